@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, at start-up, by this function and nowhere
+ * else. A bad or missing variable stops the process with a message that names the variable and
+ * says what is expected, rather than failing later on first use.
+ */
+export class ConfigError extends Error {
+  readonly issues: readonly string[];
+
+  constructor(issues: readonly string[]) {
+    super(`invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = env[name];
+      const described = value === undefined || value === '' ? 'is not set' : 'is invalid';
+      const hint = hints.get(name);
+      return `${name} ${described}: ${issue.message}${hint ? ` (${hint})` : ''}`;
+    }),
+  );
+}
+
+const hints = new Map<string, string>([
+  ['DATABASE_URL', 'e.g. postgres://postgres@127.0.0.1:5432/stratus'],
+  ['REDIS_URL', 'e.g. redis://127.0.0.1:6379'],
+  ['KAFKA_BROKERS', 'comma-separated host:port list, e.g. 127.0.0.1:9092; scripts/kafka.sh start runs one locally'],
+]);
+
+/** A comma-separated list of host:port pairs. */
+export const hostPortList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each entry must be host:port'))
+      .min(1, 'at least one host:port is required'),
+  );
+
+export const postgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' });
+
+export const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' });
+
+export const port = z.coerce.number().int().min(0).max(65535);
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Variables every service reads; a service extends this with its own. */
+export const serviceEnv = z.object({
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: hostPortList,
+  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
+  REDIS_PREFIX: z.string().default('stratus'),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: logLevel.default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type ServiceEnv = z.infer<typeof serviceEnv>;

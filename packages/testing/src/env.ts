@@ -1,0 +1,16 @@
+/**
+ * Where the real services for tests are. Each one is given by an environment variable, so the same
+ * tests run against services started by scripts/test.sh here, or by testcontainers/CI elsewhere.
+ */
+export const testEnv = {
+  /** A superuser connection to any existing database; test databases are created beside it. */
+  adminDatabaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+};
+
+export function databaseUrl(name: string): string {
+  const url = new URL(testEnv.adminDatabaseUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,5 @@
+export { testEnv, databaseUrl } from './env.ts';
+export { createTestDatabase, type TestDatabase } from './database.ts';
+export { createTestKafka, type TestKafka } from './kafka.ts';
+export { createTestRedis, type TestRedis } from './redis.ts';
+export { eventually } from './eventually.ts';
