@@ -56,6 +56,9 @@ export const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:/
 
 export const port = z.coerce.number().int().min(0).max(65535);
 
+/** 'true'/'false'/'1'/'0': z.coerce.boolean() would take the string 'false' as true. */
+export const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Variables every service reads; a service extends this with its own. */
@@ -67,6 +70,9 @@ export const serviceEnv = z.object({
   REDIS_PREFIX: z.string().default('stratus'),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: logLevel.default('info'),
+  LOG_PRETTY: booleanFlag.default(false),
+  PORT: port,
+  KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
 });
 

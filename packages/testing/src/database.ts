@@ -45,3 +45,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+// The key global-setup.ts provides; declared here, beside its only reader, so every package that
+// imports @stratus/testing sees it without listing the setup file in its tsconfig.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateDatabase: string;
+  }
+}

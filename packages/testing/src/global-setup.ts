@@ -36,9 +36,3 @@ export default async function setup(project: TestProject) {
     await admin.end();
   };
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    templateDatabase: string;
-  }
-}
