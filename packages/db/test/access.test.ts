@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+import { CORE_TABLES, SERVICE_ROLES, createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
+import { seedTenant, type Tenant } from './seed-tenant.ts';
+
+/** ARCHITECTURE.md's ownership table, written out independently of the migration. */
+const OWNS: Record<ServiceRole, string[]> = {
+  stratus_ingestion: [
+    'cloud_accounts',
+    'cloud_account_teams',
+    'cloud_credentials',
+    'resources',
+    'resource_groups',
+    'resource_group_memberships',
+    'tags',
+  ],
+  stratus_cost: ['cost_data', 'costs_breakdown', 'budgets', 'budget_alerts'],
+  stratus_recommendation: ['recommendations', 'recommendation_actions'],
+  stratus_action_executor: [
+    'actions',
+    'action_history',
+    'approvals',
+    'workflows',
+    'workflow_executions',
+    'automation_rules',
+    'automation_rule_runs',
+    'operations',
+    'terraform_states',
+    'terraform_modules',
+  ],
+  stratus_audit: ['notifications'],
+};
+const APPEND_ONLY = ['activity_log', 'audit_logs'];
+
+const secret = JSON.stringify({ alg: 'A256GCM', kid: 'k1', iv: 'aXY=', tag: 'dGFn', wrapped_key: 'a2V5', ciphertext: 'Y3Q=' });
+
+describe('grants and append-only tables', () => {
+  let database: TestDatabase;
+  let owner: Kysely<Database>;
+  const services = new Map<ServiceRole, Kysely<Database>>();
+  let tenant: Tenant;
+
+  function as(role: ServiceRole): Kysely<Database> {
+    const db = services.get(role) ?? createDb({ url: database.url, role, max: 2 });
+    services.set(role, db);
+    return db;
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    owner = createDb({ url: database.url, max: 2 });
+    tenant = await seedTenant(owner, 'acme');
+  });
+  afterAll(async () => {
+    await Promise.all([...services.values(), owner].map((db) => db.destroy()));
+    await database.drop();
+  });
+
+  it('createDb runs every connection as the given role', async () => {
+    const { rows } = await sql<{ current_user: string; session_user: string }>`select current_user, session_user`.execute(
+      as('stratus_cost'),
+    );
+    expect(rows[0]).toEqual({ current_user: 'stratus_cost', session_user: 'postgres' });
+  });
+
+  it('each service writes only the tables it owns and reads every other one but cloud_credentials', async () => {
+    const { rows } = await sql<{ role: string; table: string; privilege: string }>`
+      select r.role, t.table, p.privilege
+        from unnest(${Object.values(SERVICE_ROLES)}::text[]) r(role)
+        cross join unnest(${CORE_TABLES}::text[]) t("table")
+        cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(privilege)
+       where has_table_privilege(r.role, t.table, p.privilege)
+    `.execute(owner);
+    const actual = new Set(rows.map((row) => `${row.role} ${row.privilege} ${row.table}`));
+    const expected = new Set<string>();
+    for (const role of Object.values(SERVICE_ROLES)) {
+      for (const table of CORE_TABLES) {
+        if (table !== 'cloud_credentials' || role === 'stratus_ingestion') expected.add(`${role} SELECT ${table}`);
+        if (OWNS[role].includes(table)) for (const privilege of ['INSERT', 'UPDATE', 'DELETE']) expected.add(`${role} ${privilege} ${table}`);
+        if (role === 'stratus_audit' && APPEND_ONLY.includes(table)) expected.add(`${role} INSERT ${table}`);
+      }
+    }
+    expect([...actual].sort()).toEqual([...expected].sort());
+  });
+
+  it('cloud_credentials: stratus_cost is refused, stratus_ingestion reads its own tenant only', async () => {
+    const other = await seedTenant(owner, 'globex');
+    for (const t of [tenant, other]) {
+      await owner
+        .insertInto('cloud_credentials')
+        .values({ organization_id: t.organizationId, cloud_account_id: t.cloudAccountId, provider: 'AWS', secret, key_id: 'k1' })
+        .execute();
+    }
+
+    await expect(
+      withTenant(as('stratus_cost'), tenant.organizationId, (trx) => trx.selectFrom('cloud_credentials').selectAll().execute()),
+    ).rejects.toThrow(/permission denied for table cloud_credentials/);
+
+    const visible = await withTenant(as('stratus_ingestion'), tenant.organizationId, (trx) =>
+      trx.selectFrom('cloud_credentials').select(['cloud_account_id', 'secret']).execute(),
+    );
+    expect(visible).toEqual([{ cloud_account_id: tenant.cloudAccountId, secret: JSON.parse(secret) }]);
+  });
+
+  it('cloud_credentials refuses a secret that is not an encrypted envelope', async () => {
+    const other = await seedTenant(owner, 'initech');
+    await expect(
+      owner
+        .insertInto('cloud_credentials')
+        .values({
+          organization_id: other.organizationId,
+          cloud_account_id: other.cloudAccountId,
+          provider: 'AWS',
+          secret: JSON.stringify({ access_key_id: 'AKIA...', secret_access_key: 'plaintext' }),
+          key_id: 'k1',
+        })
+        .execute(),
+    ).rejects.toThrow(/cloud_credentials_secret_is_envelope/);
+  });
+
+  describe('activity_log and audit_logs', () => {
+    let activityId: string;
+    let auditId: string;
+
+    beforeAll(async () => {
+      [activityId, auditId] = await withTenant(as('stratus_audit'), tenant.organizationId, async (trx) => {
+        const activity = await trx
+          .insertInto('activity_log')
+          .values({ organization_id: tenant.organizationId, actor: tenant.userId, type: 'link_account', summary: 'linked' })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const audit = await trx
+          .insertInto('audit_logs')
+          .values({ organization_id: tenant.organizationId, action: 'cloud_account.linked', event_id: randomUUID() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return [activity.id, audit.id];
+      });
+    });
+
+    it('a service role can neither update nor delete them', async () => {
+      const audit = as('stratus_audit');
+      const attempts: ((trx: Kysely<Database>) => Promise<unknown>)[] = [
+        (trx: Kysely<Database>) => trx.updateTable('activity_log').set({ summary: 'edited' }).where('id', '=', activityId).execute(),
+        (trx: Kysely<Database>) => trx.deleteFrom('activity_log').where('id', '=', activityId).execute(),
+        (trx: Kysely<Database>) => trx.updateTable('audit_logs').set({ action: 'edited' }).where('id', '=', auditId).execute(),
+        (trx: Kysely<Database>) => trx.deleteFrom('audit_logs').where('id', '=', auditId).execute(),
+      ];
+      for (const attempt of attempts) {
+        await expect(withTenant(audit, tenant.organizationId, attempt)).rejects.toThrow(/permission denied for table (activity_log|audit_logs)/);
+      }
+    });
+
+    it('even the owner cannot update, delete or truncate them', async () => {
+      await expect(owner.updateTable('activity_log').set({ summary: 'edited' }).where('id', '=', activityId).execute()).rejects.toThrow(
+        /activity_log is append-only: UPDATE is not allowed/,
+      );
+      await expect(owner.deleteFrom('audit_logs').where('id', '=', auditId).execute()).rejects.toThrow(
+        /audit_logs is append-only: DELETE is not allowed/,
+      );
+      await expect(sql`truncate audit_logs`.execute(owner)).rejects.toThrow(/audit_logs is append-only: TRUNCATE is not allowed/);
+      const count = await owner.selectFrom('audit_logs').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(count.n).toBe('1');
+    });
+
+    it('erasing a whole organisation takes its audit trail with it', async () => {
+      await owner.deleteFrom('organizations').where('id', '=', tenant.organizationId).execute();
+      const left = await owner
+        .selectFrom('audit_logs')
+        .select('id')
+        .where('organization_id', '=', tenant.organizationId)
+        .unionAll(owner.selectFrom('activity_log').select('id').where('organization_id', '=', tenant.organizationId))
+        .execute();
+      expect(left).toEqual([]);
+    });
+  });
+});

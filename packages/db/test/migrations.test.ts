@@ -1,0 +1,121 @@
+import { Migrator, sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CORE_TABLES,
+  DATABASE_ROLES,
+  SERVICE_GROUP_ROLE,
+  SERVICE_ROLES,
+  createDb,
+  migrateDownAll,
+  migrateToLatest,
+  runMigrations,
+  type Database,
+} from '../src/index.ts';
+import { migrations } from '../src/migrations/index.ts';
+import { createEmptyDatabase, type EmptyDatabase } from './empty-database.ts';
+
+const MIGRATOR_TABLES = ['kysely_migration', 'kysely_migration_lock'];
+
+/** Tables and partitioned tables of the public schema, partitions left out. */
+async function tables(db: Kysely<any>): Promise<string[]> {
+  const { rows } = await sql<{ relname: string }>`
+    select c.relname from pg_class c
+     where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p') and not c.relispartition
+       and c.relname <> all(${MIGRATOR_TABLES})
+     order by 1
+  `.execute(db);
+  return rows.map((row) => row.relname);
+}
+
+/** Everything a migration could leave behind in public, apart from the migrator's own tables. */
+async function leftovers(db: Kysely<any>): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`
+    select 'relation ' || relname as name from pg_class
+     where relnamespace = 'public'::regnamespace and relname not like 'kysely_migration%'
+    union all
+    select 'type ' || typname from pg_type
+     where typnamespace = 'public'::regnamespace and typname not like '%kysely_migration%'
+    union all
+    select 'function ' || proname from pg_proc where pronamespace = 'public'::regnamespace
+  `.execute(db);
+  return rows.map((row) => row.name).sort();
+}
+
+describe('migrations on an empty database', () => {
+  let database: EmptyDatabase;
+  let db: Kysely<Database>;
+
+  beforeAll(async () => {
+    database = await createEmptyDatabase();
+    db = createDb({ url: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  it('Foundation creates exactly the tables of CoreTables', async () => {
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    const { error } = await migrator.migrateTo('1763856000000-Foundation');
+    expect(error).toBeUndefined();
+    expect(await tables(db)).toEqual([...CORE_TABLES].sort());
+  });
+
+  it('creates the service roles, each a NOLOGIN member of stratus_service', async () => {
+    const { rows } = await sql<{ rolname: string; rolcanlogin: boolean; member: boolean }>`
+      select rolname, rolcanlogin, pg_has_role(rolname, ${SERVICE_GROUP_ROLE}, 'member') as member
+        from pg_roles where rolname = any(${DATABASE_ROLES})
+       order by rolname
+    `.execute(db);
+    expect(rows.map((row) => row.rolname)).toEqual([...DATABASE_ROLES].sort());
+    expect(rows.every((row) => !row.rolcanlogin && row.member)).toBe(true);
+    expect(Object.keys(SERVICE_ROLES)).toEqual(['ingestion', 'cost', 'recommendation', 'action-executor', 'audit']);
+  });
+
+  it('migrates to latest, down to nothing, and up again', async () => {
+    await migrateToLatest(db);
+    const latest = await tables(db);
+    expect(latest).toEqual(expect.arrayContaining([...CORE_TABLES]));
+
+    const reverted = await migrateDownAll(db);
+    expect(reverted).toEqual(Object.keys(migrations).reverse());
+    expect(await leftovers(db)).toEqual([]);
+
+    expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
+    expect(await tables(db)).toEqual(latest);
+    expect(await migrateToLatest(db)).toEqual([]);
+  });
+});
+
+describe('migration failures and the runner', () => {
+  it('names the migration that failed', async () => {
+    const database = await createEmptyDatabase();
+    const db = createDb({ url: database.url, max: 1 });
+    try {
+      await sql`create table organizations (id int)`.execute(db);
+      await expect(migrateToLatest(db)).rejects.toThrow(
+        /migrating up failed at 1763856000000-Foundation: relation "organizations" already exists/,
+      );
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+
+  it('runMigrations logs each step it applies', async () => {
+    const database = await createEmptyDatabase();
+    try {
+      const lines: { fields: Record<string, unknown>; message: string }[] = [];
+      const log = { info: (fields: Record<string, unknown>, message: string) => lines.push({ fields, message }) };
+      expect(await runMigrations(database.url, log)).toEqual(Object.keys(migrations));
+      expect(lines).toEqual([
+        ...Object.keys(migrations).map((migration) => ({ fields: { migration }, message: 'migration applied' })),
+        { fields: { applied: Object.keys(migrations).length }, message: 'database migrated' },
+      ]);
+      expect(await runMigrations(database.url, log)).toEqual([]);
+      expect(lines.at(-1)).toEqual({ fields: { applied: 0 }, message: 'database already up to date' });
+    } finally {
+      await database.drop();
+    }
+  });
+});
