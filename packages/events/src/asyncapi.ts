@@ -1,0 +1,109 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { catalogue, eventTypes } from './catalogue/catalogue.ts';
+import type { EventDefinition } from './catalogue/event-definition.ts';
+import { envelopeSchema } from './envelope.ts';
+import { DEAD_LETTER_HEADERS } from './dead-letter.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+/** The committed document, checked against the catalogue by asyncapi.test.ts. */
+export const asyncApiPath = fileURLToPath(new URL('../asyncapi.json', import.meta.url));
+
+export function renderAsyncApi(): string {
+  return `${JSON.stringify(buildAsyncApiDocument(), null, 2)}\n`;
+}
+
+/**
+ * The published event contract as an AsyncAPI 3.0 document: one channel per topic, one message per
+ * event type (the envelope with the type's data schema), generated from the catalogue so it cannot
+ * drift. Committed as packages/events/asyncapi.json (`pnpm --filter @stratus/events catalogue`).
+ */
+export function buildAsyncApiDocument(): Record<string, unknown> {
+  const channels: Record<string, unknown> = {};
+  const operations: Record<string, unknown> = {};
+  const messages: Record<string, unknown> = {};
+  for (const type of eventTypes) {
+    const definition: EventDefinition = catalogue[type];
+    const message = `${type}.v${definition.version}`;
+    messages[message] = {
+      name: type,
+      title: `${type} v${definition.version}`,
+      summary: definition.description,
+      contentType: 'application/json',
+      headers: { $ref: '#/components/schemas/headers' },
+      payload: jsonSchema(
+        envelopeSchema.extend({
+          type: z.literal(type),
+          version: z.literal(definition.version),
+          subject: z.string().min(1).describe(`The ${definition.subject}; also the Kafka key.`),
+          data: definition.schema,
+        }),
+      ),
+      bindings: {
+        kafka: {
+          key: { type: 'string', description: `The envelope's subject: ${definition.subject}.` },
+          bindingVersion: '0.5.0',
+        },
+      },
+    };
+    channels[type] = {
+      address: `{prefix}${definition.topic}`,
+      title: type,
+      description: `${definition.description} Unprocessable messages go to \`{prefix}${definition.topic}.dlq\`.`,
+      parameters: { prefix: { $ref: '#/components/parameters/prefix' } },
+      messages: { [message]: { $ref: `#/components/messages/${message}` } },
+    };
+    operations[`send.${type}`] = {
+      action: 'send',
+      channel: { $ref: `#/channels/${type}` },
+      messages: [{ $ref: `#/channels/${type}/messages/${message}` }],
+    };
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Stratus events',
+      version: '1.0.0',
+      description: [
+        'Events published by Stratus services through a transactional outbox to Kafka.',
+        'Delivery is at least once: deduplicate by the envelope `id` (a UUIDv7).',
+        'Each message is an envelope whose `data` matches the schema of its `type` and `version`; a published version never changes shape, and fields added later are optional.',
+        'Events of one subject (the Kafka key) keep their order.',
+      ].join(' '),
+    },
+    defaultContentType: 'application/json',
+    channels,
+    operations,
+    components: {
+      parameters: {
+        prefix: { description: 'The deployment\'s topic prefix (configuration; may be empty).', default: '' },
+      },
+      schemas: { headers: headersSchema() },
+      messages,
+    },
+  };
+}
+
+function headersSchema(): JsonSchema {
+  const text = (description: string) => ({ type: 'string', description });
+  return {
+    type: 'object',
+    properties: {
+      'event-id': text('The envelope id.'),
+      'event-type': text('The envelope type.'),
+      'event-version': text('The envelope version.'),
+      'content-type': text('application/json'),
+      traceparent: text('W3C trace context of the producer, when there was one.'),
+      tracestate: text('W3C trace state, when there was one.'),
+      [DEAD_LETTER_HEADERS.reason]: text('On dead letters: invalid_envelope, invalid_data or handler_failed.'),
+      [DEAD_LETTER_HEADERS.error]: text('On dead letters: what went wrong.'),
+    },
+  };
+}
+
+function jsonSchema(schema: z.ZodType): JsonSchema {
+  // AsyncAPI's default schema format is a superset of JSON Schema draft-07.
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-07', io: 'input' }) as JsonSchema;
+  return rest;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { defineEvent } from './event-definition.ts';
+import { decimal, id, jsonObject, provider, tags, timestamp } from './fields.ts';
+
+const resource = z.object({
+  id,
+  cloud_account_id: id,
+  provider,
+  provider_resource_id: z.string().min(1),
+  name: z.string(),
+  /** EC2, VM, ComputeEngine, RDS, Storage, ... */
+  type: z.string().min(1),
+  /** null for global resources. */
+  region: z.string().nullable(),
+  /** null where the provider has no zone for it. */
+  zone: z.string().nullable(),
+  /** The provider's state: running, stopped, active, ... */
+  state: z.string(),
+  tags,
+  metadata: jsonObject,
+  cost_daily: decimal.optional(),
+  cost_monthly: decimal.optional(),
+  discovered_at: timestamp,
+  last_seen: timestamp,
+});
+
+export const resourceDiscovered = defineEvent({
+  type: 'resource.discovered',
+  version: 1,
+  description:
+    'Discovery saw a resource that is new or changed. Carries the whole resource as stored, so a consumer can upsert it without reading the inventory.',
+  subject: 'resource.id (our resource uuid)',
+  schema: z.object({
+    change: z.enum(['created', 'updated']),
+    /** For `updated`: the resource fields that changed. */
+    changed_fields: z.array(z.string()).optional(),
+    resource,
+  }),
+  subjectOf: (data) => data.resource.id,
+});
+
+export const resourceRemoved = defineEvent({
+  type: 'resource.removed',
+  version: 1,
+  description: 'A resource was no longer found by discovery (deleted at the provider, or out of scope).',
+  subject: 'resource_id',
+  schema: z.object({
+    resource_id: id,
+    cloud_account_id: id,
+    provider,
+    provider_resource_id: z.string().min(1),
+    last_seen: timestamp,
+  }),
+  subjectOf: (data) => data.resource_id,
+});

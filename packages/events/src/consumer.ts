@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import type { EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '@stratus/db';
+import type { EventType } from './catalogue/catalogue.ts';
+import { isDatabaseUnavailable } from './database-unavailable.ts';
+import { deadLetterMessage, type DeadLetterReason } from './dead-letter.ts';
+import { parseEvent, type EventEnvelope } from './envelope.ts';
+import { headerText } from './kafka-headers.ts';
+import { createIdempotentProducer } from './kafka-producer.ts';
+import { deadLetterTopicOf, topicFor } from './topics.ts';
+import { contextFromTraceHeaders } from './trace-context.ts';
+
+/** Applies one event inside the consumer's transaction (tenant already set, event id recorded). */
+export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, trx: Transaction<Database>) => Promise<void>;
+
+/** The types a consumer subscribes to are the types it has a handler for. */
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+export interface ConsumerHooks {
+  /** After the effect's transaction committed and before the offset commit: where a crash hurts most. */
+  afterEffect?(event: EventEnvelope): void | Promise<void>;
+}
+
+export interface CreateConsumerOptions {
+  kafka: Kafka;
+  db: Kysely<Database>;
+  /** Also the deduplication scope: every replica of one service shares it. */
+  groupId: string;
+  topicPrefix: string;
+  handlers: EventHandlers;
+  logger: Logger;
+  /** Handler runs per message before it is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** Delay before the first retry, doubled at each one (default 250 ms). */
+  retryBackoffMs?: number;
+  /** Where a group with no committed offset starts: the oldest retained event, or only new ones (default). */
+  fromBeginning?: boolean;
+  /** Partitions processed in parallel; order holds within each partition (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** How long the group waits for a silent member (a crashed process) before reassigning its partitions (default 30 s). */
+  sessionTimeoutMs?: number;
+  hooks?: ConsumerHooks;
+}
+
+export interface ConsumerMetrics {
+  /** Events whose effect committed. */
+  processed: number;
+  /** Redelivered events skipped because this group had already applied them. */
+  duplicates: number;
+  /** Handler attempts that failed and were retried. */
+  retries: number;
+  deadLettered: number;
+}
+
+export interface EventConsumer {
+  /** Subscribes and resolves once the consumer has joined its group. */
+  start(): Promise<void>;
+  /** Lets the message in hand finish (or abandons its retry wait, uncommitted), then leaves the group. */
+  stop(): Promise<void>;
+  metrics(): ConsumerMetrics;
+}
+
+type Outcome =
+  | { kind: 'applied' }
+  | { kind: 'duplicate' }
+  | { kind: 'failed'; reason: DeadLetterReason; error: string };
+
+/** Waiting out an unreachable database backs off up to this. */
+const MAX_UNAVAILABLE_BACKOFF_MS = 10_000;
+
+/**
+ * A Kafka consumer group whose effects are exactly-once: each event's handler runs in one database
+ * transaction that also records the event id (a redelivery finds it and skips), and the offset is
+ * committed only after that transaction commits. What cannot be processed is dead-lettered to
+ * `<topic>.dlq` with the reason, and the consumer moves on.
+ */
+export function createConsumer(options: CreateConsumerOptions): EventConsumer {
+  const {
+    kafka,
+    db,
+    groupId,
+    topicPrefix,
+    handlers,
+    maxAttempts = 5,
+    retryBackoffMs = 250,
+    fromBeginning = false,
+    partitionsConsumedConcurrently = 1,
+    sessionTimeoutMs = 30_000,
+    hooks = {},
+  } = options;
+  const logger = options.logger.child({ component: 'event-consumer', groupId });
+  const types = (Object.keys(handlers) as EventType[]).filter((type) => handlers[type] !== undefined);
+  if (types.length === 0) throw new Error(`consumer ${groupId} has no handlers: give at least one event type`);
+  const topics = types.map((type) => topicFor(topicPrefix, type));
+  const tracer = trace.getTracer('@stratus/events');
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+  });
+  const deadLetters = createIdempotentProducer(kafka);
+  const metrics: ConsumerMetrics = { processed: 0, duplicates: 0, retries: 0, deadLettered: 0 };
+  let stopping = new AbortController();
+  let running = false;
+
+  async function handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const outcome = await processMessage(topic, partition, message, heartbeat);
+    if (outcome.kind === 'failed') {
+      await deadLetters.send({
+        topic: deadLetterTopicOf(topic),
+        acks: -1,
+        messages: [deadLetterMessage(message, { ...outcome, consumerGroup: groupId, topic, partition })],
+      });
+      metrics.deadLettered += 1;
+      logger.warn({ topic, partition, offset: message.offset, reason: outcome.reason, error: outcome.error }, 'dead-lettered');
+    }
+    // Only now is the effect (or the dead letter) durable, so only now may Kafka forget the message.
+    await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+
+  async function processMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<Outcome> {
+    const parsed = parseEvent(message.value);
+    if (!parsed.ok) return { kind: 'failed', reason: parsed.reason, error: parsed.message };
+    const event = parsed.envelope;
+    if (topicFor(topicPrefix, event.type) !== topic) {
+      return { kind: 'failed', reason: 'invalid_envelope', error: `event type ${event.type} does not belong on topic ${topic}` };
+    }
+    const parent = contextFromTraceHeaders({
+      traceparent: headerText(message.headers, 'traceparent') ?? event.traceparent,
+      tracestate: headerText(message.headers, 'tracestate'),
+    });
+    const span = tracer.startSpan(
+      `${topic} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.kafka.offset': Number(message.offset),
+          'messaging.consumer.group.name': groupId,
+          'messaging.message.id': event.id,
+        },
+      },
+      parent,
+    );
+    try {
+      const outcome = await applyWithRetries(event, trace.setSpan(parent, span), heartbeat);
+      if (outcome.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
+      if (outcome.kind === 'applied') {
+        metrics.processed += 1;
+        await hooks.afterEffect?.(event);
+      }
+      if (outcome.kind === 'duplicate') {
+        metrics.duplicates += 1;
+        logger.info({ eventId: event.id, type: event.type, topic, partition, offset: message.offset }, 'skipped an event already applied');
+      }
+      return outcome;
+    } finally {
+      span.end();
+    }
+  }
+
+  async function applyWithRetries(event: EventEnvelope, spanContext: Context, heartbeat: () => Promise<void>): Promise<Outcome> {
+    let attempt = 1;
+    let unavailableFor = 0;
+    for (;;) {
+      try {
+        return await context.with(spanContext, () => apply(event));
+      } catch (error) {
+        // Abandoned uncommitted: the group redelivers the message to whoever owns the partition next.
+        if (stopping.signal.aborted) throw error;
+        if (isDatabaseUnavailable(error)) {
+          unavailableFor += 1;
+          logger.error({ err: error, eventId: event.id }, 'database unavailable; waiting to apply the event');
+          await pause(Math.min(MAX_UNAVAILABLE_BACKOFF_MS, retryBackoffMs * 2 ** (unavailableFor - 1)));
+        } else {
+          const message = error instanceof Error ? error.message : String(error);
+          if (attempt >= maxAttempts) return { kind: 'failed', reason: 'handler_failed', error: message };
+          metrics.retries += 1;
+          logger.warn({ err: error, eventId: event.id, type: event.type, attempt }, 'handler failed; retrying');
+          await pause(retryBackoffMs * 2 ** (attempt - 1));
+          attempt += 1;
+        }
+        // A long wait must not cost the consumer its group membership.
+        await heartbeat();
+      }
+    }
+  }
+
+  async function apply(event: EventEnvelope): Promise<Outcome> {
+    const handler = handlers[event.type] as EventHandler<EventType>;
+    return db.transaction().execute(async (trx) => {
+      await sql`select set_config('stratus.organization_id', ${event.tenant}, true)`.execute(trx);
+      const fresh = await trx
+        .insertInto('processed_events')
+        .values({ consumer_group: groupId, event_id: event.id })
+        .onConflict((conflict) => conflict.columns(['consumer_group', 'event_id']).doNothing())
+        .returning('event_id')
+        .executeTakeFirst();
+      if (!fresh) return { kind: 'duplicate' };
+      await handler(event, trx);
+      return { kind: 'applied' };
+    });
+  }
+
+  async function pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: stopping.signal });
+  }
+
+  return {
+    async start() {
+      if (running) throw new Error(`consumer ${groupId} is already running`);
+      stopping = new AbortController();
+      await Promise.all([consumer.connect(), deadLetters.connect()]);
+      await consumer.subscribe({ topics, fromBeginning });
+      // kafkajs resolves run() once the consumer has joined and synced its group.
+      await consumer.run({ autoCommit: false, partitionsConsumedConcurrently, eachMessage: handleMessage });
+      running = true;
+      logger.info({ topics }, 'consumer joined its group');
+    },
+    async stop() {
+      if (!running) return;
+      stopping.abort();
+      await consumer.disconnect();
+      await deadLetters.disconnect();
+      running = false;
+    },
+    metrics: () => ({ ...metrics }),
+  };
+}

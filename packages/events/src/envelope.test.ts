@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { samples } from '../test/samples.ts';
+import { buildEvent, EventValidationError, MAX_EVENT_BYTES, parseEvent, uuidv7Timestamp } from './envelope.ts';
+
+const tenant = randomUUID();
+
+describe('buildEvent', () => {
+  it('gives UUIDv7 ids whose order is creation order, and a time taken from the id', () => {
+    const data = samples()['cost.aggregated'];
+    const events = Array.from({ length: 2000 }, () => buildEvent('cost.aggregated', { tenant, data }).envelope);
+    for (const event of events) {
+      expect(event.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Date.parse(event.time)).toBe(uuidv7Timestamp(event.id));
+    }
+    const ids = events.map((event) => event.id);
+    // 2000 ids span a few milliseconds at most: the ordering must hold within one millisecond too.
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = events.map((event) => Date.parse(event.time));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('fills the envelope from the catalogue: version, subject derived from the data', () => {
+    const data = samples()['resource.discovered'];
+    const { envelope, value } = buildEvent('resource.discovered', { tenant, data });
+    expect(envelope).toMatchObject({ type: 'resource.discovered', version: 1, tenant, subject: data.resource.id, data });
+    expect(JSON.parse(value)).toEqual(envelope);
+  });
+
+  it('rejects data that does not match the catalogue, naming the type and each issue', () => {
+    const data = samples()['cost.ingested'];
+    const bad = { ...data, rows: [{ ...data.rows[0]!, billed_cost: 1.5 as unknown as string, currency: 'usd' }] };
+    let error: unknown;
+    try {
+      buildEvent('cost.ingested', { tenant, data: bad });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as Error).message).toContain('invalid data for event cost.ingested');
+    expect((error as Error).message).toContain('rows[0].billed_cost');
+    expect((error as Error).message).toContain('rows[0].currency');
+  });
+
+  it('rejects a batch index past the batch count', () => {
+    const data = { ...samples()['cost.ingested'], batch: { index: 2, count: 2 } };
+    expect(() => buildEvent('cost.ingested', { tenant, data })).toThrow(/batch.index must be below batch.count/);
+  });
+
+  it('rejects a subject other than the one the catalogue derives', () => {
+    const data = samples()['action.requested'];
+    expect(() => buildEvent('action.requested', { tenant, subject: data.action_id, data })).toThrow(
+      /subject of event action.requested must be its resource_id/,
+    );
+    expect(buildEvent('action.requested', { tenant, subject: data.resource_id, data }).envelope.subject).toBe(
+      data.resource_id,
+    );
+  });
+
+  it('rejects a tenant that is not an organisation id, and a malformed traceparent', () => {
+    const data = samples()['cost.aggregated'];
+    expect(() => buildEvent('cost.aggregated', { tenant: 'acme', data })).toThrow(/invalid envelope for event cost.aggregated[\s\S]*tenant/);
+    expect(() => buildEvent('cost.aggregated', { tenant, data, traceparent: 'not-a-trace' })).toThrow(/traceparent/);
+  });
+
+  it('refuses an event too big for Kafka rather than letting it block the outbox', () => {
+    const data = samples()['cost.ingested'];
+    const row = data.rows[0]!;
+    const rows = Array.from({ length: Math.ceil(MAX_EVENT_BYTES / 400) }, () => row);
+    expect(() => buildEvent('cost.ingested', { tenant, data: { ...data, rows } })).toThrow(/over the \d+-byte limit/);
+  });
+
+  it('keeps an explicit traceparent in the envelope and the headers', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const built = buildEvent('cost.aggregated', { tenant, data: samples()['cost.aggregated'], traceparent, tracestate: 'vendor=1' });
+    expect(built.envelope.traceparent).toBe(traceparent);
+    expect(built.headers).toEqual({ traceparent, tracestate: 'vendor=1' });
+  });
+});
+
+describe('parseEvent', () => {
+  it('accepts what buildEvent builds', () => {
+    const { envelope, value } = buildEvent('action.failed', { tenant, data: samples()['action.failed'] });
+    expect(parseEvent(Buffer.from(value))).toEqual({ ok: true, envelope });
+  });
+
+  it('calls a value that is not JSON, or not an envelope, an invalid envelope', () => {
+    expect(parseEvent(Buffer.from('{oops'))).toMatchObject({ ok: false, reason: 'invalid_envelope', message: expect.stringContaining('not JSON') });
+    expect(parseEvent(null)).toMatchObject({ ok: false, reason: 'invalid_envelope' });
+    expect(parseEvent('{"id":"x"}')).toMatchObject({ ok: false, reason: 'invalid_envelope', message: expect.stringContaining('tenant') });
+  });
+
+  it('calls an unknown type or an unsupported version an invalid envelope', () => {
+    const { envelope } = buildEvent('action.failed', { tenant, data: samples()['action.failed'] });
+    expect(parseEvent(JSON.stringify({ ...envelope, type: 'action.exploded' }))).toMatchObject({
+      ok: false,
+      reason: 'invalid_envelope',
+      message: 'unknown event type "action.exploded"',
+    });
+    expect(parseEvent(JSON.stringify({ ...envelope, version: 2 }))).toMatchObject({
+      ok: false,
+      reason: 'invalid_envelope',
+      message: expect.stringContaining('version 2 is not supported'),
+    });
+  });
+
+  it('calls a valid envelope with bad data invalid data', () => {
+    const { envelope } = buildEvent('action.failed', { tenant, data: samples()['action.failed'] });
+    const parsed = parseEvent(JSON.stringify({ ...envelope, data: { ...envelope.data, error: 'boom' } }));
+    expect(parsed).toMatchObject({ ok: false, reason: 'invalid_data', message: expect.stringContaining('error') });
+  });
+
+  it('ignores fields a newer producer added, so old consumers keep working', () => {
+    const { envelope } = buildEvent('action.failed', { tenant, data: samples()['action.failed'] });
+    const parsed = parseEvent(JSON.stringify({ ...envelope, data: { ...envelope.data, region: 'eu-west-1' } }));
+    expect(parsed).toEqual({ ok: true, envelope });
+  });
+});

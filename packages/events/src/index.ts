@@ -1,0 +1,46 @@
+export {
+  catalogue,
+  eventTypes,
+  isEventType,
+  type Catalogue,
+  type EventData,
+  type EventDataInput,
+  type EventType,
+} from './catalogue/catalogue.ts';
+export type { EventDefinition } from './catalogue/event-definition.ts';
+export {
+  buildEvent,
+  envelopeSchema,
+  EventValidationError,
+  MAX_EVENT_BYTES,
+  parseEvent,
+  uuidv7Timestamp,
+  type BuiltEvent,
+  type EventEnvelope,
+  type EventInput,
+  type ParsedEvent,
+} from './envelope.ts';
+export { publish, publishMany, type PublishManyItem } from './outbox.ts';
+export { pruneOutbox, pruneProcessedEvents } from './prune.ts';
+export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
+export {
+  createConsumer,
+  type ConsumerHooks,
+  type ConsumerMetrics,
+  type CreateConsumerOptions,
+  type EventConsumer,
+  type EventHandler,
+  type EventHandlers,
+} from './consumer.ts';
+export {
+  DEAD_LETTER_HEADERS,
+  readDeadLetters,
+  replayDeadLetters,
+  type DeadLetter,
+  type DeadLetterReason,
+  type ReadDeadLettersOptions,
+  type ReplayDeadLettersOptions,
+} from './dead-letter.ts';
+export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
+export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
+export { buildAsyncApiDocument } from './asyncapi.ts';

@@ -1,0 +1,279 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from '@stratus/db';
+import { createIdempotentProducer } from './kafka-producer.ts';
+
+export interface OutboxRelayOptions {
+  db: Kysely<Database>;
+  /** Connection string for the relay's own LISTEN connection (a pooled connection cannot keep one). */
+  listenUrl: string;
+  kafka: Kafka;
+  /** The service whose outbox rows this relay publishes. */
+  producer: string;
+  topicPrefix: string;
+  logger: Logger;
+  /** Rows read per round. */
+  batchSize?: number;
+  /**
+   * Bytes sent per round. Kafka refuses a record batch for one partition past message.max.bytes
+   * (1 MB by default), and a round's batch for one partition can be at most this big.
+   */
+  maxBatchBytes?: number;
+  /** The fallback poll, for notifications lost while the LISTEN connection was down. */
+  pollIntervalMs?: number;
+  /** Back-off after a failed round doubles from `initialMs` up to `maxMs`. */
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export interface OutboxRelayMetrics {
+  running: boolean;
+  /** Events published since start. */
+  published: number;
+  /** Rounds that failed since start (Kafka or database). */
+  failures: number;
+  /** Failed rounds in a row: non-zero means the relay is currently not publishing. */
+  consecutiveFailures: number;
+  lastError: string | undefined;
+  /** Age of the oldest unpublished event of this producer, in ms; 0 when the outbox is drained. */
+  lagMs: number;
+}
+
+type OutboxRow = Pick<
+  Selectable<Database['event_outbox']>,
+  'seq' | 'id' | 'topic' | 'key' | 'type' | 'version' | 'envelope' | 'headers'
+>;
+
+type OutgoingRow = OutboxRow & { value: string };
+
+type RoundResult =
+  | { kind: 'published'; count: number; more: boolean }
+  | { kind: 'idle' }
+  | { kind: 'locked' }
+  | { kind: 'failed'; error: unknown };
+
+const CHANNEL = 'stratus_outbox';
+
+/**
+ * Publishes one producer's outbox to Kafka, in seq order. A relay wakes on the outbox trigger's
+ * NOTIFY and polls as a fallback; each round holds a transaction-scoped advisory lock so only one
+ * relay per producer publishes at a time (several replicas are safe, and per-key order holds).
+ * Delivery is at least once: a crash between the Kafka ack and the commit republishes the batch,
+ * which consumers deduplicate by event id.
+ */
+export class OutboxRelay {
+  readonly #options: Required<Omit<OutboxRelayOptions, 'backoff'>> & Pick<OutboxRelayOptions, 'backoff'>;
+  readonly #logger: Logger;
+  #producer: Producer | undefined;
+  #listener: pg.Client | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping = new AbortController();
+  #notified = false;
+  #wake: (() => void) | undefined;
+  #published = 0;
+  #failures = 0;
+  #consecutiveFailures = 0;
+  #lastError: string | undefined;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { batchSize: 500, maxBatchBytes: 900_000, pollIntervalMs: 1000, ...options };
+    this.#logger = options.logger.child({ component: 'outbox-relay', producer: options.producer });
+  }
+
+  async start(): Promise<void> {
+    if (this.#loop) throw new Error('the outbox relay is already running');
+    this.#stopping = new AbortController();
+    await this.#listen();
+    this.#loop = this.#run();
+  }
+
+  /** Finishes the round in flight (so nothing is sent without being marked), then disconnects. */
+  async stop(): Promise<void> {
+    if (!this.#loop) return;
+    this.#stopping.abort();
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = undefined;
+    await this.#resetProducer();
+    await this.#unlisten();
+  }
+
+  async metrics(): Promise<OutboxRelayMetrics> {
+    const oldest = await this.#options.db
+      .selectFrom('event_outbox')
+      .select('created_at')
+      .where('producer', '=', this.#options.producer)
+      .where('published_at', 'is', null)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return {
+      running: this.#loop !== undefined,
+      published: this.#published,
+      failures: this.#failures,
+      consecutiveFailures: this.#consecutiveFailures,
+      lastError: this.#lastError,
+      lagMs: oldest ? Math.max(0, Date.now() - oldest.created_at.getTime()) : 0,
+    };
+  }
+
+  async #run(): Promise<void> {
+    const { initialMs, maxMs } = this.#options.backoff ?? { initialMs: 200, maxMs: 30_000 };
+    while (!this.#stopping.signal.aborted) {
+      if (!this.#listener) await this.#listen();
+      this.#notified = false;
+      const result = await this.#round().catch((error: unknown) => ({ kind: 'failed' as const, error }));
+      if (result.kind === 'failed') {
+        this.#failures += 1;
+        this.#consecutiveFailures += 1;
+        this.#lastError = (result.error as Error).message;
+        this.#logger.error({ err: result.error, consecutiveFailures: this.#consecutiveFailures }, 'outbox round failed');
+        const delay = Math.min(maxMs, initialMs * 2 ** (this.#consecutiveFailures - 1));
+        await sleep(delay, undefined, { signal: this.#stopping.signal }).catch(() => {});
+        continue;
+      }
+      this.#consecutiveFailures = 0;
+      if (result.kind === 'published') {
+        this.#published += result.count;
+        if (result.more) continue;
+      }
+      await this.#waitForWork();
+    }
+  }
+
+  async #round(): Promise<RoundResult> {
+    const { db, producer, batchSize } = this.#options;
+    return db.transaction().execute(async (trx) => {
+      const lock = await sql<{ locked: boolean }>`
+        select pg_try_advisory_xact_lock(hashtext(${`stratus_outbox:${producer}`})) as locked
+      `.execute(trx);
+      if (!lock.rows[0]?.locked) return { kind: 'locked' };
+      const rows = await trx
+        .selectFrom('event_outbox')
+        .select(['seq', 'id', 'topic', 'key', 'type', 'version', 'envelope', 'headers'])
+        .where('producer', '=', producer)
+        .where('published_at', 'is', null)
+        .orderBy('seq')
+        .limit(batchSize)
+        .forUpdate()
+        .execute();
+      if (rows.length === 0) return { kind: 'idle' };
+      const batch = this.#withinBytes(rows);
+      const seqs = batch.map((row) => row.seq);
+      try {
+        await this.#send(batch);
+      } catch (error) {
+        await this.#resetProducer();
+        await recordFailure(trx, seqs, error);
+        return { kind: 'failed', error };
+      }
+      await trx.updateTable('event_outbox').set({ published_at: sql`now()` }).where('seq', 'in', seqs).execute();
+      return { kind: 'published', count: batch.length, more: batch.length < rows.length || rows.length === batchSize };
+    });
+  }
+
+  /** The longest prefix of rows within maxBatchBytes (always at least one row: publish caps an event's size). */
+  #withinBytes(rows: OutboxRow[]): OutgoingRow[] {
+    const batch: OutgoingRow[] = [];
+    let bytes = 0;
+    for (const row of rows) {
+      const value = JSON.stringify(row.envelope);
+      bytes += Buffer.byteLength(value);
+      if (batch.length > 0 && bytes > this.#options.maxBatchBytes) break;
+      batch.push({ ...row, value });
+    }
+    return batch;
+  }
+
+  async #send(batch: OutgoingRow[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of batch) {
+      const topic = `${this.#options.topicPrefix}${row.topic}`;
+      const messages = byTopic.get(topic) ?? [];
+      messages.push(toMessage(row));
+      byTopic.set(topic, messages);
+    }
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const producer = await this.#connectedProducer();
+    await producer.sendBatch({ acks: -1, topicMessages });
+  }
+
+  async #connectedProducer(): Promise<Producer> {
+    if (this.#producer) return this.#producer;
+    const producer = createIdempotentProducer(this.#options.kafka);
+    await producer.connect();
+    this.#producer = producer;
+    return producer;
+  }
+
+  /** After a failed send the idempotent producer's sequence numbers are in doubt: start a new one. */
+  async #resetProducer(): Promise<void> {
+    const producer = this.#producer;
+    this.#producer = undefined;
+    await producer?.disconnect().catch((error: unknown) => this.#logger.warn({ err: error }, 'producer disconnect failed'));
+  }
+
+  async #waitForWork(): Promise<void> {
+    if (this.#notified || this.#stopping.signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.#options.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+    this.#wake = undefined;
+  }
+
+  async #listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.#options.listenUrl, application_name: 'stratus-outbox-relay' });
+    client.on('notification', () => {
+      this.#notified = true;
+      this.#wake?.();
+    });
+    // A dropped LISTEN connection is not fatal: the poll carries on and the loop reconnects.
+    const lost = (error?: Error) => {
+      if (this.#listener !== client) return;
+      this.#listener = undefined;
+      this.#logger.warn({ err: error }, 'outbox LISTEN connection lost; polling until it reconnects');
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    try {
+      await client.connect();
+      await client.query(`listen ${CHANNEL}`);
+      this.#listener = client;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not LISTEN for outbox notifications; polling');
+      await client.end().catch(() => {});
+    }
+  }
+
+  async #unlisten(): Promise<void> {
+    const client = this.#listener;
+    this.#listener = undefined;
+    await client?.end().catch(() => {});
+  }
+}
+
+function toMessage(row: OutgoingRow): Message {
+  const headers: Record<string, string> = {
+    'event-id': row.id,
+    'event-type': row.type,
+    'event-version': String(row.version),
+    'content-type': 'application/json',
+    ...row.headers,
+  };
+  return { key: row.key, value: row.value, headers };
+}
+
+async function recordFailure(trx: Transaction<Database>, seqs: string[], error: unknown): Promise<void> {
+  await trx
+    .updateTable('event_outbox')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: String((error as Error).message ?? error) }))
+    .where('seq', 'in', seqs)
+    .execute();
+}

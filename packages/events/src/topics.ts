@@ -1,0 +1,58 @@
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { catalogue, eventTypes, type EventType } from './catalogue/catalogue.ts';
+
+/** The Kafka topic of an event type. The prefix comes from configuration (tests use a random one). */
+export function topicFor(prefix: string, type: EventType): string {
+  return `${prefix}${catalogue[type].topic}`;
+}
+
+export const DLQ_SUFFIX = '.dlq';
+
+/** Where a consumer dead-letters what it cannot process from `topic`. */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}${DLQ_SUFFIX}`;
+}
+
+export interface EnsureTopicsOptions {
+  prefix: string;
+  partitions?: number;
+  replicationFactor?: number;
+  /** Dead letters are few and read in failure order, so one partition by default. */
+  deadLetterPartitions?: number;
+  /** Dead letters wait for a person: kept 30 days by default, longer than the event topics. */
+  deadLetterRetentionMs?: number;
+}
+
+/**
+ * Creates every catalogue topic and its dead-letter topic that does not exist yet. The broker does
+ * not auto-create topics, so every process that produces or consumes calls this at boot. Existing
+ * topics are left as they are (partition counts are never changed: that would move keys).
+ */
+export async function ensureTopics(admin: Admin, options: EnsureTopicsOptions): Promise<string[]> {
+  const {
+    prefix,
+    partitions = 6,
+    replicationFactor = 1,
+    deadLetterPartitions = 1,
+    deadLetterRetentionMs = 30 * 24 * 60 * 60 * 1000,
+  } = options;
+  const wanted: ITopicConfig[] = eventTypes.flatMap((type) => {
+    const topic = topicFor(prefix, type);
+    return [
+      { topic, numPartitions: partitions, replicationFactor },
+      {
+        topic: deadLetterTopicOf(topic),
+        numPartitions: deadLetterPartitions,
+        replicationFactor,
+        configEntries: [{ name: 'retention.ms', value: String(deadLetterRetentionMs) }],
+      },
+    ];
+  });
+  const existing = new Set(await admin.listTopics());
+  const missing = wanted.filter((config) => !existing.has(config.topic));
+  if (missing.length === 0) return [];
+  // Two processes booting together may race to create the same topics: kafkajs treats a topic
+  // that already exists as success, so losing that race is harmless.
+  await admin.createTopics({ topics: missing, waitForLeaders: true });
+  return missing.map((config) => config.topic);
+}

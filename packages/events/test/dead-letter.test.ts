@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Producer } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import {
+  buildEvent,
+  createConsumer,
+  deadLetterTopicOf,
+  ensureTopics,
+  readDeadLetters,
+  replayDeadLetters,
+  topicFor,
+  type EventConsumer,
+} from '../src/index.ts';
+import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
+import { testLogger } from './logger.ts';
+import { samples } from './samples.ts';
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let admin: Admin;
+let producer: Producer;
+let consumer: EventConsumer;
+const tenant = randomUUID();
+let actionsFail = true;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  admin = kafka.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  await createEffectTable(database.owner);
+  producer = kafka.kafka.producer();
+  await producer.connect();
+  consumer = createConsumer({
+    kafka: kafka.kafka,
+    db: database.owner,
+    groupId: `${kafka.prefix}executor`,
+    topicPrefix: kafka.prefix,
+    handlers: {
+      'cost.aggregated': countEffect,
+      'action.requested': async (event, trx) => {
+        if (actionsFail) throw new Error(`cloud API refused ${event.data.action_type}`);
+        await countEffect(event, trx);
+      },
+    },
+    logger: testLogger,
+    maxAttempts: 3,
+    retryBackoffMs: 10,
+    fromBeginning: true,
+  });
+  await consumer.start();
+});
+
+afterAll(async () => {
+  await consumer?.stop();
+  await producer?.disconnect();
+  await admin?.disconnect();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+async function committedOffset(topic: string): Promise<string | undefined> {
+  const [offsets] = await admin.fetchOffsets({ groupId: `${kafka.prefix}executor`, topics: [topic] });
+  return offsets?.partitions[0]?.offset;
+}
+
+describe('dead letters', () => {
+  it('dead-letters what cannot be parsed, with the reason, and carries on with the next message', async () => {
+    const topic = topicFor(kafka.prefix, 'cost.aggregated');
+    const valid = buildEvent('cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
+    const badData = buildEvent('cost.aggregated', { tenant, data: samples()['cost.aggregated'] }).envelope;
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k1', value: 'this is not JSON', headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+        { key: 'k2', value: JSON.stringify({ ...badData, data: { ...badData.data, total: 41.2 } }) },
+        { key: valid.envelope.subject, value: valid.value },
+      ],
+    });
+
+    await eventually(async () => expect(await effectCount(database.owner, valid.envelope.subject)).toBe(1));
+    await eventually(async () => expect(await committedOffset(topic)).toBe('3'));
+
+    const letters = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+    expect(letters).toHaveLength(2);
+    const [notJson, invalidData] = letters;
+    expect(notJson).toMatchObject({
+      reason: 'invalid_envelope',
+      consumerGroup: `${kafka.prefix}executor`,
+      originalTopic: topic,
+      originalPartition: 0,
+      originalOffset: '0',
+    });
+    expect(notJson!.error).toContain('not JSON');
+    expect(notJson!.key?.toString()).toBe('k1');
+    expect(notJson!.value?.toString()).toBe('this is not JSON');
+    expect(notJson!.headers.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(Date.parse(notJson!.failedAt)).not.toBeNaN();
+    expect(invalidData).toMatchObject({ reason: 'invalid_data', originalOffset: '1' });
+    expect(invalidData!.error).toContain('total');
+    expect(consumer.metrics().deadLettered).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries a failing handler, dead-letters it after maxAttempts, and applies it when replayed', async () => {
+    const topic = topicFor(kafka.prefix, 'action.requested');
+    const event = buildEvent('action.requested', { tenant, data: samples()['action.requested'] });
+    await producer.send({
+      topic,
+      messages: [{ key: event.envelope.subject, value: event.value, headers: { 'event-id': event.envelope.id } }],
+    });
+
+    const [letter] = await eventually(async () => {
+      const found = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(letter).toMatchObject({ reason: 'handler_failed', error: 'cloud API refused stop', eventId: event.envelope.id });
+    expect(consumer.metrics().retries).toBe(2);
+    expect(await effectCount(database.owner, event.envelope.subject)).toBe(0);
+    await eventually(async () => expect(await committedOffset(topic)).toBe('1'));
+
+    actionsFail = false;
+    const replayed = await replayDeadLetters(kafka.kafka, {
+      topic: deadLetterTopicOf(topic),
+      select: (candidate) => candidate.eventId === event.envelope.id,
+    });
+    expect(replayed).toHaveLength(1);
+    await eventually(async () => expect(await effectCount(database.owner, event.envelope.subject)).toBe(1));
+    await eventually(async () => expect(await committedOffset(topic)).toBe('2'));
+
+    // Replaying again is harmless: the consumer has applied that event id.
+    const duplicatesBefore = consumer.metrics().duplicates;
+    await replayDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+    await eventually(() => expect(consumer.metrics().duplicates).toBe(duplicatesBefore + 1));
+    expect(await effectCount(database.owner, event.envelope.subject)).toBe(1);
+  });
+});

@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin } from 'kafkajs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import {
+  ensureTopics,
+  OutboxRelay,
+  pruneOutbox,
+  publish,
+  publishMany,
+  topicFor,
+  type EventEnvelope,
+} from '../src/index.ts';
+import { readTopics, type KafkaReader } from './kafka-reader.ts';
+import { testLogger } from './logger.ts';
+import { samples } from './samples.ts';
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let admin: Admin;
+let reader: KafkaReader;
+const relays: OutboxRelay[] = [];
+const tenant = randomUUID();
+
+function startRelay(producer: string, prefix = kafka.prefix): OutboxRelay {
+  const relay = new OutboxRelay({
+    db: database.owner,
+    listenUrl: database.url,
+    kafka: kafka.kafka,
+    producer,
+    topicPrefix: prefix,
+    logger: testLogger,
+    backoff: { initialMs: 50, maxMs: 500 },
+  });
+  relays.push(relay);
+  return relay;
+}
+
+function received(id: string) {
+  return reader.messages.find((entry) => entry.message.headers?.['event-id']?.toString() === id);
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  admin = kafka.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 3 });
+  await sql`create table widgets (id uuid primary key, name text not null)`.execute(database.owner);
+  reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'resource.discovered'), topicFor(kafka.prefix, 'cost.aggregated')]);
+});
+
+afterAll(async () => {
+  await Promise.all(relays.map((relay) => relay.stop()));
+  await reader?.stop();
+  await admin?.disconnect();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+describe('outbox and relay', () => {
+  it('publishes events committed with a state change, with their headers, keyed and in order', async () => {
+    const discovered = samples()['resource.discovered'];
+    const envelopes = await database.owner.transaction().execute(async (trx) => {
+      await sql`insert into widgets (id, name) values (${discovered.resource.id}, 'web-1')`.execute(trx);
+      const first = await publish(trx, 'ingestion', 'resource.discovered', { tenant, data: discovered });
+      const rest = await publishMany(
+        trx,
+        'ingestion',
+        ['running', 'stopped', 'running'].map((state) => ({
+          type: 'resource.discovered' as const,
+          tenant,
+          data: { ...discovered, resource: { ...discovered.resource, state } },
+        })),
+      );
+      return [first, ...rest];
+    });
+    const relay = startRelay('ingestion');
+    await relay.start();
+
+    const messages = await eventually(() => {
+      const found = envelopes.map((envelope) => received(envelope.id));
+      expect(found.every(Boolean)).toBe(true);
+      return found.map((entry) => entry!);
+    });
+    for (const [index, { topic, message }] of messages.entries()) {
+      const envelope = envelopes[index]!;
+      expect(topic).toBe(`${kafka.prefix}resource.discovered`);
+      expect(message.key?.toString()).toBe(discovered.resource.id);
+      expect(message.headers?.['event-type']?.toString()).toBe('resource.discovered');
+      expect(message.headers?.['event-version']?.toString()).toBe('1');
+      expect(JSON.parse(message.value!.toString())).toEqual(envelope);
+    }
+    // One key, one partition, publication order.
+    expect(new Set(messages.map((entry) => entry.partition)).size).toBe(1);
+    const offsets = messages.map((entry) => BigInt(entry.message.offset));
+    expect([...offsets].sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets);
+
+    const rows = await database.owner.selectFrom('event_outbox').select(['published_at', 'attempts']).where('producer', '=', 'ingestion').execute();
+    expect(rows).toHaveLength(4);
+    expect(rows.every((row) => row.published_at !== null && row.attempts === 0)).toBe(true);
+    // The counters move once the round's transaction commits, a moment after Kafka has the messages.
+    await eventually(async () => expect(await relay.metrics()).toMatchObject({ published: 4, failures: 0, lagMs: 0 }));
+  });
+
+  it('never publishes an event whose transaction rolled back', async () => {
+    const relay = startRelay('cost');
+    await relay.start();
+    let rolledBack: EventEnvelope | undefined;
+    await expect(
+      database.owner.transaction().execute(async (trx) => {
+        rolledBack = await publish(trx, 'cost', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
+        throw new Error('the state change failed');
+      }),
+    ).rejects.toThrow('the state change failed');
+    const committed = await database.owner
+      .transaction()
+      .execute((trx) => publish(trx, 'cost', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+
+    // The relay has handled everything committed before and after the rolled-back one.
+    await eventually(() => expect(received(committed.id)).toBeDefined());
+    expect(rolledBack).toBeDefined();
+    expect(received(rolledBack!.id)).toBeUndefined();
+    const row = await database.owner.selectFrom('event_outbox').select('id').where('id', '=', rolledBack!.id).executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+
+  it('records failed sends, backs off, and publishes once Kafka accepts them', async () => {
+    // A prefix whose topics do not exist yet: the broker refuses every send.
+    const prefix = `${kafka.prefix}late.`;
+    const relay = startRelay('recommendation', prefix);
+    await relay.start();
+    const event = await database.owner.transaction().execute((trx) =>
+      publish(trx, 'recommendation', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }),
+    );
+
+    const failed = await eventually(
+      async () => {
+        const row = await database.owner.selectFrom('event_outbox').selectAll().where('id', '=', event.id).executeTakeFirstOrThrow();
+        expect(row.attempts).toBeGreaterThanOrEqual(1);
+        return row;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(failed.published_at).toBeNull();
+    expect(failed.last_error).toMatch(/./);
+    const metrics = await relay.metrics();
+    expect(metrics.failures).toBeGreaterThanOrEqual(1);
+    expect(metrics.lagMs).toBeGreaterThan(0);
+
+    await ensureTopics(admin, { prefix, partitions: 1 });
+    const late = await readTopics(kafka.kafka, [topicFor(prefix, 'cost.aggregated')]);
+    try {
+      await eventually(
+        () => expect(late.messages.map((entry) => entry.message.headers?.['event-id']?.toString())).toContain(event.id),
+        { timeoutMs: 45_000 },
+      );
+    } finally {
+      await late.stop();
+    }
+    await eventually(async () => expect(await relay.metrics()).toMatchObject({ consecutiveFailures: 0, lagMs: 0 }));
+  }, 120_000);
+
+  it('lets only one relay of a producer publish at a time, and every event exactly once from the outbox', async () => {
+    const [a, b] = [startRelay('audit'), startRelay('audit')];
+    await Promise.all([a.start(), b.start()]);
+    const events = await database.owner.transaction().execute((trx) =>
+      publishMany(
+        trx,
+        'audit',
+        Array.from({ length: 300 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] })),
+      ),
+    );
+    await eventually(() => expect(events.every((event) => received(event.id))).toBe(true));
+    const ids = reader.messages.map((entry) => entry.message.headers?.['event-id']?.toString());
+    for (const event of events) expect(ids.filter((id) => id === event.id)).toHaveLength(1);
+    await eventually(async () => {
+      const [metricsA, metricsB] = await Promise.all([a.metrics(), b.metrics()]);
+      expect(metricsA.published + metricsB.published).toBe(300);
+    });
+  });
+
+  it('prunes published outbox rows past their age, never unpublished ones', async () => {
+    await relays[0]!.stop();
+    const pending = await database.owner
+      .transaction()
+      .execute((trx) => publish(trx, 'ingestion', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+    const published = await database.owner.selectFrom('event_outbox').select('id').where('published_at', 'is not', null).execute();
+    expect(published.length).toBeGreaterThan(0);
+
+    expect(await pruneOutbox(database.owner, new Date(Date.now() - 60_000))).toBe(0);
+    expect(await pruneOutbox(database.owner, new Date(Date.now() + 60_000))).toBe(published.length);
+    const left = await database.owner.selectFrom('event_outbox').select('id').execute();
+    expect(left.map((row) => row.id)).toEqual([pending.id]);
+  });
+});
