@@ -1,0 +1,56 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '@stratus/config';
+import { AppError } from '@stratus/http';
+import { bootstrapCommand } from './commands/bootstrap.command.ts';
+import { migrateCommand } from './commands/migrate.command.ts';
+import { tokenCommand } from './commands/token.command.ts';
+
+/** Exit codes: 0 done, 1 the operation failed, 2 the input was wrong (fix the command and rerun). */
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+function buildProgram(): Command {
+  const program = new Command('stratus')
+    .description('Stratus administration: database migrations, organisations and API tokens')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  migrateCommand(program);
+  bootstrapCommand(program);
+  tokenCommand(program);
+  // Subcommands throw instead of exiting, so main() decides every exit code.
+  for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
+  return program;
+}
+
+/** What to tell the operator; a missing schema is the usual first-run mistake, so it names the fix. */
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if ((error as { code?: string }).code === '42P01') {
+    return `${(error as Error).message}: the database is not migrated, run \`stratus migrate\` first`;
+  }
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the problem (or the help/version asked for).
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (error instanceof ConfigError) {
+      process.stderr.write(`stratus: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof AppError && error.kind !== 'unavailable') {
+      process.stderr.write(`stratus: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    process.stderr.write(`stratus: ${describe(error)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+process.exitCode = await main(process.argv);

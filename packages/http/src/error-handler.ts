@@ -1,0 +1,89 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_STATUS, type ErrorKind } from './app-error.ts';
+
+export interface ErrorBody {
+  error: ErrorKind | 'internal';
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+}
+
+/** What a 5xx says: the cause goes to the log with the request id, never to the client. */
+const INTERNAL_MESSAGES = {
+  internal: 'internal server error',
+  unavailable: 'service temporarily unavailable, retry later',
+} as const;
+
+function kindOfStatus(status: number): ErrorKind {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    default:
+      return 'invalid';
+  }
+}
+
+function hasValidation(error: unknown): error is FastifyError & { validation: ValidationIssue[] } {
+  return error instanceof Error && Array.isArray((error as FastifyError).validation);
+}
+
+/** `body.owner.email` from fastify's context (`body`) and the issue's JSON pointer (`/owner/email`). */
+function fieldOf(context: string | undefined, instancePath: string): string {
+  const path = instancePath.split('/').filter(Boolean).join('.');
+  return [context, path].filter(Boolean).join('.') || '(root)';
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  if (status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.status(status).send(body);
+}
+
+/**
+ * The single place errors become responses. 4xx: `{ error: kind, message, details? }` that a
+ * client can act on; validation failures name each failing field. 5xx: logged with the error and
+ * answered with a generic message, so stack traces, SQL and hostnames never leave the process.
+ */
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (hasValidation(error)) {
+    const issues = error.validation.map((issue) => ({
+      field: fieldOf(error.validationContext, issue.instancePath),
+      message: issue.message ?? 'is invalid',
+    }));
+    return send(reply, 400, {
+      error: 'invalid',
+      message: `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+      details: { issues },
+    });
+  }
+
+  const status =
+    error instanceof AppError ? error.statusCode : ((error as Partial<FastifyError>).statusCode ?? 500);
+  if (status < 500) {
+    const kind = error instanceof AppError ? error.kind : kindOfStatus(status);
+    const details = error instanceof AppError ? error.details : undefined;
+    return send(reply, status, { error: kind, message: (error as Error).message, ...(details ? { details } : {}) });
+  }
+
+  request.log.error({ err: error }, 'request failed');
+  const kind = status === ERROR_STATUS.unavailable ? 'unavailable' : 'internal';
+  return send(reply, status, { error: kind, message: INTERNAL_MESSAGES[kind] });
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return send(reply, 404, { error: 'not_found', message: `route ${request.method} ${request.url} not found` });
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+}

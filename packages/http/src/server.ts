@@ -1,0 +1,78 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { installErrorHandling } from './error-handler.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without authentication (health probes, API docs). Every other route needs a token. */
+    public?: boolean;
+  }
+}
+
+export type StratusServer = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface ServerOptions {
+  /** A pino logger; request logs and 5xx causes go to it. */
+  logger: FastifyBaseLogger;
+  /** Service name, e.g. `cost`: titles the OpenAPI document. */
+  service: string;
+  version: string;
+}
+
+export const BEARER_SECURITY_SCHEME = 'bearerAuth';
+
+/**
+ * A fastify instance every service starts from: zod schemas validate requests and serialise
+ * responses (and become the OpenAPI document at /docs/json, browsable at /docs), and errors of any
+ * route go through one handler. Pure: nothing listens until the caller says so.
+ *
+ * Declare routes inside plugins (`app.register(routes)`), as fastify intends: a route added
+ * directly on the returned instance, before its queued plugins load, is missing from /docs.
+ */
+export function buildServer({ logger, service, version }: ServerOptions): StratusServer {
+  const app = Fastify({ loggerInstance: logger }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `stratus-${service}`, version },
+      components: {
+        securitySchemes: {
+          [BEARER_SECURITY_SCHEME]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token (`stratus_…`) created with `stratus bootstrap` or `stratus token create`.',
+          },
+        },
+      },
+      security: [{ [BEARER_SECURITY_SCHEME]: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.register(async (docs) => {
+    // swagger-ui declares its own routes and takes no route config, so they are marked public
+    // here; otherwise authentication would lock the documentation of how to authenticate.
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
+  return app;
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { BackoffOptions } from 'bullmq';
+
+/**
+ * Queue names are a persisted API: jobs waiting in Redis live under them, so a queue is never
+ * renamed (add a new one and drain the old). PostgreSQL holds the truth; a lost job is re-enqueued
+ * from its row by a reconciler.
+ */
+export const QUEUE_NAMES = ['operations', 'automation'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+interface JobDefinition<N extends string = string> {
+  queue: QueueName;
+  name: N;
+  /** Validated when enqueued and again when handled; new fields are optional so queued jobs still parse. */
+  schema: z.ZodType;
+  attempts: number;
+  backoff: BackoffOptions;
+}
+
+/** Checks that every entry's `name` is its key, so the two can never drift apart. */
+function defineJobs<const T extends { [N in keyof T]: JobDefinition<N & string> }>(jobs: T): T {
+  return jobs;
+}
+
+export const JOBS = defineJobs({
+  // Calls a cloud provider's API: provider throttling and eventual consistency clear up over
+  // tens of seconds, so retries back off from 5 s (5, 10, 20, 40 s).
+  'operation.execute': {
+    queue: 'operations',
+    name: 'operation.execute',
+    schema: z.object({ operation_id: z.uuid(), organization_id: z.uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 5_000 },
+  },
+  // Evaluates a rule and enqueues operations; failures are database hiccups, retried quickly,
+  // and a run that still fails is recorded and the next cron tick tries again.
+  'automation.rule.run': {
+    queue: 'automation',
+    name: 'automation.rule.run',
+    schema: z.object({
+      rule_id: z.uuid(),
+      organization_id: z.uuid(),
+      /** The cron tick this run is for (ISO 8601); absent for a run requested by hand. */
+      scheduled_for: z.iso.datetime({ offset: true }).optional(),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
+});
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.infer<(typeof JOBS)[N]['schema']>;
+/** The jobs whose entry names queue Q. */
+export type JobNameOf<Q extends QueueName> = {
+  [N in JobName]: (typeof JOBS)[N]['queue'] extends Q ? N : never;
+}[JobName];
+
+export class InvalidJobPayloadError extends Error {
+  override name = 'InvalidJobPayloadError';
+}
+
+export function isJobName(name: string): name is JobName {
+  return Object.hasOwn(JOBS, name);
+}
+
+/** The payload as the schema parses it, or an error naming the job and each failing field. */
+export function parsePayload<N extends JobName>(name: N, payload: unknown): JobPayload<N> {
+  const result = JOBS[name].schema.safeParse(payload);
+  if (result.success) return result.data as JobPayload<N>;
+  const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`);
+  throw new InvalidJobPayloadError(`invalid payload for job ${name}: ${issues.join('; ')}`);
+}

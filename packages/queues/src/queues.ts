@@ -1,0 +1,71 @@
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOBS, QUEUE_NAMES, parsePayload, type JobName, type JobPayload, type QueueName } from './catalogue.ts';
+import type { QueueLogger } from './logger.ts';
+
+export interface EnqueueOptions {
+  /**
+   * Makes the enqueue idempotent: while a job with this id exists (waiting, active, or kept after
+   * it finished), enqueueing it again is a no-op. Use the row's id, e.g. the operation id.
+   * BullMQ refuses ids containing ':'.
+   */
+  jobId?: string;
+  /** Milliseconds to wait before the job may run. */
+  delay?: number;
+}
+
+export interface Queues {
+  /** Validates the payload against the catalogue (throws InvalidJobPayloadError) and adds the job. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<Job>;
+  /** The BullMQ queues, for inspection (counts, failed jobs, a queue UI). */
+  readonly queues: Readonly<Record<QueueName, Queue>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Finished jobs are trimmed so Redis does not grow without bound: PostgreSQL keeps the history.
+ * Failed jobs stay longer so on-call engineers can inspect and retry them.
+ */
+const RETENTION = {
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} satisfies JobsOptions;
+
+export function createQueues({
+  connection,
+  prefix,
+  logger,
+}: {
+  connection: Redis;
+  /** Redis key prefix (REDIS_PREFIX); tests pass their own so files never share queues. */
+  prefix: string;
+  /** Receives connection errors; without it they surface only through failed enqueues. */
+  logger?: QueueLogger;
+}): Queues {
+  const queues = Object.fromEntries(
+    QUEUE_NAMES.map((name) => {
+      const queue = new Queue(name, { connection, prefix });
+      // An EventEmitter 'error' without a listener would crash the process.
+      queue.on('error', (error) => logger?.warn({ err: error, queue: name }, 'queue connection error'));
+      return [name, queue];
+    }),
+  ) as Record<QueueName, Queue>;
+
+  return {
+    queues,
+    async enqueue(name, payload, options = {}) {
+      const job = JOBS[name];
+      const data = parsePayload(name, payload);
+      return queues[job.queue].add(name, data, {
+        attempts: job.attempts,
+        backoff: job.backoff,
+        ...RETENTION,
+        ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+        ...(options.delay === undefined ? {} : { delay: options.delay }),
+      });
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createTestRedis, eventually, type TestRedis } from '@stratus/testing';
+import { createRedisConnection } from './connection.ts';
+import { createQueues, type Queues } from './queues.ts';
+import { createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
+import { InvalidJobPayloadError } from './catalogue.ts';
+
+const silent = { error: () => undefined, warn: () => undefined };
+
+describe('queues and workers against the real Redis', () => {
+  let testRedis: TestRedis;
+  let connection: Redis;
+  let queues: Queues;
+
+  beforeAll(() => {
+    testRedis = createTestRedis();
+    connection = createRedisConnection(testRedis.url, { forWorker: true });
+    queues = createQueues({ connection, prefix: testRedis.prefix });
+  });
+
+  afterAll(async () => {
+    await queues.close();
+    connection.disconnect();
+    await testRedis.cleanup();
+  });
+
+  // Each test's worker stops with the test, so the next test's jobs reach only its own handlers.
+  function startWorker(handlers: JobHandlers<'automation'>) {
+    const worker = createWorker({
+      queue: 'automation',
+      connection,
+      prefix: testRedis.prefix,
+      handlers,
+      concurrency: 2,
+      logger: silent,
+    });
+    onTestFinished(() => worker.close());
+    return worker;
+  }
+
+  it('hands an enqueued job to its handler with the parsed payload and keeps the outcome', async () => {
+    const operationId = randomUUID();
+    const organizationId = randomUUID();
+    const seen: unknown[] = [];
+    const worker = createWorker({
+      queue: 'operations',
+      connection,
+      prefix: testRedis.prefix,
+      concurrency: 1,
+      logger: silent,
+      handlers: {
+        'operation.execute': async (payload) => {
+          seen.push(payload);
+          return { status: 'done', provider_request_id: 'req-1' };
+        },
+      },
+    });
+    onTestFinished(() => worker.close());
+
+    const job = await queues.enqueue(
+      'operation.execute',
+      { operation_id: operationId, organization_id: organizationId },
+      { jobId: operationId },
+    );
+
+    await eventually(async () => expect(await job.isCompleted()).toBe(true));
+    expect(seen).toEqual([{ operation_id: operationId, organization_id: organizationId }]);
+    const finished = await queues.queues.operations.getJob(operationId);
+    expect(finished?.returnvalue).toEqual({ status: 'done', provider_request_id: 'req-1' });
+    expect(finished?.opts).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 5_000 } });
+  });
+
+  it('enqueues once per jobId', async () => {
+    const ruleId = randomUUID();
+    const payload = { rule_id: ruleId, organization_id: randomUUID() };
+
+    await queues.enqueue('automation.rule.run', payload, { jobId: ruleId, delay: 60_000 });
+    await queues.enqueue('automation.rule.run', payload, { jobId: ruleId, delay: 60_000 });
+
+    expect(await queues.queues.automation.getDelayedCount()).toBe(1);
+    await queues.queues.automation.remove(ruleId);
+  });
+
+  it('refuses to enqueue a payload that fails the schema', async () => {
+    await expect(
+      queues.enqueue('operation.execute', { operation_id: 'not-a-uuid', organization_id: randomUUID() }),
+    ).rejects.toThrow(InvalidJobPayloadError);
+    expect(await queues.queues.operations.getWaitingCount()).toBe(0);
+  });
+
+  it('fails a job whose payload fails the schema at once, without retries', async () => {
+    let calls = 0;
+    startWorker({
+      'automation.rule.run': async () => {
+        calls += 1;
+        return { status: 'done' };
+      },
+    });
+    // As an older producer or a hand-made job would: straight into BullMQ, past enqueue's check.
+    const raw = new Queue('automation', { connection, prefix: testRedis.prefix });
+    onTestFinished(() => raw.close());
+    const job = await raw.add('automation.rule.run', { rule_id: 42 }, { attempts: 3 });
+
+    const failed = await eventually(async () => {
+      const current = (await raw.getJob(job.id!)) as Job;
+      expect(await current.isFailed()).toBe(true);
+      return current;
+    });
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toMatch(/invalid payload for job automation\.rule\.run: rule_id: /);
+    expect(calls).toBe(0);
+  });
+
+  it('retries a transient failure up to the catalogue\'s attempts', async () => {
+    const ruleId = randomUUID();
+    const attempts: number[] = [];
+    startWorker({
+      'automation.rule.run': async (payload, job): Promise<JobOutcome> => {
+        attempts.push(job.attemptsMade);
+        throw new Error('database connection reset');
+      },
+    });
+
+    await queues.enqueue('automation.rule.run', { rule_id: ruleId, organization_id: randomUUID() }, { jobId: ruleId });
+
+    const failed = await eventually(
+      async () => {
+        const job = (await queues.queues.automation.getJob(ruleId)) as Job;
+        expect(await job.isFailed()).toBe(true);
+        return job;
+      },
+      { timeoutMs: 20_000 },
+    );
+    expect(attempts).toEqual([0, 1, 2]);
+    expect(failed.attemptsMade).toBe(3);
+    expect(failed.failedReason).toBe('database connection reset');
+  });
+
+  it('returns a skipped outcome as a completed job', async () => {
+    const ruleId = randomUUID();
+    startWorker({
+      'automation.rule.run': async () => ({ status: 'skipped', reason: 'rule disabled' }),
+    });
+
+    await queues.enqueue('automation.rule.run', { rule_id: ruleId, organization_id: randomUUID() }, { jobId: ruleId });
+
+    await eventually(async () => {
+      const job = (await queues.queues.automation.getJob(ruleId)) as Job;
+      expect(job.returnvalue).toEqual({ status: 'skipped', reason: 'rule disabled' });
+    });
+  });
+});
+
+// Compile-time checks: these lines fail `pnpm --filter @stratus/queues typecheck` if the types loosen.
+function typeChecks(queues: Queues): void {
+  // @ts-expect-error a queue's handlers must cover each of its jobs
+  const missing: JobHandlers<'operations'> = {};
+  // @ts-expect-error the payload is typed from the catalogue
+  void queues.enqueue('operation.execute', { operation_id: 1 });
+  void missing;
+}

@@ -1,0 +1,68 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { InvalidJobPayloadError, isJobName, parsePayload, type JobName, type JobNameOf, type JobPayload, type QueueName } from './catalogue.ts';
+import type { QueueLogger } from './logger.ts';
+
+/**
+ * What a handler reports. `skipped` is an expected no-op (the operation was cancelled, the rule
+ * disabled) and is not a failure. Failures are thrown: an UnrecoverableError for a job that can
+ * never succeed, any other error to be retried with the catalogue's backoff.
+ */
+export type JobOutcome = { status: 'skipped'; reason: string } | { status: 'done'; [detail: string]: unknown };
+
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<JobOutcome>;
+
+/** One handler per job of the queue: a job added to the catalogue without a handler does not compile. */
+export type JobHandlers<Q extends QueueName> = { [N in JobNameOf<Q>]: JobHandler<N> };
+
+export interface WorkerOptions<Q extends QueueName> {
+  queue: Q;
+  connection: Redis;
+  prefix: string;
+  handlers: JobHandlers<Q>;
+  concurrency: number;
+  logger: QueueLogger;
+}
+
+/**
+ * A BullMQ worker that checks each job against the catalogue before its handler sees it. Handlers
+ * must be safe to run twice: a job is retried after a crash, and may be re-enqueued from PostgreSQL.
+ */
+export function createWorker<Q extends QueueName>({
+  queue,
+  connection,
+  prefix,
+  handlers,
+  concurrency,
+  logger,
+}: WorkerOptions<Q>): Worker<unknown, JobOutcome> {
+  const handlerOf = handlers as Partial<Record<string, JobHandler<JobName>>>;
+  const worker = new Worker<unknown, JobOutcome>(
+    queue,
+    async (job) => {
+      const handler = handlerOf[job.name];
+      if (!handler || !isJobName(job.name)) {
+        throw new UnrecoverableError(`queue ${queue} has no handler for job ${job.name}`);
+      }
+      let payload: JobPayload<JobName>;
+      try {
+        payload = parsePayload(job.name, job.data);
+      } catch (error) {
+        // Retrying cannot fix a payload; fail now and keep the job for inspection.
+        if (error instanceof InvalidJobPayloadError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
+      return handler(payload, job);
+    },
+    { connection, prefix, concurrency },
+  );
+  worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
+  worker.on('failed', (job, error) => {
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
+    logger[final ? 'error' : 'warn'](
+      { err: error, queue, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade },
+      final ? 'job failed' : 'job failed, will retry',
+    );
+  });
+  return worker;
+}
