@@ -1,10 +1,12 @@
 export type { Database } from './database.ts';
 export { createDb, type CreateDbOptions } from './create-db.ts';
 export { withTenant } from './tenant.ts';
+export { newestFirst, type KeysetCursor } from './keyset.ts';
 export {
   migrateToLatest,
   migrateDown,
   migrateDownAll,
+  pendingMigrations,
   runMigrations,
   type MigrationLogger,
 } from './migrator.ts';

@@ -22,6 +22,15 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return applied('up', error, results);
 }
 
+/**
+ * Names of the migrations this code knows that the database has not applied, oldest first; all of
+ * them on an empty database. Services refuse to start while any is pending.
+ */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const known = await migrator(db).getMigrations();
+  return known.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}
+
 /** Reverts the latest applied migration; returns its name (none when nothing was applied). */
 export async function migrateDown(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migrator(db).migrateDown();

@@ -8,6 +8,7 @@ import {
   createDb,
   migrateDownAll,
   migrateToLatest,
+  pendingMigrations,
   runMigrations,
   type Database,
 } from '../src/index.ts';
@@ -88,6 +89,23 @@ describe('migrations on an empty database', () => {
 });
 
 describe('migration failures and the runner', () => {
+  it('pendingMigrations lists what an empty, a partly and a fully migrated database lacks', async () => {
+    const database = await createEmptyDatabase();
+    const db = createDb({ url: database.url, max: 1 });
+    try {
+      const names = Object.keys(migrations);
+      expect(await pendingMigrations(db)).toEqual(names);
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+      await migrator.migrateTo(names[0]!);
+      expect(await pendingMigrations(db)).toEqual(names.slice(1));
+      await migrateToLatest(db);
+      expect(await pendingMigrations(db)).toEqual([]);
+    } finally {
+      await db.destroy();
+      await database.drop();
+    }
+  });
+
   it('names the migration that failed', async () => {
     const database = await createEmptyDatabase();
     const db = createDb({ url: database.url, max: 1 });

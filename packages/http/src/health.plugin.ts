@@ -41,6 +41,8 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
   app.get(
     '/healthz',
     {
+      // Probes arrive every few seconds; logging each would bury everything else.
+      logLevel: 'warn',
       config: { public: true },
       schema: { tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
     },
@@ -50,6 +52,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
   app.get(
     '/readyz',
     {
+      logLevel: 'warn',
       config: { public: true },
       schema: { tags: ['health'], security: [], response: { 200: readiness, 503: readiness } },
     },

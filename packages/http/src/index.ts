@@ -2,3 +2,4 @@ export { AppError, ERROR_STATUS, assertNever, type ErrorKind } from './app-error
 export type { ErrorBody } from './error-handler.ts';
 export { buildServer, BEARER_SECURITY_SCHEME, type ServerOptions, type StratusServer } from './server.ts';
 export { healthPlugin, type HealthOptions, type ReadinessCheck } from './health.plugin.ts';
+export { decodeCursor, encodeCursor, pageQuery, pageSchema, toPage } from './pagination.ts';
