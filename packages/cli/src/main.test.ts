@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { authPlugin } from '@stratus/auth';
+import { sql } from 'kysely';
 import { createDb, migrateDownAll } from '@stratus/db';
 import { buildServer, type StratusServer } from '@stratus/http';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
@@ -94,6 +98,49 @@ describe('the stratus CLI against the real PostgreSQL', () => {
     });
   });
 
+  it('bootstraps repeatably into a token file: keeps a working token, replaces a stale one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stratus-cli-'));
+    const tokenFile = join(dir, 'token');
+    const args = ['bootstrap', '--org', 'Demo', '--email', 'demo@initech.test', '--token-file', tokenFile, '--existing-ok'];
+    try {
+      const first = await stratus(args, env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain(`written to ${tokenFile}`);
+      const token = (await readFile(tokenFile, 'utf8')).trim();
+      expect(first.stdout).not.toContain(token);
+      expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+      expect((await whoami(token)).statusCode).toBe(200);
+
+      const again = await stratus(args, env);
+      expect(again.stdout).toContain('still works');
+      expect((await readFile(tokenFile, 'utf8')).trim()).toBe(token);
+
+      await rm(tokenFile);
+      const reissued = await stratus(args, env);
+      const replacement = (await readFile(tokenFile, 'utf8')).trim();
+      expect(reissued.code).toBe(0);
+      expect(replacement).not.toBe(token);
+      expect((await whoami(replacement)).json()).toMatchObject({ user_id: (await whoami(token)).json().user_id });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('db create makes the database of DATABASE_URL once', async () => {
+    const url = new URL(database.url);
+    url.pathname = `/${database.name}_created`;
+    try {
+      const first = await stratus(['db', 'create'], { DATABASE_URL: url.toString() });
+      const second = await stratus(['db', 'create'], { DATABASE_URL: url.toString() });
+      expect(first.stdout).toContain(`database ${database.name}_created created`);
+      expect(second.stdout).toContain('already exists');
+    } finally {
+      const admin = createDb({ url: database.url, max: 1 });
+      await sql`drop database if exists ${sql.id(`${database.name}_created`)}`.execute(admin);
+      await admin.destroy();
+    }
+  });
+
   it('creates a token for a user and revokes it', async () => {
     const bootstrap = await stratus(['bootstrap', '--org', 'Globex', '--email', 'hank@globex.test'], env);
     const org = field(bootstrap.stdout, 'organization id');
@@ -157,7 +204,7 @@ describe('the stratus CLI against the real PostgreSQL', () => {
   });
 
   it('prints help for every command', async () => {
-    for (const args of [['--help'], ['migrate', '--help'], ['bootstrap', '--help'], ['token', 'create', '--help'], ['token', 'revoke', '--help']]) {
+    for (const args of [['--help'], ['db', 'create', '--help'], ['migrate', '--help'], ['bootstrap', '--help'], ['token', 'create', '--help'], ['token', 'revoke', '--help']]) {
       const run = await stratus(args, env);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^Usage: stratus/);

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
+import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 
@@ -14,6 +15,7 @@ function buildProgram(): Command {
     .description('Stratus administration: database migrations, organisations and API tokens')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
+  dbCommand(program);
   migrateCommand(program);
   bootstrapCommand(program);
   tokenCommand(program);
