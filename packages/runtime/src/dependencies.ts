@@ -1,0 +1,109 @@
+import { Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import { sql, type Kysely } from 'kysely';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { createDb, pendingMigrations, SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
+import { createRedisConnection } from '@stratus/queues';
+import type { ServiceEnv } from '@stratus/config';
+
+/** The connections a service holds for its whole life; routes, consumers and jobs receive them. */
+export interface ServiceDeps<C extends ServiceEnv = ServiceEnv> {
+  service: ServiceName;
+  config: C;
+  logger: Logger;
+  db: Kysely<Database>;
+  redis: Redis;
+  kafka: Kafka;
+}
+
+/** An error that stops start-up with a message saying what to fix. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+function hostOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+}
+
+export function openDependencies<C extends ServiceEnv>(service: ServiceName, config: C, logger: Logger): ServiceDeps<C> {
+  const db = createDb({ url: config.DATABASE_URL, role: SERVICE_ROLES[service], applicationName: `stratus-${service}` });
+  const redis = createRedisConnection(config.REDIS_URL, { forWorker: true });
+  const kafka = new Kafka({
+    clientId: `stratus-${service}`,
+    brokers: config.KAFKA_BROKERS,
+    connectionTimeout: 3_000,
+    retry: { retries: 5, initialRetryTime: 300 },
+    logLevel: kafkaLogLevel.WARN,
+    logCreator: () => ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      const method = level <= kafkaLogLevel.ERROR ? 'error' : 'warn';
+      logger[method]({ kafka: namespace, ...extra }, message);
+    },
+  });
+  return { service, config, logger, db, redis, kafka };
+}
+
+/**
+ * Fails fast, before the service listens, when a dependency is missing or the database is not
+ * migrated: each message names the variable or command that fixes it.
+ */
+export async function checkDependencies(deps: ServiceDeps): Promise<void> {
+  const { config, db, redis, kafka, service } = deps;
+  // The migration state is read as the login user: the service's role is created by the first
+  // migration, so on an unmigrated database the role's own connections cannot even open.
+  const login = createDb({ url: config.DATABASE_URL, max: 1, applicationName: `stratus-${service}-check` });
+  try {
+    let pending: string[];
+    try {
+      pending = await pendingMigrations(login);
+    } catch (error) {
+      throw new StartupError(
+        `cannot use PostgreSQL at ${hostOf(config.DATABASE_URL)} (DATABASE_URL): ${describe(error)}. ` +
+          'Start PostgreSQL or fix DATABASE_URL.',
+      );
+    }
+    if (pending.length > 0) {
+      throw new StartupError(
+        `the database at ${hostOf(config.DATABASE_URL)} is missing ${pending.length} migration(s) ` +
+          `(${pending.join(', ')}): run \`pnpm stratus migrate\``,
+      );
+    }
+  } finally {
+    await login.destroy();
+  }
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    throw new StartupError(
+      `cannot act as the database role ${SERVICE_ROLES[service]} (DATABASE_URL): ${describe(error)}. ` +
+        `The login user must be a member of it: GRANT ${SERVICE_ROLES[service]} TO <user>.`,
+    );
+  }
+  try {
+    await redis.ping();
+  } catch (error) {
+    throw new StartupError(`cannot reach Redis at ${config.REDIS_URL} (REDIS_URL): ${describe(error)}. Start Redis or fix REDIS_URL.`);
+  }
+  const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 300 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (error) {
+    throw new StartupError(
+      `cannot reach Kafka at ${config.KAFKA_BROKERS.join(',')} (KAFKA_BROKERS): ${describe(error)}. ` +
+        'Start a broker (scripts/kafka.sh start) or fix KAFKA_BROKERS.',
+    );
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export async function closeDependencies(deps: ServiceDeps): Promise<void> {
+  await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
+}

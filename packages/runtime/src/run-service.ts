@@ -1,0 +1,152 @@
+import closeWithGrace from 'close-with-grace';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { ConfigError, loadConfig, type ServiceEnv } from '@stratus/config';
+import type { ServiceName } from '@stratus/db';
+import { OutboxRelay, ensureTopics, createConsumer, type EventHandlers } from '@stratus/events';
+import { buildServer, healthPlugin, type ReadinessCheck } from '@stratus/http';
+import { authPlugin } from '@stratus/auth';
+import { startTelemetry } from './telemetry.ts';
+import { createLogger } from './logger.ts';
+import {
+  StartupError,
+  checkDependencies,
+  closeDependencies,
+  openDependencies,
+  type ServiceDeps,
+} from './dependencies.ts';
+
+export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
+  name: ServiceName;
+  version: string;
+  /** The service's whole environment schema: `serviceEnv.extend({ PORT: port.default(...), ... })`. */
+  env: S;
+  /** Registers the service's HTTP routes; every route is authenticated unless marked public. */
+  routes?: (app: FastifyInstance, deps: ServiceDeps<z.infer<S> & ServiceEnv>) => void | Promise<void>;
+  /** Handlers per event type; one consumer group per service. */
+  consumers?: (deps: ServiceDeps<z.infer<S> & ServiceEnv>) => EventHandlers;
+}
+
+/**
+ * The pure part of a service: the HTTP app with health, auth and the service's routes, built from
+ * connections it is given. main.ts uses it through runService; tests use it with app.inject.
+ */
+export async function buildServiceApp<S extends z.ZodObject>(
+  definition: ServiceDefinition<S>,
+  deps: ServiceDeps<z.infer<S> & ServiceEnv>,
+  checks: Record<string, ReadinessCheck>,
+): Promise<FastifyInstance> {
+  const app = buildServer({ logger: deps.logger, service: definition.name, version: definition.version });
+  await app.register(healthPlugin, { checks });
+  await app.register(authPlugin, { db: deps.db });
+  await definition.routes?.(app, deps);
+  return app;
+}
+
+const OUTBOX_FAILURES_BEFORE_UNREADY = 3;
+
+function readinessChecks(deps: ServiceDeps, relay: OutboxRelay): Record<string, ReadinessCheck> {
+  const admin = deps.kafka.admin();
+  let adminConnected: Promise<void> | undefined;
+  return {
+    postgres: async () => {
+      await sql`select 1`.execute(deps.db);
+    },
+    redis: async () => {
+      await deps.redis.ping();
+    },
+    kafka: async () => {
+      adminConnected ??= admin.connect().catch((error: unknown) => {
+        adminConnected = undefined;
+        throw error;
+      });
+      await adminConnected;
+      await admin.describeCluster();
+    },
+    // The relay retries on its own; readiness reports it so a stuck outbox is visible.
+    outbox: async () => {
+      const { running, consecutiveFailures, lastError } = await relay.metrics();
+      if (!running) throw new Error('the outbox relay is not running');
+      if (consecutiveFailures >= OUTBOX_FAILURES_BEFORE_UNREADY) {
+        throw new Error(`the outbox relay failed ${consecutiveFailures} rounds in a row: ${lastError}`);
+      }
+    },
+  };
+}
+
+/**
+ * Runs a service: telemetry, configuration, connections checked, topics ensured, outbox relay and
+ * consumers started, HTTP listening; on SIGINT/SIGTERM everything closes in reverse order within
+ * SHUTDOWN_GRACE_MS. Any start-up problem exits with status 1 and a message saying what to fix.
+ */
+export async function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>): Promise<void> {
+  const telemetry = startTelemetry(definition.name);
+  let config: z.infer<S> & ServiceEnv;
+  try {
+    config = loadConfig(definition.env) as z.infer<S> & ServiceEnv;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`stratus-${definition.name}: ${error.message}\n`);
+    process.exit(1);
+  }
+
+  const logger = createLogger(definition.name, config.LOG_LEVEL, config.LOG_PRETTY);
+  const deps = openDependencies(definition.name, config, logger);
+  const relay = new OutboxRelay({
+    db: deps.db,
+    listenUrl: config.DATABASE_URL,
+    kafka: deps.kafka,
+    producer: definition.name,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    logger,
+  });
+  const consumerHandlers = definition.consumers?.(deps);
+  const consumer = consumerHandlers
+    ? createConsumer({
+        kafka: deps.kafka,
+        db: deps.db,
+        groupId: `${config.KAFKA_TOPIC_PREFIX}stratus-${definition.name}`,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        handlers: consumerHandlers,
+        logger,
+      })
+    : undefined;
+  let app: FastifyInstance | undefined;
+
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+    if (err) logger.error({ err }, 'stopping after an unexpected error');
+    else logger.info({ signal }, 'stopping');
+    await app?.close();
+    await consumer?.stop();
+    await relay.stop();
+    await closeDependencies(deps);
+    await telemetry.shutdown().catch(() => undefined);
+    logger.info('stopped');
+  });
+
+  try {
+    await checkDependencies(deps);
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, { prefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS });
+    } finally {
+      await admin.disconnect();
+    }
+    await relay.start();
+    await consumer?.start();
+    app = await buildServiceApp(definition, deps, readinessChecks(deps, relay));
+    const address = await app.listen({ host: config.HOST, port: config.PORT });
+    logger.info({ address }, `stratus-${definition.name} listening`);
+  } catch (error) {
+    const message = error instanceof StartupError ? error.message : (error as Error).stack ?? String(error);
+    logger.fatal(`stratus-${definition.name} cannot start: ${message}`);
+    await app?.close().catch(() => undefined);
+    await consumer?.stop().catch(() => undefined);
+    await relay.stop().catch(() => undefined);
+    await closeDependencies(deps);
+    await telemetry.shutdown().catch(() => undefined);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,13 @@
+import type { ServiceDefinition } from '@stratus/runtime';
+import pkg from '../package.json' with { type: 'json' };
+import { env } from './config.ts';
+import { operationsRoutes } from './modules/operations/operations.routes.ts';
+
+export const service: ServiceDefinition<typeof env> = {
+  name: 'action-executor',
+  version: pkg.version,
+  env,
+  async routes(app) {
+    await app.register(operationsRoutes, { prefix: '/v1' });
+  },
+};

@@ -1,0 +1,5 @@
+import { port, serviceEnv } from '@stratus/config';
+
+export const env = serviceEnv.extend({
+  PORT: port.default(8085),
+});

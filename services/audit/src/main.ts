@@ -1,0 +1,4 @@
+import { runService } from '@stratus/runtime';
+import { service } from './app.ts';
+
+await runService(service);

@@ -1,0 +1,13 @@
+import type { ServiceDefinition } from '@stratus/runtime';
+import pkg from '../package.json' with { type: 'json' };
+import { env } from './config.ts';
+import { costsRoutes } from './modules/costs/costs.routes.ts';
+
+export const service: ServiceDefinition<typeof env> = {
+  name: 'cost',
+  version: pkg.version,
+  env,
+  async routes(app) {
+    await app.register(costsRoutes, { prefix: '/v1' });
+  },
+};

@@ -1,0 +1,92 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import { listResources } from './resources.repository.ts';
+
+const provider = z.enum(['AWS', 'AZURE', 'GCP']);
+
+export const resourceSchema = z.object({
+  id: z.uuid(),
+  cloud_account_id: z.uuid(),
+  provider,
+  provider_resource_id: z.string(),
+  name: z.string().nullable(),
+  type: z.string(),
+  region: z.string().nullable(),
+  zone: z.string().nullable(),
+  state: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  cost_daily: z.string().describe('decimal, in the account currency'),
+  cost_monthly: z.string().describe('decimal, in the account currency'),
+  metadata: z.record(z.string(), z.unknown()),
+  discovered_at: z.date().nullable(),
+  last_seen: z.date().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+
+/** `tag=env:prod&tag=team:core`: every pair must match. */
+const tagFilter = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const pairs = Array.isArray(value) ? value : [value];
+    const tags: Record<string, string> = {};
+    for (const pair of pairs) {
+      const at = pair.indexOf(':');
+      if (at <= 0) {
+        ctx.addIssue({ code: 'custom', message: `tag filter "${pair}" must be key:value` });
+        return z.NEVER;
+      }
+      tags[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    return tags;
+  });
+
+export const resourcesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/resources',
+    {
+      config: { permission: 'resources:read' },
+      schema: {
+        summary: 'List the inventory of resources across linked cloud accounts',
+        tags: ['resources'],
+        querystring: pageQuery.extend({
+          provider: provider.optional(),
+          type: z.string().optional(),
+          region: z.string().optional(),
+          state: z.string().optional(),
+          cloud_account_id: z.uuid().optional(),
+          tag: tagFilter,
+        }),
+        response: { 200: pageSchema(resourceSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, tag, ...filters } = request.query;
+      const rows = await request.withTenant((trx) => listResources(trx, { ...filters, tags: tag }, limit, decodeCursor(cursor)));
+      return toPage(rows, limit);
+    },
+  );
+
+  app.get(
+    '/resources/:id',
+    {
+      config: { permission: 'resources:read' },
+      schema: {
+        summary: 'One resource',
+        tags: ['resources'],
+        params: z.object({ id: z.uuid() }),
+        response: { 200: resourceSchema },
+      },
+    },
+    async (request) => {
+      const row = await request.withTenant((trx) =>
+        trx.selectFrom('resources').selectAll().where('id', '=', request.params.id).executeTakeFirst(),
+      );
+      if (!row) throw new AppError('not_found', `resource ${request.params.id} not found`);
+      return row;
+    },
+  );
+};

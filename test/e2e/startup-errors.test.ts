@@ -1,0 +1,59 @@
+/**
+ * A service given bad configuration stops at once with a message that says what to fix, rather
+ * than starting half-working or retrying forever.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, testEnv, type TestDatabase } from '@stratus/testing';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function runService(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['services/audit/src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, PORT: '0', LOG_PRETTY: 'false', ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+describe('start-up with bad configuration', () => {
+  it('names a missing DATABASE_URL', async () => {
+    const { code, output } = await runService({ KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') });
+    expect(code).toBe(1);
+    expect(output).toContain('DATABASE_URL is not set');
+  });
+
+  it('says how to get a broker when Kafka is unreachable', async () => {
+    const started = Date.now();
+    const { code, output } = await runService({ DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(code).toBe(1);
+    expect(output).toContain('cannot reach Kafka at 127.0.0.1:1 (KAFKA_BROKERS)');
+    expect(output).toContain('scripts/kafka.sh start');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('refuses an unmigrated database and names the command that migrates it', async () => {
+    const url = new URL(database.url);
+    url.pathname = '/postgres';
+    const { code, output } = await runService({
+      DATABASE_URL: url.toString(),
+      REDIS_URL: testEnv.redisUrl,
+      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('pnpm stratus migrate');
+  });
+});
