@@ -1,0 +1,94 @@
+/**
+ * Starts every service as a child process with prefixed output, waits until each answers /readyz,
+ * prints where they listen, and on Ctrl-C (or any child dying) stops them all and waits for them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+interface ServiceEntry {
+  name: string;
+  port: number;
+}
+
+const root = new URL('../../', import.meta.url).pathname;
+// STRATUS_PORT_BASE moves every port at once (the end-to-end test runs beside a dev system this way).
+const portBase = Number(process.env.STRATUS_PORT_BASE ?? 8081);
+const services = (JSON.parse(readFileSync(new URL('./services.json', import.meta.url), 'utf8')) as ServiceEntry[]).map(
+  (service, index) => ({ ...service, port: portBase + index }),
+);
+const host = process.env.HOST ?? '127.0.0.1';
+const colors = [36, 32, 35, 33, 34];
+const width = Math.max(...services.map((s) => s.name.length));
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function prefixed(name: string, index: number) {
+  return `\x1b[${colors[index % colors.length]}m${name.padEnd(width)} |\x1b[0m `;
+}
+
+function start(service: ServiceEntry, index: number) {
+  const child = spawn(process.execPath, [`services/${service.name}/src/main.ts`], {
+    cwd: root,
+    env: { ...process.env, PORT: String(service.port), HOST: host },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.set(service.name, child);
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefixed(service.name, index) + line + '\n'));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(service.name);
+    if (!stopping) {
+      process.stdout.write(`${prefixed(service.name, index)}exited (${signal ?? code}); stopping the others\n`);
+      void stopAll(1);
+    }
+  });
+}
+
+async function stopAll(exitCode: number) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children.values()) child.kill('SIGTERM');
+  const deadline = Date.now() + 15_000;
+  while (children.size > 0 && Date.now() < deadline) await sleep(100);
+  for (const child of children.values()) child.kill('SIGKILL');
+  process.exit(exitCode);
+}
+
+async function waitReady(service: ServiceEntry): Promise<boolean> {
+  const deadline = Date.now() + 60_000;
+  while (!stopping && Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://${host}:${service.port}/readyz`);
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  return false;
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+services.forEach(start);
+const ready = await Promise.all(services.map(waitReady));
+if (!stopping) {
+  if (ready.every(Boolean)) {
+    const lines = services.map((s) => `  ${s.name.padEnd(width)}  http://${host}:${s.port}   (docs: http://${host}:${s.port}/docs)`);
+    process.stdout.write(`\n\x1b[1mStratus is running\x1b[0m — every service answers /readyz:\n${lines.join('\n')}\n`);
+    if (process.env.STRATUS_DEMO_TOKEN_FILE) {
+      process.stdout.write(
+        `\nTry it:  curl -H "Authorization: Bearer $(cat ${process.env.STRATUS_DEMO_TOKEN_FILE})" http://${host}:${portBase}/v1/resources\n`,
+      );
+    }
+    process.stdout.write('Press Ctrl-C to stop.\n\n');
+  } else {
+    const late = services.filter((_, i) => !ready[i]).map((s) => s.name);
+    process.stdout.write(`\nnot ready after 60s: ${late.join(', ')}; stopping\n`);
+    await stopAll(1);
+  }
+}
