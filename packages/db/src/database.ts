@@ -1,6 +1,7 @@
 import type { ApiTokenTables } from './tables/api-tokens.ts';
 import type { CoreTables, CoreViews } from './tables/core.ts';
 import type { EventBackboneTables } from './tables/event-backbone.ts';
+import type { IngestionTables } from './tables/ingestion.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables {}

@@ -31,3 +31,4 @@ export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';
 export type * from './tables/event-backbone.ts';
 export * from './tables/api-tokens.ts';
+export { ingestionColumns, type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';

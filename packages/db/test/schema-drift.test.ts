@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns } from '../src/index.ts';
+import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns, ingestionColumns } from '../src/index.ts';
 
 /**
  * The Kysely interfaces against a migrated database: each table's columns and their nullability
@@ -36,6 +36,13 @@ describe('Database interface vs the migrated schema', () => {
     const actual = (await columns([table])).get(table);
     expect(actual).toEqual(coreColumns[table]);
   });
+
+  it.each(Object.keys(ingestionColumns) as (keyof typeof ingestionColumns)[])(
+    '%s (a later migration) has the columns and nullability of its interface',
+    async (table) => {
+      expect((await columns([table])).get(table)).toEqual(ingestionColumns[table]);
+    },
+  );
 
   it('views have the columns of their interfaces', async () => {
     const actual = await columns(Object.keys(coreViewColumns));

@@ -43,9 +43,22 @@ describe('buildEvent', () => {
     expect((error as Error).message).toContain('rows[0].currency');
   });
 
-  it('rejects a batch index past the batch count', () => {
-    const data = { ...samples()['cost.ingested'], batch: { index: 2, count: 2 } };
-    expect(() => buildEvent('cost.ingested', { tenant, data })).toThrow(/batch.index must be below batch.count/);
+  it('holds an import summary to the final batch', () => {
+    const sample = samples()['cost.ingested'];
+    const { summary: _, ...middle } = sample;
+    expect(() => buildEvent('cost.ingested', { tenant, data: { ...sample, batch: { index: 2, final: true } } })).toThrow(
+      /summary.batches must be the final batch index \+ 1/,
+    );
+    expect(() => buildEvent('cost.ingested', { tenant, data: { ...sample, batch: { index: 0, final: false } } })).toThrow(
+      /summary is given on the final batch, and only there/,
+    );
+    expect(() => buildEvent('cost.ingested', { tenant, data: { ...middle, batch: { index: 0, final: true } } })).toThrow(
+      /summary is given on the final batch, and only there/,
+    );
+    expect(() => buildEvent('cost.ingested', { tenant, data: { ...middle, batch: { index: 0, final: false }, rows: [] } })).toThrow(
+      /only the final batch may be empty/,
+    );
+    expect(buildEvent('cost.ingested', { tenant, data: { ...middle, batch: { index: 0, final: false } } }).envelope.data.rows).toHaveLength(1);
   });
 
   it('rejects a subject other than the one the catalogue derives', () => {
@@ -67,7 +80,9 @@ describe('buildEvent', () => {
   it('refuses an event too big for Kafka rather than letting it block the outbox', () => {
     const data = samples()['cost.ingested'];
     const row = data.rows[0]!;
-    const rows = Array.from({ length: Math.ceil(MAX_EVENT_BYTES / 400) }, () => row);
+    // Within the 1,000-row bound, but tags make each row big.
+    const big = { ...row, tags: { ...row.tags, note: 'x'.repeat(Math.ceil(MAX_EVENT_BYTES / 1_000)) } };
+    const rows = Array.from({ length: 1_000 }, () => big);
     expect(() => buildEvent('cost.ingested', { tenant, data: { ...data, rows } })).toThrow(/over the \d+-byte limit/);
   });
 

@@ -42,8 +42,9 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       import_id: randomUUID(),
       cloud_account_id: cloudAccountId,
       provider: 'AWS',
-      period: { start: '2025-11-01T00:00:00Z', end: '2025-12-01T00:00:00Z' },
-      batch: { index: 0, count: 1 },
+      source: 'provider',
+      batch: { index: 0, final: true },
+      summary: { batches: 1, rows: 1, period: { start: '2025-11-21T00:00:00Z', end: '2025-11-22T00:00:00Z' } },
       rows: [
         {
           charge_period_start: '2025-11-21T00:00:00Z',

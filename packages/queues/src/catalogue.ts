@@ -6,7 +6,7 @@ import type { BackoffOptions } from 'bullmq';
  * renamed (add a new one and drain the old). PostgreSQL holds the truth; a lost job is re-enqueued
  * from its row by a reconciler.
  */
-export const QUEUE_NAMES = ['operations', 'automation'] as const;
+export const QUEUE_NAMES = ['operations', 'automation', 'discovery'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 interface JobDefinition<N extends string = string> {
@@ -46,6 +46,33 @@ export const JOBS = defineJobs({
     }),
     attempts: 3,
     backoff: { type: 'exponential', delay: 1_000 },
+  },
+  // Streams one account's inventory into resources. A failed sync keeps what it stored and is
+  // recorded on the account; the retries cover a provider or database hiccup, and the account's
+  // schedule brings the next attempt anyway.
+  'account.sync': {
+    queue: 'discovery',
+    name: 'account.sync',
+    schema: z.object({
+      cloud_account_id: z.uuid(),
+      organization_id: z.uuid(),
+      trigger: z.enum(['schedule', 'manual']),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 10_000 },
+  },
+  // Pulls one account's cost lines for a period from its provider and publishes them as
+  // cost.ingested batches; re-running it replaces the period rather than adding to it.
+  'account.costs.import': {
+    queue: 'discovery',
+    name: 'account.costs.import',
+    schema: z.object({
+      cloud_account_id: z.uuid(),
+      organization_id: z.uuid(),
+      period: z.object({ start: z.iso.date(), end: z.iso.date() }),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 10_000 },
   },
 });
 

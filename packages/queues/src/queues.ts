@@ -17,6 +17,15 @@ export interface EnqueueOptions {
 export interface Queues {
   /** Validates the payload against the catalogue (throws InvalidJobPayloadError) and adds the job. */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<Job>;
+  /**
+   * Creates or updates a repeating job under a stable scheduler id (BullMQ job schedulers): one
+   * scheduler per id however often this is called, so a reconciler can call it on every pass.
+   */
+  schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, every: { everyMs: number }): Promise<void>;
+  /** Removes a scheduler; its next job is not created. */
+  unschedule(queue: QueueName, schedulerId: string): Promise<void>;
+  /** Ids of the queue's job schedulers. */
+  schedulerIds(queue: QueueName): Promise<string[]>;
   /** The BullMQ queues, for inspection (counts, failed jobs, a queue UI). */
   readonly queues: Readonly<Record<QueueName, Queue>>;
   close(): Promise<void>;
@@ -63,6 +72,26 @@ export function createQueues({
         ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
         ...(options.delay === undefined ? {} : { delay: options.delay }),
       });
+    },
+    async schedule(schedulerId, name, payload, { everyMs }) {
+      const job = JOBS[name];
+      await queues[job.queue].upsertJobScheduler(
+        schedulerId,
+        { every: everyMs },
+        { name, data: parsePayload(name, payload), opts: { attempts: job.attempts, backoff: job.backoff, ...RETENTION } },
+      );
+    },
+    async unschedule(queue, schedulerId) {
+      await queues[queue].removeJobScheduler(schedulerId);
+    },
+    async schedulerIds(queue) {
+      const ids: string[] = [];
+      const page = 500;
+      for (let start = 0; ; start += page) {
+        const schedulers = await queues[queue].getJobSchedulers(start, start + page - 1, true);
+        ids.push(...schedulers.map((scheduler) => scheduler.key));
+        if (schedulers.length < page) return ids;
+      }
     },
     async close() {
       await Promise.all(Object.values(queues).map((queue) => queue.close()));

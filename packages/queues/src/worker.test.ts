@@ -152,6 +152,21 @@ describe('queues and workers against the real Redis', () => {
       expect(job.returnvalue).toEqual({ status: 'skipped', reason: 'rule disabled' });
     });
   });
+
+  it('keeps one scheduler per id however often it is upserted, and removes it', async () => {
+    const payload = { cloud_account_id: randomUUID(), organization_id: randomUUID(), trigger: 'schedule' as const };
+    const id = `account-sync-${payload.cloud_account_id}`;
+    await queues.schedule(id, 'account.sync', payload, { everyMs: 60_000 });
+    await queues.schedule(id, 'account.sync', payload, { everyMs: 120_000 });
+    expect(await queues.schedulerIds('discovery')).toEqual([id]);
+    const [scheduler] = await queues.queues.discovery.getJobSchedulers(0, 10);
+    expect(scheduler).toMatchObject({ key: id, every: 120_000, name: 'account.sync' });
+    await expect(queues.schedule(id, 'account.sync', { ...payload, cloud_account_id: 'x' }, { everyMs: 1 })).rejects.toThrow(
+      InvalidJobPayloadError,
+    );
+    await queues.unschedule('discovery', id);
+    expect(await queues.schedulerIds('discovery')).toEqual([]);
+  });
 });
 
 // Compile-time checks: these lines fail `pnpm --filter @stratus/queues typecheck` if the types loosen.

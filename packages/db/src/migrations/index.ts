@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './1763856000000-Foundation.ts';
 import * as eventBackbone from './1763856000001-EventBackbone.ts';
 import * as apiTokens from './1763856000002-ApiTokens.ts';
+import * as ingestion from './1763856000003-Ingestion.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000000-Foundation': foundation,
   '1763856000001-EventBackbone': eventBackbone,
   '1763856000002-ApiTokens': apiTokens,
+  '1763856000003-Ingestion': ingestion,
 };

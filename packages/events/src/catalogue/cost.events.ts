@@ -22,24 +22,43 @@ const costRow = z.object({
   granularity: z.enum(['hourly', 'daily', 'monthly']),
 });
 
+const period = z.object({ start: timestamp, end: timestamp });
+
 export const costIngested = defineEvent({
   type: 'cost.ingested',
   version: 1,
   description:
-    'One batch of cost lines of an import. An import of one account and period is split into `batch.count` events (batch.index 0..count-1) that share import_id; a consumer knows the import is complete when it has seen every index. Keep a batch to about 1,000 rows (an event must stay under the size limit).',
-  subject: 'cloud_account_id (one account\'s batches stay in order)',
+    'One batch of cost lines of an import (a provider pull or an uploaded FOCUS file) of one cloud account. The batches of an import share import_id and are numbered from 0; the last has `batch.final` and a `summary`. A consumer applies the import once it holds batches 0..final: the import then REPLACES the account\'s cost lines within summary.period, so importing a period again never doubles it. Batches hold at most 1,000 rows (an event must stay under the size limit); only the final batch may be empty.',
+  subject: "cloud_account_id (one account's batches stay in order)",
   schema: z
     .object({
       import_id: id,
       cloud_account_id: id,
       provider,
-      period: z.object({ start: timestamp, end: timestamp }),
-      batch: z.object({ index: z.int().nonnegative(), count: z.int().positive() }),
-      rows: z.array(costRow),
+      source: z.enum(['provider', 'file']),
+      batch: z.object({ index: z.int().nonnegative(), final: z.boolean() }),
+      rows: z.array(costRow).max(1_000),
+      /** On the final batch only: the whole import. */
+      summary: z
+        .object({
+          batches: z.int().positive(),
+          rows: z.int().nonnegative(),
+          /** The half-open period the import covers and replaces. */
+          period,
+        })
+        .optional(),
     })
-    .refine((data) => data.batch.index < data.batch.count, {
-      error: 'batch.index must be below batch.count',
-      path: ['batch', 'index'],
+    .refine((data) => data.batch.final === (data.summary !== undefined), {
+      error: 'summary is given on the final batch, and only there',
+      path: ['summary'],
+    })
+    .refine((data) => !data.summary || data.summary.batches === data.batch.index + 1, {
+      error: 'summary.batches must be the final batch index + 1',
+      path: ['summary', 'batches'],
+    })
+    .refine((data) => data.batch.final || data.rows.length > 0, {
+      error: 'only the final batch may be empty',
+      path: ['rows'],
     }),
   subjectOf: (data) => data.cloud_account_id,
 });
