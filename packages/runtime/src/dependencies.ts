@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDb, pendingMigrations, SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
-import { createRedisConnection } from '@stratus/queues';
+import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import type { ServiceEnv } from '@stratus/config';
 
 /** The connections a service holds for its whole life; routes, consumers and jobs receive them. */
@@ -14,6 +14,8 @@ export interface ServiceDeps<C extends ServiceEnv = ServiceEnv> {
   db: Kysely<Database>;
   redis: Redis;
   kafka: Kafka;
+  /** Producers of every BullMQ queue (REDIS_PREFIX); workers are a service's background tasks. */
+  queues: Queues;
 }
 
 /** An error that stops start-up with a message saying what to fix. */
@@ -46,7 +48,8 @@ export function openDependencies<C extends ServiceEnv>(service: ServiceName, con
       logger[method]({ kafka: namespace, ...extra }, message);
     },
   });
-  return { service, config, logger, db, redis, kafka };
+  const queues = createQueues({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  return { service, config, logger, db, redis, kafka, queues };
 }
 
 /**
@@ -105,5 +108,6 @@ export async function checkDependencies(deps: ServiceDeps): Promise<void> {
 }
 
 export async function closeDependencies(deps: ServiceDeps): Promise<void> {
+  await deps.queues.close().catch(() => undefined);
   await Promise.allSettled([deps.db.destroy(), deps.redis.quit()]);
 }

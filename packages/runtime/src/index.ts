@@ -1,4 +1,4 @@
-export { runService, buildServiceApp, type ServiceDefinition } from './run-service.ts';
+export { runService, buildServiceApp, type BackgroundTask, type ServiceDefinition } from './run-service.ts';
 export { openDependencies, checkDependencies, closeDependencies, StartupError, type ServiceDeps } from './dependencies.ts';
 export { createLogger } from './logger.ts';
 export { startTelemetry } from './telemetry.ts';

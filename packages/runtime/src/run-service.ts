@@ -26,6 +26,15 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
   routes?: (app: FastifyInstance, deps: ServiceDeps<z.infer<S> & ServiceEnv>) => void | Promise<void>;
   /** Handlers per event type; one consumer group per service. */
   consumers?: (deps: ServiceDeps<z.infer<S> & ServiceEnv>) => EventHandlers;
+  /** Queue workers, schedulers and other loops that live as long as the service. */
+  background?: (deps: ServiceDeps<z.infer<S> & ServiceEnv>) => BackgroundTask[];
+}
+
+/** Started after the consumers, before HTTP listens; stopped after HTTP closes, before connections. */
+export interface BackgroundTask {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /**
@@ -112,12 +121,20 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
         logger,
       })
     : undefined;
+  const background = definition.background?.(deps) ?? [];
+  const stopBackground = () =>
+    Promise.allSettled(
+      background.map((task) =>
+        task.stop().catch((error: unknown) => logger.error({ err: error, task: task.name }, 'background task did not stop cleanly')),
+      ),
+    );
   let app: FastifyInstance | undefined;
 
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'stopping after an unexpected error');
     else logger.info({ signal }, 'stopping');
     await app?.close();
+    await stopBackground();
     await consumer?.stop();
     await relay.stop();
     await closeDependencies(deps);
@@ -136,6 +153,7 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
     }
     await relay.start();
     await consumer?.start();
+    for (const task of background) await task.start();
     app = await buildServiceApp(definition, deps, readinessChecks(deps, relay));
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     logger.info({ address }, `stratus-${definition.name} listening`);
@@ -143,6 +161,7 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
     const message = error instanceof StartupError ? error.message : (error as Error).stack ?? String(error);
     logger.fatal(`stratus-${definition.name} cannot start: ${message}`);
     await app?.close().catch(() => undefined);
+    await stopBackground();
     await consumer?.stop().catch(() => undefined);
     await relay.stop().catch(() => undefined);
     await closeDependencies(deps);
