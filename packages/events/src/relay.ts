@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '@stratus/db';
 import { createIdempotentProducer } from './kafka-producer.ts';
+import { TOPIC_MAX_MESSAGE_BYTES } from './topics.ts';
 
 export interface OutboxRelayOptions {
   db: Kysely<Database>;
@@ -18,8 +19,9 @@ export interface OutboxRelayOptions {
   /** Rows read per round. */
   batchSize?: number;
   /**
-   * Bytes sent per round. Kafka refuses a record batch for one partition past message.max.bytes
-   * (1 MB by default), and a round's batch for one partition can be at most this big.
+   * Bytes sent per round; 4 MiB by default. Kafka refuses a record batch for one partition past the
+   * topic's max.message.bytes (8 MiB on topics ensureTopics creates, 1 MB on a broker's defaults),
+   * and a round's batch for one partition can be this big. A refusal halves it, down to 900 kB.
    */
   maxBatchBytes?: number;
   /** The fallback poll, for notifications lost while the LISTEN connection was down. */
@@ -41,12 +43,10 @@ export interface OutboxRelayMetrics {
   lagMs: number;
 }
 
-type OutboxRow = Pick<
-  Selectable<Database['event_outbox']>,
-  'seq' | 'id' | 'topic' | 'key' | 'type' | 'version' | 'envelope' | 'headers'
->;
-
-type OutgoingRow = OutboxRow & { value: string };
+type OutgoingRow = Pick<Selectable<Database['event_outbox']>, 'seq' | 'id' | 'topic' | 'key' | 'type' | 'version' | 'headers'> & {
+  /** The envelope as JSON text, as PostgreSQL prints it: parsing and re-serialising it here would only cost time. */
+  value: string;
+};
 
 type RoundResult =
   | { kind: 'published'; count: number; more: boolean }
@@ -55,6 +55,9 @@ type RoundResult =
   | { kind: 'failed'; error: unknown };
 
 const CHANNEL = 'stratus_outbox';
+
+/** Under the broker's default message.max.bytes (1 MB) with room for the record batch's framing. */
+const MIN_BATCH_BYTES = 900_000;
 
 /**
  * Publishes one producer's outbox to Kafka, in seq order. A relay wakes on the outbox trigger's
@@ -76,9 +79,18 @@ export class OutboxRelay {
   #failures = 0;
   #consecutiveFailures = 0;
   #lastError: string | undefined;
+  /**
+   * The last seq this relay published. Published rows stay in the partial index as dead entries
+   * until vacuum reaches them, and they sit exactly where `order by seq` starts: scanning from the
+   * beginning each round would step over all of them, every round, and a backlog of 100k events
+   * would drain in quadratic time. Rounds start after this seq instead; a round that finds nothing
+   * there scans once from the beginning, which also picks up a transaction that committed late with
+   * a lower seq.
+   */
+  #after: string | undefined;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 500, maxBatchBytes: 900_000, pollIntervalMs: 1000, ...options };
+    this.#options = { batchSize: 2_000, maxBatchBytes: 4 * 1024 * 1024, pollIntervalMs: 1000, ...options };
     this.#logger = options.logger.child({ component: 'outbox-relay', producer: options.producer });
   }
 
@@ -152,39 +164,53 @@ export class OutboxRelay {
       if (!lock.rows[0]?.locked) return { kind: 'locked' };
       const rows = await trx
         .selectFrom('event_outbox')
-        .select(['seq', 'id', 'topic', 'key', 'type', 'version', 'envelope', 'headers'])
+        .select(['seq', 'id', 'topic', 'key', 'type', 'version', 'headers', sql<string>`envelope::text`.as('value')])
         .where('producer', '=', producer)
         .where('published_at', 'is', null)
+        .$if(this.#after !== undefined, (q) => q.where('seq', '>', this.#after!))
         .orderBy('seq')
         .limit(batchSize)
         .forUpdate()
         .execute();
-      if (rows.length === 0) return { kind: 'idle' };
+      if (rows.length === 0) {
+        if (this.#after === undefined) return { kind: 'idle' };
+        this.#after = undefined;
+        return { kind: 'published', count: 0, more: true };
+      }
       const batch = this.#withinBytes(rows);
       const seqs = batch.map((row) => row.seq);
       try {
         await this.#send(batch);
       } catch (error) {
+        this.#shrinkBatchIfTooLarge(error);
         await this.#resetProducer();
         await recordFailure(trx, seqs, error);
         return { kind: 'failed', error };
       }
       await trx.updateTable('event_outbox').set({ published_at: sql`now()` }).where('seq', 'in', seqs).execute();
+      this.#after = seqs.at(-1);
       return { kind: 'published', count: batch.length, more: batch.length < rows.length || rows.length === batchSize };
     });
   }
 
+  /** Topics made outside ensureTopics may keep the broker's 1 MB limit: fit under it rather than fail forever. */
+  #shrinkBatchIfTooLarge(error: unknown): void {
+    if ((error as { type?: string }).type !== 'MESSAGE_TOO_LARGE' || this.#options.maxBatchBytes <= MIN_BATCH_BYTES) return;
+    this.#options.maxBatchBytes = Math.max(MIN_BATCH_BYTES, Math.floor(this.#options.maxBatchBytes / 2));
+    this.#logger.warn(
+      { maxBatchBytes: this.#options.maxBatchBytes },
+      `a topic refused a record batch as too large; sending smaller rounds (raise the topic's max.message.bytes to ${TOPIC_MAX_MESSAGE_BYTES} to avoid this)`,
+    );
+  }
+
   /** The longest prefix of rows within maxBatchBytes (always at least one row: publish caps an event's size). */
-  #withinBytes(rows: OutboxRow[]): OutgoingRow[] {
-    const batch: OutgoingRow[] = [];
+  #withinBytes(rows: OutgoingRow[]): OutgoingRow[] {
     let bytes = 0;
-    for (const row of rows) {
-      const value = JSON.stringify(row.envelope);
-      bytes += Buffer.byteLength(value);
-      if (batch.length > 0 && bytes > this.#options.maxBatchBytes) break;
-      batch.push({ ...row, value });
+    for (const [index, row] of rows.entries()) {
+      bytes += Buffer.byteLength(row.value);
+      if (index > 0 && bytes > this.#options.maxBatchBytes) return rows.slice(0, index);
     }
-    return batch;
+    return rows;
   }
 
   async #send(batch: OutgoingRow[]): Promise<void> {

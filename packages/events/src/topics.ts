@@ -8,6 +8,13 @@ export function topicFor(prefix: string, type: EventType): string {
 
 export const DLQ_SUFFIX = '.dlq';
 
+/**
+ * Largest record batch a Stratus topic accepts, above the broker's 1 MB default: the outbox relay
+ * sends a few MB per round, and with keys that share a partition (one account's cost batches)
+ * all of it may land in one record batch.
+ */
+export const TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
 /** Where a consumer dead-letters what it cannot process from `topic`. */
 export function deadLetterTopicOf(topic: string): string {
   return `${topic}${DLQ_SUFFIX}`;
@@ -39,7 +46,12 @@ export async function ensureTopics(admin: Admin, options: EnsureTopicsOptions): 
   const wanted: ITopicConfig[] = eventTypes.flatMap((type) => {
     const topic = topicFor(prefix, type);
     return [
-      { topic, numPartitions: partitions, replicationFactor },
+      {
+        topic,
+        numPartitions: partitions,
+        replicationFactor,
+        configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
+      },
       {
         topic: deadLetterTopicOf(topic),
         numPartitions: deadLetterPartitions,

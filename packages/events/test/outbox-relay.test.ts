@@ -126,6 +126,31 @@ describe('outbox and relay', () => {
     expect(row).toBeUndefined();
   });
 
+  it('publishes an event whose transaction took its seq first but committed after later ones', async () => {
+    const relay = startRelay('action-executor');
+    await relay.start();
+    let releaseSlow!: () => void;
+    const slowMayCommit = new Promise<void>((resolve) => (releaseSlow = resolve));
+    let slowPublished!: () => void;
+    const slowHasSeq = new Promise<void>((resolve) => (slowPublished = resolve));
+    const slow = database.owner.transaction().execute(async (trx) => {
+      const envelope = await publish(trx, 'action-executor', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
+      slowPublished();
+      await slowMayCommit;
+      return envelope;
+    });
+    await slowHasSeq;
+    const fast = await database.owner
+      .transaction()
+      .execute((trx) => publish(trx, 'action-executor', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+    // The relay moves past the fast event's higher seq while the slow one is still uncommitted...
+    await eventually(() => expect(received(fast.id)).toBeDefined());
+    releaseSlow();
+    const late = await slow;
+    // ...and still publishes the slow one once it commits.
+    await eventually(() => expect(received(late.id)).toBeDefined());
+  });
+
   it('records failed sends, backs off, and publishes once Kafka accepts them', async () => {
     // A prefix whose topics do not exist yet: the broker refuses every send.
     const prefix = `${kafka.prefix}late.`;
