@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
 import {
   ensureTopics,
   OutboxRelay,
@@ -12,7 +11,15 @@ import {
   topicFor,
   type EventEnvelope,
 } from '../src/index.ts';
-import { readTopics, type KafkaReader } from './kafka-reader.ts';
+import {
+  createTestDatabase,
+  createTestKafka,
+  eventually,
+  readTopics,
+  type KafkaReader,
+  type TestDatabase,
+  type TestKafka,
+} from '@stratus/testing';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
 

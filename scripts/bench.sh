@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs a benchmark against the real PostgreSQL and Kafka (started here when they are not running)
+# and prints its figures beside a baseline measured in the same run. Each benchmark creates and
+# drops its own database and topics, is bounded in size and time, and stops by itself.
+#   scripts/bench.sh            lists the benchmarks
+#   scripts/bench.sh sync       discovery: a 100k-resource sim account vs COPY / INSERT
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
+source "$STRATUS_ROOT/scripts/lib/services.sh"
+cd "$STRATUS_ROOT"
+
+mapfile -t benches < <(ls services/*/bench/*.bench.ts 2>/dev/null)
+name="${1:-}"
+if [ -z "$name" ]; then
+  echo "usage: scripts/bench.sh <name>; available:" >&2
+  for file in "${benches[@]}"; do echo "  $(basename "$file" .bench.ts)   ($file)" >&2; done
+  exit 2
+fi
+file=""
+for candidate in "${benches[@]}"; do
+  [ "$(basename "$candidate" .bench.ts)" = "$name" ] && file="$candidate"
+done
+[ -n "$file" ] || stratus_die "no benchmark named $name (run scripts/bench.sh to list them)"
+
+ensure_dependencies
+ensure_postgres
+ensure_kafka
+exec timeout 600 node "$file"

@@ -1,0 +1,150 @@
+/**
+ * Discovery throughput: syncs a simulated account of BENCH_RESOURCES resources (100k by default)
+ * into a fresh database and prints resources/s beside two baselines measured in the same run on the
+ * same rows: PostgreSQL COPY, and a plain multi-row INSERT, into the same table. Run it with
+ * `scripts/bench.sh sync`. It creates and drops its own database and topics, and stops by itself.
+ */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Kafka, logLevel } from 'kafkajs';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pino } from 'pino';
+import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
+import { createDb, runMigrations, withTenant, type Database } from '@stratus/db';
+import { OutboxRelay, ensureTopics } from '@stratus/events';
+import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
+
+const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const name = `stratus_bench_sync_${process.pid}`;
+const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+const prefix = `bench-sync-${process.pid}.`;
+const logger = pino({ level: 'warn' });
+
+const rate = (count: number, ms: number) => Math.round(count / (ms / 1000));
+const time = async (fn: () => Promise<unknown>) => {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+};
+
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`create database ${name}`);
+const kafka = new Kafka({ clientId: 'stratus-bench', brokers, logLevel: logLevel.ERROR });
+const kafkaAdmin = kafka.admin();
+let owner: Kysely<Database> | undefined;
+let db: Kysely<Database> | undefined;
+let relay: OutboxRelay | undefined;
+try {
+  await runMigrations(url, { info: () => {} });
+  owner = createDb({ url, max: 4 });
+  db = createDb({ url, role: 'stratus_ingestion', max: 4 });
+  await kafkaAdmin.connect();
+  await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
+
+  const organization = await owner.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+  const account = await owner
+    .insertInto('cloud_accounts')
+    .values({
+      organization_id: organization.id,
+      name: 'bench',
+      provider: 'AWS',
+      account_id: '123456789012',
+      settings: JSON.stringify({ adapter: 'sim', sim: { seed: 'bench', resources: RESOURCES } }),
+    })
+    .returning(['id', 'organization_id', 'provider', 'account_id', 'settings'])
+    .executeTakeFirstOrThrow();
+  const adapter = createSimAdapter({ ...account, settings: account.settings as Record<string, unknown> });
+
+  // The rows both baselines write: the same resources the sync will fetch, generated beforehand
+  // so the baselines time the database alone.
+  const fleet: DiscoveredResource[] = [];
+  const generation = await time(async () => {
+    for await (const page of adapter.discover()) fleet.push(...page);
+  });
+  const values = fleet.map((resource) => ({
+    organization_id: account.organization_id,
+    cloud_account_id: account.id,
+    provider: account.provider,
+    provider_resource_id: resource.provider_resource_id,
+    name: resource.name,
+    type: resource.type,
+    region: resource.region,
+    zone: resource.zone,
+    state: resource.state,
+    tags: JSON.stringify(resource.tags),
+    metadata: JSON.stringify({ ...resource.metadata, utilization: resource.utilization }),
+  }));
+
+  const copyMs = await time(() => copyBaseline(url, values));
+  await sql`truncate resources cascade`.execute(owner);
+
+  const insertMs = await time(() =>
+    withTenant(db!, account.organization_id, async (trx) => {
+      for (let start = 0; start < values.length; start += 1_000) {
+        await trx.insertInto('resources').values(values.slice(start, start + 1_000)).execute();
+      }
+    }),
+  );
+  await sql`truncate resources cascade`.execute(owner);
+
+  relay = new OutboxRelay({ db, listenUrl: url, kafka, producer: 'ingestion', topicPrefix: prefix, logger });
+  await relay.start();
+  const deps = { db, logger, adapterFor: async () => adapter };
+  const target = { organization_id: account.organization_id, cloud_account_id: account.id };
+  const started = performance.now();
+  const first = await syncAccount(deps, target);
+  const syncMs = performance.now() - started;
+  while ((await relay.metrics()).lagMs > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  const deliveredMs = performance.now() - started;
+
+  const resync = await syncAccount(deps, target);
+
+  const copyRate = rate(RESOURCES, copyMs);
+  const syncRate = rate(RESOURCES, syncMs);
+  console.log(`discovery sync of a ${RESOURCES.toLocaleString('en')}-resource sim account (AWS)`);
+  console.log(`  sim inventory alone           ${rate(RESOURCES, generation).toLocaleString('en').padStart(9)} resources/s`);
+  console.log(`  baseline COPY                 ${copyRate.toLocaleString('en').padStart(9)} resources/s  (${copyMs.toFixed(0)} ms)`);
+  console.log(`  baseline multi-row INSERT     ${rate(RESOURCES, insertMs).toLocaleString('en').padStart(9)} resources/s  (${insertMs.toFixed(0)} ms)`);
+  console.log(
+    `  sync: fetched + upserted + events in the outbox  ${syncRate.toLocaleString('en').padStart(9)} resources/s  (${syncMs.toFixed(0)} ms, ${first.created} created)`,
+  );
+  console.log(
+    `  ... and every event delivered to Kafka           ${rate(RESOURCES, deliveredMs).toLocaleString('en').padStart(9)} resources/s  (${deliveredMs.toFixed(0)} ms)`,
+  );
+  console.log(`  ratio sync / COPY             ${(syncRate / copyRate).toFixed(2)}   (target >= 0.50; sync target >= 25,000 resources/s)`);
+  console.log(`  resync of the unchanged fleet ${rate(RESOURCES, resync.duration_ms).toLocaleString('en').padStart(9)} resources/s  (${resync.created + resync.updated + resync.removed} events)`);
+} finally {
+  await relay?.stop();
+  await db?.destroy();
+  await owner?.destroy();
+  await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
+  await kafkaAdmin.disconnect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.end();
+}
+
+/** COPY as the owner (COPY FROM is not allowed under row-level security), in one transaction. */
+async function copyBaseline(databaseUrl: string, rows: Record<string, string | null>[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const columns = Object.keys(rows[0]!);
+    const escape = (value: string | null) =>
+      value === null ? '\\N' : value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+    await client.query('begin');
+    await pipeline(
+      Readable.from((function* () {
+        for (const row of rows) yield `${columns.map((column) => escape(row[column] ?? null)).join('\t')}\n`;
+      })()),
+      client.query(copyFrom(`copy resources (${columns.join(', ')}) from stdin`)),
+    );
+    await client.query('commit');
+  } finally {
+    await client.end();
+  }
+}

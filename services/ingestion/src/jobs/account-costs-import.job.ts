@@ -1,0 +1,40 @@
+import { UnrecoverableError } from 'bullmq';
+import { CloudCredentialsError } from '@stratus/cloud';
+import { withTenant } from '@stratus/db';
+import type { JobHandler } from '@stratus/queues';
+import { importCosts, type CostImportDependencies } from '../modules/cost-import/cost-import.service.ts';
+import type { SyncDependencies } from '../modules/discovery/discovery.service.ts';
+
+/**
+ * Pulls an account's costs for a period from its provider and publishes them as one import.
+ * Running it again for the same period replaces that period (the cost service applies imports
+ * period by period), so a retry after a failure is safe.
+ */
+export function accountCostsImportJob(deps: CostImportDependencies & Pick<SyncDependencies, 'adapterFor'>): JobHandler<'account.costs.import'> {
+  return async ({ organization_id, cloud_account_id, period }) => {
+    const range = { start: new Date(`${period.start}T00:00:00Z`), end: new Date(`${period.end}T00:00:00Z`) };
+    const adapter = await withTenant(deps.db, organization_id, async (trx) => {
+      const account = await trx
+        .selectFrom('cloud_accounts')
+        .select(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
+        .where('id', '=', cloud_account_id)
+        .executeTakeFirst();
+      return account ? deps.adapterFor(trx, account) : undefined;
+    });
+    if (!adapter) return { status: 'skipped', reason: `cloud account ${cloud_account_id} does not exist` };
+    try {
+      const report = await importCosts(deps, { organization_id, cloud_account_id }, {
+        kind: 'provider',
+        period: range,
+        batches: (async function* () {
+          for await (const rows of adapter.fetchCosts(range)) yield { rows, errors: [] };
+        })(),
+      });
+      if (report.status === 'failed') throw new UnrecoverableError(report.error ?? 'cost import failed');
+      return { status: 'done', cost_import_id: report.id, rows: report.rows_imported, batches: report.batches };
+    } catch (error) {
+      if (error instanceof CloudCredentialsError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,59 @@
+import { sql } from 'kysely';
+import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
+
+const SCHEDULER_PREFIX = 'account-sync-';
+
+export const schedulerIdOf = (cloudAccountId: string) => `${SCHEDULER_PREFIX}${cloudAccountId}`;
+
+/**
+ * Keeps one BullMQ job scheduler per active cloud account, at the account's sync interval, and
+ * none for unlinked or disabled ones. PostgreSQL is the truth: each pass rebuilds the schedules from
+ * it, so a link, an interval change, an unlink or a flushed Redis is picked up within one pass.
+ * Every replica may run it; the upserts are idempotent.
+ */
+export async function reconcileSchedules(deps: Pick<ServiceDeps, 'db' | 'queues'>): Promise<{ scheduled: number; removed: number }> {
+  const { rows } = await sql<{ cloud_account_id: string; organization_id: string; sync_interval_minutes: number }>`
+    select cloud_account_id, organization_id, sync_interval_minutes from stratus_discovery_schedules()
+  `.execute(deps.db);
+  const wanted = new Set<string>();
+  for (const row of rows) {
+    const id = schedulerIdOf(row.cloud_account_id);
+    wanted.add(id);
+    await deps.queues.schedule(
+      id,
+      'account.sync',
+      { cloud_account_id: row.cloud_account_id, organization_id: row.organization_id, trigger: 'schedule' },
+      { everyMs: row.sync_interval_minutes * 60_000 },
+    );
+  }
+  let removed = 0;
+  for (const id of await deps.queues.schedulerIds('discovery')) {
+    if (id.startsWith(SCHEDULER_PREFIX) && !wanted.has(id)) {
+      await deps.queues.unschedule('discovery', id);
+      removed += 1;
+    }
+  }
+  return { scheduled: wanted.size, removed };
+}
+
+export function discoveryScheduler(deps: ServiceDeps, intervalMs: number): BackgroundTask {
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
+  const run = () => {
+    pass = reconcileSchedules(deps).then(
+      (result) => deps.logger.debug(result, 'discovery schedules reconciled'),
+      (error: unknown) => deps.logger.warn({ err: error }, 'reconciling discovery schedules failed; retrying next pass'),
+    );
+  };
+  return {
+    name: 'discovery scheduler',
+    async start() {
+      run();
+      timer = setInterval(run, intervalMs);
+    },
+    async stop() {
+      clearInterval(timer);
+      await pass;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { Worker } from 'bullmq';
+import { createWorker } from '@stratus/queues';
+import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
+import type { SyncDependencies } from '../modules/discovery/discovery.service.ts';
+import { accountCostsImportJob } from './account-costs-import.job.ts';
+import { accountSyncJob } from './account-sync.job.ts';
+
+/** Drains the discovery queue: account syncs and provider cost pulls. */
+export function discoveryWorker(deps: ServiceDeps, adapters: Pick<SyncDependencies, 'adapterFor'>, concurrency: number): BackgroundTask {
+  let worker: Worker | undefined;
+  const jobDeps = { db: deps.db, logger: deps.logger, adapterFor: adapters.adapterFor };
+  return {
+    name: 'discovery worker',
+    async start() {
+      worker = createWorker({
+        queue: 'discovery',
+        connection: deps.redis,
+        prefix: deps.config.REDIS_PREFIX,
+        concurrency,
+        logger: deps.logger,
+        handlers: {
+          'account.sync': accountSyncJob(jobDeps),
+          'account.costs.import': accountCostsImportJob(jobDeps),
+        },
+      });
+    },
+    async stop() {
+      await worker?.close();
+    },
+  };
+}

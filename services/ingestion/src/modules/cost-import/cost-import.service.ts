@@ -1,0 +1,256 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { FocusCostRow } from '@stratus/cloud';
+import { withTenant, type CloudProvider, type CostImportError, type Database } from '@stratus/db';
+import { publishMany, type PublishManyItem } from '@stratus/events';
+import type { ServiceDeps } from '@stratus/runtime';
+
+/** What a cost source yields: good rows, and the rows it refused with their line and reason. */
+export interface CostBatch {
+  rows: FocusCostRow[];
+  errors: CostImportError[];
+}
+
+export type CostImportSource =
+  | { kind: 'provider'; period: { start: Date; end: Date }; batches: AsyncIterable<CostBatch> }
+  | { kind: 'file'; file_name: string; batches: AsyncIterable<CostBatch> };
+
+export interface CostImportTarget {
+  organization_id: string;
+  cloud_account_id: string;
+  user_id?: string | undefined;
+}
+
+export interface CostImportReport {
+  id: string;
+  status: 'completed' | 'failed';
+  rows_total: number;
+  rows_imported: number;
+  rows_rejected: number;
+  batches: number;
+  period: { start: string; end: string } | null;
+  /** The first rejected rows; rows_rejected counts them all. */
+  errors: CostImportError[];
+  error: string | null;
+}
+
+export interface CostImportDependencies {
+  db: Kysely<Database>;
+  logger: ServiceDeps['logger'];
+  onProgress?: (progress: { rows: number; rejected: number }) => void;
+}
+
+/** Rows per cost.ingested event, the catalogue's bound. */
+const ROWS_PER_EVENT = 1_000;
+/** Serialised bytes per event, kept well under the 512 KiB event limit whatever the tags. */
+const BYTES_PER_EVENT = 384 * 1024;
+/** Events committed per transaction: fewer, larger commits; still small enough to keep locks short. */
+const EVENTS_PER_TRANSACTION = 8;
+/** Rejected rows kept on the import for people to read; beyond that they are only counted. */
+const KEPT_ERRORS = 1_000;
+
+const PRODUCER = 'ingestion';
+
+/**
+ * Publishes a cost source as cost.ingested batches through the outbox and records the import.
+ * Only the final batch carries the summary (period, totals), and the cost service applies an
+ * import only once it holds every batch up to the final one: an import that fails half way
+ * publishes no final batch and so changes nothing. Bad rows are reported with their line and
+ * reason; the good rows of the same file still land.
+ */
+export async function importCosts(
+  deps: CostImportDependencies,
+  target: CostImportTarget,
+  source: CostImportSource,
+): Promise<CostImportReport> {
+  const { db } = deps;
+  const tenant = target.organization_id;
+  const account = await withTenant(db, tenant, async (trx) => {
+    const account = await trx
+      .selectFrom('cloud_accounts')
+      .select(['id', 'provider', 'account_id', 'status'])
+      .where('id', '=', target.cloud_account_id)
+      .executeTakeFirst();
+    if (!account) throw new CostImportRejected(`cloud account ${target.cloud_account_id} does not exist`);
+    if (account.status === 'unlinked') throw new CostImportRejected(`cloud account ${account.id} is unlinked`);
+    return account;
+  });
+  const { id } = await withTenant(db, tenant, (trx) =>
+    trx
+      .insertInto('cost_imports')
+      .values({
+        organization_id: tenant,
+        cloud_account_id: account.id,
+        user_id: target.user_id ?? null,
+        source: source.kind,
+        file_name: source.kind === 'file' ? source.file_name : null,
+        period_start: source.kind === 'provider' ? source.period.start : null,
+        period_end: source.kind === 'provider' ? source.period.end : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+
+  const publisher = new BatchPublisher(db, tenant, { import_id: id, cloud_account_id: account.id, provider: account.provider, source: source.kind });
+  const errors: CostImportError[] = [];
+  let rejected = 0;
+  let period = source.kind === 'provider' ? { start: source.period.start.getTime(), end: source.period.end.getTime() } : undefined;
+  try {
+    for await (const batch of source.batches) {
+      for (const error of batch.errors) if (errors.length < KEPT_ERRORS) errors.push(error);
+      rejected += batch.errors.length;
+      for (const row of batch.rows) {
+        // A file may hold several accounts (a payer's export); each import is of one account.
+        if (row.sub_account_id !== undefined && row.sub_account_id !== account.account_id) {
+          rejected += 1;
+          if (errors.length < KEPT_ERRORS) errors.push({ line: -1, reason: `SubAccountId ${row.sub_account_id} is not account ${account.account_id}` });
+          continue;
+        }
+        if (source.kind === 'file') period = widen(period, row);
+        await publisher.add(row);
+      }
+      deps.onProgress?.({ rows: publisher.rows, rejected });
+    }
+    if (!period) throw new CostImportRejected(rejected > 0 ? `none of the ${rejected} rows is valid` : 'the source holds no cost rows');
+    const summaryPeriod = { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() };
+    const report = {
+      id,
+      status: 'completed' as const,
+      rows_total: publisher.rows + rejected,
+      rows_imported: publisher.rows,
+      rows_rejected: rejected,
+      batches: 0,
+      period: summaryPeriod,
+      errors,
+      error: null,
+    };
+    await publisher.finish(summaryPeriod, async (trx, batches) => {
+      report.batches = batches;
+      await recordOutcome(trx, id, report);
+    });
+    deps.logger.info({ cost_import_id: id, cloud_account_id: account.id, ...report, errors: undefined }, 'cost import complete');
+    return report;
+  } catch (error) {
+    const report: CostImportReport = {
+      id,
+      status: 'failed',
+      rows_total: publisher.rows + rejected,
+      rows_imported: 0,
+      rows_rejected: rejected,
+      batches: 0,
+      period: null,
+      errors,
+      error: error instanceof Error ? error.message : String(error),
+    };
+    await withTenant(db, tenant, (trx) => recordOutcome(trx, id, report));
+    if (error instanceof CostImportRejected) return report;
+    throw error;
+  }
+}
+
+/** The import cannot go on (unknown account, nothing valid); reported, not retried. */
+export class CostImportRejected extends Error {
+  override name = 'CostImportRejected';
+}
+
+function widen(period: { start: number; end: number } | undefined, row: FocusCostRow): { start: number; end: number } {
+  const start = Date.parse(row.charge_period_start);
+  const end = Date.parse(row.charge_period_end);
+  return period ? { start: Math.min(period.start, start), end: Math.max(period.end, end) } : { start, end };
+}
+
+async function recordOutcome(trx: Transaction<Database>, id: string, report: CostImportReport): Promise<void> {
+  await trx
+    .updateTable('cost_imports')
+    .set({
+      status: report.status,
+      rows_total: report.rows_total,
+      rows_imported: report.rows_imported,
+      rows_rejected: report.rows_rejected,
+      batches: report.batches,
+      errors: JSON.stringify(report.errors),
+      error: report.error,
+      completed_at: new Date(),
+      ...(report.period ? { period_start: report.period.start, period_end: report.period.end } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+type ImportHeader = { import_id: string; cloud_account_id: string; provider: CloudProvider; source: 'provider' | 'file' };
+
+/**
+ * Cuts rows into events (at most ROWS_PER_EVENT rows and BYTES_PER_EVENT bytes) and commits them
+ * a few events per transaction. The last event is held back until the source ends, so it can be
+ * the final one and carry the summary.
+ */
+class BatchPublisher {
+  readonly #db: Kysely<Database>;
+  readonly #tenant: string;
+  readonly #header: ImportHeader;
+  #current: FocusCostRow[] = [];
+  #currentBytes = 0;
+  #ready: FocusCostRow[][] = [];
+  #index = 0;
+  rows = 0;
+
+  constructor(db: Kysely<Database>, tenant: string, header: ImportHeader) {
+    this.#db = db;
+    this.#tenant = tenant;
+    this.#header = header;
+  }
+
+  async add(row: FocusCostRow): Promise<void> {
+    const bytes = approximateBytes(row);
+    if (this.#current.length === ROWS_PER_EVENT || this.#currentBytes + bytes > BYTES_PER_EVENT) {
+      this.#ready.push(this.#current);
+      this.#current = [];
+      this.#currentBytes = 0;
+      // One more than a transaction's worth: the newest stays back in case it is the last.
+      if (this.#ready.length > EVENTS_PER_TRANSACTION) await this.#flush(this.#ready.splice(0, EVENTS_PER_TRANSACTION));
+    }
+    this.#current.push(row);
+    this.#currentBytes += bytes;
+    this.rows += 1;
+  }
+
+  async finish(period: { start: string; end: string }, complete: (trx: Transaction<Database>, batches: number) => Promise<void>): Promise<void> {
+    const pending = [...this.#ready, this.#current];
+    this.#ready = [];
+    const batches = this.#index + pending.length;
+    await withTenant(this.#db, this.#tenant, async (trx) => {
+      await publishMany(
+        trx,
+        PRODUCER,
+        pending.map((rows, offset) => {
+          const final = offset === pending.length - 1;
+          return this.#event(rows, this.#index + offset, final ? { batches, rows: this.rows, period } : undefined);
+        }),
+      );
+      await complete(trx, batches);
+    });
+    this.#index = batches;
+  }
+
+  async #flush(events: FocusCostRow[][]): Promise<void> {
+    const first = this.#index;
+    this.#index += events.length;
+    await withTenant(this.#db, this.#tenant, (trx) =>
+      publishMany(trx, PRODUCER, events.map((rows, offset) => this.#event(rows, first + offset, undefined))).then(() => undefined),
+    );
+  }
+
+  #event(rows: FocusCostRow[], index: number, summary: { batches: number; rows: number; period: { start: string; end: string } } | undefined): PublishManyItem {
+    return {
+      type: 'cost.ingested',
+      tenant: this.#tenant,
+      data: { ...this.#header, batch: { index, final: summary !== undefined }, rows, ...(summary ? { summary } : {}) },
+    };
+  }
+}
+
+/** An upper bound of a row's JSON size without serialising it: field names and quoting are ~330 bytes. */
+function approximateBytes(row: FocusCostRow): number {
+  let bytes = 330 + row.service_name.length + row.service_category.length + (row.provider_resource_id?.length ?? 0) + (row.region_id?.length ?? 0);
+  for (const key in row.tags) bytes += key.length + (row.tags[key]?.length ?? 0) + 6;
+  return bytes;
+}

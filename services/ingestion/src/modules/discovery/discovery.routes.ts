@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError } from '@stratus/http';
+import type { Queues } from '@stratus/queues';
+
+const INACTIVE = new Set(['unlinked', 'disabled']);
+
+export const discoveryRoutes: FastifyPluginAsyncZod<{ queues: Queues }> = async (app, { queues }) => {
+  app.post(
+    '/cloud-accounts/:id/sync',
+    {
+      config: { permission: 'resources:write' },
+      schema: {
+        summary: "Sync an account's inventory now",
+        description:
+          'Queues a discovery of the whole account. The outcome shows on the account (last_sync, last_sync_error, metadata.last_sync_stats). A sync already running for the account makes this one a no-op.',
+        tags: ['discovery'],
+        params: z.object({ id: z.uuid() }),
+        response: { 202: z.object({ job_id: z.string(), cloud_account_id: z.uuid() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const account = await request.withTenant((trx) =>
+        trx.selectFrom('cloud_accounts').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
+      );
+      if (!account) throw new AppError('not_found', `cloud account ${id} not found`);
+      if (INACTIVE.has(account.status)) throw new AppError('conflict', `cloud account ${id} is ${account.status}; enable it first`);
+      const job = await queues.enqueue('account.sync', {
+        cloud_account_id: id,
+        organization_id: request.auth.organizationId,
+        trigger: 'manual',
+      });
+      return reply.status(202).send({ job_id: job.id!, cloud_account_id: id });
+    },
+  );
+};

@@ -1,0 +1,186 @@
+/**
+ * Discovery against the real PostgreSQL and Kafka: a 10k-resource simulated account synced three
+ * times (new, unchanged, shrunk), every event read back from its topic.
+ */
+import type { Admin } from 'kafkajs';
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudCredentialsError, createSimAdapter, type CloudAdapter } from '@stratus/cloud';
+import { createDb, type Database } from '@stratus/db';
+import { OutboxRelay, ensureTopics, topicFor } from '@stratus/events';
+import {
+  createTestDatabase,
+  createTestKafka,
+  eventually,
+  readTopics,
+  type KafkaReader,
+  type TestDatabase,
+  type TestKafka,
+} from '@stratus/testing';
+import { SyncSkipped, syncAccount, type SyncableAccount } from './discovery.service.ts';
+
+const FLEET = 10_000;
+const logger = pino({ level: 'silent' });
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let admin: Admin;
+let db: Kysely<Database>;
+let relay: OutboxRelay;
+let reader: KafkaReader;
+let account: SyncableAccount;
+let fleetSize = FLEET;
+
+const adapterFor = async (_trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> =>
+  createSimAdapter({ ...stored, settings: { sim: { seed: 'discovery-test', resources: fleetSize } } });
+
+function eventsOf(type: 'resource.discovered' | 'resource.removed') {
+  return reader.messages
+    .filter((entry) => entry.topic === topicFor(kafka.prefix, type))
+    .map((entry) => JSON.parse(entry.message.value!.toString()) as { data: Record<string, unknown> });
+}
+
+/** Every event the relay has to deliver is in Kafka once the outbox has nothing unpublished. */
+async function drained() {
+  await eventually(async () => {
+    const { count } = await database.owner
+      .selectFrom('event_outbox')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('published_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    expect(count).toBe('0');
+  }, { timeoutMs: 60_000 });
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  admin = kafka.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 3 });
+  db = createDb({ url: database.url, role: 'stratus_ingestion', max: 4 });
+  const organization = await database.owner.insertInto('organizations').values({ name: 'discovery' }).returning('id').executeTakeFirstOrThrow();
+  account = await database.owner
+    .insertInto('cloud_accounts')
+    .values({ organization_id: organization.id, name: 'sim', provider: 'AWS', account_id: '123456789012' })
+    .returning(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
+    .executeTakeFirstOrThrow();
+  relay = new OutboxRelay({ db, listenUrl: database.url, kafka: kafka.kafka, producer: 'ingestion', topicPrefix: kafka.prefix, logger });
+  await relay.start();
+  reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'resource.discovered'), topicFor(kafka.prefix, 'resource.removed')]);
+}, 120_000);
+
+afterAll(async () => {
+  await relay?.stop();
+  await reader?.stop();
+  await admin?.disconnect();
+  await db?.destroy();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+const target = () => ({ organization_id: account.organization_id, cloud_account_id: account.id });
+
+describe('syncing a simulated account', () => {
+  it('stores 10k resources and publishes exactly one resource.discovered per resource', async () => {
+    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    expect(stats).toMatchObject({ seen: FLEET, created: FLEET, updated: 0, removed: 0 });
+
+    await drained();
+    await eventually(() => expect(eventsOf('resource.discovered')).toHaveLength(FLEET), { timeoutMs: 60_000 });
+    const ids = eventsOf('resource.discovered').map((event) => (event.data.resource as { id: string }).id);
+    expect(new Set(ids).size).toBe(FLEET);
+    const stored = await database.owner.selectFrom('resources').select('id').where('cloud_account_id', '=', account.id).execute();
+    expect(new Set(stored.map((row) => row.id))).toEqual(new Set(ids));
+
+    const saved = await database.owner.selectFrom('cloud_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ status: 'connected', last_sync_error: null });
+    expect(saved.last_sync).toBeInstanceOf(Date);
+    expect(saved.metadata).toMatchObject({ last_sync_stats: { seen: FLEET, created: FLEET } });
+  });
+
+  it('publishes nothing when the unchanged fleet is synced again, and moves last_seen', async () => {
+    const before = await database.owner.selectFrom('resources').select((eb) => eb.fn.max('last_seen').as('last')).executeTakeFirstOrThrow();
+    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    expect(stats).toMatchObject({ seen: FLEET, created: 0, updated: 0, removed: 0 });
+
+    const after = await database.owner.selectFrom('resources').select((eb) => eb.fn.min('last_seen').as('first')).executeTakeFirstOrThrow();
+    expect(after.first!.getTime()).toBeGreaterThan(before.last!.getTime());
+    const { count } = await database.owner
+      .selectFrom('event_outbox')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(FLEET);
+  });
+
+  it('removes what the provider no longer has, with one resource.removed each', async () => {
+    fleetSize = FLEET - 1_000;
+    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    expect(stats).toMatchObject({ seen: FLEET - 1_000, created: 0, updated: 0, removed: 1_000 });
+
+    await drained();
+    await eventually(() => expect(eventsOf('resource.removed')).toHaveLength(1_000), { timeoutMs: 60_000 });
+    const removedIds = new Set(eventsOf('resource.removed').map((event) => event.data.resource_id as string));
+    const remaining = await database.owner.selectFrom('resources').select('id').where('cloud_account_id', '=', account.id).execute();
+    expect(remaining).toHaveLength(FLEET - 1_000);
+    expect(remaining.some((row) => removedIds.has(row.id))).toBe(false);
+    expect(eventsOf('resource.discovered')).toHaveLength(FLEET);
+  });
+
+  it('keeps what it stored and records the error when the provider fails midway', async () => {
+    const failing = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
+      const sim = await adapterFor(trx, stored);
+      return {
+        ...sim,
+        async *discover() {
+          let pages = 0;
+          for await (const page of sim.discover()) {
+            if (++pages > 1) throw new CloudCredentialsError('the security token included in the request is expired');
+            yield page;
+          }
+        },
+      };
+    };
+    const countBefore = (await database.owner.selectFrom('resources').select('id').execute()).length;
+    await expect(syncAccount({ db, logger, adapterFor: failing }, target())).rejects.toThrow(/expired/);
+
+    const saved = await database.owner.selectFrom('cloud_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(saved.status).toBe('credentials_invalid');
+    expect(saved.last_sync_error).toMatch(/expired/);
+    // A sync cut short removes nothing.
+    expect(await database.owner.selectFrom('resources').select('id').execute()).toHaveLength(countBefore);
+
+    await syncAccount({ db, logger, adapterFor }, target());
+    expect(await database.owner.selectFrom('cloud_accounts').select('status').where('id', '=', account.id).executeTakeFirstOrThrow()).toEqual({
+      status: 'connected',
+    });
+  });
+
+  it('skips a second sync of the same account while one is running', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
+      const sim = await adapterFor(trx, stored);
+      return {
+        ...sim,
+        async *discover() {
+          await held;
+          yield* sim.discover();
+        },
+      };
+    };
+    const first = syncAccount({ db, logger, adapterFor: slow }, target());
+    await eventually(async () => {
+      await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
+    });
+    release();
+    await expect(first).resolves.toMatchObject({ seen: FLEET - 1_000 });
+  });
+
+  it('skips unlinked and disabled accounts', async () => {
+    await database.owner.updateTable('cloud_accounts').set({ status: 'disabled' }).where('id', '=', account.id).execute();
+    await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toThrow(/is disabled/);
+    await database.owner.updateTable('cloud_accounts').set({ status: 'connected' }).where('id', '=', account.id).execute();
+  });
+});

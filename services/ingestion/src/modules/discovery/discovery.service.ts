@@ -1,0 +1,200 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ServiceDeps } from '@stratus/runtime';
+import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
+import { withTenant, type Database } from '@stratus/db';
+import { publishMany, type PublishManyItem } from '@stratus/events';
+import {
+  removeUnseenResources,
+  upsertResources,
+  type InventoryAccount,
+  type RemovedResource,
+  type ResourceChange,
+} from './inventory.repository.ts';
+
+/** Resources written per transaction: large enough to amortise round trips, small enough to keep locks short. */
+export const SYNC_BATCH_SIZE = 2_000;
+
+export interface SyncStats {
+  seen: number;
+  created: number;
+  updated: number;
+  removed: number;
+  duration_ms: number;
+}
+
+export interface SyncTarget {
+  organization_id: string;
+  cloud_account_id: string;
+}
+
+export interface SyncDependencies {
+  db: Kysely<Database>;
+  logger: ServiceDeps['logger'];
+  /** Builds the account's adapter (sim or live, with its decrypted credentials). */
+  adapterFor(trx: Transaction<Database>, account: SyncableAccount): Promise<CloudAdapter>;
+  /** Reports progress after each batch; the CLI and the API show it. */
+  onProgress?: (stats: Omit<SyncStats, 'duration_ms'>) => void;
+}
+
+export interface SyncableAccount extends InventoryAccount {
+  account_id: string;
+  status: string;
+  settings: Record<string, unknown>;
+}
+
+export class SyncSkipped extends Error {
+  override name = 'SyncSkipped';
+}
+
+/** Accounts in these states are not synced: their owner unlinked or paused them. */
+const INACTIVE = new Set(['unlinked', 'disabled']);
+
+const PRODUCER = 'ingestion';
+
+/**
+ * Streams an account's whole inventory from its adapter into `resources`, batch by batch, each
+ * batch's upsert and its resource.discovered events committed together (outbox). Only when the
+ * stream ends cleanly are the resources not seen in this sync removed (resource.removed), so a
+ * sync cut short never deletes anything. An unchanged inventory writes last_seen and emits nothing.
+ *
+ * One sync per account at a time: a session advisory lock on a reserved connection, released by
+ * PostgreSQL if the process dies. A second sync of the same account meanwhile is skipped.
+ */
+export async function syncAccount(deps: SyncDependencies, target: SyncTarget): Promise<SyncStats> {
+  const started = performance.now();
+  return deps.db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`
+      select pg_try_advisory_lock(hashtextextended(${`discovery:${target.cloud_account_id}`}, 0)) as locked
+    `.execute(connection);
+    if (!rows[0]?.locked) throw new SyncSkipped(`a sync of cloud account ${target.cloud_account_id} is already running`);
+    try {
+      return await runSync({ ...deps, db: connection }, target, started);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtextextended(${`discovery:${target.cloud_account_id}`}, 0))`.execute(connection);
+    }
+  });
+}
+
+async function runSync(deps: SyncDependencies, target: SyncTarget, started: number): Promise<SyncStats> {
+  const { db, logger } = deps;
+  const tenant = target.organization_id;
+  const { account, adapter, since } = await withTenant(db, tenant, async (trx) => {
+    const account = await trx
+      .selectFrom('cloud_accounts')
+      .select(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
+      .where('id', '=', target.cloud_account_id)
+      .executeTakeFirst();
+    if (!account) throw new SyncSkipped(`cloud account ${target.cloud_account_id} does not exist`);
+    if (INACTIVE.has(account.status)) throw new SyncSkipped(`cloud account ${account.id} is ${account.status}`);
+    const { rows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
+    return { account, adapter: await deps.adapterFor(trx, account), since: rows[0]!.now };
+  });
+
+  const stats = { seen: 0, created: 0, updated: 0, removed: 0 };
+  try {
+    for await (const batch of rebatch(adapter.discover(), SYNC_BATCH_SIZE)) {
+      const changes = await withTenant(db, tenant, async (trx) => {
+        const changes = await upsertResources(trx, account, batch);
+        await publishMany(trx, PRODUCER, changes.map((change) => discoveredEvent(account, change)));
+        return changes;
+      });
+      stats.seen += batch.length;
+      for (const { change } of changes) stats[change === 'created' ? 'created' : 'updated'] += 1;
+      deps.onProgress?.(stats);
+    }
+    stats.removed = await withTenant(db, tenant, async (trx) => {
+      const removed = await removeUnseenResources(trx, account.id, since);
+      await publishMany(trx, PRODUCER, removed.map((resource) => removedEvent(account, resource)));
+      const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started) };
+      await recordOutcome(trx, account, { status: 'connected', error: null, stats: result });
+      return removed.length;
+    });
+  } catch (error) {
+    const status = error instanceof CloudCredentialsError ? 'credentials_invalid' : 'error';
+    const message = error instanceof Error ? error.message : String(error);
+    // What the batches already stored stays; only the outcome is recorded.
+    await withTenant(db, tenant, (trx) => recordOutcome(trx, account, { status, error: message, stats: null }));
+    logger.warn({ cloud_account_id: account.id, err: error, ...stats }, 'sync failed');
+    throw error;
+  }
+  const result = { ...stats, duration_ms: Math.round(performance.now() - started) };
+  logger.info({ cloud_account_id: account.id, ...result }, 'sync complete');
+  return result;
+}
+
+async function recordOutcome(
+  trx: Transaction<Database>,
+  account: SyncableAccount,
+  outcome: { status: string; error: string | null; stats: SyncStats | null },
+): Promise<void> {
+  await trx
+    .updateTable('cloud_accounts')
+    .set({
+      // A paused or unlinked account keeps its state even if a sync was running when it changed.
+      status: sql<string>`case when status in ('unlinked', 'disabled') then status else ${outcome.status} end`,
+      last_sync_error: outcome.error,
+      ...(outcome.stats
+        ? {
+            last_sync: sql<Date>`now()`,
+            metadata: sql`metadata || jsonb_build_object('last_sync_stats', ${JSON.stringify(outcome.stats)}::jsonb)`,
+          }
+        : {}),
+    })
+    .where('id', '=', account.id)
+    .execute();
+}
+
+function discoveredEvent(account: SyncableAccount, { resource, change, changed_fields }: ResourceChange): PublishManyItem {
+  return {
+    type: 'resource.discovered',
+    tenant: account.organization_id,
+    data: {
+      change,
+      ...(change === 'updated' ? { changed_fields } : {}),
+      resource: {
+        id: resource.id,
+        cloud_account_id: account.id,
+        provider: account.provider,
+        provider_resource_id: resource.provider_resource_id,
+        name: resource.name ?? '',
+        type: resource.type,
+        region: resource.region,
+        zone: resource.zone,
+        state: resource.state ?? '',
+        tags: resource.tags,
+        metadata: resource.metadata,
+        cost_daily: resource.cost_daily,
+        cost_monthly: resource.cost_monthly,
+        discovered_at: resource.discovered_at.toISOString(),
+        last_seen: resource.last_seen.toISOString(),
+      },
+    },
+  };
+}
+
+function removedEvent(account: SyncableAccount, resource: RemovedResource): PublishManyItem {
+  return {
+    type: 'resource.removed',
+    tenant: account.organization_id,
+    data: {
+      resource_id: resource.id,
+      cloud_account_id: account.id,
+      provider: account.provider,
+      provider_resource_id: resource.provider_resource_id,
+      last_seen: resource.last_seen.toISOString(),
+    },
+  };
+}
+
+/** Adapters page as their API does (a few to thousands); writes go in batches of `size`. */
+async function* rebatch(pages: AsyncIterable<DiscoveredResource[]>, size: number): AsyncIterable<DiscoveredResource[]> {
+  let pending: DiscoveredResource[] = [];
+  for await (const page of pages) {
+    pending.push(...page);
+    while (pending.length >= size) {
+      yield pending.slice(0, size);
+      pending = pending.slice(size);
+    }
+  }
+  if (pending.length > 0) yield pending;
+}
