@@ -1,2 +1,5 @@
 export * from './adapter.ts';
 export * from './credentials.ts';
+export * from './sim/index.ts';
+export { createAdapter } from './factory.ts';
+export * from './vault/index.ts';

@@ -1,0 +1,205 @@
+import type { protos } from '@google-cloud/compute';
+import { CloudOperationError, type OperationRequest, type OperationResult } from '../adapter.ts';
+import type { ResolvedLiveOptions } from '../live/options.ts';
+import { optionalString, requiredString, requiredTags, unsupported } from '../live/params.ts';
+import { ONE_ATTEMPT } from './clients.ts';
+import type { GcpContext } from './discovery.ts';
+
+type ComputeOperation = protos.google.cloud.compute.v1.IOperation;
+
+/** //compute.googleapis.com/projects/{project}/{zones/z | regions/r | global}/{collection}/{name} */
+interface Target {
+  project: string;
+  zone?: string;
+  region?: string;
+  name: string;
+}
+
+type Handler = (target: Target, request: OperationRequest, signal: AbortSignal | undefined) => Promise<OperationResult>;
+
+/**
+ * Compute Engine calls start an operation and return at once; the adapter then waits on it with
+ * operations.wait (which holds the request up to two minutes while the operation runs), again
+ * until it is DONE or operationTimeoutMs has passed.
+ */
+export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions) {
+  const { clients } = ctx;
+  type Started = Promise<[{ latestResponse?: unknown }, ...unknown[]]>;
+
+  async function run(what: string, start: () => Started, signal: AbortSignal | undefined) {
+    const [started] = await ctx.call(what, start, { signal });
+    let operation = started.latestResponse as ComputeOperation;
+    const deadline = Date.now() + options.operationTimeoutMs;
+    while (operation.status !== 'DONE') {
+      if (Date.now() > deadline) {
+        throw new CloudOperationError(
+          `${ctx.label}: ${what} did not finish within ${options.operationTimeoutMs / 1000}s (operation ${operation.name}); ` +
+            'check the resource before trying again',
+        );
+      }
+      const current = operation;
+      [operation] = await ctx.call(`${what}: wait`, () => wait(current), { signal });
+    }
+    const errors = operation.error?.errors ?? [];
+    if (errors.length > 0) {
+      const detail = errors.map((error) => `${error.code}: ${error.message}`).join('; ');
+      throw new CloudOperationError(`${ctx.label}: ${what} failed (${detail})`);
+    }
+    return operation;
+  }
+
+  /** An operation lives where its resource does: in a zone, a region, or globally. */
+  function wait(operation: ComputeOperation): Promise<[ComputeOperation, ...unknown[]]> {
+    const project = ctx.account.account_id;
+    const name = operation.name as string;
+    if (operation.zone) return clients.zoneOperations.wait({ project, zone: lastSegment(operation.zone), operation: name }, ONE_ATTEMPT);
+    if (operation.region) return clients.regionOperations.wait({ project, region: lastSegment(operation.region), operation: name }, ONE_ATTEMPT);
+    return clients.globalOperations.wait({ project, operation: name }, ONE_ATTEMPT);
+  }
+
+  async function instance(target: Target, signal: AbortSignal | undefined) {
+    const [found] = await ctx.call(
+      `instances.get (${target.name})`,
+      () => clients.instances.get({ project: target.project, zone: target.zone, instance: target.name }, ONE_ATTEMPT),
+      { signal },
+    );
+    return found;
+  }
+
+  const instanceCall =
+    (verb: 'start' | 'stop' | 'delete'): Handler =>
+    async (target, _request, signal) => {
+      const params = { project: target.project, zone: target.zone, instance: target.name };
+      await run(`instances.${verb} (${target.name})`, () => clients.instances[verb](params, ONE_ATTEMPT), signal);
+      if (verb === 'delete') return { state: 'deleted', details: {} };
+      return { state: (await instance(target, signal)).status?.toLowerCase() ?? null, details: {} };
+    };
+
+  /** A machine type only changes while the instance is stopped: stop, set it, and start again if it ran. */
+  const resize: Handler = async (target, request, signal) => {
+    const size = requiredString(request, 'size');
+    const before = await instance(target, signal);
+    const previous = lastSegment(before.machineType ?? '');
+    if (previous === size) return { state: before.status?.toLowerCase() ?? null, details: { previous_size: previous, size } };
+    const wasRunning = before.status === 'RUNNING';
+    if (wasRunning) await instanceCall('stop')(target, request, signal);
+    await run(
+      `instances.setMachineType (${target.name})`,
+      () =>
+        clients.instances.setMachineType(
+          {
+            project: target.project,
+            zone: target.zone,
+            instance: target.name,
+            instancesSetMachineTypeRequestResource: { machineType: `zones/${target.zone}/machineTypes/${size}` },
+          },
+          ONE_ATTEMPT,
+        ),
+      signal,
+    );
+    const after = wasRunning ? await instanceCall('start')(target, request, signal) : { state: before.status?.toLowerCase() ?? null };
+    return { state: after.state, details: { previous_size: previous, size } };
+  };
+
+  /** The name is fixed before the first attempt: a request repeated after an unknown outcome cannot make a second snapshot. */
+  const snapshotDisk: Handler = async (target, request, signal) => {
+    const name = optionalString(request, 'name') ?? `${target.name}-stratus-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+    await run(
+      `disks.createSnapshot (${target.name})`,
+      () =>
+        clients.disks.createSnapshot(
+          { project: target.project, zone: target.zone, disk: target.name, snapshotResource: { name, labels: { 'created-by': 'stratus' } } },
+          ONE_ATTEMPT,
+        ),
+      signal,
+    );
+    return { state: 'ready', details: { snapshot_id: `//compute.googleapis.com/projects/${target.project}/global/snapshots/${name}` } };
+  };
+
+  interface Labelled {
+    labels?: Record<string, string> | null;
+    labelFingerprint?: string | null;
+  }
+  interface LabelApi {
+    get(target: Target): Promise<Labelled>;
+    set(target: Target, labels: Labelled): Started;
+  }
+  const labelled: Record<'instances' | 'disks' | 'snapshots', LabelApi> = {
+    instances: {
+      get: async (t) => (await clients.instances.get({ project: t.project, zone: t.zone, instance: t.name }, ONE_ATTEMPT))[0],
+      set: (t, labels) =>
+        clients.instances.setLabels(
+          { project: t.project, zone: t.zone, instance: t.name, instancesSetLabelsRequestResource: labels },
+          ONE_ATTEMPT,
+        ),
+    },
+    disks: {
+      get: async (t) => (await clients.disks.get({ project: t.project, zone: t.zone, disk: t.name }, ONE_ATTEMPT))[0],
+      set: (t, labels) =>
+        clients.disks.setLabels({ project: t.project, zone: t.zone, resource: t.name, zoneSetLabelsRequestResource: labels }, ONE_ATTEMPT),
+    },
+    snapshots: {
+      get: async (t) => (await clients.snapshots.get({ project: t.project, snapshot: t.name }, ONE_ATTEMPT))[0],
+      set: (t, labels) =>
+        clients.snapshots.setLabels({ project: t.project, resource: t.name, globalSetLabelsRequestResource: labels }, ONE_ATTEMPT),
+    },
+  };
+
+  /** setLabels replaces every label and needs the current fingerprint: read, merge, write. */
+  const label =
+    (kind: keyof typeof labelled): Handler =>
+    async (target, request, signal) => {
+      const tags = requiredTags(request);
+      const current = await ctx.call(`${kind}.get (${target.name})`, () => labelled[kind].get(target), { signal });
+      const labels = { ...(current.labels ?? {}), ...tags };
+      const update = { labels, labelFingerprint: current.labelFingerprint ?? null };
+      await run(`${kind}.setLabels (${target.name})`, () => labelled[kind].set(target, update), signal);
+      return { state: null, details: { tags: labels } };
+    };
+
+  const remove =
+    (what: string, start: (target: Target) => Started): Handler =>
+    async (target, _request, signal) => {
+      await run(`${what} (${target.name})`, () => start(target), signal);
+      return { state: 'deleted', details: {} };
+    };
+
+  const handlers: Record<string, Handler> = {
+    'vm:start': instanceCall('start'),
+    'vm:stop': instanceCall('stop'),
+    'vm:resize': resize,
+    'vm:delete': instanceCall('delete'),
+    'vm:tag': label('instances'),
+    'disk:snapshot': snapshotDisk,
+    'disk:tag': label('disks'),
+    'disk:delete': remove('disks.delete', (target) =>
+      clients.disks.delete({ project: target.project, zone: target.zone, disk: target.name }, ONE_ATTEMPT),
+    ),
+    'snapshot:tag': label('snapshots'),
+    'snapshot:delete': remove('snapshots.delete', (target) =>
+      clients.snapshots.delete({ project: target.project, snapshot: target.name }, ONE_ATTEMPT),
+    ),
+    'ip_address:delete': remove('addresses.delete', (target) =>
+      clients.addresses.delete({ project: target.project, region: target.region, address: target.name }, ONE_ATTEMPT),
+    ),
+  };
+
+  return async (request: OperationRequest, signal: AbortSignal | undefined): Promise<OperationResult> => {
+    const handler = handlers[`${request.resource_type}:${request.operation}`];
+    if (!handler) throw unsupported('GCP', request);
+    return handler(parseTarget(request), request, signal);
+  };
+}
+
+function parseTarget(request: OperationRequest): Target {
+  const match = /^\/\/compute\.googleapis\.com\/projects\/([^/]+)\/(?:zones\/([^/]+)|regions\/([^/]+)|global)\/[^/]+\/([^/]+)$/.exec(
+    request.provider_resource_id,
+  );
+  if (!match) throw new CloudOperationError(`${request.provider_resource_id} is not a Compute Engine resource name`);
+  const [, project, zone, region, name] = match;
+  return { project: project as string, name: name as string, ...(zone ? { zone } : {}), ...(region ? { region } : {}) };
+}
+
+function lastSegment(url: string): string {
+  return url.split('/').pop() ?? url;
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { coveringDays, dayWindows, decimalString, serviceCategory } from './focus.ts';
+import { cpuFromSamples } from './utilization.ts';
+
+describe('FOCUS helpers', () => {
+  it('writes amounts as plain decimals, without the float noise providers send', () => {
+    expect(decimalString(0.61440000000000005)).toBe('0.6144');
+    expect(decimalString(1.2e-7)).toBe('0.00000012');
+    expect(decimalString(2890)).toBe('2890');
+    expect(decimalString(-3.25)).toBe('-3.25');
+    expect(decimalString(-1e-15)).toBe('0');
+    expect(() => decimalString(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('names the FOCUS service category of each provider’s services', () => {
+    expect(
+      [
+        'Amazon Elastic Compute Cloud - Compute',
+        'EC2 - Other',
+        'Amazon EC2 Container Registry (ECR)',
+        'Amazon Relational Database Service',
+        'Amazon Simple Storage Service',
+        'AWS Data Transfer',
+        'AWS Key Management Service',
+        'Virtual Machines',
+        'Azure Database for PostgreSQL',
+        'Log Analytics',
+        'Virtual Network',
+        'Compute Engine',
+        'BigQuery',
+        'Cloud Storage',
+        'Kubernetes Engine',
+        'Tax',
+        'Something New',
+      ].map(serviceCategory),
+    ).toEqual([
+      'Compute',
+      'Compute',
+      'Developer Tools',
+      'Databases',
+      'Storage',
+      'Networking',
+      'Security',
+      'Compute',
+      'Databases',
+      'Management and Governance',
+      'Networking',
+      'Compute',
+      'Analytics',
+      'Storage',
+      'Compute',
+      'Other',
+      'Other',
+    ]);
+  });
+
+  it('covers a period with whole UTC days and splits long ones', () => {
+    expect(coveringDays({ start: new Date('2025-03-01T06:00:00Z'), end: new Date('2025-03-02T00:00:00Z') })).toEqual({ from: '2025-03-01', to: '2025-03-02' });
+    expect(coveringDays({ start: new Date('2025-03-01T00:00:00Z'), end: new Date('2025-03-02T00:00:01Z') })).toEqual({ from: '2025-03-01', to: '2025-03-03' });
+    expect(dayWindows('2025-01-01', '2025-03-05', 31)).toEqual([
+      { from: '2025-01-01', to: '2025-02-01' },
+      { from: '2025-02-01', to: '2025-03-04' },
+      { from: '2025-03-04', to: '2025-03-05' },
+    ]);
+  });
+
+  it('summarises hourly CPU as mean and nearest-rank p95', () => {
+    expect(cpuFromSamples([])).toBeUndefined();
+    expect(cpuFromSamples(Array.from({ length: 100 }, (_, index) => index + 1))).toEqual({ window_days: 30, cpu_avg: 50.5, cpu_p95: 95 });
+  });
+});

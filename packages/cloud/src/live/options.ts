@@ -1,0 +1,45 @@
+import type { CloudAccountRef } from '../adapter.ts';
+import { DEFAULT_RETRY_TIMINGS, type Call, type RetryTimings } from './call.ts';
+
+/** What every live adapter lets a caller tune; production uses the defaults, tests shorten them. */
+export interface LiveAdapterOptions {
+  retry?: Partial<RetryTimings>;
+  /** How long an operation (start, stop, resize, ...) may take before it is reported as not done. */
+  operationTimeoutMs?: number;
+  /** Pause between two polls of a long-running operation. */
+  pollIntervalMs?: number;
+}
+
+export interface ResolvedLiveOptions {
+  retry: RetryTimings;
+  operationTimeoutMs: number;
+  pollIntervalMs: number;
+}
+
+export function resolveLiveOptions(options: LiveAdapterOptions = {}): ResolvedLiveOptions {
+  return {
+    retry: { ...DEFAULT_RETRY_TIMINGS, ...options.retry },
+    operationTimeoutMs: options.operationTimeoutMs ?? 15 * 60_000,
+    pollIntervalMs: options.pollIntervalMs ?? 10_000,
+  };
+}
+
+/** `settings.regions` when it is a list of region names, else undefined (the provider's default). */
+export function configuredRegions(account: CloudAccountRef): string[] | undefined {
+  const regions = account.settings.regions;
+  if (!Array.isArray(regions) || regions.length === 0) return undefined;
+  return regions.filter((region): region is string => typeof region === 'string' && region.length > 0);
+}
+
+/** How messages name the account: the provider's id, and ours to find it in Stratus. */
+export function accountLabel(kind: string, account: CloudAccountRef): string {
+  return `${kind} ${account.account_id} (Stratus account ${account.id})`;
+}
+
+/** What every part of a live adapter works with. */
+export interface LiveContext {
+  account: CloudAccountRef;
+  /** The account as messages name it (see accountLabel). */
+  label: string;
+  call: Call;
+}

@@ -1,0 +1,3 @@
+export { createSimAdapter, simUtilizationHistory, type SimOptions } from './sim-adapter.ts';
+export { SimSettingsError, simSettingsSchema, type SimSettings } from './settings.ts';
+export type { SimUtilizationDay } from './utilization.ts';
