@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { FocusCostRow } from '@stratus/cloud';
+import { FocusFileError, type FocusCostRow } from '@stratus/cloud';
 import { withTenant, type CloudProvider, type CostImportError, type Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
@@ -99,12 +99,6 @@ export async function importCosts(
       for (const error of batch.errors) if (errors.length < KEPT_ERRORS) errors.push(error);
       rejected += batch.errors.length;
       for (const row of batch.rows) {
-        // A file may hold several accounts (a payer's export); each import is of one account.
-        if (row.sub_account_id !== undefined && row.sub_account_id !== account.account_id) {
-          rejected += 1;
-          if (errors.length < KEPT_ERRORS) errors.push({ line: -1, reason: `SubAccountId ${row.sub_account_id} is not account ${account.account_id}` });
-          continue;
-        }
         if (source.kind === 'file') period = widen(period, row);
         await publisher.add(row);
       }
@@ -142,7 +136,7 @@ export async function importCosts(
       error: error instanceof Error ? error.message : String(error),
     };
     await withTenant(db, tenant, (trx) => recordOutcome(trx, id, report));
-    if (error instanceof CostImportRejected) return report;
+    if (error instanceof CostImportRejected || error instanceof FocusFileError) return report;
     throw error;
   }
 }

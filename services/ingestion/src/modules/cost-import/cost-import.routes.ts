@@ -1,0 +1,194 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { readFocusCsv, readFocusParquet } from '@stratus/cloud';
+import { newestFirst } from '@stratus/db';
+import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import type { Queues } from '@stratus/queues';
+import type { ServiceDeps } from '@stratus/runtime';
+import { importCosts, type CostImportSource } from './cost-import.service.ts';
+
+const CSV = 'text/csv';
+const PARQUET = 'application/vnd.apache.parquet';
+
+const costImportSchema = z.object({
+  id: z.uuid(),
+  cloud_account_id: z.uuid(),
+  user_id: z.uuid().nullable(),
+  source: z.enum(['provider', 'file']),
+  file_name: z.string().nullable(),
+  status: z.enum(['running', 'completed', 'failed']),
+  period_start: z.date().nullable(),
+  period_end: z.date().nullable(),
+  rows_total: z.number().int(),
+  rows_imported: z.number().int(),
+  rows_rejected: z.number().int(),
+  batches: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), reason: z.string() })).describe('the first 1,000 rejected rows'),
+  error: z.string().nullable(),
+  created_at: z.date(),
+  completed_at: z.date().nullable(),
+});
+
+const reportSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(['completed', 'failed']),
+  rows_total: z.number().int(),
+  rows_imported: z.number().int(),
+  rows_rejected: z.number().int(),
+  batches: z.number().int(),
+  period: z.object({ start: z.string(), end: z.string() }).nullable(),
+  errors: z.array(z.object({ line: z.number().int(), reason: z.string() })),
+  error: z.string().nullable(),
+});
+
+const day = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
+
+export interface CostImportRoutesOptions {
+  db: ServiceDeps['db'];
+  queues: Queues;
+  logger: ServiceDeps['logger'];
+  maxUploadBytes: number;
+}
+
+/** Fails the upload as soon as it passes the limit, rather than after writing all of it. */
+function limitBytes(max: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) callback(new AppError('invalid', `the file is larger than the ${max}-byte upload limit (MAX_UPLOAD_BYTES)`));
+      else callback(null, chunk);
+    },
+  });
+}
+
+export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = async (app, { db, queues, logger, maxUploadBytes }) => {
+  // The file is streamed, never buffered whole: the handler reads the request body itself.
+  app.addContentTypeParser([CSV, PARQUET], (_request, payload, done) => done(null, payload));
+
+  app.post(
+    '/cloud-accounts/:id/cost-imports/file',
+    {
+      config: { permission: 'costs:write' },
+      schema: {
+        summary: 'Import a FOCUS billing file (CSV or Parquet)',
+        description: `Send the file as the body with Content-Type ${CSV} or ${PARQUET}. Rows that fail validation are reported with their line number and reason; the other rows are imported. Importing the same period again replaces it.`,
+        tags: ['cost-imports'],
+        params: z.object({ id: z.uuid() }),
+        querystring: z.object({ file_name: z.string().max(255).optional() }),
+        response: { 201: reportSchema, 422: reportSchema },
+      },
+    },
+    async (request, reply) => {
+      const type = request.headers['content-type']?.split(';')[0]?.trim();
+      if (type !== CSV && type !== PARQUET) throw new AppError('invalid', `send the file with Content-Type ${CSV} or ${PARQUET}`);
+      const body = request.body as Readable;
+      const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
+      const target = { organization_id: request.auth.organizationId, cloud_account_id: request.params.id, user_id: request.auth.userId };
+      const deps = { db, logger };
+      const account = await request.withTenant((trx) =>
+        trx.selectFrom('cloud_accounts').select(['account_id']).where('id', '=', request.params.id).executeTakeFirst(),
+      );
+      if (!account) throw new AppError('not_found', `cloud account ${request.params.id} not found`);
+      // A payer's export holds several accounts; each import is of one, and rows of others are refused.
+      const options = { subAccountId: account.account_id };
+      let report;
+      if (type === CSV) {
+        report = await importCosts(deps, target, fileSource(fileName, readFocusCsv(body.pipe(limitBytes(maxUploadBytes)), options)));
+      } else {
+        // Parquet keeps its index at the end of the file: it is spooled to disk and read from there.
+        const dir = await mkdtemp(join(tmpdir(), 'stratus-import-'));
+        try {
+          const path = join(dir, 'upload.parquet');
+          await pipeline(body, limitBytes(maxUploadBytes), createWriteStream(path));
+          report = await importCosts(deps, target, fileSource(fileName, readFocusParquet(path, options)));
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+      return reply.status(report.status === 'completed' ? 201 : 422).send(report);
+    },
+  );
+
+  app.post(
+    '/cloud-accounts/:id/cost-imports',
+    {
+      config: { permission: 'costs:write' },
+      schema: {
+        summary: "Pull an account's costs for a period from its provider",
+        description: 'Queues the import; it shows in GET /cost-imports when it runs. The period is half-open: start included, end excluded.',
+        tags: ['cost-imports'],
+        params: z.object({ id: z.uuid() }),
+        body: z
+          .object({ start: day, end: day })
+          .refine((period) => period.start < period.end, { error: 'end must be after start', path: ['end'] }),
+        response: { 202: z.object({ job_id: z.string(), cloud_account_id: z.uuid() }) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const account = await request.withTenant((trx) =>
+        trx.selectFrom('cloud_accounts').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
+      );
+      if (!account) throw new AppError('not_found', `cloud account ${id} not found`);
+      if (account.status === 'unlinked') throw new AppError('conflict', `cloud account ${id} is unlinked`);
+      const job = await queues.enqueue('account.costs.import', {
+        cloud_account_id: id,
+        organization_id: request.auth.organizationId,
+        period: request.body,
+      });
+      return reply.status(202).send({ job_id: job.id!, cloud_account_id: id });
+    },
+  );
+
+  app.get(
+    '/cost-imports',
+    {
+      config: { permission: 'costs:read' },
+      schema: {
+        summary: 'Cost imports, newest first',
+        tags: ['cost-imports'],
+        querystring: pageQuery.extend({ cloud_account_id: z.uuid().optional() }),
+        response: { 200: pageSchema(costImportSchema) },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, cloud_account_id } = request.query;
+      const after = decodeCursor(cursor);
+      const rows = await request.withTenant((trx) =>
+        trx
+          .selectFrom('cost_imports')
+          .selectAll()
+          .$if(cloud_account_id !== undefined, (q) => q.where('cloud_account_id', '=', cloud_account_id!))
+          .$call(newestFirst(after, limit))
+          .execute(),
+      );
+      return toPage(rows, limit);
+    },
+  );
+
+  app.get(
+    '/cost-imports/:id',
+    {
+      config: { permission: 'costs:read' },
+      schema: { summary: 'One cost import and its rejected rows', tags: ['cost-imports'], params: z.object({ id: z.uuid() }), response: { 200: costImportSchema } },
+    },
+    async (request) => {
+      const found = await request.withTenant((trx) =>
+        trx.selectFrom('cost_imports').selectAll().where('id', '=', request.params.id).executeTakeFirst(),
+      );
+      if (!found) throw new AppError('not_found', `cost import ${request.params.id} not found`);
+      return found;
+    },
+  );
+};
+
+function fileSource(fileName: string, batches: CostImportSource['batches']): CostImportSource {
+  return { kind: 'file', file_name: fileName, batches };
+}
