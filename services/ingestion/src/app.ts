@@ -3,13 +3,37 @@ import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { cloudAccountsRoutes } from './modules/cloud-accounts/cloud-accounts.routes.ts';
 import { resourcesRoutes } from './modules/resources/resources.routes.ts';
+import { adapterResolver } from './modules/discovery/adapters.ts';
+import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
+import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
+import { discoveryWorker } from './jobs/discovery.worker.ts';
+import { discoveryScheduler } from './jobs/discovery-scheduler.ts';
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'ingestion',
   version: pkg.version,
   env,
-  async routes(app) {
-    await app.register(cloudAccountsRoutes, { prefix: '/v1' });
+  async routes(app, deps) {
+    await app.register(cloudAccountsRoutes, {
+      prefix: '/v1',
+      keyring: deps.config.CREDENTIALS_KEYS,
+      defaultAdapter: deps.config.STRATUS_CLOUD,
+    });
     await app.register(resourcesRoutes, { prefix: '/v1' });
+    await app.register(discoveryRoutes, { prefix: '/v1', queues: deps.queues });
+    await app.register(costImportRoutes, {
+      prefix: '/v1',
+      db: deps.db,
+      queues: deps.queues,
+      logger: deps.logger,
+      maxUploadBytes: deps.config.MAX_UPLOAD_BYTES,
+    });
+  },
+  background(deps) {
+    const adapters = { adapterFor: adapterResolver(deps.config.CREDENTIALS_KEYS) };
+    return [
+      discoveryWorker(deps, adapters, deps.config.DISCOVERY_CONCURRENCY),
+      discoveryScheduler(deps, deps.config.DISCOVERY_RECONCILE_MS),
+    ];
   },
 };

@@ -31,7 +31,7 @@ export function parseKeyring(value: string): Keyring {
 }
 
 /** The CREDENTIALS_KEYS variable, for a service's environment schema. */
-export const credentialsKeys = z.string({ error: 'is not set: give kid:<base64 of 32 bytes>, e.g. from `pnpm stratus credentials generate-key`' }).transform((value, ctx) => {
+export const credentialsKeys = z.string({ error: 'give kid:<base64 of 32 bytes>, e.g. from `pnpm stratus credentials generate-key`' }).transform((value, ctx) => {
   try {
     return parseKeyring(value);
   } catch (error) {

@@ -52,7 +52,7 @@ describe('credential vault', () => {
 
   it('explains a bad CREDENTIALS_KEYS', () => {
     const issue = (value: string | undefined) => credentialsKeys.safeParse(value).error?.issues[0]?.message;
-    expect(issue(undefined)).toMatch(/is not set/);
+    expect(issue(undefined)).toMatch(/give kid:<base64 of 32 bytes>/);
     expect(issue('')).toMatch(/at least one key/);
     expect(issue('k1:c2hvcnQ=')).toMatch(/k1 must be 32 bytes/);
     expect(issue(`${k1},${k1}`)).toMatch(/k1 appears twice/);

@@ -1,0 +1,142 @@
+/**
+ * cloud_account.linked and cloud_account.unlinked, published through the ingestion outbox and
+ * relayed to the real Kafka, become one activity_log row each, however often they are delivered.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapOrganization } from '@stratus/auth';
+import { createDb, withTenant } from '@stratus/db';
+import { createConsumer, ensureTopics, OutboxRelay, publish, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
+import { createLogger } from '@stratus/runtime';
+import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { handlers } from '../app.ts';
+
+const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let auditDb: ReturnType<typeof createDb>;
+let relay: OutboxRelay;
+let consumer: EventConsumer;
+let organizationId: string;
+let userId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  const admin = kafka.kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  } finally {
+    await admin.disconnect();
+  }
+  const tenant = await bootstrapOrganization(database.owner, { organizationName: 'Audit', adminEmail: 'admin@audit.test' });
+  organizationId = tenant.organization.id;
+  userId = tenant.user.id;
+  auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 2 });
+  consumer = createConsumer({
+    kafka: kafka.kafka,
+    db: auditDb,
+    groupId: `${kafka.prefix}stratus-audit`,
+    topicPrefix: kafka.prefix,
+    handlers,
+    logger,
+    fromBeginning: true,
+  });
+  await consumer.start();
+  relay = new OutboxRelay({
+    db: database.owner,
+    listenUrl: database.url,
+    kafka: kafka.kafka,
+    producer: 'ingestion',
+    topicPrefix: kafka.prefix,
+    logger,
+  });
+  await relay.start();
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  await consumer?.stop();
+  await auditDb?.destroy();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+function activityOf(subject: string) {
+  return database.owner
+    .selectFrom('activity_log')
+    .select(['organization_id', 'actor', 'type', 'subject', 'summary', 'status', 'details'])
+    .where('subject', '=', subject)
+    // The two event types travel on different topics, so either may be applied first.
+    .orderBy('type')
+    .execute();
+}
+
+describe('the activity of linked and unlinked cloud accounts', () => {
+  it('records one row per event even when Kafka delivers each event twice', async () => {
+    const cloudAccountId = randomUUID();
+    const data = { cloud_account_id: cloudAccountId, provider: 'AWS' as const, account_id: '123456789012', name: 'Production', user_id: userId };
+    const events = await database.owner.transaction().execute(async (trx) => [
+      await publish(trx, 'ingestion', 'cloud_account.linked', { tenant: organizationId, data }),
+      await publish(trx, 'ingestion', 'cloud_account.unlinked', { tenant: organizationId, data }),
+    ]);
+    await eventually(() => expect(consumer.metrics().processed).toBe(2), { timeoutMs: 30_000 });
+
+    // Redeliver both exactly as the relay sent them, as Kafka does after a consumer crash.
+    const producer = kafka.kafka.producer();
+    await producer.connect();
+    try {
+      for (const event of events) {
+        await producer.send({ topic: topicFor(kafka.prefix, event.type), messages: [{ key: event.subject, value: JSON.stringify(event) }] });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    await eventually(() => expect(consumer.metrics().duplicates).toBe(2), { timeoutMs: 30_000 });
+
+    expect(consumer.metrics()).toMatchObject({ processed: 2, deadLettered: 0 });
+    expect(await activityOf(cloudAccountId)).toEqual([
+      {
+        organization_id: organizationId,
+        actor: userId,
+        type: 'link_account',
+        subject: cloudAccountId,
+        summary: 'Linked AWS account 123456789012 (Production)',
+        status: 'completed',
+        details: { provider: 'AWS', account_id: '123456789012', name: 'Production', event_id: events[0]!.id },
+      },
+      {
+        organization_id: organizationId,
+        actor: userId,
+        type: 'unlink_account',
+        subject: cloudAccountId,
+        summary: 'Unlinked AWS account 123456789012 (Production)',
+        status: 'completed',
+        details: { provider: 'AWS', account_id: '123456789012', name: 'Production', event_id: events[1]!.id },
+      },
+    ]);
+  });
+
+  it('writes nothing when the handler runs again for an event it recorded, outside the consumer', async () => {
+    const cloudAccountId = randomUUID();
+    const processedBefore = consumer.metrics().processed;
+    const event = await database.owner.transaction().execute((trx) =>
+      publish(trx, 'ingestion', 'cloud_account.linked', {
+        tenant: organizationId,
+        data: { cloud_account_id: cloudAccountId, provider: 'GCP', account_id: 'stratus-demo', name: 'Demo' },
+      }),
+    );
+    const apply = (envelope: EventEnvelope<'cloud_account.linked'>) =>
+      withTenant(auditDb, organizationId, (trx) => handlers['cloud_account.linked'](envelope, trx));
+
+    // Concurrently, and then once more through the consumer, which sees the event as new.
+    await Promise.all([apply(event), apply(event)]);
+    await eventually(() => expect(consumer.metrics().processed).toBe(processedBefore + 1), { timeoutMs: 30_000 });
+
+    const rows = await activityOf(cloudAccountId);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actor: null, type: 'link_account', summary: 'Linked GCP account stratus-demo (Demo)' });
+  });
+});

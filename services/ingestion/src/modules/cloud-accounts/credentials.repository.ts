@@ -1,0 +1,80 @@
+import type { Transaction } from 'kysely';
+import {
+  credentialsSchemas,
+  openSecret,
+  sealSecret,
+  type CloudCredentials,
+  type CloudProvider,
+  type Keyring,
+} from '@stratus/cloud';
+import type { Database } from '@stratus/db';
+
+/** The account a credential belongs to; its two ids are the additional authenticated data of the seal. */
+export interface CredentialOwner {
+  id: string;
+  organization_id: string;
+  provider: CloudProvider;
+}
+
+/**
+ * Binding the ciphertext to its organisation and account means a sealed row copied onto another
+ * account (by a bug or by someone with write access to the table) fails to open instead of lending
+ * one account's credentials to another.
+ */
+function aadOf(account: CredentialOwner) {
+  return { organization_id: account.organization_id, cloud_account_id: account.id };
+}
+
+/** Seals the credentials under the active key and stores them as the account's only credential. */
+export async function storeCredentials(
+  trx: Transaction<Database>,
+  keyring: Keyring,
+  account: CredentialOwner,
+  credentials: CloudCredentials,
+  userId: string | null,
+): Promise<void> {
+  const secret = sealSecret(keyring, credentials, aadOf(account));
+  await trx
+    .insertInto('cloud_credentials')
+    .values({
+      organization_id: account.organization_id,
+      cloud_account_id: account.id,
+      user_id: userId,
+      provider: account.provider,
+      secret: JSON.stringify(secret),
+      key_id: secret.kid,
+    })
+    .onConflict((conflict) =>
+      conflict.column('cloud_account_id').doUpdateSet((eb) => ({
+        secret: eb.ref('excluded.secret'),
+        key_id: eb.ref('excluded.key_id'),
+        user_id: eb.ref('excluded.user_id'),
+      })),
+    )
+    .execute();
+}
+
+/**
+ * The account's decrypted credentials, checked against its provider's schema, or undefined when it
+ * has none (a simulated or unlinked account). For building adapters; never return them to a client.
+ */
+export async function loadCredentials(
+  trx: Transaction<Database>,
+  keyring: Keyring,
+  account: CredentialOwner,
+): Promise<CloudCredentials | undefined> {
+  const row = await trx
+    .selectFrom('cloud_credentials')
+    .select('secret')
+    .where('cloud_account_id', '=', account.id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const parsed = credentialsSchemas[account.provider].safeParse(openSecret(keyring, row.secret, aadOf(account)));
+  // The issues would quote field names only, but the payload is a secret: say nothing of it.
+  if (!parsed.success) throw new Error(`the stored credentials of cloud account ${account.id} are not valid ${account.provider} credentials`);
+  return parsed.data;
+}
+
+export async function deleteCredentials(trx: Transaction<Database>, cloudAccountId: string): Promise<void> {
+  await trx.deleteFrom('cloud_credentials').where('cloud_account_id', '=', cloudAccountId).execute();
+}
