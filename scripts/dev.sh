@@ -4,7 +4,8 @@
 # organisation with an admin token, and starts all five services. Ctrl-C stops them.
 #
 # DATABASE_URL, REDIS_URL and KAFKA_BROKERS point it at other servers; STRATUS_CLOUD picks the
-# cloud adapter (sim, the deterministic simulated cloud, by default).
+# cloud adapter (sim, the deterministic simulated cloud, by default); CREDENTIALS_KEYS, when not
+# set, comes from .stratus/credentials-keys, made on the first run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$STRATUS_ROOT/scripts/lib/services.sh"
@@ -24,9 +25,22 @@ ensure_kafka
 pnpm --silent stratus db create
 pnpm --silent stratus migrate
 
+mkdir -p .stratus
+
+# The key that encrypts linked accounts' credentials. It is made once and kept: a new key would
+# leave every credential already stored unreadable.
+if [[ -z "${CREDENTIALS_KEYS:-}" ]]; then
+  keys_file="$STRATUS_ROOT/.stratus/credentials-keys"
+  if [[ ! -s "$keys_file" ]]; then
+    (umask 077 && pnpm --silent stratus credentials generate-key >"$keys_file.tmp")
+    mv "$keys_file.tmp" "$keys_file"
+  fi
+  CREDENTIALS_KEYS="$(cat "$keys_file")"
+  export CREDENTIALS_KEYS
+fi
+
 # A demo organisation and its admin token, made once and kept out of git; a stale token (the
 # database was recreated) is replaced.
-mkdir -p .stratus
 token_file="$STRATUS_ROOT/.stratus/demo-token"
 pnpm --silent stratus bootstrap --org "Demo" --email "admin@demo.stratus.local" --name "Demo Admin" \
   --token-file "$token_file" --existing-ok

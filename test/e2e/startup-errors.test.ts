@@ -8,9 +8,9 @@ import { createTestDatabase, testEnv, type TestDatabase } from '@stratus/testing
 
 const root = new URL('../../', import.meta.url).pathname;
 
-function runService(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
+function runService(env: Record<string, string | undefined>, service = 'audit'): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['services/audit/src/main.ts'], {
+    const child = spawn(process.execPath, [`services/${service}/src/main.ts`], {
       cwd: root,
       env: { PATH: process.env.PATH, PORT: '0', LOG_PRETTY: 'false', ...env },
     });
@@ -34,6 +34,16 @@ describe('start-up with bad configuration', () => {
     const { code, output } = await runService({ KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') });
     expect(code).toBe(1);
     expect(output).toContain('DATABASE_URL is not set');
+  });
+
+  it('names a missing CREDENTIALS_KEYS and says how to make a key', async () => {
+    const { code, output } = await runService(
+      { DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') },
+      'ingestion',
+    );
+    expect(code).toBe(1);
+    expect(output).toContain('CREDENTIALS_KEYS is not set');
+    expect(output).toContain('stratus credentials generate-key');
   });
 
   it('says how to get a broker when Kafka is unreachable', async () => {

@@ -4,6 +4,7 @@
  * real), an API token made by the CLI reads organisation data, and SIGINT stops everything cleanly.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createTestDatabase, createTestKafka, createTestRedis, eventually, testEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
@@ -41,6 +42,7 @@ beforeAll(async () => {
       KAFKA_TOPIC_PREFIX: kafka.prefix,
       KAFKA_PARTITIONS: '2',
       STRATUS_PORT_BASE: String(portBase),
+      CREDENTIALS_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
       LOG_PRETTY: 'false',
     },
   });
@@ -84,6 +86,25 @@ describe('the running system', () => {
 
     const anonymous = await fetch(`http://127.0.0.1:${portBase + 4}/v1/activity`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('shows a linked cloud account in the activity stream, through the outbox and Kafka', async () => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const linked = await fetch(`http://127.0.0.1:${portBase}/v1/cloud-accounts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ provider: 'AWS', account_id: '123456789012', name: 'E2E' }),
+    });
+    expect(linked.status).toBe(201);
+    const { id } = (await linked.json()) as { id: string };
+
+    await eventually(
+      async () => {
+        const activity = await fetch(`http://127.0.0.1:${portBase + 4}/v1/activity?type=link_account`, { headers });
+        expect(await activity.json()).toMatchObject({ items: [{ subject: id, summary: 'Linked AWS account 123456789012 (E2E)' }] });
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {

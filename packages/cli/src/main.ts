@@ -1,7 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
+import { accountsCommand } from './commands/accounts.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
+import { costsCommand } from './commands/costs.command.ts';
+import { resourcesCommand } from './commands/resources.command.ts';
+import { credentialsCommand } from './commands/credentials.command.ts';
 import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
@@ -12,13 +16,17 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus administration: database migrations, organisations and API tokens')
+    .description('Stratus: cloud accounts, resources and cost imports (over the API); database, organisations, tokens and keys (admin)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
   migrateCommand(program);
   bootstrapCommand(program);
   tokenCommand(program);
+  credentialsCommand(program);
+  accountsCommand(program);
+  resourcesCommand(program);
+  costsCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
   return program;

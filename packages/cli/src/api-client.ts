@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { loadConfig } from '@stratus/config';
+import { AppError } from '@stratus/http';
+
+/**
+ * The user-facing commands talk to the running services' APIs, as any client would: the token's
+ * organisation and role decide what they may do, exactly as over HTTP.
+ */
+const apiEnv = z.object({
+  STRATUS_URL: z.url({ error: 'must be the ingestion API base URL, e.g. http://127.0.0.1:8081' }).default('http://127.0.0.1:8081'),
+  STRATUS_TOKEN: z.string().min(1).optional(),
+  STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
+});
+
+export interface ApiClient {
+  request<T>(method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }): Promise<T>;
+}
+
+export async function apiClient(): Promise<ApiClient> {
+  const config = loadConfig(apiEnv);
+  const token =
+    config.STRATUS_TOKEN ??
+    (await readFile(config.STRATUS_TOKEN_FILE, 'utf8').then(
+      (text) => text.trim(),
+      () => {
+        throw new AppError(
+          'invalid',
+          `no API token: set STRATUS_TOKEN, or STRATUS_TOKEN_FILE (${config.STRATUS_TOKEN_FILE} does not exist; scripts/dev.sh writes it)`,
+        );
+      },
+    ));
+  const base = config.STRATUS_URL.replace(/\/$/, '');
+  return {
+    async request<T>(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}) {
+      let response: Response;
+      try {
+        response = await fetch(`${base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...(init.contentType ? { 'content-type': init.contentType } : {}),
+          },
+          body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+          ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit);
+      } catch (error) {
+        throw new AppError('unavailable', `cannot reach Stratus at ${base} (STRATUS_URL): ${(error as Error).cause ?? (error as Error).message}. Is it running? (scripts/dev.sh)`);
+      }
+      const text = await response.text();
+      const body = text ? (JSON.parse(text) as T & { message?: string }) : (undefined as T);
+      // A 422 import report is an answer, not a failure of the call.
+      if (!response.ok && response.status !== 422) {
+        const message = (body as { message?: string } | undefined)?.message ?? response.statusText;
+        throw new AppError(response.status >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.status} ${message}`);
+      }
+      return body;
+    },
+  };
+}
+
+/** Plain aligned columns, for lists read in a terminal. */
+export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
+  const cell = (value: unknown) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column]).length)));
+  const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index]!)).join('  ').trimEnd();
+  console.log(line(columns.map((column) => column.toUpperCase())));
+  for (const row of rows) console.log(line(columns.map((column) => cell(row[column]))));
+}

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapOrganization } from '@stratus/auth';
+import { credentialsKeys, openSecret, sealSecret } from '@stratus/cloud';
+import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+
+const bin = fileURLToPath(new URL('../../bin/stratus', import.meta.url));
+
+function stratus(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { DATABASE_URL: _, CREDENTIALS_KEYS: __, ...inherited } = process.env;
+  return new Promise((resolve) => {
+    execFile(bin, args, { env: { ...inherited, ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+const entry = (kid: string) => `${kid}:${randomBytes(32).toString('base64')}`;
+const k0 = entry('k0');
+const k1 = entry('k1');
+const k2 = entry('k2');
+
+let database: TestDatabase;
+let organizationId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  organizationId = (await bootstrapOrganization(database.owner, { organizationName: 'Keys', adminEmail: 'admin@keys.test' })).organization.id;
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** Links `count` accounts whose credentials are sealed under the first key of `keys`. */
+async function sealedAccounts(keys: string, count: number, firstAccountId: number) {
+  const keyring = credentialsKeys.parse(keys);
+  const accounts = [];
+  for (let index = 0; index < count; index += 1) {
+    const account = await database.owner
+      .insertInto('cloud_accounts')
+      .values({ organization_id: organizationId, provider: 'AWS', account_id: String(firstAccountId + index), name: `account ${index}` })
+      .returning(['id', 'organization_id'])
+      .executeTakeFirstOrThrow();
+    const payload = { method: 'assume_role', role_arn: `arn:aws:iam::${firstAccountId + index}:role/Stratus`, external_id: `external-${index}` };
+    const aad = { organization_id: account.organization_id, cloud_account_id: account.id };
+    const secret = sealSecret(keyring, payload, aad);
+    await database.owner
+      .insertInto('cloud_credentials')
+      .values({ organization_id: organizationId, cloud_account_id: account.id, provider: 'AWS', secret: JSON.stringify(secret), key_id: secret.kid })
+      .execute();
+    accounts.push({ id: account.id, payload, aad });
+  }
+  return accounts;
+}
+
+function credentialOf(cloudAccountId: string) {
+  return database.owner
+    .selectFrom('cloud_credentials')
+    .select(['key_id', 'secret'])
+    .where('cloud_account_id', '=', cloudAccountId)
+    .executeTakeFirstOrThrow();
+}
+
+describe('stratus credentials rotate', () => {
+  it('re-wraps every credential under the active key, in batches, and then finds nothing to do', async () => {
+    const accounts = await sealedAccounts(k1, 7, 100_000_000_000);
+    const env = { DATABASE_URL: database.url, CREDENTIALS_KEYS: `${k2},${k1}` };
+
+    const first = await stratus(['credentials', 'rotate', '--batch-size', '3'], env);
+    const second = await stratus(['credentials', 'rotate'], env);
+
+    expect(first, first.stderr).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('7 credentials to re-wrap under k2');
+    expect(first.stdout).toMatch(/3\/7\n.*6\/7\n.*7\/7\n/);
+    expect(first.stdout).toContain('re-wrapped 7 credentials from k1 to k2; 0 failed');
+    expect(second.stdout).toContain('re-wrapped 0 credentials from (none) to k2; 0 failed');
+    const onlyK2 = credentialsKeys.parse(k2);
+    for (const { id, payload, aad } of accounts) {
+      const { key_id, secret } = await credentialOf(id);
+      expect(key_id).toBe('k2');
+      expect(secret.kid).toBe('k2');
+      expect(openSecret(onlyK2, secret, aad)).toEqual(payload);
+    }
+  });
+
+  it('reports a credential whose key is not in CREDENTIALS_KEYS, re-wraps the others and fails', async () => {
+    const [orphan] = await sealedAccounts(k0, 1, 200_000_000_000);
+    const [rewrappable] = await sealedAccounts(k1, 1, 200_000_000_001);
+
+    const run = await stratus(['credentials', 'rotate'], { DATABASE_URL: database.url, CREDENTIALS_KEYS: `${k2},${k1}` });
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('re-wrapped 1 credentials from k1 to k2; 1 failed');
+    expect(run.stderr).toContain(`cloud_credentials `);
+    expect(run.stderr).toContain('1 credentials were not re-wrapped');
+    expect((await credentialOf(orphan!.id)).key_id).toBe('k0');
+    expect((await credentialOf(rewrappable!.id)).key_id).toBe('k2');
+  });
+
+  it('exits 2 naming CREDENTIALS_KEYS when it is missing or malformed', async () => {
+    const missing = await stratus(['credentials', 'rotate'], { DATABASE_URL: database.url });
+    const malformed = await stratus(['credentials', 'rotate'], { DATABASE_URL: database.url, CREDENTIALS_KEYS: 'k1:c2hvcnQ=' });
+
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr).toContain('CREDENTIALS_KEYS is not set');
+    expect(missing.stderr).toContain('stratus credentials generate-key');
+    expect(malformed).toMatchObject({ code: 2, stdout: '' });
+    expect(malformed.stderr).toContain('CREDENTIALS_KEYS is invalid: key k1 must be 32 bytes');
+  });
+});
+
+describe('stratus credentials generate-key', () => {
+  it('prints a new entry that CREDENTIALS_KEYS accepts', async () => {
+    const dated = await stratus(['credentials', 'generate-key'], {});
+    const named = await stratus(['credentials', 'generate-key', '--kid', 'k2030'], {});
+
+    expect(dated.stdout).toMatch(/^k\d{8}:[A-Za-z0-9+/]{43}=\n$/);
+    expect(named.stdout).toMatch(/^k2030:/);
+    expect(credentialsKeys.parse(`${named.stdout.trim()},${dated.stdout.trim()}`)).toBeDefined();
+    expect(named.stdout).not.toBe(dated.stdout.replace(/^k\d{8}/, 'k2030'));
+  });
+});
