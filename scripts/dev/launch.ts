@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { seedDemo } from './demo.ts';
 
 interface ServiceEntry {
   name: string;
@@ -80,9 +81,14 @@ if (!stopping) {
   if (ready.every(Boolean)) {
     const lines = services.map((s) => `  ${s.name.padEnd(width)}  http://${host}:${s.port}   (docs: http://${host}:${s.port}/docs)`);
     process.stdout.write(`\n\x1b[1mStratus is running\x1b[0m — every service answers /readyz:\n${lines.join('\n')}\n`);
-    if (process.env.STRATUS_DEMO_TOKEN_FILE) {
+    const tokenFile = process.env.STRATUS_DEMO_TOKEN_FILE;
+    if (tokenFile) {
+      const demo = await seedDemo(`http://${host}:${portBase}`, tokenFile, Number(process.env.STRATUS_DEMO_RESOURCES ?? 500)).catch(
+        (error: unknown) => `demo accounts not added: ${(error as Error).message}`,
+      );
       process.stdout.write(
-        `\nTry it:  curl -H "Authorization: Bearer $(cat ${process.env.STRATUS_DEMO_TOKEN_FILE})" http://${host}:${portBase}/v1/resources\n`,
+        `\nDemo: ${demo}.\nTry it:  pnpm stratus accounts list\n         pnpm stratus resources list --type vm --tag env:prod\n` +
+          `         curl -H "Authorization: Bearer $(cat ${tokenFile})" http://${host}:${portBase}/v1/resources\n`,
       );
     }
     process.stdout.write('Press Ctrl-C to stop.\n\n');

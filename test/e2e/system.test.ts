@@ -3,7 +3,10 @@
  * against a fresh database, each answers /readyz (which checks PostgreSQL, Redis and Kafka for
  * real), an API token made by the CLI reads organisation data, and SIGINT stops everything cleanly.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
@@ -105,6 +108,34 @@ describe('the running system', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );
+  });
+
+  it('links, syncs, lists and imports costs with the stratus CLI, as a user does', async () => {
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(`${root}packages/cli/bin/stratus`, args, { env: { ...process.env, STRATUS_URL: `http://127.0.0.1:${portBase}`, STRATUS_TOKEN: token } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const linked = await cli('accounts', 'link', '--provider', 'GCP', '--account-id', 'e2e-project-1', '--name', 'E2E GCP', '--resources', '40');
+    expect(linked.stderr).toBe('');
+    const id = /as ([0-9a-f-]{36})/.exec(linked.stdout)![1]!;
+
+    const synced = await cli('accounts', 'sync', id, '--wait');
+    expect(synced.stdout).toMatch(/synced in \d+ ms: 40 seen, 40 new, 0 changed, 0 removed/);
+    const listed = await cli('resources', 'list', '--account', id, '--all');
+    expect(listed.stdout.trim().split('\n')).toHaveLength(41);
+
+    const csv = join(tmpdir(), `e2e-focus-${process.pid}.csv`);
+    await writeFile(
+      csv,
+      'BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ServiceCategory,ChargeCategory,SubAccountId\n' +
+        '4.20,USD,2026-10-01,2026-10-02,Compute Engine,Compute,Usage,e2e-project-1\n' +
+        'oops,USD,2026-10-01,2026-10-02,Compute Engine,Compute,Usage,e2e-project-1\n',
+    );
+    const imported = await cli('costs', 'import', csv, '--account', id);
+    expect(imported.stdout).toContain('imported 1 of 2 rows');
+    expect(imported.stdout).toContain("line 3: BilledCost: 'oops' is not a number");
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {

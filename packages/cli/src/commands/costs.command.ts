@@ -4,6 +4,7 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { AppError } from '@stratus/http';
 import { apiClient } from '../api-client.ts';
 
 interface ImportReport {
@@ -45,7 +46,7 @@ export function costsCommand(program: Command): void {
         { body: Readable.toWeb(stream) as ReadableStream, contentType: type },
       );
       if (report.status === 'failed') {
-        throw new Error(`import ${report.id} failed: ${report.error}${report.errors.length ? `; first refused row: line ${report.errors[0]!.line}: ${report.errors[0]!.reason}` : ''}`);
+        throw new AppError('invalid', `import ${report.id} failed: ${report.error}${report.errors.length ? `; first refused row: line ${report.errors[0]!.line}: ${report.errors[0]!.reason}` : ''}`);
       }
       console.log(`imported ${report.rows_imported} of ${report.rows_total} rows in ${report.batches} batches, period ${report.period?.start} to ${report.period?.end} (import ${report.id})`);
       if (report.rows_rejected > 0) {
