@@ -13,6 +13,11 @@ import {
 
 /** Resources written per transaction: large enough to amortise round trips, small enough to keep locks short. */
 export const SYNC_BATCH_SIZE = 2_000;
+/**
+ * Batches written at once. While PostgreSQL writes one, the next is already on its way on another
+ * connection, so both of its cores work; the adapter's pages keep their order within each batch.
+ */
+const CONCURRENT_BATCHES = 2;
 
 export interface SyncStats {
   seen: number;
@@ -68,7 +73,8 @@ export async function syncAccount(deps: SyncDependencies, target: SyncTarget): P
     `.execute(connection);
     if (!rows[0]?.locked) throw new SyncSkipped(`a sync of cloud account ${target.cloud_account_id} is already running`);
     try {
-      return await runSync({ ...deps, db: connection }, target, started);
+      // The lock's connection only holds the lock; the writes go through the pool, two batches at a time.
+      return await runSync(deps, target, started);
     } finally {
       await sql`select pg_advisory_unlock(hashtextextended(${`discovery:${target.cloud_account_id}`}, 0))`.execute(connection);
     }
@@ -91,17 +97,28 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
   });
 
   const stats = { seen: 0, created: 0, updated: 0, removed: 0 };
+  const inFlight = new Set<Promise<void>>();
+  const write = (batch: DiscoveredResource[]) => {
+    const written: Promise<void> = withTenant(db, tenant, async (trx) => {
+      const changes = await upsertResources(trx, account, batch);
+      await publishMany(trx, PRODUCER, changes.map((change) => discoveredEvent(account, change)));
+      return changes;
+    })
+      .then((changes) => {
+        stats.seen += batch.length;
+        for (const { change } of changes) stats[change === 'created' ? 'created' : 'updated'] += 1;
+        deps.onProgress?.(stats);
+      })
+      .finally(() => inFlight.delete(written));
+    inFlight.add(written);
+    return written;
+  };
   try {
     for await (const batch of rebatch(adapter.discover(), SYNC_BATCH_SIZE)) {
-      const changes = await withTenant(db, tenant, async (trx) => {
-        const changes = await upsertResources(trx, account, batch);
-        await publishMany(trx, PRODUCER, changes.map((change) => discoveredEvent(account, change)));
-        return changes;
-      });
-      stats.seen += batch.length;
-      for (const { change } of changes) stats[change === 'created' ? 'created' : 'updated'] += 1;
-      deps.onProgress?.(stats);
+      void write(batch).catch(() => undefined);
+      if (inFlight.size >= CONCURRENT_BATCHES) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
     stats.removed = await withTenant(db, tenant, async (trx) => {
       const removed = await removeUnseenResources(trx, account.id, since);
       await publishMany(trx, PRODUCER, removed.map((resource) => removedEvent(account, resource)));
@@ -110,6 +127,8 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
       return removed.length;
     });
   } catch (error) {
+    // Whatever batches are still being written finish (or fail) before the outcome is recorded.
+    await Promise.allSettled(inFlight);
     const status = error instanceof CloudCredentialsError ? 'credentials_invalid' : 'error';
     const message = error instanceof Error ? error.message : String(error);
     // What the batches already stored stays; only the outcome is recorded.
