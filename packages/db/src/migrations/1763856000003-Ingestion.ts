@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { execute, tenantIsolation } from './foundation/ddl.ts';
 
 export async function up(db: Kysely<any>): Promise<void> {
   // The discovery scheduler keeps one BullMQ job scheduler per linked account, across every
@@ -52,12 +53,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   `.execute(db);
   await sql`create index cost_imports_organization_id_idx on cost_imports (organization_id, created_at desc)`.execute(db);
   await sql`create index cost_imports_cloud_account_id_idx on cost_imports (cloud_account_id)`.execute(db);
-  await sql`alter table cost_imports enable row level security`.execute(db);
-  await sql`
-    create policy tenant_isolation on cost_imports for all
-      using (organization_id = stratus_current_organization())
-      with check (organization_id = stratus_current_organization())
-  `.execute(db);
+  await execute(db, tenantIsolation('cost_imports'));
   await sql`grant select on cost_imports to stratus_service`.execute(db);
   await sql`grant insert, update, delete on cost_imports to stratus_ingestion`.execute(db);
 }

@@ -85,6 +85,22 @@ export async function getCloudAccount(trx: Transaction<Database>, id: string): P
 }
 
 /**
+ * The account work is about to be queued for (a sync, a cost pull): 404 when the organisation has no
+ * such account, 409 when it is in one of the `refused` states.
+ */
+export async function requireAccountFor(
+  trx: Transaction<Database>,
+  id: string,
+  work: string,
+  refused: readonly string[],
+): Promise<AccountRow> {
+  const row = await findAccount(trx, id);
+  if (!row) throw notFound(id);
+  if (refused.includes(row.status)) throw new AppError('conflict', `cloud account ${id} is ${row.status}: it cannot ${work}`);
+  return row;
+}
+
+/**
  * Links an account: the account, its sealed credentials and cloud_account.linked commit together.
  * An account of the organisation that was unlinked before is linked again in place, so the
  * resources and cost history it kept stay attached to it.

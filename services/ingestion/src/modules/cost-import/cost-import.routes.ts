@@ -12,6 +12,7 @@ import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
 import { importCosts, type CostImportSource } from './cost-import.service.ts';
+import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
 
 const CSV = 'text/csv';
 const PARQUET = 'application/vnd.apache.parquet';
@@ -92,10 +93,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
       const target = { organization_id: request.auth.organizationId, cloud_account_id: request.params.id, user_id: request.auth.userId };
       const deps = { db, logger };
-      const account = await request.withTenant((trx) =>
-        trx.selectFrom('cloud_accounts').select(['account_id']).where('id', '=', request.params.id).executeTakeFirst(),
-      );
-      if (!account) throw new AppError('not_found', `cloud account ${request.params.id} not found`);
+      const account = await request.withTenant((trx) => requireAccountFor(trx, request.params.id, 'import costs', ['unlinked']));
       // A payer's export holds several accounts; each import is of one, and rows of others are refused.
       const options = { subAccountId: account.account_id };
       let report;
@@ -133,11 +131,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
     },
     async (request, reply) => {
       const { id } = request.params;
-      const account = await request.withTenant((trx) =>
-        trx.selectFrom('cloud_accounts').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
-      );
-      if (!account) throw new AppError('not_found', `cloud account ${id} not found`);
-      if (account.status === 'unlinked') throw new AppError('conflict', `cloud account ${id} is unlinked`);
+      await request.withTenant((trx) => requireAccountFor(trx, id, 'import costs', ['unlinked']));
       const job = await queues.enqueue('account.costs.import', {
         cloud_account_id: id,
         organization_id: request.auth.organizationId,

@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
-
-const INACTIVE = new Set(['unlinked', 'disabled']);
+import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
 
 export const discoveryRoutes: FastifyPluginAsyncZod<{ queues: Queues }> = async (app, { queues }) => {
   app.post(
@@ -21,11 +19,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ queues: Queues }> = async 
     },
     async (request, reply) => {
       const { id } = request.params;
-      const account = await request.withTenant((trx) =>
-        trx.selectFrom('cloud_accounts').select(['id', 'status']).where('id', '=', id).executeTakeFirst(),
-      );
-      if (!account) throw new AppError('not_found', `cloud account ${id} not found`);
-      if (INACTIVE.has(account.status)) throw new AppError('conflict', `cloud account ${id} is ${account.status}; enable it first`);
+      await request.withTenant((trx) => requireAccountFor(trx, id, 'be synced (enable it first)', ['unlinked', 'disabled']));
       const job = await queues.enqueue('account.sync', {
         cloud_account_id: id,
         organization_id: request.auth.organizationId,
