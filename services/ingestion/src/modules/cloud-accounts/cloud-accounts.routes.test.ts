@@ -3,20 +3,14 @@
  * security, the outbox), with every log line of the app captured to prove that no credential
  * secret leaves the request: not in responses, not in logs, not in the database in plaintext.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { sql } from 'kysely';
-import type { z } from 'zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
 import type { CloudProvider } from '@stratus/cloud';
-import { loadConfig } from '@stratus/config';
 import { withTenant } from '@stratus/db';
-import { buildServiceApp, closeDependencies, openDependencies, type ServiceDeps } from '@stratus/runtime';
-import { createTestDatabase, createTestRedis, testEnv, type TestDatabase, type TestRedis } from '@stratus/testing';
-import { service } from '../../app.ts';
-import { env } from '../../config.ts';
+import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 import { loadCredentials } from './credentials.repository.ts';
 
 /** Every secret below contains one of these markers, so a leak is found by a plain substring search. */
@@ -90,10 +84,10 @@ const invalidCredentials = [
   ['GCP', { service_account: { ...live.GCP.credentials.service_account, private_key: 'zzGcpPrivateKEY' } }, 'body.credentials.service_account.private_key'],
 ] as const;
 
-let database: TestDatabase;
-let redis: TestRedis;
-let deps: ServiceDeps<z.infer<typeof env>>;
-let app: FastifyInstance;
+let ingestion: IngestionApp;
+let database: IngestionApp['database'];
+let deps: IngestionApp['deps'];
+let call: IngestionApp['call'];
 const logLines: string[] = [];
 let admin: string;
 let viewer: string;
@@ -102,48 +96,19 @@ let organizationId: string;
 let userId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  redis = createTestRedis();
-  const config = loadConfig(env, {
-    DATABASE_URL: database.url,
-    REDIS_URL: testEnv.redisUrl,
-    REDIS_PREFIX: redis.prefix,
-    KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
-    CREDENTIALS_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    STRATUS_CLOUD: 'sim',
-  });
   // No redaction here, unlike the services' logger: the test proves secrets are never logged at
   // all, not that the safety net catches them.
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
-  deps = openDependencies('ingestion', config, logger);
-  app = await buildServiceApp(service, deps, {});
-  await app.ready();
-
-  const a = await bootstrapOrganization(database.owner, { organizationName: 'A', adminEmail: 'admin@a.test' });
+  ingestion = await startIngestionApp({ logger });
+  ({ database, deps, call, organizationId, userId, token: admin } = ingestion);
   const b = await bootstrapOrganization(database.owner, { organizationName: 'B', adminEmail: 'admin@b.test' });
-  organizationId = a.organization.id;
-  userId = a.user.id;
-  admin = a.token.token;
   otherOrganization = b.token.token;
   viewer = (await createApiToken(database.owner, { organizationId, userId, role: 'viewer' })).token;
 });
 
 afterAll(async () => {
-  await app?.close();
-  if (deps) await closeDependencies(deps);
-  await redis?.cleanup();
-  await database?.drop();
+  await ingestion?.close();
 });
-
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${options.token ?? admin}` },
-    ...(options.body !== undefined ? { payload: options.body as object } : {}),
-  });
-  return { status: response.statusCode, body: response.body ? response.json() : undefined };
-}
 
 function link(body: Record<string, unknown>, token?: string) {
   return call('POST', '/v1/cloud-accounts', { token, body });
@@ -399,7 +364,7 @@ describe('listing', () => {
 });
 
 it('documents every route in the OpenAPI document', async () => {
-  const response = await app.inject({ method: 'GET', url: '/docs/json' });
+  const response = await ingestion.app.inject({ method: 'GET', url: '/docs/json' });
   const paths = (response.json() as { paths: Record<string, Record<string, { summary?: string }>> }).paths;
 
   expect(Object.keys(paths['/v1/cloud-accounts'] ?? {}).sort()).toEqual(['get', 'post']);
