@@ -4,12 +4,13 @@
 # drops its own database and topics, is bounded in size and time, and stops by itself.
 #   scripts/bench.sh            lists the benchmarks
 #   scripts/bench.sh sync       discovery: a 100k-resource sim account vs COPY / INSERT
+#   scripts/bench.sh focus-csv  the FOCUS CSV reader on a 1M-row file vs csv-parse alone
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$STRATUS_ROOT/scripts/lib/services.sh"
 cd "$STRATUS_ROOT"
 
-mapfile -t benches < <(ls services/*/bench/*.bench.ts 2>/dev/null)
+mapfile -t benches < <(ls services/*/bench/*.bench.ts packages/*/src/*/*.bench.ts 2>/dev/null)
 name="${1:-}"
 if [ -z "$name" ]; then
   echo "usage: scripts/bench.sh <name>; available:" >&2

@@ -1,3 +1,4 @@
 export { readFocusCsv } from './csv.ts';
 export { readFocusParquet } from './parquet.ts';
-export { FocusFileError, FOCUS_COLUMNS, canonicalDecimal, canonicalTimestamp, type FocusBatch, type FocusReadOptions, type FocusRowError } from './normalize.ts';
+export { canonicalDecimal, canonicalTimestamp } from './normalize.ts';
+export { FOCUS_COLUMNS, FocusFileError, type FocusBatch, type FocusReadOptions, type FocusRowError, type FocusSummary } from './rows.ts';

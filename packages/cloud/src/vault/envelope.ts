@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Keyring } from './keyring.ts';
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+import { VaultError, type Keyring } from './keyring.ts';
 
 /** What cloud_credentials.secret holds (its CHECK requires these six keys); binary fields are base64. */
 export interface EncryptedSecret {
@@ -17,60 +17,104 @@ export interface SecretContext {
   cloud_account_id: string;
 }
 
+/** The payload in AES-256-GCM under a per-record data key, itself in AES-256-GCM under the kid's key. */
 const ALG = 'A256GCM+A256GCMKW';
+const KEY_BYTES = 32;
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const WRAPPED_BYTES = IV_BYTES + TAG_BYTES + KEY_BYTES;
 
-function aad({ organization_id, cloud_account_id }: SecretContext): Buffer {
-  return Buffer.from(`stratus:cloud_credentials:${organization_id}:${cloud_account_id}`);
+interface Sealed {
+  iv: Buffer;
+  tag: Buffer;
+  ciphertext: Buffer;
 }
 
-function seal(key: Buffer, plaintext: Buffer, additional?: Buffer): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+function seal(key: Buffer | KeyObject, plaintext: Buffer, aad: Buffer): Sealed {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  if (additional) cipher.setAAD(additional);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return { iv, tag: cipher.getAuthTag(), ciphertext };
 }
 
-function open(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, additional?: Buffer): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
-  if (additional) decipher.setAAD(additional);
+/** Throws when the tag does not match: the key, the bytes or the AAD differ from the seal's. */
+function open(key: Buffer | KeyObject, { iv, tag, ciphertext }: Sealed, aad: Buffer): Buffer {
+  // GCM alone accepts a tag cut to 4 bytes, easy to forge; decode() checks lengths, this keeps open() safe by itself.
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
 }
 
 /**
- * The data key is wrapped with AES-256-GCM too, not RFC 3394 key wrap: one primitive to review,
- * and the wrap authenticates the key id it was made under. `wrapped_key` is iv (12) | tag (16) |
- * encrypted data key (32), base64.
+ * The data key is wrapped with AES-256-GCM, not RFC 3394 key wrap (id-aes256-wrap): one primitive
+ * and code path to review instead of two, and GCM authenticates the kid as AAD, which key wrap
+ * cannot. Its random 96-bit IV is safe for far more wraps than one key makes before rotation
+ * (NIST's bound is 2^32). `wrapped_key` is base64 of iv (12 bytes) | tag (16) | encrypted data key (32).
  */
-function wrap(kek: Buffer, kid: string, dataKey: Buffer): string {
-  const { iv, tag, ciphertext } = seal(kek, dataKey, Buffer.from(kid));
+function wrap(keyring: Keyring, dataKey: Buffer): string {
+  const { iv, tag, ciphertext } = seal(keyring.kek(keyring.active), dataKey, Buffer.from(keyring.active));
   return Buffer.concat([iv, tag, ciphertext]).toString('base64');
 }
 
-function unwrap(kek: Buffer, kid: string, wrapped: string): Buffer {
-  const bytes = Buffer.from(wrapped, 'base64');
-  return open(kek, bytes.subarray(0, IV_BYTES), bytes.subarray(IV_BYTES, IV_BYTES + 16), bytes.subarray(IV_BYTES + 16), Buffer.from(kid));
-}
-
-function kekOf(keyring: Keyring, kid: string): Buffer {
-  const kek = keyring.keys.get(kid);
-  if (!kek) throw new Error(`credential was sealed with key ${kid}, which is not in CREDENTIALS_KEYS; add it back to decrypt`);
-  return kek;
-}
-
-/** Envelope encryption: a fresh data key per record encrypts the payload; the active key wraps the data key. */
-export function sealSecret(keyring: Keyring, payload: unknown, context: SecretContext): EncryptedSecret {
-  const dataKey = randomBytes(32);
+function unwrap(keyring: Keyring, secret: EncryptedSecret): Buffer {
+  const kek = keyring.kek(secret.kid);
+  const bytes = decode(secret, 'wrapped_key', WRAPPED_BYTES);
+  const wrapped = { iv: bytes.subarray(0, IV_BYTES), tag: bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES), ciphertext: bytes.subarray(IV_BYTES + TAG_BYTES) };
   try {
-    const { iv, tag, ciphertext } = seal(dataKey, Buffer.from(JSON.stringify(payload)), aad(context));
+    return open(kek, wrapped, Buffer.from(secret.kid));
+  } catch {
+    throw new VaultError(`the data key of a credential under key ${secret.kid} does not unwrap: wrapped_key was altered, or ${secret.kid} in CREDENTIALS_KEYS is not the key it was sealed with`);
+  }
+}
+
+/** The AAD of a record; ids with ':' are refused so that two different pairs never give the same text. */
+function aadOf({ organization_id, cloud_account_id }: SecretContext): Buffer {
+  for (const id of [organization_id, cloud_account_id]) {
+    if (typeof id !== 'string' || id === '' || id.includes(':')) throw new VaultError('a secret is bound to a non-empty organization_id and cloud_account_id without ":"');
+  }
+  return Buffer.from(`stratus:cloud_credentials:${organization_id}:${cloud_account_id}`);
+}
+
+/** A binary field of a stored secret, checked for its length: a secret read from the database is untrusted input. */
+function decode(secret: EncryptedSecret, field: 'iv' | 'tag' | 'wrapped_key' | 'ciphertext', bytes?: number): Buffer {
+  const value: unknown = secret[field];
+  const decoded = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
+  if (!decoded || (bytes !== undefined && decoded.length !== bytes)) {
+    throw new VaultError(`credential is malformed: ${field} must be ${bytes === undefined ? 'base64' : `${bytes} bytes in base64`}`);
+  }
+  return decoded;
+}
+
+function checkForm(secret: EncryptedSecret): void {
+  if (secret === null || typeof secret !== 'object' || typeof secret.kid !== 'string') throw new VaultError('credential is malformed: it has no kid');
+  if (secret.alg !== ALG) throw new VaultError(`credential uses the algorithm ${String(secret.alg)}, not ${ALG}`);
+}
+
+/**
+ * Envelope encryption of a JSON payload: a fresh data key per record encrypts it, bound to the
+ * record by `context`; the active key wraps the data key. Only the six fields come out.
+ */
+export function sealSecret(keyring: Keyring, payload: unknown, context: SecretContext): EncryptedSecret {
+  const aad = aadOf(context);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch {
+    // JSON.stringify's own message can quote the payload's property names.
+    throw new VaultError('the payload cannot be written as JSON');
+  }
+  if (json === undefined) throw new VaultError('the payload cannot be written as JSON');
+  const dataKey = randomBytes(KEY_BYTES);
+  try {
+    const { iv, tag, ciphertext } = seal(dataKey, Buffer.from(json), aad);
     return {
       alg: ALG,
       kid: keyring.active,
       iv: iv.toString('base64'),
       tag: tag.toString('base64'),
-      wrapped_key: wrap(kekOf(keyring, keyring.active), keyring.active, dataKey),
+      wrapped_key: wrap(keyring, dataKey),
       ciphertext: ciphertext.toString('base64'),
     };
   } finally {
@@ -78,32 +122,41 @@ export function sealSecret(keyring: Keyring, payload: unknown, context: SecretCo
   }
 }
 
+/** The payload of a sealed secret; throws VaultError when its key is missing, it was altered or it belongs to another record. */
 export function openSecret(keyring: Keyring, secret: EncryptedSecret, context: SecretContext): unknown {
-  if (secret.alg !== ALG) throw new Error(`credential uses an unknown algorithm ${secret.alg}`);
-  const kek = kekOf(keyring, secret.kid);
-  let dataKey: Buffer | undefined;
+  checkForm(secret);
+  const aad = aadOf(context);
+  const sealed = { iv: decode(secret, 'iv', IV_BYTES), tag: decode(secret, 'tag', TAG_BYTES), ciphertext: decode(secret, 'ciphertext') };
+  const dataKey = unwrap(keyring, secret);
+  let plaintext: Buffer;
   try {
-    dataKey = unwrap(kek, secret.kid, secret.wrapped_key);
-    const plaintext = open(dataKey, Buffer.from(secret.iv, 'base64'), Buffer.from(secret.tag, 'base64'), Buffer.from(secret.ciphertext, 'base64'), aad(context));
-    return JSON.parse(plaintext.toString('utf8'));
-  } catch (error) {
-    if ((error as Error).message.includes('not in CREDENTIALS_KEYS')) throw error;
-    // GCM says only "unsupported state or unable to authenticate data"; say what it means here.
-    throw new Error(`credential of cloud account ${context.cloud_account_id} could not be decrypted: it was altered, or belongs to another record`);
+    plaintext = open(dataKey, sealed, aad);
+  } catch {
+    // GCM says only "unable to authenticate data"; say what it means here.
+    throw new VaultError(`credential of cloud account ${context.cloud_account_id} could not be decrypted: it was altered, or belongs to another record`);
   } finally {
-    dataKey?.fill(0);
+    dataKey.fill(0);
+  }
+  try {
+    return JSON.parse(plaintext.toString('utf8'));
+  } catch {
+    // A SyntaxError quotes the text it choked on: the plaintext.
+    throw new VaultError(`credential of cloud account ${context.cloud_account_id} does not hold JSON`);
   }
 }
 
 /**
- * Re-wraps the data key under the active key; the ciphertext is untouched, so rotation never
- * decrypts a payload and cannot corrupt one. Already under the active key: returned as it is.
+ * Re-wraps the data key under the active key; iv, tag and ciphertext are untouched, so rotation
+ * never decrypts a payload and cannot corrupt one. A secret already under the active key is
+ * returned as it is.
  */
 export function rewrapSecret(keyring: Keyring, secret: EncryptedSecret): EncryptedSecret {
+  checkForm(secret);
   if (secret.kid === keyring.active) return secret;
-  const dataKey = unwrap(kekOf(keyring, secret.kid), secret.kid, secret.wrapped_key);
+  const dataKey = unwrap(keyring, secret);
   try {
-    return { ...secret, kid: keyring.active, wrapped_key: wrap(kekOf(keyring, keyring.active), keyring.active, dataKey) };
+    const { alg, iv, tag, ciphertext } = secret;
+    return { alg, kid: keyring.active, iv, tag, wrapped_key: wrap(keyring, dataKey), ciphertext };
   } finally {
     dataKey.fill(0);
   }

@@ -1,2 +1,2 @@
-export { credentialsKeys, generateKey, parseKeyring, type Keyring } from './keyring.ts';
+export { credentialsKeys, generateKey, Keyring, parseKeyring, VaultError } from './keyring.ts';
 export { openSecret, rewrapSecret, sealSecret, type EncryptedSecret, type SecretContext } from './envelope.ts';

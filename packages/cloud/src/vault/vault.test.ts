@@ -1,62 +1,146 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { credentialsKeys, generateKey, openSecret, parseKeyring, rewrapSecret, sealSecret } from './index.ts';
+import { credentialsKeys, generateKey, openSecret, parseKeyring, rewrapSecret, sealSecret, VaultError, type EncryptedSecret } from './index.ts';
 
 const context = { organization_id: randomUUID(), cloud_account_id: randomUUID() };
 const payload = { method: 'access_keys', access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-const k1 = `k1:${generateKey()}`;
-const k2 = `k2:${generateKey()}`;
+const key1 = generateKey();
+const key2 = generateKey();
+const k1 = `k1:${key1}`;
+const k2 = `k2:${key2}`;
 
-describe('credential vault', () => {
-  it('seals and opens a payload, never showing it in the sealed form', () => {
+const bytes = (value: string) => Buffer.from(value, 'base64');
+const flipLastBit = (value: string) => {
+  const decoded = bytes(value);
+  decoded[decoded.length - 1]! ^= 1;
+  return decoded.toString('base64');
+};
+
+/** Runs `fn`, expecting a VaultError that quotes neither the payload nor a key. */
+function vaultError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VaultError);
+    const message = (error as Error).message;
+    for (const secret of [payload.access_key_id, payload.secret_access_key, key1, key2]) expect(message).not.toContain(secret);
+    return message;
+  }
+  throw new Error('expected a VaultError');
+}
+
+describe('sealSecret and openSecret', () => {
+  it('seal and open a payload, which never shows in the sealed form', () => {
     const keyring = parseKeyring(k1);
     const sealed = sealSecret(keyring, payload, context);
+
     expect(Object.keys(sealed).sort()).toEqual(['alg', 'ciphertext', 'iv', 'kid', 'tag', 'wrapped_key']);
-    expect(sealed.kid).toBe('k1');
-    expect(JSON.stringify(sealed)).not.toContain('wJalrXUtnFEMI');
-    expect(JSON.stringify(sealed)).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(sealed).toMatchObject({ alg: 'A256GCM+A256GCMKW', kid: 'k1' });
+    expect([bytes(sealed.iv).length, bytes(sealed.tag).length, bytes(sealed.wrapped_key).length]).toEqual([12, 16, 60]);
+    const stored = JSON.stringify(sealed);
+    for (const secret of [payload.access_key_id, payload.secret_access_key, Buffer.from(payload.secret_access_key).toString('base64'), key1]) {
+      expect(stored).not.toContain(secret);
+    }
     expect(openSecret(keyring, sealed, context)).toEqual(payload);
+    expect(openSecret(keyring, JSON.parse(stored) as EncryptedSecret, context)).toEqual(payload);
   });
 
-  it('uses a fresh data key and iv per record', () => {
+  it('uses a fresh data key and iv for every record', () => {
     const keyring = parseKeyring(k1);
     const [a, b] = [sealSecret(keyring, payload, context), sealSecret(keyring, payload, context)];
     expect(a.iv).not.toBe(b.iv);
-    expect(a.wrapped_key).not.toBe(b.wrapped_key);
     expect(a.ciphertext).not.toBe(b.ciphertext);
+    // With a shared data key, one record's wrapped key would open the other.
+    expect(vaultError(() => openSecret(keyring, { ...a, wrapped_key: b.wrapped_key }, context))).toMatch(/could not be decrypted/);
   });
 
-  it('refuses a tampered field, or a secret moved to another record', () => {
+  it('refuses a secret with any field altered, or moved to another record', () => {
+    const keyring = parseKeyring(`${k1},${k2}`);
+    const sealed = sealSecret(keyring, payload, context);
+    for (const field of ['ciphertext', 'tag', 'iv', 'wrapped_key'] as const) {
+      expect(vaultError(() => openSecret(keyring, { ...sealed, [field]: flipLastBit(sealed[field]) }, context))).toMatch(/altered/);
+    }
+    // The wrap authenticates its kid: relabelled, the data key no longer unwraps.
+    expect(vaultError(() => openSecret(keyring, { ...sealed, kid: 'k2' }, context))).toMatch(/does not unwrap/);
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, cloud_account_id: randomUUID() }))).toMatch(
+      /could not be decrypted: it was altered, or belongs to another record/,
+    );
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, organization_id: randomUUID() }))).toMatch(/belongs to another record/);
+  });
+
+  it('refuses a shortened tag, which GCM alone would accept', () => {
     const keyring = parseKeyring(k1);
     const sealed = sealSecret(keyring, payload, context);
-    const flip = (value: string) => {
-      const bytes = Buffer.from(value, 'base64');
-      bytes[bytes.length - 1]! ^= 1;
-      return bytes.toString('base64');
-    };
-    for (const field of ['ciphertext', 'tag', 'iv', 'wrapped_key'] as const) {
-      expect(() => openSecret(keyring, { ...sealed, [field]: flip(sealed[field]) }, context)).toThrow(/could not be decrypted/);
-    }
-    expect(() => openSecret(keyring, sealed, { ...context, cloud_account_id: randomUUID() })).toThrow(/could not be decrypted/);
+    expect(vaultError(() => openSecret(keyring, { ...sealed, tag: bytes(sealed.tag).subarray(0, 4).toString('base64') }, context))).toBe(
+      'credential is malformed: tag must be 16 bytes in base64',
+    );
   });
 
-  it('rotates: re-wraps the data key under the new active key and opens without the old one', () => {
+  it('explains a secret it cannot use', () => {
+    const keyring = parseKeyring(k1);
+    const sealed = sealSecret(keyring, payload, context);
+    expect(vaultError(() => openSecret(keyring, { ...sealed, alg: 'A128CBC' }, context))).toBe('credential uses the algorithm A128CBC, not A256GCM+A256GCMKW');
+    expect(vaultError(() => openSecret(keyring, { ...sealed, iv: undefined } as unknown as EncryptedSecret, context))).toBe(
+      'credential is malformed: iv must be 12 bytes in base64',
+    );
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, cloud_account_id: '' }))).toMatch(/non-empty/);
+    expect(vaultError(() => sealSecret(keyring, undefined, context))).toBe('the payload cannot be written as JSON');
+    expect(vaultError(() => sealSecret(keyring, { big: 1n }, context))).toBe('the payload cannot be written as JSON');
+  });
+});
+
+describe('rewrapSecret', () => {
+  it('rotates: re-wraps only the data key under the new active key, which then opens it alone', () => {
     const sealed = sealSecret(parseKeyring(k1), payload, context);
-    const rotated = rewrapSecret(parseKeyring(`${k2},${k1}`), sealed);
-    expect(rotated.kid).toBe('k2');
-    expect(rotated.ciphertext).toBe(sealed.ciphertext);
+    const rotated = rewrapSecret(parseKeyring(`${k2},${k1}`), { ...sealed, note: 'not stored' } as EncryptedSecret);
+
+    expect(rotated).toEqual({ ...sealed, kid: 'k2', wrapped_key: expect.any(String) });
+    expect(rotated.wrapped_key).not.toBe(sealed.wrapped_key);
     expect(openSecret(parseKeyring(k2), rotated, context)).toEqual(payload);
     expect(rewrapSecret(parseKeyring(k2), rotated)).toBe(rotated);
-    expect(() => openSecret(parseKeyring(k2), sealed, context)).toThrow(/sealed with key k1, which is not in CREDENTIALS_KEYS/);
   });
 
-  it('explains a bad CREDENTIALS_KEYS', () => {
+  it('names the key to add back when a secret is under a key the keyring lacks', () => {
+    const sealed = sealSecret(parseKeyring(k1), payload, context);
+    const message = 'credential was sealed with key k1, which is not in CREDENTIALS_KEYS; add it back to decrypt';
+    expect(vaultError(() => openSecret(parseKeyring(k2), sealed, context))).toBe(message);
+    expect(vaultError(() => rewrapSecret(parseKeyring(k2), sealed))).toBe(message);
+    // Another key given the old kid: the wrap says so rather than handing out garbage.
+    expect(vaultError(() => rewrapSecret(parseKeyring(`k3:${generateKey()},k1:${key2}`), sealed))).toMatch(/k1 in CREDENTIALS_KEYS is not the key it was sealed with/);
+  });
+});
+
+describe('keyring', () => {
+  it('takes the first key as the active one and never shows key material', () => {
+    const keyring = credentialsKeys.parse(` ${k2} , ${k1} `);
+    expect(keyring.active).toBe('k2');
+    expect(keyring.kids).toEqual(['k2', 'k1']);
+    for (const shown of [JSON.stringify(keyring), inspect(keyring, { depth: 5, showHidden: true }), JSON.stringify({ config: keyring })]) {
+      expect(shown).not.toContain(key1);
+      expect(shown).not.toContain(key2);
+      expect(shown).not.toContain(bytes(key2).toString('hex'));
+    }
+  });
+
+  it('explains a bad CREDENTIALS_KEYS without quoting a key', () => {
     const issue = (value: string | undefined) => credentialsKeys.safeParse(value).error?.issues[0]?.message;
     expect(issue(undefined)).toMatch(/give kid:<base64 of 32 bytes>/);
     expect(issue('')).toMatch(/at least one key/);
-    expect(issue('k1:c2hvcnQ=')).toMatch(/k1 must be 32 bytes/);
-    expect(issue(`${k1},${k1}`)).toMatch(/k1 appears twice/);
-    expect(issue(generateKey())).toMatch(/<kid>:<base64>/);
-    expect(credentialsKeys.parse(`${k2},${k1}`).active).toBe('k2');
+    expect(issue(' , ')).toMatch(/at least one key/);
+    expect(issue('k1:c2hvcnQ=')).toBe('key k1 must be 32 bytes (44 base64 characters), not 5');
+    expect(issue(`k1:${key1.slice(0, -2)}!=`)).toBe('key k1 is not valid base64');
+    expect(issue(`k1:${key1.slice(1)}`)).toBe('key k1 is not valid base64');
+    expect(issue(`${k1},k1:${key2}`)).toBe('key id k1 appears twice');
+    expect(issue(key1)).toBe('each key is <kid>:<base64>; an entry has no kid');
+    expect(issue(`k 1:${key1}`)).toMatch(/a key id is 1 to 64 letters/);
+    for (const value of [key1, `k 1:${key1}`, `k1:${key1.slice(1)}`]) expect(issue(value)).not.toContain(key1.slice(1, -1));
+  });
+
+  it('generates keys of 32 random bytes', () => {
+    const [a, b] = [generateKey(), generateKey()];
+    expect(bytes(a)).toHaveLength(32);
+    expect(a).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(a).not.toBe(b);
   });
 });
