@@ -4,6 +4,7 @@ import { withTenant } from '@stratus/db';
 import type { JobHandler } from '@stratus/queues';
 import { importCosts, type CostImportDependencies } from '../modules/cost-import/cost-import.service.ts';
 import type { SyncDependencies } from '../modules/discovery/discovery.service.ts';
+import { findSyncableAccount } from '../modules/discovery/inventory.repository.ts';
 
 /**
  * Pulls an account's costs for a period from its provider and publishes them as one import.
@@ -14,11 +15,7 @@ export function accountCostsImportJob(deps: CostImportDependencies & Pick<SyncDe
   return async ({ organization_id, cloud_account_id, period }) => {
     const range = { start: new Date(`${period.start}T00:00:00Z`), end: new Date(`${period.end}T00:00:00Z`) };
     const adapter = await withTenant(deps.db, organization_id, async (trx) => {
-      const account = await trx
-        .selectFrom('cloud_accounts')
-        .select(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
-        .where('id', '=', cloud_account_id)
-        .executeTakeFirst();
+      const account = await findSyncableAccount(trx, cloud_account_id);
       return account ? deps.adapterFor(trx, account) : undefined;
     });
     if (!adapter) return { status: 'skipped', reason: `cloud account ${cloud_account_id} does not exist` };

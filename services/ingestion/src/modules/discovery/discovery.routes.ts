@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Queues } from '@stratus/queues';
 import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
+import { INACTIVE_STATUSES } from './discovery.service.ts';
 
 export const discoveryRoutes: FastifyPluginAsyncZod<{ queues: Queues }> = async (app, { queues }) => {
   app.post(
@@ -19,7 +20,7 @@ export const discoveryRoutes: FastifyPluginAsyncZod<{ queues: Queues }> = async 
     },
     async (request, reply) => {
       const { id } = request.params;
-      await request.withTenant((trx) => requireAccountFor(trx, id, 'be synced (enable it first)', ['unlinked', 'disabled']));
+      await request.withTenant((trx) => requireAccountFor(trx, id, 'be synced (enable it first)', INACTIVE_STATUSES));
       const job = await queues.enqueue('account.sync', {
         cloud_account_id: id,
         organization_id: request.auth.organizationId,

@@ -4,6 +4,7 @@ import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource } fro
 import { withTenant, type Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import {
+  findSyncableAccount,
   removeUnseenResources,
   upsertResources,
   type InventoryAccount,
@@ -52,7 +53,7 @@ export class SyncSkipped extends Error {
 }
 
 /** Accounts in these states are not synced: their owner unlinked or paused them. */
-const INACTIVE = new Set(['unlinked', 'disabled']);
+export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled'];
 
 const PRODUCER = 'ingestion';
 
@@ -85,13 +86,9 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
   const { db, logger } = deps;
   const tenant = target.organization_id;
   const { account, adapter, since } = await withTenant(db, tenant, async (trx) => {
-    const account = await trx
-      .selectFrom('cloud_accounts')
-      .select(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
-      .where('id', '=', target.cloud_account_id)
-      .executeTakeFirst();
+    const account = await findSyncableAccount(trx, target.cloud_account_id);
     if (!account) throw new SyncSkipped(`cloud account ${target.cloud_account_id} does not exist`);
-    if (INACTIVE.has(account.status)) throw new SyncSkipped(`cloud account ${account.id} is ${account.status}`);
+    if (INACTIVE_STATUSES.includes(account.status)) throw new SyncSkipped(`cloud account ${account.id} is ${account.status}`);
     const { rows } = await sql<{ now: Date }>`select now() as now`.execute(trx);
     return { account, adapter: await deps.adapterFor(trx, account), since: rows[0]!.now };
   });

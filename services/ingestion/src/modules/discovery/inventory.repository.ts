@@ -8,6 +8,15 @@ export interface InventoryAccount {
   provider: CloudProvider;
 }
 
+/** An account as an adapter is built for it: discovery and provider cost pulls both start here. */
+export function findSyncableAccount(trx: Transaction<Database>, id: string) {
+  return trx
+    .selectFrom('cloud_accounts')
+    .select(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 /** A resource as stored, in the shape resource.discovered carries it. */
 export interface StoredResource {
   id: string;
