@@ -1,7 +1,8 @@
 import type { ApiTokenTables } from './tables/api-tokens.ts';
 import type { CoreTables, CoreViews } from './tables/core.ts';
 import type { EventBackboneTables } from './tables/event-backbone.ts';
+import type { CostStoreTables } from './tables/cost-store.ts';
 import type { IngestionTables } from './tables/ingestion.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables {}

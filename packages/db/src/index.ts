@@ -31,4 +31,15 @@ export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';
 export type * from './tables/event-backbone.ts';
 export * from './tables/api-tokens.ts';
+export {
+  costStoreColumns,
+  type BudgetAlertFiringsTable,
+  type CostImportProgressTable,
+  type CostImportStatus,
+  type CostResourceRollupsTable,
+  type CostRollupsTable,
+  type CostStoreTables,
+  type CostTagRollupsTable,
+  type RollupGranularity,
+} from './tables/cost-store.ts';
 export { ingestionColumns, type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';

@@ -3,6 +3,7 @@ import * as foundation from './1763856000000-Foundation.ts';
 import * as eventBackbone from './1763856000001-EventBackbone.ts';
 import * as apiTokens from './1763856000002-ApiTokens.ts';
 import * as ingestion from './1763856000003-Ingestion.ts';
+import * as costStore from './1763856000004-CostStore.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000001-EventBackbone': eventBackbone,
   '1763856000002-ApiTokens': apiTokens,
   '1763856000003-Ingestion': ingestion,
+  '1763856000004-CostStore': costStore,
 };

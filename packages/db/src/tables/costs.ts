@@ -29,8 +29,12 @@ export interface CostDataTable {
   /** ISO 4217 code, char(3). */
   currency: string;
   granularity: CostGranularity;
+  /** FOCUS columns beyond the keys above: { tags, service_category, charge_category, effective_cost, list_cost, sub_account_id }. */
   dimensions: GeneratedJsonb;
   created_at: GeneratedTimestamp;
+  /** The cost.ingested import that wrote the line (migration CostStore). */
+  import_id: string | null;
+  provider_resource_id: string | null;
 }
 
 /**
@@ -126,6 +130,8 @@ export const costColumns: ColumnsOf<CostTables> = {
     granularity: 'not null',
     dimensions: 'not null',
     created_at: 'not null',
+    import_id: 'null',
+    provider_resource_id: 'null',
   },
   costs_breakdown: {
     id: 'not null',
