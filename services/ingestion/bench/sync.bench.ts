@@ -4,43 +4,27 @@
  * same rows: PostgreSQL COPY, and a plain multi-row INSERT, into the same table. Run it with
  * `scripts/bench.sh sync`. It creates and drops its own database and topics, and stops by itself.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
-import { createDb, runMigrations, withTenant, type Database } from '@stratus/db';
+import { createDb, withTenant, type Database } from '@stratus/db';
 import { OutboxRelay, ensureTopics } from '@stratus/events';
+import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
-const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const name = `stratus_bench_sync_${process.pid}`;
-const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
 const prefix = `bench-sync-${process.pid}.`;
 const logger = pino({ level: 'warn' });
 
-const rate = (count: number, ms: number) => Math.round(count / (ms / 1000));
-const time = async (fn: () => Promise<unknown>) => {
-  const started = performance.now();
-  await fn();
-  return performance.now() - started;
-};
-
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${name}`);
-const kafka = new Kafka({ clientId: 'stratus-bench', brokers, logLevel: logLevel.ERROR });
+const database = await createBenchDatabase('sync');
+const { url } = database;
+const kafka = new Kafka({ clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers, logLevel: logLevel.ERROR });
 const kafkaAdmin = kafka.admin();
 let owner: Kysely<Database> | undefined;
 let db: Kysely<Database> | undefined;
 let relay: OutboxRelay | undefined;
 try {
-  await runMigrations(url, { info: () => {} });
   owner = createDb({ url, max: 4 });
   db = createDb({ url, role: 'stratus_ingestion', max: 4 });
   await kafkaAdmin.connect();
@@ -80,7 +64,12 @@ try {
     metadata: JSON.stringify({ ...resource.metadata, utilization: resource.utilization }),
   }));
 
-  const copyMs = await time(() => copyBaseline(url, values));
+  const columns = Object.keys(values[0]!) as (keyof (typeof values)[number])[];
+  const copyMs = await time(() =>
+    copyLines(url, 'resources', columns, (function* () {
+      for (const row of values) yield `${columns.map((column) => copyText(row[column] ?? null)).join('\t')}\n`;
+    })()),
+  );
   await sql`truncate resources cascade`.execute(owner);
 
   const insertMs = await time(() =>
@@ -124,27 +113,6 @@ try {
   await owner?.destroy();
   await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
   await kafkaAdmin.disconnect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await database.drop();
 }
 
-/** COPY as the owner (COPY FROM is not allowed under row-level security), in one transaction. */
-async function copyBaseline(databaseUrl: string, rows: Record<string, string | null>[]): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const columns = Object.keys(rows[0]!);
-    const escape = (value: string | null) =>
-      value === null ? '\\N' : value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-    await client.query('begin');
-    await pipeline(
-      Readable.from((function* () {
-        for (const row of rows) yield `${columns.map((column) => escape(row[column] ?? null)).join('\t')}\n`;
-      })()),
-      client.query(copyFrom(`copy resources (${columns.join(', ')}) from stdin`)),
-    );
-    await client.query('commit');
-  } finally {
-    await client.end();
-  }
-}

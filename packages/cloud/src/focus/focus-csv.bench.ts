@@ -5,61 +5,15 @@
  * written to the temp directory and removed at the end.
  *   node packages/cloud/src/focus/focus-csv.bench.ts
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse';
 import { readFocusCsv } from './csv.ts';
+import { writeSampleFocusCsv } from './sample-file.ts';
 
 const ROWS = Number(process.env.FOCUS_BENCH_ROWS ?? 1_000_000);
-const RESOURCES = 20_000;
-
-const COLUMNS = [
-  'AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd',
-  'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd',
-  'ChargePeriodStart', 'CommitmentDiscountCategory', 'CommitmentDiscountId', 'CommitmentDiscountName',
-  'CommitmentDiscountStatus', 'CommitmentDiscountType', 'ConsumedQuantity', 'ConsumedUnit', 'ContractedCost',
-  'ContractedUnitPrice', 'EffectiveCost', 'InvoiceIssuerName', 'ListCost', 'ListUnitPrice', 'PricingCategory',
-  'PricingQuantity', 'PricingUnit', 'ProviderName', 'PublisherName', 'RegionId', 'RegionName', 'ResourceId',
-  'ResourceName', 'ResourceType', 'ServiceCategory', 'ServiceName', 'SkuId', 'SkuPriceId', 'SubAccountId',
-  'SubAccountName', 'Tags', 'x_CostCategories', 'x_Discounts', 'x_Operation', 'x_ServiceCode', 'x_UsageType',
-];
-
-function row(index: number): string {
-  const resource = index % RESOURCES;
-  const day = 1 + (Math.floor(index / RESOURCES) % 30);
-  const date = (d: number) => `2026-${d > 30 ? '12-01' : `11-${String(d).padStart(2, '0')}`}T00:00:00Z`;
-  const hours = 24;
-  const price = (0.0416 + (resource % 7) * 0.0104).toFixed(4);
-  const cost = (Number(price) * hours).toFixed(10);
-  const arn = `arn:aws:ec2:us-east-1:123456789012:instance/i-${resource.toString(16).padStart(17, '0')}`;
-  const tags = `"{""user:team"":""team-${resource % 40}"",""user:env"":""${resource % 3 ? 'prod' : 'dev'}"",""user:app"":""app-${resource}""}"`;
-  return [
-    'us-east-1a', cost, '111122223333', 'Example Corp', 'USD', date(31), date(1), 'Usage', '',
-    `"$${price} per On Demand Linux m5.large Instance Hour"`, 'Usage-Based', date(day + 1), date(day), '', '', '', '', '',
-    hours, 'Hours', cost, price, cost, '"Amazon Web Services, Inc."', cost, price, 'Standard', hours, 'Hours', 'AWS',
-    'Amazon Web Services', 'us-east-1', 'US East (N. Virginia)', arn, `web-${resource}`, 'Instance', 'Compute',
-    'Amazon Elastic Compute Cloud', 'ABCD1234EFGH', 'ABCD1234EFGH.JRTCKXETXF', '123456789012', 'production', tags,
-    '"{""cost-center"":""cc-1""}"', '', 'RunInstances', 'AmazonEC2', 'BoxUsage:m5.large',
-  ].join(',');
-}
-
-async function generate(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  let chunk = `${COLUMNS.join(',')}\n`;
-  for (let index = 0; index < ROWS; index++) {
-    chunk += `${row(index)}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain');
-      chunk = '';
-    }
-  }
-  out.end(chunk);
-  await once(out, 'finish');
-}
-
 async function measure(label: string, run: () => Promise<number>): Promise<void> {
   global.gc?.();
   let peak = 0;
@@ -77,7 +31,7 @@ async function measure(label: string, run: () => Promise<number>): Promise<void>
 const dir = await mkdtemp(join(tmpdir(), 'stratus-focus-bench-'));
 const file = join(dir, 'focus.csv');
 try {
-  await generate(file);
+  await writeSampleFocusCsv(file, { rows: ROWS, month: '2026-11' });
   console.log(`${ROWS} rows, ${((await stat(file)).size / 2 ** 20).toFixed(0)} MB`);
   await measure('read bytes', async () => {
     for await (const _ of createReadStream(file));

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
+import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
 
 const SCHEDULER_PREFIX = 'account-sync-';
 
@@ -37,23 +37,5 @@ export async function reconcileSchedules(deps: Pick<ServiceDeps, 'db' | 'queues'
 }
 
 export function discoveryScheduler(deps: ServiceDeps, intervalMs: number): BackgroundTask {
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<void> = Promise.resolve();
-  const run = () => {
-    pass = reconcileSchedules(deps).then(
-      (result) => deps.logger.debug(result, 'discovery schedules reconciled'),
-      (error: unknown) => deps.logger.warn({ err: error }, 'reconciling discovery schedules failed; retrying next pass'),
-    );
-  };
-  return {
-    name: 'discovery scheduler',
-    async start() {
-      run();
-      timer = setInterval(run, intervalMs);
-    },
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+  return periodicTask('discovery scheduler', intervalMs, deps.logger, () => reconcileSchedules(deps));
 }
