@@ -2,6 +2,8 @@ import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { costsRoutes } from './modules/costs/costs.routes.ts';
+import { costIngested } from './consumers/cost-ingested.consumer.ts';
+import { costMaintenance } from './jobs/cost-maintenance.ts';
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'cost',
@@ -10,4 +12,6 @@ export const service: ServiceDefinition<typeof env> = {
   async routes(app) {
     await app.register(costsRoutes, { prefix: '/v1' });
   },
+  consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),
+  background: (deps) => [costMaintenance(deps)],
 };

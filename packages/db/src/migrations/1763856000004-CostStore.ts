@@ -116,9 +116,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The cost service keeps each resource's cost current; the rest of the inventory is ingestion's.
     sql`grant update (cost_daily, cost_monthly) on resources to stratus_cost`,
 
-    // Retention works across organisations while row-level security shows one at a time: these
-    // owner's-rights functions reveal only which accounts have lines in a range, and drop a
-    // monthly partition that lies wholly before a cutoff.
+    // Maintenance works across organisations while row-level security shows one at a time: these
+    // owner's-rights functions reveal only which accounts have lines in a range and which imports
+    // stopped arriving, and drop a monthly partition that lies wholly before a cutoff.
     sql`
       create function stratus_cost_data_accounts(p_from timestamptz, p_to timestamptz)
       returns table (organization_id uuid, cloud_account_id uuid)
@@ -172,6 +172,21 @@ export async function up(db: Kysely<any>): Promise<void> {
       end
       $$
     `,
+    sql`
+      create function stratus_stale_cost_imports(p_idle_since timestamptz)
+      returns table (import_id uuid, organization_id uuid, cloud_account_id uuid)
+      language sql
+      stable
+      security definer
+      set search_path = pg_catalog, pg_temp
+      as $$
+        select p.import_id, p.organization_id, p.cloud_account_id
+          from public.cost_import_progress p
+         where p.status = 'receiving' and p.updated_at < p_idle_since
+      $$
+    `,
+    sql`revoke all on function stratus_stale_cost_imports(timestamptz) from public`,
+    sql`grant execute on function stratus_stale_cost_imports(timestamptz) to stratus_cost`,
     sql`revoke all on function stratus_cost_data_accounts(timestamptz, timestamptz) from public`,
     sql`revoke all on function stratus_cost_data_partitions() from public`,
     sql`revoke all on function stratus_drop_cost_data_partition(text, timestamptz) from public`,
@@ -183,6 +198,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await execute(db, [
+    sql`drop function if exists stratus_stale_cost_imports(timestamptz)`,
     sql`drop function if exists stratus_drop_cost_data_partition(text, timestamptz)`,
     sql`drop function if exists stratus_cost_data_partitions()`,
     sql`drop function if exists stratus_cost_data_accounts(timestamptz, timestamptz)`,

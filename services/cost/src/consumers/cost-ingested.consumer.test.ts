@@ -1,0 +1,297 @@
+/**
+ * cost.ingested batches, published through the outbox and relayed to the real Kafka, land in
+ * cost_data and the rollups exactly once: every total read back equals the sum computed here from
+ * the rows that were sent, a redelivered or re-published batch changes nothing, a second import of
+ * a period replaces the first, an import missing a batch never counts, and retention keeps totals.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootstrapOrganization } from '@stratus/auth';
+import { createDb, withTenant } from '@stratus/db';
+import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
+import { createLogger } from '@stratus/runtime';
+import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { env } from '../config.ts';
+import { runCostMaintenance } from '../jobs/cost-maintenance.ts';
+import { costIngested } from './cost-ingested.consumer.ts';
+
+const logger = createLogger('cost-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
+type Line = EventData<'cost.ingested'>['rows'][number];
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let costDb: ReturnType<typeof createDb>;
+let relay: OutboxRelay;
+let consumer: EventConsumer;
+let organizationId: string;
+let accountId: string;
+const config = env.parse({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused', KAFKA_BROKERS: 'unused:1' });
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  const admin = kafka.kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  } finally {
+    await admin.disconnect();
+  }
+  organizationId = (await bootstrapOrganization(database.owner, { organizationName: 'Costs', adminEmail: 'admin@costs.test' })).organization.id;
+  accountId = (
+    await database.owner
+      .insertInto('cloud_accounts')
+      .values({ organization_id: organizationId, name: 'prod', provider: 'AWS', account_id: '111122223333' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
+  await database.owner
+    .insertInto('resources')
+    .values(
+      ['i-0', 'i-1', 'i-2'].map((id) => ({
+        organization_id: organizationId,
+        cloud_account_id: accountId,
+        provider: 'AWS' as const,
+        provider_resource_id: id,
+        name: id,
+        type: 'vm',
+        region: 'us-east-1',
+      })),
+    )
+    .execute();
+  costDb = createDb({ url: database.url, role: 'stratus_cost', max: 3 });
+  consumer = createConsumer({
+    kafka: kafka.kafka,
+    db: costDb,
+    groupId: `${kafka.prefix}stratus-cost`,
+    topicPrefix: kafka.prefix,
+    handlers: { 'cost.ingested': costIngested({ db: costDb, logger, config }) },
+    logger,
+    fromBeginning: true,
+    retryBackoffMs: 20,
+    maxAttempts: 2,
+  });
+  await consumer.start();
+  relay = new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer: 'ingestion', topicPrefix: kafka.prefix, logger });
+  await relay.start();
+}, 60_000);
+
+afterAll(async () => {
+  await relay?.stop();
+  await consumer?.stop();
+  await costDb?.destroy();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+const SERVICES = ['AmazonEC2', 'AmazonRDS', 'AmazonS3'];
+const REGIONS = ['us-east-1', 'eu-west-1', undefined];
+
+function utcDay(offsetDays: number): Date {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + offsetDays));
+}
+
+/** Daily lines for `days` days from `start`; amounts are whole micro-units so sums are exact. */
+function lines(start: Date, days: number, perDay: number, seed: number): Line[] {
+  const rows: Line[] = [];
+  for (let d = 0; d < days; d += 1) {
+    const from = new Date(start.getTime() + d * 86_400_000);
+    const to = new Date(from.getTime() + 86_400_000);
+    for (let i = 0; i < perDay; i += 1) {
+      const micros = ((seed * 7919 + d * 104_729 + i * 1_299_709) % 50_000_000) + 1;
+      rows.push({
+        charge_period_start: from.toISOString(),
+        charge_period_end: to.toISOString(),
+        billed_cost: (micros / 1e6).toFixed(6),
+        effective_cost: (micros / 1e6).toFixed(6),
+        list_cost: (micros / 1e6).toFixed(6),
+        currency: 'USD',
+        service_name: SERVICES[i % SERVICES.length]!,
+        service_category: 'Compute',
+        ...(REGIONS[i % REGIONS.length] ? { region_id: REGIONS[i % REGIONS.length]! } : {}),
+        ...(i % 4 === 3 ? {} : { provider_resource_id: `i-${i % 5}` }),
+        charge_category: 'Usage',
+        tags: i % 2 === 0 ? { env: 'prod', team: `t${i % 3}` } : { env: 'dev' },
+        granularity: 'daily',
+      });
+    }
+  }
+  return rows;
+}
+
+interface ImportOptions {
+  period: { start: Date; end: Date };
+  batchSize?: number;
+  importId?: string;
+}
+
+function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingested'>[] {
+  const size = options.batchSize ?? 250;
+  const importId = options.importId ?? randomUUID();
+  const count = Math.max(1, Math.ceil(rows.length / size));
+  return Array.from({ length: count }, (_, index) => ({
+    import_id: importId,
+    cloud_account_id: accountId,
+    provider: 'AWS' as const,
+    source: 'file' as const,
+    batch: { index, final: index === count - 1 },
+    rows: rows.slice(index * size, (index + 1) * size),
+    ...(index === count - 1
+      ? { summary: { batches: count, rows: rows.length, period: { start: options.period.start.toISOString(), end: options.period.end.toISOString() } } }
+      : {}),
+  }));
+}
+
+async function publishBatches(batches: EventData<'cost.ingested'>[]): Promise<void> {
+  for (const data of batches) {
+    await withTenant(database.owner, organizationId, (trx) => publish(trx, 'ingestion', 'cost.ingested', { tenant: organizationId, data }));
+  }
+}
+
+async function waitForStatus(importId: string, status: 'applied' | 'receiving'): Promise<void> {
+  await eventually(
+    async () => {
+      const row = await database.owner.selectFrom('cost_import_progress').select(['status', 'received_batches']).where('import_id', '=', importId).executeTakeFirst();
+      expect(row?.status).toBe(status);
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+const micros = (amount: string | number) => BigInt(Math.round(Number(amount) * 1e6));
+const sumBy = (rows: Line[], keyOf: (row: Line) => string | undefined) => {
+  const sums = new Map<string, bigint>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key === undefined) continue;
+    sums.set(key, (sums.get(key) ?? 0n) + micros(row.billed_cost));
+  }
+  return sums;
+};
+const dayOf = (row: Line) => row.charge_period_start.slice(0, 10);
+const monthOf = (row: Line) => `${row.charge_period_start.slice(0, 7)}-01`;
+
+async function rollupSums(query: string): Promise<Map<string, bigint>> {
+  const { rows } = await sql.raw<{ key: string; amount: string }>(query).execute(database.owner);
+  return new Map(rows.filter((row) => micros(row.amount) !== 0n).map((row) => [row.key, micros(row.amount)]));
+}
+
+async function expectTotalsOf(rows: Line[]): Promise<void> {
+  const where = `where cloud_account_id = '${accountId}'`;
+  expect(await rollupSums(`select period_start::text || '|' || service || '|' || region as key, amount::text from cost_rollups ${where} and granularity = 'day'`)).toEqual(
+    sumBy(rows, (row) => `${dayOf(row)}|${row.service_name}|${row.region_id ?? ''}`),
+  );
+  expect(await rollupSums(`select period_start::text || '|' || service as key, sum(amount)::text as amount from cost_rollups ${where} and granularity = 'month' group by 1`)).toEqual(
+    sumBy(rows, (row) => `${monthOf(row)}|${row.service_name}`),
+  );
+  expect(await rollupSums(`select period_start::text || '|' || tag_key || '=' || tag_value as key, sum(amount)::text as amount from cost_tag_rollups ${where} and granularity = 'day' group by 1`)).toEqual(
+    new Map(
+      [...sumBy(rows.flatMap((row) => Object.entries(row.tags).map(([k, v]) => ({ ...row, service_name: `${k}=${v}` }))), (row) => `${dayOf(row)}|${row.service_name}`)],
+    ),
+  );
+  expect(await rollupSums(`select month::text || '|' || provider_resource_id as key, sum(amount)::text as amount from cost_resource_rollups ${where} group by 1`)).toEqual(
+    sumBy(rows, (row) => `${monthOf(row)}|${row.provider_resource_id ?? ''}`),
+  );
+  expect(await rollupSums(`select month::text || '|' || service as key, amount::text from costs_breakdown where account_id = '111122223333'`)).toEqual(
+    sumBy(rows, (row) => `${monthOf(row)}|${row.service_name}`),
+  );
+  // The raw lines that count are exactly the rows sent.
+  const raw = await sql<{ lines: string; amount: string }>`
+    select count(*) as lines, coalesce(sum(amount), 0)::text as amount from cost_data c
+     where cloud_account_id = ${accountId}::uuid
+       and not exists (select 1 from cost_import_progress p where p.import_id = c.import_id and p.status <> 'applied')
+  `.execute(database.owner);
+  expect(Number(raw.rows[0]!.lines)).toBe(rows.length);
+  expect(micros(raw.rows[0]!.amount)).toBe(rows.reduce((sum, row) => sum + micros(row.billed_cost), 0n));
+}
+
+describe('cost.ingested', () => {
+  // Forty days ending yesterday: the lines span a month boundary and the resource cost window.
+  const start = utcDay(-40);
+  const period = { start, end: utcDay(0) };
+  const first = lines(start, 40, 30, 1);
+
+  it('lands every line once and keeps every rollup equal to the sums of the lines', async () => {
+    const batches = batchesOf(first, { period });
+    await publishBatches(batches);
+    await waitForStatus(batches[0]!.import_id, 'applied');
+    await expectTotalsOf(first);
+
+    const resource = await database.owner.selectFrom('resources').select(['cost_monthly', 'cost_daily']).where('provider_resource_id', '=', 'i-1').executeTakeFirstOrThrow();
+    const window = new Date(Date.now() - 30 * 86_400_000);
+    const expected = first.filter((row) => row.provider_resource_id === 'i-1' && new Date(row.charge_period_start) >= window).reduce((sum, row) => sum + micros(row.billed_cost), 0n);
+    expect(micros(resource.cost_monthly)).toBe(expected);
+    expect(Number(resource.cost_daily)).toBeCloseTo(Number(resource.cost_monthly) / 30, 5);
+
+    const aggregated = await database.owner.selectFrom('event_outbox').select(sql<string>`envelope->'data'->>'day'`.as('day')).where('type', '=', 'cost.aggregated').execute();
+    expect(new Set(aggregated.map((row) => row.day))).toEqual(new Set(first.map(dayOf)));
+  });
+
+  it('changes nothing when a batch is delivered again or re-published under a new event id', async () => {
+    const { import_id } = await database.owner.selectFrom('cost_import_progress').select('import_id').executeTakeFirstOrThrow();
+    // One batch of the applied import, again, as a new event: that import no longer receives.
+    await publishBatches([batchesOf(first, { period, importId: import_id })[1]!]);
+    // And the very same event delivered twice: the consumer's processed_events skips it.
+    const last = await database.owner
+      .selectFrom('event_outbox')
+      .select(['key', sql<string>`envelope::text`.as('value')])
+      .where('type', '=', 'cost.ingested')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    const producer = kafka.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topicFor(kafka.prefix, 'cost.ingested'), messages: [last] });
+    await producer.disconnect();
+    await eventually(async () => expect(consumer.metrics().duplicates).toBe(1), { timeoutMs: 30_000 });
+    await expectTotalsOf(first);
+  });
+
+  it('replaces the period when it is imported again, and never counts an import missing a batch', async () => {
+    const second = lines(start, 40, 20, 2);
+    const batches = batchesOf(second, { period });
+    await publishBatches(batches);
+    await waitForStatus(batches[0]!.import_id, 'applied');
+    await expectTotalsOf(second);
+
+    const incomplete = batchesOf(lines(start, 40, 10, 3), { period });
+    await publishBatches(incomplete.filter((_, index) => index !== 1));
+    await waitForStatus(incomplete[0]!.import_id, 'receiving');
+    await eventually(async () => {
+      const row = await database.owner.selectFrom('cost_import_progress').select('received_batches').where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
+      expect(row.received_batches).toHaveLength(incomplete.length - 1);
+    });
+    await expectTotalsOf(second);
+
+    // A day later the maintenance pass abandons it and its lines go.
+    const report = await runCostMaintenance({ db: costDb, logger, config }, new Date(Date.now() + 25 * 3_600_000));
+    expect(report.importsAbandoned).toBe(1);
+    const left = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
+    expect(left.n).toBe(0);
+    await expectTotalsOf(second);
+  });
+
+  it('dead-letters a batch for an account the organisation does not have, with the reason', async () => {
+    const [batch] = batchesOf(first.slice(0, 3), { period });
+    await publishBatches([{ ...batch!, cloud_account_id: randomUUID() }]);
+    await eventually(async () => expect(consumer.metrics().deadLettered).toBe(1), { timeoutMs: 30_000 });
+    const [letter] = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topicFor(kafka.prefix, 'cost.ingested')) });
+    expect(letter?.error).toMatch(/cloud account .* does not exist/);
+  });
+
+  it('downsamples months past the retention horizon into the rollups and drops them with totals unchanged', async () => {
+    const totals = async () =>
+      rollupSums(`select granularity || '|' || period_start::text || '|' || service as key, amount::text from cost_rollups where cloud_account_id = '${accountId}' and region = 'us-east-1'`);
+    const before = await totals();
+    const partitions = async () => (await sql<{ partition_name: string }>`select partition_name from stratus_cost_data_partitions()`.execute(database.owner)).rows.map((row) => row.partition_name);
+    const monthsHeld = (await sql<{ month: string }>`select distinct period_start::text as month from cost_rollups where granularity = 'month'`.execute(database.owner)).rows.map((row) => row.month);
+    const later = new Date(Date.now() + (config.COST_RAW_RETENTION_MONTHS + 2) * 31 * 86_400_000);
+    const report = await runCostMaintenance({ db: costDb, logger, config }, later);
+    expect(report.partitionsDropped.length).toBeGreaterThan(0);
+    for (const month of monthsHeld) expect(await partitions()).not.toContain(`cost_data_y${month.slice(0, 4)}m${month.slice(5, 7)}`);
+    expect(await totals()).toEqual(before);
+    const raw = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('cloud_account_id', '=', accountId).executeTakeFirstOrThrow();
+    expect(raw.n).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '@stratus/db';
+import type { EventHandler } from '@stratus/events';
+import type { ServiceDeps } from '@stratus/runtime';
+import { retentionCutoff } from '../config.ts';
+import { applyImport, ImportRejected } from '../modules/cost-store/apply-import.ts';
+import { insertCostLines, monthsOf } from '../modules/cost-store/cost-lines.repository.ts';
+import { isComplete, recordBatch } from '../modules/cost-store/import-progress.repository.ts';
+import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
+
+export interface CostIngestedDeps {
+  db: Kysely<Database>;
+  logger: ServiceDeps['logger'];
+  config: { COST_RAW_RETENTION_MONTHS: number };
+}
+
+/**
+ * Writes each batch's lines as it arrives; the batch that completes an import applies it (its
+ * lines count, the lines it replaces go).
+ * A batch already held, or of an import no longer receiving, writes nothing: a re-delivered or
+ * re-published batch never doubles a cost.
+ */
+export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingested'> {
+  const partitions = new CostDataPartitions(deps.db);
+  const logger = deps.logger.child({ consumer: 'cost.ingested' });
+  return async (event, trx) => {
+    const { data } = event;
+    const account = await trx
+      .selectFrom('cloud_accounts')
+      .select('provider')
+      .where('id', '=', data.cloud_account_id)
+      .executeTakeFirst();
+    if (!account) throw new ImportRejected(`cloud account ${data.cloud_account_id} does not exist in organisation ${event.tenant}`);
+    if (account.provider !== data.provider) {
+      throw new ImportRejected(`cloud account ${data.cloud_account_id} is ${account.provider}, the batch says ${data.provider}`);
+    }
+    const progress = await recordBatch(trx, event.tenant, data);
+    if (!progress) {
+      logger.info({ import_id: data.import_id, batch: data.batch.index }, 'batch already held, or its import is no longer receiving: skipped');
+      return;
+    }
+    await partitions.ensure(monthsOf(data.rows));
+    await insertCostLines(trx, { organization_id: event.tenant, cloud_account_id: data.cloud_account_id, provider: data.provider, import_id: data.import_id }, data.rows);
+    if (!isComplete(progress)) return;
+    const now = new Date();
+    const applied = await applyImport(trx, progress, { retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS), now });
+    logger.info(
+      { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated },
+      'cost import applied',
+    );
+  };
+}

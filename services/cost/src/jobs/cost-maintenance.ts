@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import { withTenant } from '@stratus/db';
+import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
+import { retentionCutoff, type CostConfig } from '../config.ts';
+import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
+import { addToRollups, clearRollupMonth } from '../modules/cost-store/rollups.repository.ts';
+
+type MaintenanceDeps = Pick<ServiceDeps<CostConfig & ServiceDeps['config']>, 'db' | 'logger' | 'config'>;
+
+export interface MaintenanceReport {
+  partitionsCreated: number;
+  importsAbandoned: number;
+  /** Months downsampled into the rollups and dropped, as partition names. */
+  partitionsDropped: string[];
+}
+
+/**
+ * The cost store's upkeep, safe to run on every replica at once (a session advisory lock lets one
+ * pass run at a time; partition creation and drops are idempotent):
+ * - monthly partitions exist for this month and COST_PARTITIONS_AHEAD months ahead;
+ * - an import whose batches stopped arriving (its producer died mid-import) is abandoned and its
+ *   lines deleted: it was never counted, so no total changes;
+ * - months older than COST_RAW_RETENTION_MONTHS are downsampled: each account's rollups of the
+ *   month are rebuilt from its counted lines (so they hold exactly what the lines add up to), then
+ *   the month's partition is dropped. Totals read from the rollups are the same before and after.
+ */
+export async function runCostMaintenance(deps: MaintenanceDeps, now = new Date()): Promise<MaintenanceReport> {
+  const { db, config, logger } = deps;
+  const partitions = new CostDataPartitions(db);
+  return db.connection().execute(async (connection) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext('stratus_cost_maintenance')) as locked`.execute(connection);
+    if (!rows[0]!.locked) return { partitionsCreated: 0, importsAbandoned: 0, partitionsDropped: [] };
+    try {
+      const partitionsCreated = await partitions.ensureAhead(now, config.COST_PARTITIONS_AHEAD);
+
+      const idleSince = new Date(now.getTime() - config.COST_IMPORT_ABANDON_AFTER_HOURS * 3_600_000);
+      const stale = await sql<{ import_id: string; organization_id: string; cloud_account_id: string }>`
+        select import_id, organization_id, cloud_account_id from stratus_stale_cost_imports(${idleSince})
+      `.execute(connection);
+      for (const imported of stale.rows) {
+        await withTenant(db, imported.organization_id, async (trx) => {
+          await sql`delete from cost_data where cloud_account_id = ${imported.cloud_account_id}::uuid and import_id = ${imported.import_id}::uuid`.execute(trx);
+          await trx
+            .updateTable('cost_import_progress')
+            .set({ status: 'abandoned', updated_at: now })
+            .where('import_id', '=', imported.import_id)
+            .where('status', '=', 'receiving')
+            .execute();
+        });
+        logger.warn(imported, 'cost import abandoned: its batches stopped arriving; its lines were deleted');
+      }
+
+      const cutoff = retentionCutoff(now, config.COST_RAW_RETENTION_MONTHS);
+      const expired = await sql<{ partition_name: string; range_start: Date; range_end: Date }>`
+        select partition_name, range_start, range_end from stratus_cost_data_partitions() where range_end <= ${cutoff}
+      `.execute(connection);
+      const partitionsDropped: string[] = [];
+      for (const partition of expired.rows) {
+        const month = partition.range_start.toISOString().slice(0, 10);
+        const accounts = await sql<{ organization_id: string; cloud_account_id: string }>`
+          select organization_id, cloud_account_id from stratus_cost_data_accounts(${partition.range_start}, ${partition.range_end})
+        `.execute(connection);
+        for (const account of accounts.rows) {
+          await withTenant(db, account.organization_id, async (trx) => {
+            await clearRollupMonth(trx, account.cloud_account_id, month);
+            await addToRollups(
+              trx,
+              { cloud_account_id: account.cloud_account_id, period: { start: partition.range_start, end: partition.range_end }, lines: { kind: 'counted' } },
+              1,
+            );
+          });
+        }
+        await sql`select stratus_drop_cost_data_partition(${partition.partition_name}, ${cutoff})`.execute(connection);
+        partitionsDropped.push(partition.partition_name);
+        logger.info({ partition: partition.partition_name, accounts: accounts.rows.length }, 'cost month downsampled into the rollups and its partition dropped');
+      }
+      return { partitionsCreated, importsAbandoned: stale.rows.length, partitionsDropped };
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('stratus_cost_maintenance'))`.execute(connection);
+    }
+  });
+}
+
+export function costMaintenance(deps: MaintenanceDeps): BackgroundTask {
+  return periodicTask('cost maintenance', deps.config.COST_MAINTENANCE_INTERVAL_MS, deps.logger, () => runCostMaintenance(deps));
+}

@@ -1,0 +1,141 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '@stratus/db';
+import { publishMany, type PublishManyItem } from '@stratus/events';
+import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
+import { addToRollups, whereLines, type LineSelection } from './rollups.repository.ts';
+import { dailyTotals, changedDays, type DayRange } from './daily-totals.ts';
+
+export type CompleteImport = ImportProgress & { batches: number; period_start: Date; period_end: Date };
+
+export interface ApplyOptions {
+  /** Lines before this instant have been downsampled; an import may not reach back past it. */
+  retentionCutoff: Date;
+  now: Date;
+}
+
+export interface AppliedImport {
+  /** The UTC days whose totals the import may have changed, half-open. */
+  days: DayRange;
+  /** cost.aggregated events published. */
+  aggregated: number;
+}
+
+/** Deterministic refusals: retrying cannot help, so the consumer dead-letters them with this reason. */
+export class ImportRejected extends Error {
+  override name = 'ImportRejected';
+}
+
+const RESOURCE_COST_WINDOW_DAYS = 30;
+
+/**
+ * Applies an import that holds all its batches, in the transaction of the batch that completed it:
+ * the lines it replaces (earlier imports' lines of the account in its period) are taken out of the
+ * rollups and deleted, its own lines are added, and what depends on the totals follows: the
+ * monthly costs_breakdown, each resource's cost_daily/cost_monthly, and cost.aggregated events for
+ * the days whose totals changed.
+ */
+export async function applyImport(trx: Transaction<Database>, progress: CompleteImport, options: ApplyOptions): Promise<AppliedImport> {
+  const period = { start: progress.period_start, end: progress.period_end };
+  if (period.start < options.retentionCutoff) {
+    throw new ImportRejected(
+      `import ${progress.import_id} covers ${period.start.toISOString()}..${period.end.toISOString()}, but lines before ` +
+        `${options.retentionCutoff.toISOString()} are past the raw retention horizon and already downsampled; ` +
+        'import only periods after it (or raise COST_RAW_RETENTION_MONTHS)',
+    );
+  }
+  const account = progress.cloud_account_id;
+  const days = dayRangeOf(period);
+  const before = await dailyTotals(trx, account, days);
+
+  // The contract says an import covers summary.period; a line outside it could never be replaced.
+  await sql`
+    delete from cost_data c
+     where c.cloud_account_id = ${account}::uuid and c.import_id = ${progress.import_id}::uuid
+       and (c."timestamp" < ${period.start}::timestamptz or c."timestamp" >= ${period.end}::timestamptz)
+  `.execute(trx);
+
+  if (await hasAppliedOverlap(trx, account, period, progress.import_id)) {
+    const replaced: LineSelection = { cloud_account_id: account, period, lines: { kind: 'replaced', import_id: progress.import_id } };
+    await addToRollups(trx, replaced, -1);
+    await sql`delete from cost_data c where ${whereLines(replaced)}`.execute(trx);
+  }
+  await addToRollups(trx, { cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } }, 1);
+  await markApplied(trx, progress.import_id);
+
+  await refreshCostsBreakdown(trx, account, days);
+  const windowStart = new Date(options.now.getTime() - RESOURCE_COST_WINDOW_DAYS * 86_400_000);
+  if (period.end > windowStart) await refreshResourceCosts(trx, account, windowStart, options.now);
+
+  const after = await dailyTotals(trx, account, days);
+  const events: PublishManyItem[] = changedDays(before, after, days).map((data) => ({
+    type: 'cost.aggregated',
+    tenant: progress.organization_id,
+    data: { cloud_account_id: account, ...data },
+  }));
+  if (events.length > 0) await publishMany(trx, 'cost', events);
+  return { days, aggregated: events.length };
+}
+
+/** The UTC days a period touches: from its first day to the day after its last instant. */
+export function dayRangeOf(period: { start: Date; end: Date }): DayRange {
+  const from = period.start.toISOString().slice(0, 10);
+  const lastInstant = new Date(period.end.getTime() - 1);
+  const to = new Date(Date.UTC(lastInstant.getUTCFullYear(), lastInstant.getUTCMonth(), lastInstant.getUTCDate() + 1));
+  return { from, to: to.toISOString().slice(0, 10) };
+}
+
+/**
+ * costs_breakdown (seed 000's monthly spend per provider/account/service) of the months the import
+ * touched, from the month rollups. Its key has no currency: an account bills in one currency, and
+ * should lines of another appear, the month's main currency (most lines) is the one shown.
+ */
+async function refreshCostsBreakdown(trx: Transaction<Database>, account: string, days: DayRange): Promise<void> {
+  const months = sql`period_start >= date_trunc('month', ${days.from}::date)::date and period_start < ${days.to}::date`;
+  await sql`
+    delete from costs_breakdown b
+     using cloud_accounts a
+     where a.id = ${account}::uuid and b.provider = a.provider and b.account_id = a.account_id
+       and b.month >= date_trunc('month', ${days.from}::date)::date and b.month < ${days.to}::date
+  `.execute(trx);
+  await sql`
+    with monthly as (
+      select period_start as month, service, currency, sum(amount) as amount, sum(lines) as lines
+        from cost_rollups
+       where cloud_account_id = ${account}::uuid and granularity = 'month' and ${months}
+       group by 1, 2, 3
+    ), main_currency as (
+      select distinct on (month) month, currency from monthly group by month, currency order by month, sum(lines) desc
+    )
+    insert into costs_breakdown (organization_id, provider, account_id, account_name, service, month, amount, currency)
+    select a.organization_id, a.provider, a.account_id, a.name, m.service, m.month, m.amount, m.currency
+      from monthly m
+      join main_currency using (month, currency)
+      cross join cloud_accounts a
+     where a.id = ${account}::uuid
+  `.execute(trx);
+}
+
+/**
+ * Each resource's cost_monthly is what its lines of the last 30 days add up to and cost_daily a
+ * thirtieth of it (the seed's daily = monthly / 30); resources with no recent line go to zero.
+ */
+async function refreshResourceCosts(trx: Transaction<Database>, account: string, from: Date, now: Date): Promise<void> {
+  const recentLines = whereLines({ cloud_account_id: account, period: { start: from, end: now }, lines: { kind: 'counted' } });
+  await sql`
+    with recent as (
+      select c.provider_resource_id, round(sum(c.amount), 6) as monthly
+        from cost_data c
+       where ${recentLines} and c.provider_resource_id is not null
+       group by 1
+    ), costs as (
+      select r.id, coalesce(recent.monthly, 0) as monthly
+        from resources r
+        left join recent on recent.provider_resource_id = r.provider_resource_id
+       where r.cloud_account_id = ${account}::uuid
+    )
+    update resources r
+       set cost_monthly = costs.monthly, cost_daily = round(costs.monthly / 30, 6)
+      from costs
+     where r.id = costs.id and (r.cost_monthly <> costs.monthly or r.cost_daily <> round(costs.monthly / 30, 6))
+  `.execute(trx);
+}
