@@ -10,7 +10,7 @@ import { deadLetterMessage, type DeadLetterReason } from './dead-letter.ts';
 import { parseEvent, type EventEnvelope } from './envelope.ts';
 import { headerText } from './kafka-headers.ts';
 import { createIdempotentProducer } from './kafka-producer.ts';
-import { deadLetterTopicOf, topicFor } from './topics.ts';
+import { deadLetterTopicOf, TOPIC_MAX_MESSAGE_BYTES, topicFor } from './topics.ts';
 import { contextFromTraceHeaders } from './trace-context.ts';
 
 /** Applies one event inside the consumer's transaction (tenant already set, event id recorded). */
@@ -101,6 +101,10 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
     allowAutoTopicCreation: false,
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+    // kafkajs fetches 1 MB per partition by default: two cost.ingested batches, then a round trip.
+    // A fetch the size of a topic's record batch limit keeps a busy partition's messages coming.
+    maxBytesPerPartition: TOPIC_MAX_MESSAGE_BYTES,
+    maxBytes: 4 * TOPIC_MAX_MESSAGE_BYTES,
   });
   const deadLetters = createIdempotentProducer(kafka);
   const metrics: ConsumerMetrics = { processed: 0, duplicates: 0, retries: 0, deadLettered: 0 };

@@ -4,6 +4,7 @@ import * as eventBackbone from './1763856000001-EventBackbone.ts';
 import * as apiTokens from './1763856000002-ApiTokens.ts';
 import * as ingestion from './1763856000003-Ingestion.ts';
 import * as costStore from './1763856000004-CostStore.ts';
+import * as leanerWrites from './1763856000005-LeanerWrites.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000002-ApiTokens': apiTokens,
   '1763856000003-Ingestion': ingestion,
   '1763856000004-CostStore': costStore,
+  '1763856000005-LeanerWrites': leanerWrites,
 };

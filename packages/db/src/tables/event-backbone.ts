@@ -17,6 +17,7 @@ export interface EventOutboxTable {
   key: string;
   type: string;
   version: number;
+  /** json, not jsonb: the exact text the producer validated, sent on as is (migration LeanerWrites). */
   envelope: Jsonb<Record<string, unknown>>;
   /** Kafka headers to send beside the envelope (trace context). */
   headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
