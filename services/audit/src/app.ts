@@ -2,13 +2,16 @@ import type { ServiceDefinition } from '@stratus/runtime';
 import type { EventHandlers } from '@stratus/events';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
+import { budgetThresholdCrossed } from './consumers/budget-threshold-crossed.consumer.ts';
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
 export const handlers = {
   'cloud_account.linked': cloudAccountLinked,
   'cloud_account.unlinked': cloudAccountUnlinked,
+  'budget.threshold_crossed': budgetThresholdCrossed,
 } satisfies EventHandlers;
 
 export const service: ServiceDefinition<typeof env> = {
@@ -17,6 +20,7 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app) {
     await app.register(activityRoutes, { prefix: '/v1' });
+    await app.register(notificationsRoutes, { prefix: '/v1' });
   },
   consumers: () => handlers,
 };

@@ -5,17 +5,29 @@ import { currency, day, decimal, id } from './fields.ts';
 export const budgetThresholdCrossed = defineEvent({
   type: 'budget.threshold_crossed',
   version: 1,
-  description: 'Spend (actual, or forecast to the end of the period) crossed one alert threshold of a budget.',
+  description:
+    'Spend of a budget period (actual, or forecast to the end of the period) reached one alert threshold of the budget. ' +
+    'Published at most once per alert and budget period, when the cost service first sees the threshold reached ' +
+    '(after a cost import changed the period\'s spend, or when the budget or alert is created or changed). ' +
+    'Actual: spend × 100 / budget_amount ≥ threshold. Forecast (current period only): the same with ' +
+    'forecast = spend + (spend / elapsed days) × remaining days. Periods are calendar months, quarters or years, ' +
+    "clipped to the budget's start and end dates; period_start and period_end are both inclusive.",
   subject: 'budget_id',
   schema: z.object({
     budget_id: id,
     budget_name: z.string(),
+    /** The alert whose threshold was crossed. */
+    budget_alert_id: id.optional(),
     /** A percentage of the budget amount, e.g. "80" or "100.5". */
     threshold: decimal,
     threshold_type: z.enum(['actual', 'forecast']),
     period_start: day,
+    /** The period's last day, inclusive. */
     period_end: day,
+    /** Spend so far in the period. */
     spend: decimal,
+    /** Spend forecast to the end of the period, when the period is the current one. */
+    forecast: decimal.optional(),
     budget_amount: decimal,
     currency,
   }),

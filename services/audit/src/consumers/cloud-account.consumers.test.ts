@@ -4,64 +4,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapOrganization } from '@stratus/auth';
-import { createDb, withTenant } from '@stratus/db';
-import { createConsumer, ensureTopics, OutboxRelay, publish, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
-import { createLogger } from '@stratus/runtime';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { withTenant } from '@stratus/db';
+import { publish, type EventEnvelope } from '@stratus/events';
+import { eventually } from '@stratus/testing';
+import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
 import { handlers } from '../app.ts';
 
-const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
-
-let database: TestDatabase;
-let kafka: TestKafka;
-let auditDb: ReturnType<typeof createDb>;
-let relay: OutboxRelay;
-let consumer: EventConsumer;
+let audit: AuditConsumer;
+let database: AuditConsumer['database'];
+let consumer: AuditConsumer['consumer'];
+let auditDb: AuditConsumer['auditDb'];
 let organizationId: string;
 let userId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  const admin = kafka.kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
-  } finally {
-    await admin.disconnect();
-  }
-  const tenant = await bootstrapOrganization(database.owner, { organizationName: 'Audit', adminEmail: 'admin@audit.test' });
-  organizationId = tenant.organization.id;
-  userId = tenant.user.id;
-  auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 2 });
-  consumer = createConsumer({
-    kafka: kafka.kafka,
-    db: auditDb,
-    groupId: `${kafka.prefix}stratus-audit`,
-    topicPrefix: kafka.prefix,
-    handlers,
-    logger,
-    fromBeginning: true,
-  });
-  await consumer.start();
-  relay = new OutboxRelay({
-    db: database.owner,
-    listenUrl: database.url,
-    kafka: kafka.kafka,
-    producer: 'ingestion',
-    topicPrefix: kafka.prefix,
-    logger,
-  });
-  await relay.start();
+  audit = await startAuditConsumer(['ingestion']);
+  ({ database, consumer, auditDb, organizationId, userId } = audit);
 });
 
 afterAll(async () => {
-  await relay?.stop();
-  await consumer?.stop();
-  await auditDb?.destroy();
-  await kafka?.cleanup();
-  await database?.drop();
+  await audit?.close();
 });
 
 function activityOf(subject: string) {
@@ -85,15 +47,7 @@ describe('the activity of linked and unlinked cloud accounts', () => {
     await eventually(() => expect(consumer.metrics().processed).toBe(2), { timeoutMs: 30_000 });
 
     // Redeliver both exactly as the relay sent them, as Kafka does after a consumer crash.
-    const producer = kafka.kafka.producer();
-    await producer.connect();
-    try {
-      for (const event of events) {
-        await producer.send({ topic: topicFor(kafka.prefix, event.type), messages: [{ key: event.subject, value: JSON.stringify(event) }] });
-      }
-    } finally {
-      await producer.disconnect();
-    }
+    await audit.redeliver(events);
     await eventually(() => expect(consumer.metrics().duplicates).toBe(2), { timeoutMs: 30_000 });
 
     expect(consumer.metrics()).toMatchObject({ processed: 2, deadLettered: 0 });

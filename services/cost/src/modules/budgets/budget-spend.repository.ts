@@ -1,0 +1,45 @@
+import { sql, type RawBuilder, type Transaction } from 'kysely';
+import type { Database } from '@stratus/db';
+import type { PeriodRange } from './budget-periods.ts';
+import type { BudgetFilters } from './budgets.schemas.ts';
+
+/** What decides a budget's spend: its organisation, currency and filters. */
+export interface SpendScope {
+  organization_id: string;
+  currency: string;
+  filters: BudgetFilters;
+}
+
+/**
+ * The spend counted against a budget over one period, as one query: the daily rollups of the
+ * budget's currency over the period's days with its filters applied. A tag filter reads the tag
+ * rollups instead, which keep spend per tag, account, provider and service but not per region (the
+ * schemas refuse tags with regions, and more than one tag, for that reason). Spend billed in other
+ * currencies does not count: nothing here converts currencies.
+ */
+export function spendQuery(budget: SpendScope, period: PeriodRange): RawBuilder<{ spend: string }> {
+  const { filters } = budget;
+  const tag = filters.tags ? Object.entries(filters.tags)[0] : undefined;
+  const conditions: RawBuilder<unknown>[] = [
+    sql`organization_id = ${budget.organization_id}::uuid`,
+    sql`granularity = 'day'`,
+    sql`period_start >= ${period.start}::date`,
+    sql`period_start <= ${period.end}::date`,
+    sql`currency = ${budget.currency}`,
+  ];
+  if (tag) conditions.push(sql`tag_key = ${tag[0]}`, sql`tag_value = ${tag[1]}`);
+  if (filters.providers) conditions.push(sql`provider = any(${filters.providers}::cloud_provider[])`);
+  if (filters.cloud_account_ids) conditions.push(sql`cloud_account_id = any(${filters.cloud_account_ids}::uuid[])`);
+  if (filters.services) conditions.push(sql`service = any(${filters.services}::text[])`);
+  if (filters.regions) conditions.push(sql`region = any(${filters.regions}::text[])`);
+  return sql<{ spend: string }>`
+    select coalesce(sum(amount), 0)::text as spend
+      from ${sql.table(tag ? 'cost_tag_rollups' : 'cost_rollups')}
+     where ${sql.join(conditions, sql` and `)}
+  `;
+}
+
+export async function spendIn(trx: Transaction<Database>, budget: SpendScope, period: PeriodRange): Promise<string> {
+  const { rows } = await spendQuery(budget, period).execute(trx);
+  return rows[0]!.spend;
+}
