@@ -24,9 +24,16 @@ export async function seedDemo(ingestionUrl: string, tokenFile: string, fleetSiz
   };
   const existing = await call('GET', '/v1/cloud-accounts?limit=1');
   if ((existing.items ?? []).length > 0) return 'linked accounts found; no demo accounts added';
+  // Last month and this month so far: enough for month-over-month deltas and a forecast.
+  const today = new Date();
+  const period = {
+    start: new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1)).toISOString().slice(0, 10),
+    end: new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1)).toISOString().slice(0, 10),
+  };
   for (const account of DEMO_ACCOUNTS) {
     const linked = await call('POST', '/v1/cloud-accounts', { ...account, adapter: 'sim', settings: { sim: { resources: fleetSize } } });
     await call('POST', `/v1/cloud-accounts/${linked.id}/sync`);
+    await call('POST', `/v1/cloud-accounts/${linked.id}/cost-imports`, period);
   }
-  return `linked ${DEMO_ACCOUNTS.length} simulated accounts (${fleetSize} resources each) and queued their first sync`;
+  return `linked ${DEMO_ACCOUNTS.length} simulated accounts (${fleetSize} resources each), queued their first sync and their costs since ${period.start}`;
 }

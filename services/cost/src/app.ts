@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { costsRoutes } from './modules/costs/costs.routes.ts';
+import { budgetsRoutes } from './modules/budgets/budgets.routes.ts';
 import { costIngested } from './consumers/cost-ingested.consumer.ts';
 import { costMaintenance } from './jobs/cost-maintenance.ts';
 
@@ -11,6 +12,7 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app) {
     await app.register(costsRoutes, { prefix: '/v1' });
+    await app.register(budgetsRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),
   background: (deps) => [costMaintenance(deps)],

@@ -66,7 +66,8 @@ export const costIngested = defineEvent({
 export const costAggregated = defineEvent({
   type: 'cost.aggregated',
   version: 1,
-  description: 'The daily total of one cloud account was (re)computed, by service, in one currency.',
+  description:
+    "One cloud account's total for one UTC day and currency changed, because an import of its costs was applied: the day's new total and its split by service (service '' holds lines that name none). Emitted only for days whose total or split changed, so re-importing identical costs emits nothing; a day that lost all its lines reports total \"0\". The latest event of a day is the day's current total: upsert by (cloud_account_id, day, currency) rather than adding events up.",
   subject: 'cloud_account_id',
   schema: z.object({
     cloud_account_id: id,

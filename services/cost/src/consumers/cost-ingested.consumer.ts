@@ -3,6 +3,7 @@ import type { Database } from '@stratus/db';
 import type { EventHandler } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
 import { retentionCutoff } from '../config.ts';
+import { evaluateBudgets } from '../modules/budgets/budget-evaluation.ts';
 import { applyImport, ImportRejected } from '../modules/cost-store/apply-import.ts';
 import { insertCostLines, monthsOf } from '../modules/cost-store/cost-lines.repository.ts';
 import { isComplete, recordBatch } from '../modules/cost-store/import-progress.repository.ts';
@@ -16,7 +17,7 @@ export interface CostIngestedDeps {
 
 /**
  * Writes each batch's lines as it arrives; the batch that completes an import applies it (its
- * lines count, the lines it replaces go).
+ * lines count, the lines it replaces go) and re-evaluates the budgets over the days it changed.
  * A batch already held, or of an import no longer receiving, writes nothing: a re-delivered or
  * re-published batch never doubles a cost.
  */
@@ -44,8 +45,9 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
     if (!isComplete(progress)) return;
     const now = new Date();
     const applied = await applyImport(trx, progress, { retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS), now });
+    const alerts = await evaluateBudgets(trx, { organizationId: event.tenant, ...applied.days });
     logger.info(
-      { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated },
+      { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated, alerts },
       'cost import applied',
     );
   };

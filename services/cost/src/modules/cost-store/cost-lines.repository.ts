@@ -14,8 +14,8 @@ export interface CostLinesTarget {
 /**
  * Writes one batch of an import's lines with a single statement: the columns travel as arrays and
  * unnest back into rows, so a 1,000-line batch is one round trip and one plan. Lines are matched
- * to the inventory by the provider's resource id; a line for a resource not (yet) discovered keeps
- * that id and no resource_id. amount is the billed cost, what the invoice says; the other FOCUS
+ * to the inventory by the provider's resource id (or the resource id a line carries, if it names one
+ * the inventory holds); a line for a resource not (yet) discovered keeps that id and no resource_id. amount is the billed cost, what the invoice says; the other FOCUS
  * amounts stay in dimensions.
  */
 export async function insertCostLines(trx: Transaction<Database>, target: CostLinesTarget, lines: readonly CostLine[]): Promise<void> {
@@ -30,6 +30,7 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
   const resourceIds = new Array<string | null>(n);
   const providerResourceIds = new Array<string | null>(n);
   const dimensions = new Array<string>(n);
+  let withResourceId = false;
   for (let i = 0; i < n; i += 1) {
     const line = lines[i]!;
     timestamps[i] = line.charge_period_start;
@@ -39,6 +40,7 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
     regions[i] = line.region_id ?? null;
     granularities[i] = line.granularity;
     resourceIds[i] = line.resource_id ?? null;
+    withResourceId ||= line.resource_id !== undefined;
     providerResourceIds[i] = line.provider_resource_id ?? null;
     dimensions[i] = JSON.stringify({
       tags: line.tags,
@@ -52,7 +54,8 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
   await sql`
     insert into cost_data (organization_id, cloud_account_id, resource_id, provider, service, region, "timestamp",
                            amount, currency, granularity, dimensions, import_id, provider_resource_id)
-    select ${target.organization_id}::uuid, ${target.cloud_account_id}::uuid, coalesce(by_provider_id.id, by_id.id),
+    select ${target.organization_id}::uuid, ${target.cloud_account_id}::uuid,
+           ${withResourceId ? sql`coalesce(by_provider_id.id, by_id.id)` : sql`by_provider_id.id`},
            ${target.provider}::cloud_provider, u.service, u.region, u.ts, u.amount, u.currency,
            u.granularity::cost_granularity, u.dimensions, ${target.import_id}::uuid, u.provider_resource_id
       from unnest(${timestamps}::timestamptz[], ${amounts}::numeric[], ${currencies}::text[], ${services}::text[],
@@ -62,7 +65,7 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
       left join resources by_provider_id
         on by_provider_id.cloud_account_id = ${target.cloud_account_id}::uuid
        and by_provider_id.provider_resource_id = u.provider_resource_id
-      left join resources by_id on by_id.id = u.resource_id
+      ${withResourceId ? sql`left join resources by_id on by_id.id = u.resource_id` : sql``}
   `.execute(trx);
 }
 
