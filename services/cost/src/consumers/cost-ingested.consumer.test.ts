@@ -60,6 +60,16 @@ beforeAll(async () => {
       })),
     )
     .execute();
+  // A monthly budget of 1 USD with one alert at 100%: every month with costs crosses it.
+  const budget = await database.owner
+    .insertInto('budgets')
+    .values({ organization_id: organizationId, name: 'tiny', amount: 1, currency: 'USD', period: 'monthly', start_date: '2020-01-01' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await database.owner
+    .insertInto('budget_alerts')
+    .values({ organization_id: organizationId, budget_id: budget.id, threshold: 100, notification_channels: JSON.stringify([{ type: 'in_app' }]) })
+    .execute();
   costDb = createDb({ url: database.url, role: 'stratus_cost', max: 3 });
   consumer = createConsumer({
     kafka: kafka.kafka,
@@ -173,6 +183,14 @@ const sumBy = (rows: Line[], keyOf: (row: Line) => string | undefined) => {
 const dayOf = (row: Line) => row.charge_period_start.slice(0, 10);
 const monthOf = (row: Line) => `${row.charge_period_start.slice(0, 7)}-01`;
 
+/** The periods budget.threshold_crossed was published for, one entry per event. */
+async function budgetAlerts(): Promise<string[]> {
+  const { rows } = await sql<{ period_start: string }>`
+    select envelope -> 'data' ->> 'period_start' as period_start from event_outbox where type = 'budget.threshold_crossed' order by 1
+  `.execute(database.owner);
+  return rows.map((row) => row.period_start);
+}
+
 async function rollupSums(query: string): Promise<Map<string, bigint>> {
   const { rows } = await sql.raw<{ key: string; amount: string }>(query).execute(database.owner);
   return new Map(rows.filter((row) => micros(row.amount) !== 0n).map((row) => [row.key, micros(row.amount)]));
@@ -225,6 +243,8 @@ describe('cost.ingested', () => {
     expect(micros(resource.cost_monthly)).toBe(expected);
     expect(Number(resource.cost_daily)).toBeCloseTo(Number(resource.cost_monthly) / 30, 5);
 
+    expect(await budgetAlerts()).toEqual([...new Set(first.map((row) => monthOf(row)))].sort());
+
     const aggregated = await database.owner.selectFrom('event_outbox').select(sql<string>`envelope->'data'->>'day'`.as('day')).where('type', '=', 'cost.aggregated').execute();
     expect(new Set(aggregated.map((row) => row.day))).toEqual(new Set(first.map(dayOf)));
   });
@@ -254,6 +274,8 @@ describe('cost.ingested', () => {
     await publishBatches(batches);
     await waitForStatus(batches[0]!.import_id, 'applied');
     await expectTotalsOf(second);
+    // The months crossed the budget already: no second alert for the same threshold and period.
+    expect(await budgetAlerts()).toEqual([...new Set(first.map((row) => monthOf(row)))].sort());
 
     const incomplete = batchesOf(lines(start, 40, 10, 3), { period });
     await publishBatches(incomplete.filter((_, index) => index !== 1));
