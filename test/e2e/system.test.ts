@@ -110,7 +110,7 @@ describe('the running system', () => {
     );
   });
 
-  it('links, syncs, lists and imports costs with the stratus CLI, as a user does', async () => {
+  it('links, syncs, lists and imports costs with the stratus CLI, and the costs reach the cost API and the budget alerts', async () => {
     const cli = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(`${root}packages/cli/bin/stratus`, args, { env: { ...process.env, STRATUS_URL: `http://127.0.0.1:${portBase}`, STRATUS_TOKEN: token } }, (error, stdout, stderr) =>
@@ -126,16 +126,39 @@ describe('the running system', () => {
     const listed = await cli('resources', 'list', '--account', id, '--all');
     expect(listed.stdout.trim().split('\n')).toHaveLength(41);
 
+    // A budget of 1 USD a month with an alert at 100%: the import below crosses it.
+    const costApi = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${portBase + 1}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+    const budget = (await (await costApi('/v1/budgets', { method: 'POST', body: JSON.stringify({ name: 'E2E', amount: '1', currency: 'USD', period: 'monthly' }) })).json()) as { id: string };
+    const alert = await costApi(`/v1/budgets/${budget.id}/alerts`, { method: 'POST', body: JSON.stringify({ threshold: 100, notification_channels: [{ type: 'in_app' }] }) });
+    expect(alert.status).toBe(201);
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const csv = join(tmpdir(), `e2e-focus-${process.pid}.csv`);
     await writeFile(
       csv,
       'BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName,ServiceCategory,ChargeCategory,SubAccountId\n' +
-        '4.20,USD,2026-10-01,2026-10-02,Compute Engine,Compute,Usage,e2e-project-1\n' +
-        'oops,USD,2026-10-01,2026-10-02,Compute Engine,Compute,Usage,e2e-project-1\n',
+        `4.20,USD,${today},${tomorrow},Compute Engine,Compute,Usage,e2e-project-1\n` +
+        `oops,USD,${today},${tomorrow},Compute Engine,Compute,Usage,e2e-project-1\n`,
     );
     const imported = await cli('costs', 'import', csv, '--account', id);
     expect(imported.stdout).toContain('imported 1 of 2 rows');
     expect(imported.stdout).toContain("line 3: BilledCost: 'oops' is not a number");
+
+    // The line travels ingestion -> Kafka -> cost service, and the alert cost -> Kafka -> audit.
+    await eventually(
+      async () => expect(await (await costApi('/v1/costs/aggregates')).json()).toMatchObject({ monthly: 4.2 }),
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    await eventually(
+      async () => {
+        const notifications = await fetch(`http://127.0.0.1:${portBase + 4}/v1/notifications?type=budget_alert`, { headers: { authorization: `Bearer ${token}` } });
+        const body = (await notifications.json()) as { items: { data: { budget_id: string } }[] };
+        expect(body.items.map((item) => item.data.budget_id)).toEqual([budget.id]);
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {
