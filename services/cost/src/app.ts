@@ -10,8 +10,8 @@ export const service: ServiceDefinition<typeof env> = {
   name: 'cost',
   version: pkg.version,
   env,
-  async routes(app) {
-    await app.register(costsRoutes, { prefix: '/v1' });
+  async routes(app, deps) {
+    await app.register(costsRoutes, { prefix: '/v1', rawRetentionMonths: deps.config.COST_RAW_RETENTION_MONTHS });
     await app.register(budgetsRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),

@@ -1,6 +1,32 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { retentionCutoff } from '../../config.ts';
+import {
+  MAX_RAW_RANGE_MONTHS,
+  planCostQuery,
+  rangeOrCurrentMonth,
+  topGroupBy,
+  utcDay,
+  type CostPlan,
+  type CostQuestion,
+  type Dimension,
+} from './cost-plan.ts';
+import { decodeKeyset, encodeKeyset, orderedCostRows, readInBatches, topCostRows } from './costs.queries.ts';
+import {
+  breakdownQuery,
+  breakdownSchema,
+  costFiltersQuery,
+  costQuestionQuery,
+  filtersOf,
+  forecastSchema,
+  topQuery,
+  topSchema,
+} from './costs.schemas.ts';
+import { forecastRanges, monthForecast } from './month-forecast.ts';
 
 const aggregatesSchema = z.object({
   daily: z.number().describe('this month so far / 30'),
@@ -8,24 +34,49 @@ const aggregatesSchema = z.object({
   delta_pct: z.number().nullable().describe('change against the previous month, in percent'),
 });
 
-const breakdownRow = z.object({
-  provider: z.enum(['AWS', 'AZURE', 'GCP']),
-  account_id: z.string(),
-  account_name: z.string().nullable(),
-  service: z.string(),
-  month: z.string().describe('YYYY-MM-01'),
-  amount: z.string(),
-  currency: z.string(),
-});
+export interface CostsRoutesOptions {
+  /** COST_RAW_RETENTION_MONTHS: how far back raw lines can answer what no rollup holds. */
+  rawRetentionMonths: number;
+}
 
-export const costsRoutes: FastifyPluginAsyncZod = async (app) => {
+const tags = ['costs'];
+const sourcesNote =
+  'Answered from the rollups (daily and monthly totals per account, service and region; per tag key; per resource, ' +
+  'monthly) whenever one holds every dimension grouped or filtered by; otherwise from raw cost lines (source: raw), ' +
+  `which must lie within their retention and span at most ${MAX_RAW_RANGE_MONTHS} months. ` +
+  'Lines of imports not yet complete never count.';
+
+/** Dimensions whose '' in the tables means "none". */
+const NONE_WHEN_EMPTY = new Set<Dimension>(['service', 'region', 'resource']);
+
+function valueOf(dimension: Dimension, key: string): string | null {
+  return key === '' && NONE_WHEN_EMPTY.has(dimension) ? null : key;
+}
+
+function answered(plan: CostPlan) {
+  return {
+    from: plan.range.from,
+    to: plan.range.to,
+    source: plan.table === 'cost_data' ? ('raw' as const) : ('rollup' as const),
+    source_table: plan.table,
+  };
+}
+
+function questionOf(query: z.infer<typeof costQuestionQuery>, now: Date): CostQuestion {
+  return { groupBy: query.group_by, granularity: query.granularity, range: rangeOrCurrentMonth(query, now), filters: filtersOf(query) };
+}
+
+export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app, { rawRetentionMonths }) => {
+  const plan = (question: CostQuestion, now: Date) =>
+    planCostQuery(question, { rawFrom: utcDay(retentionCutoff(now, rawRetentionMonths)) });
+
   app.get(
     '/costs/aggregates',
     {
       config: { permission: 'costs:read' },
       schema: {
         summary: "The organisation's spend this month, per day, and against last month",
-        tags: ['costs'],
+        tags,
         response: { 200: aggregatesSchema },
       },
     },
@@ -42,32 +93,142 @@ export const costsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { permission: 'costs:read' },
       schema: {
-        summary: 'Monthly spend per provider, account and service',
-        tags: ['costs'],
-        querystring: z.object({
-          month: z
-            .string()
-            .regex(/^\d{4}-\d{2}$/, 'month must be YYYY-MM')
-            .optional()
-            .describe('defaults to the current month'),
-          provider: z.enum(['AWS', 'AZURE', 'GCP']).optional(),
-        }),
-        response: { 200: z.object({ items: z.array(breakdownRow) }) },
+        summary: 'Spend per period, grouped by any dimensions, filtered',
+        description:
+          'One item per period, value of each group_by dimension and currency, ordered by period, then amount ' +
+          '(largest first), then the group values and currency; paginated with limit and cursor. ' +
+          sourcesNote,
+        tags,
+        querystring: breakdownQuery,
+        response: { 200: breakdownSchema },
       },
     },
     async (request) => {
-      const { month, provider } = request.query;
-      const items = await request.withTenant((trx) =>
-        trx
-          .selectFrom('costs_breakdown')
-          .select(['provider', 'account_id', 'account_name', 'service', 'amount', 'currency'])
-          .select(sql<string>`to_char(month, 'YYYY-MM-DD')`.as('month'))
-          .where('month', '=', month ? sql<string>`${`${month}-01`}::date` : sql<string>`date_trunc('month', now())::date`)
-          .$if(provider !== undefined, (q) => q.where('provider', '=', provider!))
-          .orderBy('amount', 'desc')
-          .execute(),
-      );
-      return { items };
+      const { limit, cursor, ...query } = request.query;
+      const now = new Date();
+      const costs = plan(questionOf(query, now), now);
+      const after = decodeKeyset(cursor, costs.groupBy.length);
+      const { rows } = await request.withTenant((trx) => orderedCostRows(costs, { after, limit }).execute(trx));
+      const page = rows.slice(0, limit);
+      return {
+        ...answered(costs),
+        granularity: costs.granularity,
+        group_by: [...costs.groupBy],
+        items: page.map((row) => ({
+          period: row.period,
+          group: Object.fromEntries(costs.groupBy.map((dimension, index) => [dimension, valueOf(dimension, row.keys[index]!)])),
+          currency: row.currency,
+          amount: row.amount,
+        })),
+        next_cursor: rows.length > limit ? encodeKeyset(page.at(-1)!) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/costs/export',
+    {
+      config: { permission: 'costs:read' },
+      schema: {
+        summary: 'The breakdown as a CSV file',
+        description:
+          'The same question as GET /v1/costs/breakdown, every row at once (no pagination), streamed as CSV with a ' +
+          'header row: period, each group_by entry, currency, amount (empty for no service, region or resource). ' +
+          sourcesNote,
+        tags,
+        querystring: costQuestionQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv') },
+      },
+    },
+    async (request, reply) => {
+      const now = new Date();
+      const costs = plan(questionOf(request.query, now), now);
+      const { from, to } = costs.range;
+      await request.withTenant(async (trx) => {
+        const rows = await readInBatches(trx, orderedCostRows(costs));
+        const csv = stringify({ header: true, columns: ['period', ...costs.groupBy, 'currency', 'amount'] });
+        const lines = Readable.from(
+          (async function* () {
+            for await (const row of rows) yield [row.period, ...row.keys, row.currency, row.amount];
+          })(),
+        );
+        const sent = pipeline(lines, csv);
+        reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="costs_${from}_${to}.csv"`)
+          // Typed by the documented response (text); fastify sends a stream as it is, unserialised.
+          .send(csv as unknown as string);
+        // The cursor lives in this transaction: it stays open until the last row is sent or the client goes.
+        await sent.catch((error: unknown) => request.log.warn({ err: error }, 'cost export ended early'));
+      });
+      return reply;
+    },
+  );
+
+  app.get(
+    '/costs/top',
+    {
+      config: { permission: 'costs:read' },
+      schema: {
+        summary: 'The largest spenders by one dimension',
+        description:
+          'The `limit` largest values of `by` over the range (default: the current month), per currency, largest ' +
+          'first. Resources are told apart per account and named from the inventory where it knows them. ' +
+          sourcesNote,
+        tags,
+        querystring: topQuery,
+        response: { 200: topSchema },
+      },
+    },
+    async (request) => {
+      const { by, limit, ...query } = request.query;
+      const now = new Date();
+      const costs = plan({ groupBy: topGroupBy(by), granularity: 'total', range: rangeOrCurrentMonth(query, now), filters: filtersOf(query) }, now);
+      const { rows } = await request.withTenant((trx) => topCostRows(costs, limit).execute(trx));
+      const withAccount = by === 'account' || by === 'resource';
+      return {
+        by,
+        ...answered(costs),
+        items: rows.map((row) => ({
+          value: valueOf(by, row.keys.at(-1)!),
+          cloud_account_id: withAccount ? row.keys[0]! : null,
+          name: row.name,
+          type: row.type,
+          currency: row.currency,
+          amount: row.amount,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/costs/forecast',
+    {
+      config: { permission: 'costs:read' },
+      schema: {
+        summary: "This month's spend so far and its month-end forecast",
+        description:
+          'A linear run-rate over the elapsed days of the current UTC month, per currency: days_elapsed runs from ' +
+          'the 1st through the last complete day (before today) with spend, daily_run_rate = spend_to_date / ' +
+          'days_elapsed, and forecast = spend_to_date + daily_run_rate × the remaining days of the month. Today, ' +
+          'still being billed, is left out. With the previous month total for comparison. Filters as for breakdown.',
+        tags,
+        querystring: costFiltersQuery,
+        response: { 200: forecastSchema },
+      },
+    },
+    async (request) => {
+      const now = new Date();
+      const ranges = forecastRanges(now);
+      const filters = filtersOf(request.query);
+      const days = ranges.days && plan({ groupBy: [], granularity: 'day', range: ranges.days, filters }, now);
+      const previous = plan({ groupBy: [], granularity: 'total', range: ranges.previous, filters }, now);
+      const [dayRows, previousRows] = await request.withTenant(async (trx) => [
+        days ? (await orderedCostRows(days).execute(trx)).rows : [],
+        (await orderedCostRows(previous).execute(trx)).rows,
+      ]);
+      return monthForecast(now, dayRows, previousRows);
     },
   );
 };
