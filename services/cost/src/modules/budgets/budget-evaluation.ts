@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
-import { forecastSpend, periodsOverlapping, utcToday, type PeriodRange } from './budget-periods.ts';
+import { utcDay } from '../../calendar.ts';
+import { forecastSpend, periodsOverlapping, type PeriodRange } from './budget-periods.ts';
 import { spendIn } from './budget-spend.repository.ts';
 import type { BudgetFilters } from './budgets.schemas.ts';
 
@@ -41,7 +42,7 @@ type EvaluatedBudget = Awaited<ReturnType<typeof lockBudgetsToEvaluate>>[number]
  * days, and a threshold their sum crosses would never be noticed.
  */
 export async function evaluateBudgets(trx: Trx, scope: EvaluationScope, options: EvaluationOptions = {}): Promise<number> {
-  const today = options.today ?? utcToday();
+  const today = options.today ?? utcDay(new Date());
   const budgets = await lockBudgetsToEvaluate(trx, scope, options.budgetIds);
   let published = 0;
   for (const budget of budgets) {

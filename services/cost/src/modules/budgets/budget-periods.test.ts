@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../calendar.ts';
 import {
-  addDays,
   calendarPeriod,
   forecastSpend,
   percentOf,

@@ -1,4 +1,6 @@
 import type { BudgetPeriod } from '@stratus/db';
+import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
+import { addDays, DAY_MS, dayOfMs, msOfDay } from '../../calendar.ts';
 
 /**
  * Budget periods and the arithmetic on them, without I/O. Days are UTC calendar days written
@@ -19,34 +21,16 @@ export interface PeriodRange {
 }
 
 const MONTHS_PER_PERIOD: Record<BudgetPeriod, number> = { monthly: 1, quarterly: 3, yearly: 12 };
-const DAY_MS = 86_400_000;
-
-function toDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-function dayMs(day: string): number {
-  return Date.parse(`${day}T00:00:00Z`);
-}
-
-/** Today's UTC day, the day budgets are evaluated for unless told otherwise. */
-export function utcToday(now: Date = new Date()): string {
-  return toDay(now.getTime());
-}
-
-export function addDays(day: string, days: number): string {
-  return toDay(dayMs(day) + days * DAY_MS);
-}
 
 /** The calendar month, quarter (Jan, Apr, Jul, Oct) or year containing a day. */
 export function calendarPeriod(period: BudgetPeriod, day: string): PeriodRange {
-  const date = new Date(dayMs(day));
+  const date = new Date(msOfDay(day));
   const months = MONTHS_PER_PERIOD[period];
   const firstMonth = date.getUTCMonth() - (date.getUTCMonth() % months);
   return {
-    start: toDay(Date.UTC(date.getUTCFullYear(), firstMonth, 1)),
+    start: dayOfMs(Date.UTC(date.getUTCFullYear(), firstMonth, 1)),
     // Day 0 of the month after the period is the period's last day.
-    end: toDay(Date.UTC(date.getUTCFullYear(), firstMonth + months, 0)),
+    end: dayOfMs(Date.UTC(date.getUTCFullYear(), firstMonth + months, 0)),
   };
 }
 
@@ -77,31 +61,6 @@ export function periodsOverlapping(schedule: BudgetSchedule, from: string, to: s
 }
 
 // Amounts are numeric(20, 6): scaled to integers of millionths they compare and divide exactly.
-const SCALE = 6;
-const UNIT = 10n ** BigInt(SCALE);
-const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
-
-function toMillionths(value: string): bigint {
-  const match = DECIMAL.exec(value);
-  if (!match) throw new TypeError(`not a decimal number: ${JSON.stringify(value)}`);
-  const [, sign, whole, fraction = ''] = match;
-  // Digits past the sixth decimal are dropped: numeric(20, 6) never has them.
-  const scaled = BigInt(whole!) * UNIT + BigInt(fraction.slice(0, SCALE).padEnd(SCALE, '0'));
-  return sign === '-' ? -scaled : scaled;
-}
-
-function fromMillionths(value: bigint): string {
-  const sign = value < 0n ? '-' : '';
-  const magnitude = value < 0n ? -value : value;
-  return `${sign}${magnitude / UNIT}.${(magnitude % UNIT).toString().padStart(SCALE, '0')}`;
-}
-
-/** numerator / denominator rounded half away from zero (denominator > 0). */
-function divideRounded(numerator: bigint, denominator: bigint): bigint {
-  const half = numerator < 0n ? -denominator / 2n : denominator / 2n;
-  return (numerator + half) / denominator;
-}
-
 /**
  * Spend forecast to the end of a period, by linear extrapolation of the average daily spend so far:
  *
@@ -114,10 +73,10 @@ function divideRounded(numerator: bigint, denominator: bigint): bigint {
  * or is over has nothing to extrapolate: its forecast is its spend. Exact to 6 decimals.
  */
 export function forecastSpend(spend: string, period: PeriodRange, today: string): string {
-  if (today < period.start || today >= period.end) return fromMillionths(toMillionths(spend));
-  const elapsed = BigInt(Math.round((dayMs(today) - dayMs(period.start)) / DAY_MS) + 1);
-  const total = BigInt(Math.round((dayMs(period.end) - dayMs(period.start)) / DAY_MS) + 1);
-  return fromMillionths(divideRounded(toMillionths(spend) * total, elapsed));
+  if (today < period.start || today >= period.end) return fromMicros(toMicros(spend));
+  const elapsed = BigInt(Math.round((msOfDay(today) - msOfDay(period.start)) / DAY_MS) + 1);
+  const total = BigInt(Math.round((msOfDay(period.end) - msOfDay(period.start)) / DAY_MS) + 1);
+  return fromMicros(divideRounded(toMicros(spend) * total, elapsed));
 }
 
 /**
@@ -125,7 +84,7 @@ export function forecastSpend(spend: string, period: PeriodRange, today: string)
  * never reads 80.00 while its 80% alert has not fired. Null when whole is 0: no percentage of nothing.
  */
 export function percentOf(part: string, whole: string): number | null {
-  const denominator = toMillionths(whole);
+  const denominator = toMicros(whole);
   if (denominator === 0n) return null;
-  return Number((toMillionths(part) * 10_000n) / denominator) / 100;
+  return Number((toMicros(part) * 10_000n) / denominator) / 100;
 }

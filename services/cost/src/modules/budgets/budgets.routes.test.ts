@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
-import { addDays, calendarPeriod, forecastSpend, utcToday } from './budget-periods.ts';
+import { addDays, utcDay } from '../../calendar.ts';
+import { calendarPeriod, forecastSpend } from './budget-periods.ts';
 import { addSpend, linkAccount, startCostApp, thresholdEvents, type CostApp } from './budgets.fixtures.ts';
 
 let cost: CostApp;
@@ -14,7 +15,7 @@ let accountId: string;
 let gcpAccountId: string;
 let viewer: string;
 let otherOrganization: string;
-const today = utcToday();
+const today = utcDay(new Date());
 const month = calendarPeriod('monthly', today);
 
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { decodeCursor, pageSchema, toPage } from '@stratus/http';
-import { utcToday } from './budget-periods.ts';
+import { utcDay } from '../../calendar.ts';
 import { listBudgets } from './budgets.repository.ts';
 import {
   alertParams,
@@ -32,7 +32,7 @@ import {
 const tags = ['budgets'];
 
 function contextOf(request: FastifyRequest): BudgetContext {
-  return { organizationId: request.auth.organizationId, userId: request.auth.userId, today: utcToday() };
+  return { organizationId: request.auth.organizationId, userId: request.auth.userId, today: utcDay(new Date()) };
 }
 
 const thresholdsNote =
@@ -91,7 +91,7 @@ export const budgetsRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: budgetDetailSchema },
       },
     },
-    async (request) => request.withTenant((trx) => getBudget(trx, request.params.id, utcToday())),
+    async (request) => request.withTenant((trx) => getBudget(trx, request.params.id, utcDay(new Date()))),
   );
 
   app.patch(

@@ -2,7 +2,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import { AppError } from '@stratus/http';
 import { evaluateBudgets } from './budget-evaluation.ts';
-import { addDays, calendarPeriod, forecastSpend, percentOf, periodContaining, type BudgetSchedule } from './budget-periods.ts';
+import { addDays } from '../../calendar.ts';
+import { calendarPeriod, forecastSpend, percentOf, periodContaining, type BudgetSchedule } from './budget-periods.ts';
 import { spendIn } from './budget-spend.repository.ts';
 import {
   deleteAlert,

@@ -3,7 +3,8 @@ import type { Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
 import { addToRollups, whereLines, type LineSelection } from './rollups.repository.ts';
-import { dailyTotals, changedDays, type DayRange } from './daily-totals.ts';
+import { addDays, utcDay, type DayRange } from '../../calendar.ts';
+import { dailyTotals, changedDays } from './daily-totals.ts';
 
 export type CompleteImport = ImportProgress & { batches: number; period_start: Date; period_end: Date };
 
@@ -78,10 +79,7 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
 
 /** The UTC days a period touches: from its first day to the day after its last instant. */
 export function dayRangeOf(period: { start: Date; end: Date }): DayRange {
-  const from = period.start.toISOString().slice(0, 10);
-  const lastInstant = new Date(period.end.getTime() - 1);
-  const to = new Date(Date.UTC(lastInstant.getUTCFullYear(), lastInstant.getUTCMonth(), lastInstant.getUTCDate() + 1));
-  return { from, to: to.toISOString().slice(0, 10) };
+  return { from: utcDay(period.start), to: addDays(utcDay(new Date(period.end.getTime() - 1)), 1) };
 }
 
 /**

@@ -1,12 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import type { EventData } from '@stratus/events';
-
-/** UTC days 'YYYY-MM-DD', half-open [from, to). */
-export interface DayRange {
-  from: string;
-  to: string;
-}
+import { addDays, type DayRange } from '../../calendar.ts';
 
 export interface DayTotal {
   day: string;
@@ -46,7 +41,7 @@ export function changedDays(before: readonly DayTotal[], after: readonly DayTota
   const afterByKey = new Map(after.map((total) => [key(total.day, total.currency), total]));
   const inRange = (total: DayTotal) => total.day >= days.from && total.day < days.to;
   const event = (total: DayTotal): Aggregated => {
-    const previous = afterByKey.get(key(previousDay(total.day), total.currency))?.total;
+    const previous = afterByKey.get(key(addDays(total.day, -1), total.currency))?.total;
     return { day: total.day, currency: total.currency, total: total.total, by_service: total.by_service, ...(previous ? { previous_total: previous } : {}) };
   };
   const changed: Aggregated[] = [];
@@ -63,10 +58,4 @@ export function changedDays(before: readonly DayTotal[], after: readonly DayTota
 function sameSplit(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((service) => a[service] === b[service]);
-}
-
-function previousDay(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() - 1);
-  return date.toISOString().slice(0, 10);
 }

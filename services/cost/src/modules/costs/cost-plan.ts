@@ -1,5 +1,8 @@
 import type { CloudProvider } from '@stratus/db';
 import { AppError } from '@stratus/http';
+import { addMonths, daysBetween, utcDay, type DayRange } from '../../calendar.ts';
+
+export { addDays, addMonths, daysBetween, utcDay, type DayRange } from '../../calendar.ts';
 
 /**
  * Which table answers a cost question, and the day arithmetic around it, without I/O. Days are UTC
@@ -14,10 +17,6 @@ import { AppError } from '@stratus/http';
 export type Dimension = 'provider' | 'account' | 'service' | 'region' | 'resource' | `tag:${string}`;
 export type Granularity = 'day' | 'month' | 'total';
 
-export interface DayRange {
-  from: string;
-  to: string;
-}
 
 export interface CostFilters {
   provider?: CloudProvider | undefined;
@@ -56,29 +55,6 @@ export interface PlanLimits {
 export const MAX_RANGE_MONTHS = 120;
 /** Longest range read from raw lines, which are scanned rather than looked up. */
 export const MAX_RAW_RANGE_MONTHS = 24;
-
-const DAY_MS = 86_400_000;
-const dayOfMs = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
-const msOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
-
-export function utcDay(now: Date): string {
-  return dayOfMs(now.getTime());
-}
-
-export function addDays(day: string, days: number): string {
-  return dayOfMs(msOfDay(day) + days * DAY_MS);
-}
-
-/** The same day of the month `months` later, rolling over as Date.UTC does (Jan 31 + 1 → Mar 3). */
-export function addMonths(day: string, months: number): string {
-  const date = new Date(msOfDay(day));
-  return dayOfMs(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, date.getUTCDate()));
-}
-
-/** Whole days from `from` to `to`. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((msOfDay(to) - msOfDay(from)) / DAY_MS);
-}
 
 /** The calendar month holding a day, as [its first day, the next month's first day). */
 export function monthOf(day: string): DayRange {

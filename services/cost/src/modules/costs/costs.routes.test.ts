@@ -13,7 +13,7 @@ import { service } from '../../app.ts';
 import type { env } from '../../config.ts';
 import { addDays, addMonths, daysBetween, monthOf, planCostQuery, utcDay, type CostQuestion, type Dimension } from './cost-plan.ts';
 import { orderedCostRows, readInBatches } from './costs.queries.ts';
-import { fromMicros, toMicros } from './month-forecast.ts';
+import { fromMicros, toMicros } from '../../amounts.ts';
 
 interface Line {
   account: 'aws' | 'gcp';

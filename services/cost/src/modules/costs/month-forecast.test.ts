@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { forecastRanges, fromMicros, monthForecast, toMicros, type SpendRow } from './month-forecast.ts';
+import { fromMicros, toMicros } from '../../amounts.ts';
+import { forecastRanges, monthForecast, type SpendRow } from './month-forecast.ts';
 
 const usd = (period: string, amount: string): SpendRow => ({ period, currency: 'USD', amount });
 

@@ -1,3 +1,4 @@
+import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
 import { addMonths, daysBetween, monthOf, utcDay, type DayRange } from './cost-plan.ts';
 
 /**
@@ -36,27 +37,6 @@ export interface MonthForecast {
   items: CurrencyForecast[];
 }
 
-const MICROS_PER_UNIT = 1_000_000n;
-
-export function toMicros(amount: string): bigint {
-  const match = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(amount);
-  if (!match) throw new TypeError(`not an amount with at most 6 decimals: ${JSON.stringify(amount)}`);
-  const micros = BigInt(match[2]! + (match[3] ?? '').padEnd(6, '0'));
-  return match[1] ? -micros : micros;
-}
-
-export function fromMicros(micros: bigint): string {
-  const digits = (micros < 0n ? -micros : micros).toString().padStart(7, '0');
-  return `${micros < 0n ? '-' : ''}${digits.slice(0, -6)}.${digits.slice(-6)}`;
-}
-
-/** micros × numerator / denominator, rounded half away from zero (denominator > 0). */
-function scale(micros: bigint, numerator: number, denominator: number): bigint {
-  const product = micros * BigInt(numerator);
-  const half = BigInt(denominator) / 2n;
-  return (product + (product < 0n ? -half : half)) / BigInt(denominator);
-}
-
 function sumByCurrency(rows: readonly SpendRow[]): Map<string, bigint> {
   const sums = new Map<string, bigint>();
   for (const row of rows) sums.set(row.currency, (sums.get(row.currency) ?? 0n) + toMicros(row.amount));
@@ -67,6 +47,7 @@ function sumByCurrency(rows: readonly SpendRow[]): Map<string, bigint> {
  * `days`: the month's daily spend per currency on days before today; `previous`: the previous
  * month's total per currency. One item per currency found in either, by currency.
  */
+
 export function monthForecast(now: Date, days: readonly SpendRow[], previous: readonly SpendRow[]): MonthForecast {
   const today = utcDay(now);
   const month = monthOf(today);
@@ -88,8 +69,8 @@ export function monthForecast(now: Date, days: readonly SpendRow[], previous: re
       return {
         currency,
         spend_to_date: fromMicros(spend),
-        daily_run_rate: elapsed > 0 ? fromMicros(scale(spend, 1, elapsed)) : null,
-        forecast: elapsed > 0 ? fromMicros(spend + scale(spend, daysInMonth - elapsed, elapsed)) : null,
+        daily_run_rate: elapsed > 0 ? fromMicros(divideRounded(spend, BigInt(elapsed))) : null,
+        forecast: elapsed > 0 ? fromMicros(spend + divideRounded(spend * BigInt(daysInMonth - elapsed), BigInt(elapsed))) : null,
         previous_month_total: fromMicros(before.get(currency) ?? 0n),
       };
     }),
