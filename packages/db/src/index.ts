@@ -30,6 +30,7 @@ export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';
 export type * from './tables/event-backbone.ts';
+export { eventBackboneColumns } from './tables/event-backbone.ts';
 export * from './tables/api-tokens.ts';
 export {
   costStoreColumns,

@@ -5,8 +5,15 @@ import { buildEvent, type BuiltEvent, type EventEnvelope, type EventInput } from
 
 type OutboxRow = Insertable<Database['event_outbox']>;
 
-/** A bulk insert of this many rows binds 8,000 parameters, well under PostgreSQL's 65,535. */
-const ROWS_PER_STATEMENT = 1000;
+/**
+ * An outbox row carries a chunk of consecutive events of one type and trace context, up to this
+ * many events or bytes: a row per event made the outbox the largest write of a big sync.
+ */
+const EVENTS_PER_CHUNK = 1000;
+/** JSON characters: about a MiB, a fraction of what one Kafka request of the relay may carry. */
+const CHARS_PER_CHUNK = 1024 * 1024;
+/** Chunks written per INSERT, so that one statement stays a few MiB. */
+const CHUNKS_PER_STATEMENT = 8;
 
 /**
  * Writes one event to the outbox in the caller's transaction, so it is published if and only if
@@ -21,15 +28,15 @@ export async function publish<T extends EventType>(
 ): Promise<EventEnvelope<T>> {
   assertProducer(producer);
   const event = buildEvent(type, input);
-  await trx.insertInto('event_outbox').values(outboxRow(producer, event)).execute();
+  await trx.insertInto('event_outbox').values(chunkRow(producer, [event])).execute();
   return event.envelope;
 }
 
 export type PublishManyItem = { [T in EventType]: { type: T } & EventInput<T> }[EventType];
 
 /**
- * Writes many events with one INSERT per 1,000 rows (ingestion emits 100k per sync). Every event is
- * validated before anything is written; they are published in the given order.
+ * Writes many events (ingestion emits 100k per sync) as a few chunk rows. Every event is validated
+ * before anything is written; they are published in the given order.
  */
 export async function publishMany(
   trx: Transaction<Database>,
@@ -38,26 +45,58 @@ export async function publishMany(
 ): Promise<EventEnvelope[]> {
   assertProducer(producer);
   const events = items.map(({ type, ...input }) => buildEvent(type, input as EventInput<typeof type>));
-  for (let start = 0; start < events.length; start += ROWS_PER_STATEMENT) {
-    const chunk = events.slice(start, start + ROWS_PER_STATEMENT);
+  const rows = chunks(events).map((chunk) => chunkRow(producer, chunk));
+  for (let start = 0; start < rows.length; start += CHUNKS_PER_STATEMENT) {
     await trx
       .insertInto('event_outbox')
-      .values(chunk.map((event) => outboxRow(producer, event)))
+      .values(rows.slice(start, start + CHUNKS_PER_STATEMENT))
       .execute();
   }
   return events.map((event) => event.envelope);
 }
 
-function outboxRow(producer: string, { envelope, value, headers }: BuiltEvent<EventType>): OutboxRow {
+type AnyBuiltEvent = BuiltEvent<EventType>;
+
+/** Consecutive runs of events that can share a row: same type, same headers, within the limits. */
+function chunks(events: readonly AnyBuiltEvent[]): AnyBuiltEvent[][] {
+  const result: AnyBuiltEvent[][] = [];
+  let current: AnyBuiltEvent[] = [];
+  let chars = 0;
+  let headers = '';
+  for (const event of events) {
+    const eventHeaders = JSON.stringify(event.headers);
+    const first = current[0];
+    if (
+      first !== undefined &&
+      (first.envelope.type !== event.envelope.type ||
+        eventHeaders !== headers ||
+        current.length >= EVENTS_PER_CHUNK ||
+        chars + event.value.length > CHARS_PER_CHUNK)
+    ) {
+      result.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(event);
+    chars += event.value.length;
+    headers = eventHeaders;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+function chunkRow(producer: string, events: readonly AnyBuiltEvent[]): OutboxRow {
+  const { envelope, headers } = events[0]!;
   const definition = catalogue[envelope.type];
   return {
-    id: envelope.id,
     producer,
     topic: definition.topic,
-    key: definition.key(envelope),
     type: envelope.type,
     version: envelope.version,
-    envelope: value,
+    event_ids: events.map((event) => event.envelope.id),
+    keys: events.map((event) => definition.key(event.envelope)),
+    // Each value is the JSON text buildEvent validated: joined, not re-serialised.
+    envelopes: `[${events.map((event) => event.value).join(',')}]`,
     headers: Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '@stratus/db';
@@ -16,12 +16,13 @@ export interface OutboxRelayOptions {
   producer: string;
   topicPrefix: string;
   logger: Logger;
-  /** Rows read per round. */
-  batchSize?: number;
+  /** Outbox rows (chunks of up to a thousand events) read per round. */
+  chunksPerRound?: number;
   /**
-   * Bytes sent per round; 4 MiB by default. Kafka refuses a record batch for one partition past the
-   * topic's max.message.bytes (8 MiB on topics ensureTopics creates, 1 MB on a broker's defaults),
-   * and a round's batch for one partition can be this big. A refusal halves it, down to 900 kB.
+   * Bytes sent per Kafka request; 4 MiB by default. Kafka refuses a record batch for one partition
+   * past the topic's max.message.bytes (8 MiB on topics ensureTopics creates, 1 MB on a broker's
+   * defaults), and a request's batch for one partition can be this big. A refusal halves it, down to
+   * 900 kB. A round sends as many requests as its chunks need.
    */
   maxBatchBytes?: number;
   /** The fallback poll, for notifications lost while the LISTEN connection was down. */
@@ -43,10 +44,18 @@ export interface OutboxRelayMetrics {
   lagMs: number;
 }
 
-type OutgoingRow = Pick<Selectable<Database['event_outbox']>, 'seq' | 'id' | 'topic' | 'key' | 'type' | 'version' | 'headers'> & {
-  /** The envelope as JSON text, as PostgreSQL prints it: parsing and re-serialising it here would only cost time. */
+/** One event of a locked chunk, expanded by PostgreSQL. */
+interface OutgoingEvent {
+  seq: string;
+  id: string;
+  topic: string;
+  key: string;
+  type: string;
+  version: number;
+  headers: Record<string, string> | null;
+  /** The envelope as the producer wrote it: parsing and re-serialising it here would only cost time. */
   value: string;
-};
+}
 
 type RoundResult =
   | { kind: 'published'; count: number; more: boolean }
@@ -90,7 +99,7 @@ export class OutboxRelay {
   #after: string | undefined;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 2_000, maxBatchBytes: 4 * 1024 * 1024, pollIntervalMs: 1000, ...options };
+    this.#options = { chunksPerRound: 8, maxBatchBytes: 4 * 1024 * 1024, pollIntervalMs: 1000, ...options };
     this.#logger = options.logger.child({ component: 'outbox-relay', producer: options.producer });
   }
 
@@ -156,31 +165,38 @@ export class OutboxRelay {
   }
 
   async #round(): Promise<RoundResult> {
-    const { db, producer, batchSize } = this.#options;
+    const { db, producer, chunksPerRound } = this.#options;
     return db.transaction().execute(async (trx) => {
       const lock = await sql<{ locked: boolean }>`
         select pg_try_advisory_xact_lock(hashtext(${`stratus_outbox:${producer}`})) as locked
       `.execute(trx);
       if (!lock.rows[0]?.locked) return { kind: 'locked' };
-      const rows = await trx
-        .selectFrom('event_outbox')
-        .select(['seq', 'id', 'topic', 'key', 'type', 'version', 'headers', sql<string>`envelope::text`.as('value')])
-        .where('producer', '=', producer)
-        .where('published_at', 'is', null)
-        .$if(this.#after !== undefined, (q) => q.where('seq', '>', this.#after!))
-        .orderBy('seq')
-        .limit(batchSize)
-        .forUpdate()
-        .execute();
-      if (rows.length === 0) {
+      // The chunks are locked and expanded in one statement; json_array_elements gives each
+      // envelope's own text back, so nothing is re-serialised on the way to Kafka.
+      const { rows: events } = await sql<OutgoingEvent>`
+        with chunk as (
+          select seq, topic, type, version, headers, event_ids, keys, envelopes
+            from event_outbox
+           where producer = ${producer} and published_at is null
+                 ${this.#after !== undefined ? sql`and seq > ${this.#after}` : sql``}
+           order by seq
+           limit ${chunksPerRound}
+             for update
+        )
+        select c.seq, c.event_ids[e.position]::text as id, c.topic, c.keys[e.position] as key, c.type, c.version,
+               c.headers, e.envelope::text as value
+          from chunk c
+          cross join lateral json_array_elements(c.envelopes) with ordinality as e (envelope, position)
+         order by c.seq, e.position
+      `.execute(trx);
+      if (events.length === 0) {
         if (this.#after === undefined) return { kind: 'idle' };
         this.#after = undefined;
         return { kind: 'published', count: 0, more: true };
       }
-      const batch = this.#withinBytes(rows);
-      const seqs = batch.map((row) => row.seq);
+      const seqs = [...new Set(events.map((event) => event.seq))];
       try {
-        await this.#send(batch);
+        for (const request of this.#requests(events)) await this.#send(request);
       } catch (error) {
         this.#shrinkBatchIfTooLarge(error);
         await this.#resetProducer();
@@ -189,7 +205,7 @@ export class OutboxRelay {
       }
       await trx.updateTable('event_outbox').set({ published_at: sql`now()` }).where('seq', 'in', seqs).execute();
       this.#after = seqs.at(-1);
-      return { kind: 'published', count: batch.length, more: batch.length < rows.length || rows.length === batchSize };
+      return { kind: 'published', count: events.length, more: seqs.length === chunksPerRound };
     });
   }
 
@@ -203,22 +219,28 @@ export class OutboxRelay {
     );
   }
 
-  /** The longest prefix of rows within maxBatchBytes (always at least one row: publish caps an event's size). */
-  #withinBytes(rows: OutgoingRow[]): OutgoingRow[] {
+  /** The round's events in order, cut into requests of at most maxBatchBytes (at least one event each). */
+  *#requests(events: OutgoingEvent[]): Iterable<OutgoingEvent[]> {
+    let start = 0;
     let bytes = 0;
-    for (const [index, row] of rows.entries()) {
-      bytes += Buffer.byteLength(row.value);
-      if (index > 0 && bytes > this.#options.maxBatchBytes) return rows.slice(0, index);
+    for (const [index, event] of events.entries()) {
+      const size = Buffer.byteLength(event.value);
+      if (index > start && bytes + size > this.#options.maxBatchBytes) {
+        yield events.slice(start, index);
+        start = index;
+        bytes = 0;
+      }
+      bytes += size;
     }
-    return rows;
+    yield events.slice(start);
   }
 
-  async #send(batch: OutgoingRow[]): Promise<void> {
+  async #send(events: OutgoingEvent[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const row of batch) {
-      const topic = `${this.#options.topicPrefix}${row.topic}`;
+    for (const event of events) {
+      const topic = `${this.#options.topicPrefix}${event.topic}`;
       const messages = byTopic.get(topic) ?? [];
-      messages.push(toMessage(row));
+      messages.push(toMessage(event));
       byTopic.set(topic, messages);
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
@@ -285,15 +307,15 @@ export class OutboxRelay {
   }
 }
 
-function toMessage(row: OutgoingRow): Message {
+function toMessage(event: OutgoingEvent): Message {
   const headers: Record<string, string> = {
-    'event-id': row.id,
-    'event-type': row.type,
-    'event-version': String(row.version),
+    'event-id': event.id,
+    'event-type': event.type,
+    'event-version': String(event.version),
     'content-type': 'application/json',
-    ...row.headers,
+    ...event.headers,
   };
-  return { key: row.key, value: row.value, headers };
+  return { key: event.key, value: event.value, headers };
 }
 
 async function recordFailure(trx: Transaction<Database>, seqs: string[], error: unknown): Promise<void> {

@@ -10,6 +10,7 @@ import {
   publishMany,
   topicFor,
   type EventEnvelope,
+  type OutboxRelayOptions,
 } from '../src/index.ts';
 import {
   createTestDatabase,
@@ -30,7 +31,7 @@ let reader: KafkaReader;
 const relays: OutboxRelay[] = [];
 const tenant = randomUUID();
 
-function startRelay(producer: string, prefix = kafka.prefix): OutboxRelay {
+function startRelay(producer: string, prefix = kafka.prefix, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
   const relay = new OutboxRelay({
     db: database.owner,
     listenUrl: database.url,
@@ -39,6 +40,7 @@ function startRelay(producer: string, prefix = kafka.prefix): OutboxRelay {
     topicPrefix: prefix,
     logger: testLogger,
     backoff: { initialMs: 50, maxMs: 500 },
+    ...options,
   });
   relays.push(relay);
   return relay;
@@ -104,9 +106,12 @@ describe('outbox and relay', () => {
     const offsets = messages.map((entry) => BigInt(entry.message.offset));
     expect([...offsets].sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets);
 
-    const rows = await database.owner.selectFrom('event_outbox').select(['published_at', 'attempts']).where('producer', '=', 'ingestion').execute();
-    expect(rows).toHaveLength(4);
-    expect(rows.every((row) => row.published_at !== null && row.attempts === 0)).toBe(true);
+    // publish wrote a chunk of one, publishMany one chunk of three.
+    const chunks = await database.owner.selectFrom('event_outbox').select(['event_ids', 'published_at', 'attempts']).where('producer', '=', 'ingestion').orderBy('seq').execute();
+    expect(chunks.map((chunk) => chunk.event_ids)).toEqual([[envelopes[0]!.id], envelopes.slice(1).map((envelope) => envelope.id)]);
+    expect(chunks.every((chunk) => chunk.published_at !== null && chunk.attempts === 0)).toBe(true);
+    const events = await database.owner.selectFrom('event_outbox_events').select(['id', 'envelope']).where('producer', '=', 'ingestion').orderBy('seq').orderBy('position').execute();
+    expect(events).toEqual(envelopes.map((envelope) => ({ id: envelope.id, envelope })));
     // The counters move once the round's transaction commits, a moment after Kafka has the messages.
     await eventually(async () => expect(await relay.metrics()).toMatchObject({ published: 4, failures: 0, lagMs: 0 }));
   });
@@ -129,7 +134,7 @@ describe('outbox and relay', () => {
     await eventually(() => expect(received(committed.id)).toBeDefined());
     expect(rolledBack).toBeDefined();
     expect(received(rolledBack!.id)).toBeUndefined();
-    const row = await database.owner.selectFrom('event_outbox').select('id').where('id', '=', rolledBack!.id).executeTakeFirst();
+    const row = await database.owner.selectFrom('event_outbox_events').select('id').where('id', '=', rolledBack!.id).executeTakeFirst();
     expect(row).toBeUndefined();
   });
 
@@ -169,7 +174,7 @@ describe('outbox and relay', () => {
 
     const failed = await eventually(
       async () => {
-        const row = await database.owner.selectFrom('event_outbox').selectAll().where('id', '=', event.id).executeTakeFirstOrThrow();
+        const row = await database.owner.selectFrom('event_outbox_events').selectAll().where('id', '=', event.id).executeTakeFirstOrThrow();
         expect(row.attempts).toBeGreaterThanOrEqual(1);
         return row;
       },
@@ -213,17 +218,38 @@ describe('outbox and relay', () => {
     });
   });
 
+  it('sends a chunk larger than one Kafka request in several, every event once and in order', async () => {
+    // A producer of its own: no other relay of this file may pick the chunk up with larger requests.
+    const relay = startRelay('bulk', kafka.prefix, { maxBatchBytes: 20_000 });
+    await relay.start();
+    const day = samples()['cost.aggregated'];
+    const events = await database.owner.transaction().execute((trx) =>
+      publishMany(trx, 'bulk', Array.from({ length: 200 }, (_, index) => ({ type: 'cost.aggregated' as const, tenant, data: { ...day, total: `${index}.000000` } }))),
+    );
+    const chunks = await database.owner.selectFrom('event_outbox').select('seq').where('event_ids', '@>', sql<string[]>`array[${events[0]!.id}]::uuid[]`).execute();
+    expect(chunks).toHaveLength(1);
+    const messages = await eventually(() => {
+      const found = events.map((event) => reader.messages.filter((entry) => entry.message.headers?.['event-id']?.toString() === event.id));
+      expect(found.every((copies) => copies.length === 1)).toBe(true);
+      return found.map((copies) => copies[0]!);
+    });
+    // One account, one key: the partition holds them in publication order.
+    const offsets = messages.map((entry) => BigInt(entry.message.offset));
+    expect([...offsets].sort((a, b) => (a < b ? -1 : 1))).toEqual(offsets);
+    await relay.stop();
+  });
+
   it('prunes published outbox rows past their age, never unpublished ones', async () => {
     await relays[0]!.stop();
     const pending = await database.owner
       .transaction()
       .execute((trx) => publish(trx, 'ingestion', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
-    const published = await database.owner.selectFrom('event_outbox').select('id').where('published_at', 'is not', null).execute();
+    const published = await database.owner.selectFrom('event_outbox').select('seq').where('published_at', 'is not', null).execute();
     expect(published.length).toBeGreaterThan(0);
 
     expect(await pruneOutbox(database.owner, new Date(Date.now() - 60_000))).toBe(0);
     expect(await pruneOutbox(database.owner, new Date(Date.now() + 60_000))).toBe(published.length);
-    const left = await database.owner.selectFrom('event_outbox').select('id').execute();
+    const left = await database.owner.selectFrom('event_outbox_events').select('id').execute();
     expect(left.map((row) => row.id)).toEqual([pending.id]);
   });
 });

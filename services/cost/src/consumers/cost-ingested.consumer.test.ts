@@ -186,7 +186,7 @@ const monthOf = (row: Line) => `${row.charge_period_start.slice(0, 7)}-01`;
 /** The periods budget.threshold_crossed was published for, one entry per event. */
 async function budgetAlerts(): Promise<string[]> {
   const { rows } = await sql<{ period_start: string }>`
-    select envelope -> 'data' ->> 'period_start' as period_start from event_outbox where type = 'budget.threshold_crossed' order by 1
+    select envelope -> 'data' ->> 'period_start' as period_start from event_outbox_events where type = 'budget.threshold_crossed' order by 1
   `.execute(database.owner);
   return rows.map((row) => row.period_start);
 }
@@ -245,7 +245,7 @@ describe('cost.ingested', () => {
 
     expect(await budgetAlerts()).toEqual([...new Set(first.map((row) => monthOf(row)))].sort());
 
-    const aggregated = await database.owner.selectFrom('event_outbox').select(sql<string>`envelope->'data'->>'day'`.as('day')).where('type', '=', 'cost.aggregated').execute();
+    const aggregated = await database.owner.selectFrom('event_outbox_events').select(sql<string>`envelope->'data'->>'day'`.as('day')).where('type', '=', 'cost.aggregated').execute();
     expect(new Set(aggregated.map((row) => row.day))).toEqual(new Set(first.map(dayOf)));
   });
 
@@ -255,7 +255,7 @@ describe('cost.ingested', () => {
     await publishBatches([batchesOf(first, { period, importId: import_id })[1]!]);
     // And the very same event delivered twice: the consumer's processed_events skips it.
     const last = await database.owner
-      .selectFrom('event_outbox')
+      .selectFrom('event_outbox_events')
       .select(['key', sql<string>`envelope::text`.as('value')])
       .where('type', '=', 'cost.ingested')
       .orderBy('seq', 'desc')

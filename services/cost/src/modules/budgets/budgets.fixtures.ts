@@ -74,7 +74,7 @@ export async function addSpend(app: CostApp, spend: Spend): Promise<void> {
 /** The budget.threshold_crossed events of a budget in the outbox, in publication order. */
 export async function thresholdEvents(app: CostApp, budgetId: string): Promise<EventEnvelope<'budget.threshold_crossed'>[]> {
   const rows = await app.database.owner
-    .selectFrom('event_outbox')
+    .selectFrom('event_outbox_events')
     .select(['producer', 'envelope'])
     .where('type', '=', 'budget.threshold_crossed')
     .where(sql<boolean>`envelope -> 'data' ->> 'budget_id' = ${budgetId}`)

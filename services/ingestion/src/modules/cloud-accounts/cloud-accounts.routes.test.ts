@@ -121,7 +121,7 @@ function linkLive(provider: CloudProvider, extra: Record<string, unknown> = {}) 
 
 function outbox(type: string, cloudAccountId: string) {
   return database.owner
-    .selectFrom('event_outbox')
+    .selectFrom('event_outbox_events')
     .select(['type', 'producer', 'envelope'])
     .where('type', '=', type)
     .where(sql<boolean>`envelope -> 'data' ->> 'cloud_account_id' = ${cloudAccountId}`)
@@ -270,7 +270,7 @@ describe('linking', () => {
 
   it('answers 409 for an account linked already, and writes nothing', async () => {
     const first = await link({ provider: 'GCP', account_id: 'stratus-dup-1', name: 'Original' });
-    const outboxBefore = await database.owner.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    const outboxBefore = await database.owner.selectFrom('event_outbox_events').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
 
     const second = await link({ provider: 'GCP', account_id: 'stratus-dup-1', name: 'Copy' });
 
@@ -282,7 +282,7 @@ describe('linking', () => {
         details: { cloud_account_id: first.body.id },
       },
     });
-    const outboxAfter = await database.owner.selectFrom('event_outbox').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
+    const outboxAfter = await database.owner.selectFrom('event_outbox_events').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow();
     expect(outboxAfter.count).toBe(outboxBefore.count);
   });
 

@@ -24,7 +24,7 @@ function upload(body: string, contentType = 'text/csv') {
 
 async function costEvents(importId: string) {
   const rows = await ingestion.database.owner
-    .selectFrom('event_outbox')
+    .selectFrom('event_outbox_events')
     .select('envelope')
     .where('type', '=', 'cost.ingested')
     .orderBy('seq')

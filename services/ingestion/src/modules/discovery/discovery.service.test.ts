@@ -45,7 +45,7 @@ function eventsOf(type: 'resource.discovered' | 'resource.removed') {
 async function drained() {
   await eventually(async () => {
     const { count } = await database.owner
-      .selectFrom('event_outbox')
+      .selectFrom('event_outbox_events')
       .select((eb) => eb.fn.countAll<string>().as('count'))
       .where('published_at', 'is', null)
       .executeTakeFirstOrThrow();
@@ -108,7 +108,7 @@ describe('syncing a simulated account', () => {
     const after = await database.owner.selectFrom('resources').select((eb) => eb.fn.min('last_seen').as('first')).executeTakeFirstOrThrow();
     expect(after.first!.getTime()).toBeGreaterThan(before.last!.getTime());
     const { count } = await database.owner
-      .selectFrom('event_outbox')
+      .selectFrom('event_outbox_events')
       .select((eb) => eb.fn.countAll<string>().as('count'))
       .executeTakeFirstOrThrow();
     expect(Number(count)).toBe(FLEET);
