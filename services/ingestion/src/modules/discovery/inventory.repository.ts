@@ -17,9 +17,17 @@ export function findSyncableAccount(trx: Transaction<Database>, id: string) {
     .executeTakeFirst();
 }
 
-/** A resource as stored, in the shape resource.discovered carries it. */
-export interface StoredResource {
+/** What the database decides about a stored resource; the rest is what the adapter discovered. */
+export interface StoredFields {
   id: string;
+  cost_daily: string;
+  cost_monthly: string;
+  discovered_at: Date;
+  last_seen: Date;
+}
+
+/** A resource as stored, in the shape resource.discovered carries it. */
+export type StoredResource = StoredFields & {
   provider_resource_id: string;
   name: string | null;
   type: string;
@@ -28,11 +36,7 @@ export interface StoredResource {
   state: string | null;
   tags: Record<string, string>;
   metadata: Record<string, unknown>;
-  cost_daily: string;
-  cost_monthly: string;
-  discovered_at: Date;
-  last_seen: Date;
-}
+};
 
 export interface ResourceChange {
   resource: StoredResource;
@@ -69,22 +73,38 @@ export async function upsertResources(
   const unique = [...new Map(batch.map((resource) => [resource.provider_resource_id, resource])).values()];
   const column = <K extends keyof DiscoveredResource>(key: K) => unique.map((resource) => resource[key] ?? null);
   const metadata = unique.map((resource) =>
-    JSON.stringify(resource.utilization ? { ...resource.metadata, [VOLATILE_METADATA]: resource.utilization } : resource.metadata),
+    resource.utilization ? { ...resource.metadata, [VOLATILE_METADATA]: resource.utilization } : resource.metadata,
   );
 
-  const { rows } = await sql<StoredResource & { created: boolean; changed_fields: string[] }>`
+  // Row-level security adds organization_id = <tenant> to every probe, and while an organisation's
+  // first large sync fills the table its statistics still say it has a handful of resources: the
+  // planner then ANDs each probe's bitmap with the organisation's whole range of an
+  // organization_id index, and the sync turns quadratic (100k resources: minutes, not seconds).
+  // Plain index probes are right for this statement whatever the statistics say.
+  await sql`set local enable_bitmapscan = off`.execute(trx);
+  // Only what PostgreSQL decides comes back (ids, costs, times, what changed): the rest of each
+  // resource is what was sent, and reading its tags and metadata back would parse them again.
+  const { rows } = await sql<StoredFields & { position: string; created: boolean; changed_fields: string[] }>`
     with input as (
       select *
         from unnest(${column('provider_resource_id')}::text[], ${column('name')}::text[], ${column('type')}::text[],
                     ${column('region')}::text[], ${column('zone')}::text[], ${column('state')}::text[],
-                    ${unique.map((resource) => JSON.stringify(resource.tags))}::jsonb[], ${metadata}::jsonb[])
-          as i (provider_resource_id, name, type, region, zone, state, tags, metadata)
+                    ${unique.map((resource) => JSON.stringify(resource.tags))}::jsonb[],
+                    ${metadata.map((value) => JSON.stringify(value))}::jsonb[])
+          with ordinality as i (provider_resource_id, name, type, region, zone, state, tags, metadata, position)
     ),
     previous as (
-      select i.provider_resource_id, r.id, r.name, r.type, r.region, r.zone, r.state, r.tags,
-             r.metadata - ${VOLATILE_METADATA}::text as metadata
+      select i.provider_resource_id, i.position, r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata
         from input i
-        left join resources r on r.cloud_account_id = ${account.id} and r.provider_resource_id = i.provider_resource_id
+        -- One probe of the unique index per input row. As a plain join the planner read and
+        -- sorted every resource of the account for each batch; LIMIT keeps the subquery from
+        -- being flattened back into that join.
+        left join lateral (
+          select r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata - ${VOLATILE_METADATA}::text as metadata
+            from resources r
+           where r.cloud_account_id = ${account.id} and r.provider_resource_id = i.provider_resource_id
+           limit 1
+        ) r on true
     ),
     upserted as (
       insert into resources as r
@@ -99,7 +119,7 @@ export async function upsertResources(
                 r.cost_daily, r.cost_monthly, r.discovered_at, r.last_seen
     ),
     compared as (
-      select u.*, p.id is null as created,
+      select p.position, u.id, u.cost_daily, u.cost_monthly, u.discovered_at, u.last_seen, p.id is null as created,
              array_remove(array[
                case when p.name is distinct from u.name then 'name' end,
                case when p.type is distinct from u.type then 'type' end,
@@ -115,9 +135,12 @@ export async function upsertResources(
     select * from compared where created or cardinality(changed_fields) > 0
   `.execute(trx);
 
-  return rows.map(({ created, changed_fields, ...resource }) =>
-    created ? { resource, change: 'created', changed_fields: [] } : { resource, change: 'updated', changed_fields },
-  );
+  return rows.map(({ position, created, changed_fields, ...stored }) => {
+    const index = Number(position) - 1;
+    const { provider_resource_id, name, type, region, zone, state, tags } = unique[index]!;
+    const resource: StoredResource = { ...stored, provider_resource_id, name, type, region, zone, state, tags, metadata: metadata[index]! };
+    return created ? { resource, change: 'created', changed_fields: [] } : { resource, change: 'updated', changed_fields };
+  });
 }
 
 /**
