@@ -6,6 +6,7 @@ import * as ingestion from './1763856000003-Ingestion.ts';
 import * as costStore from './1763856000004-CostStore.ts';
 import * as leanerWrites from './1763856000005-LeanerWrites.ts';
 import * as outboxChunks from './1763856000006-OutboxChunks.ts';
+import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000004-CostStore': costStore,
   '1763856000005-LeanerWrites': leanerWrites,
   '1763856000006-OutboxChunks': outboxChunks,
+  '1763856000008-InventoryIndexes': inventoryIndexes,
 };
