@@ -41,6 +41,8 @@ export {
   type ReadDeadLettersOptions,
   type ReplayDeadLettersOptions,
 } from './dead-letter.ts';
+export { toKafkaMessage } from './kafka-headers.ts';
+export { createIdempotentProducer } from './kafka-producer.ts';
 export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
 export { buildAsyncApiDocument } from './asyncapi.ts';

@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, Message } from 'kafkajs';
 
 /** A header as text; kafkajs gives Buffers, and a repeated header's last value wins. */
 export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
@@ -14,4 +14,23 @@ export function headersText(headers: IHeaders | undefined): Record<string, strin
     if (value !== undefined) text[name] = value;
   }
   return text;
+}
+
+/** An outbox event as the Kafka message the relay sends: the envelope as written, keyed, with its headers. */
+export function toKafkaMessage(event: {
+  id: string;
+  type: string;
+  version: number;
+  key: string;
+  value: string;
+  headers: Record<string, string> | null;
+}): Message {
+  const headers: Record<string, string> = {
+    'event-id': event.id,
+    'event-type': event.type,
+    'event-version': String(event.version),
+    'content-type': 'application/json',
+    ...event.headers,
+  };
+  return { key: event.key, value: event.value, headers };
 }

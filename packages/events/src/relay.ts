@@ -4,6 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '@stratus/db';
+import { toKafkaMessage } from './kafka-headers.ts';
 import { createIdempotentProducer } from './kafka-producer.ts';
 import { TOPIC_MAX_MESSAGE_BYTES } from './topics.ts';
 
@@ -240,7 +241,7 @@ export class OutboxRelay {
     for (const event of events) {
       const topic = `${this.#options.topicPrefix}${event.topic}`;
       const messages = byTopic.get(topic) ?? [];
-      messages.push(toMessage(event));
+      messages.push(toKafkaMessage(event));
       byTopic.set(topic, messages);
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
@@ -305,17 +306,6 @@ export class OutboxRelay {
     this.#listener = undefined;
     await client?.end().catch(() => {});
   }
-}
-
-function toMessage(event: OutgoingEvent): Message {
-  const headers: Record<string, string> = {
-    'event-id': event.id,
-    'event-type': event.type,
-    'event-version': String(event.version),
-    'content-type': 'application/json',
-    ...event.headers,
-  };
-  return { key: event.key, value: event.value, headers };
 }
 
 async function recordFailure(trx: Transaction<Database>, seqs: string[], error: unknown): Promise<void> {
