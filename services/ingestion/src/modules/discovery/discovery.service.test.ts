@@ -128,6 +128,51 @@ describe('syncing a simulated account', () => {
     expect(eventsOf('resource.discovered')).toHaveLength(FLEET);
   });
 
+  it('publishes resource.discovered as updated, with the fields that changed, for resources that changed; utilisation is no change', async () => {
+    const changed = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
+      const sim = await adapterFor(trx, stored);
+      return {
+        ...sim,
+        async *discover() {
+          let index = 0;
+          for await (const page of sim.discover()) {
+            yield page.map((resource) => {
+              index += 1;
+              const drifted = { ...resource, utilization: { ...resource.utilization, window_days: 7 } };
+              if (index <= 20) return { ...drifted, state: 'stopped-for-test' };
+              if (index <= 30) return { ...drifted, tags: { ...resource.tags, team: 'moved-for-test' } };
+              return drifted;
+            });
+          }
+        },
+      };
+    };
+    const before = eventsOf('resource.discovered').length;
+    const stats = await syncAccount({ db, logger, adapterFor: changed }, target());
+    expect(stats).toMatchObject({ created: 0, updated: 30, removed: 0 });
+
+    await drained();
+    await eventually(() => expect(eventsOf('resource.discovered')).toHaveLength(before + 30));
+    const updates = eventsOf('resource.discovered').slice(before).map((event) => event.data as { change: string; changed_fields: string[]; resource: Record<string, any> });
+    expect(updates.every((update) => update.change === 'updated')).toBe(true);
+    expect(updates.filter((update) => update.changed_fields.join() === 'state')).toHaveLength(20);
+    expect(updates.filter((update) => update.changed_fields.join() === 'tags')).toHaveLength(10);
+    const moved = updates.find((update) => update.changed_fields.join() === 'tags')!.resource;
+    expect(moved.tags.team).toBe('moved-for-test');
+    // The event carries the resource as stored, utilisation included.
+    const stored = await database.owner.selectFrom('resources').selectAll().where('id', '=', moved.id).executeTakeFirstOrThrow();
+    expect({ tags: stored.tags, metadata: stored.metadata, cost_monthly: stored.cost_monthly, discovered_at: stored.discovered_at.toISOString() }).toEqual({
+      tags: moved.tags,
+      metadata: moved.metadata,
+      cost_monthly: moved.cost_monthly,
+      discovered_at: moved.discovered_at,
+    });
+    expect((stored.metadata as { utilization: { window_days: number } }).utilization.window_days).toBe(7);
+
+    // Back to what the provider says: the same 30 change again, nothing else.
+    expect(await syncAccount({ db, logger, adapterFor }, target())).toMatchObject({ created: 0, updated: 30, removed: 0 });
+  });
+
   it('keeps what it stored and records the error when the provider fails midway', async () => {
     const failing = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
       const sim = await adapterFor(trx, stored);

@@ -58,7 +58,7 @@ export interface RemovedResource {
 const VOLATILE_METADATA = 'utilization';
 
 /**
- * Upserts one batch of discovered resources (one statement, arrays unnested server-side) and
+ * Upserts one batch of discovered resources (one statement, the batch sent as one JSON document) and
  * returns only those that are new or differ from what was stored, with the fields that changed.
  * Every resource of the batch gets last_seen = now(), which is what removal is decided by.
  * The comparison reads the rows as they were before this statement (a CTE sees the statement's
@@ -71,9 +71,15 @@ export async function upsertResources(
 ): Promise<ResourceChange[]> {
   // ON CONFLICT cannot touch one row twice in a statement: the last sighting in a batch wins.
   const unique = [...new Map(batch.map((resource) => [resource.provider_resource_id, resource])).values()];
-  const column = <K extends keyof DiscoveredResource>(key: K) => unique.map((resource) => resource[key] ?? null);
   const metadata = unique.map((resource) =>
     resource.utilization ? { ...resource.metadata, [VOLATILE_METADATA]: resource.utilization } : resource.metadata,
+  );
+  // One JSON document rather than an array parameter per column: pg escapes every element of a
+  // text[] or jsonb[] (tags and metadata are full of quotes), which cost more than the statement.
+  const input = JSON.stringify(
+    unique.map(({ provider_resource_id, name, type, region, zone, state, tags }, index) => ({
+      provider_resource_id, name, type, region, zone, state, tags, metadata: metadata[index], position: index + 1,
+    })),
   );
 
   // Row-level security adds organization_id = <tenant> to every probe, and while an organisation's
@@ -84,14 +90,12 @@ export async function upsertResources(
   await sql`set local enable_bitmapscan = off`.execute(trx);
   // Only what PostgreSQL decides comes back (ids, costs, times, what changed): the rest of each
   // resource is what was sent, and reading its tags and metadata back would parse them again.
-  const { rows } = await sql<StoredFields & { position: string; created: boolean; changed_fields: string[] }>`
+  const { rows } = await sql<StoredFields & { position: number; created: boolean; changed_fields: string[] }>`
     with input as (
       select *
-        from unnest(${column('provider_resource_id')}::text[], ${column('name')}::text[], ${column('type')}::text[],
-                    ${column('region')}::text[], ${column('zone')}::text[], ${column('state')}::text[],
-                    ${unique.map((resource) => JSON.stringify(resource.tags))}::jsonb[],
-                    ${metadata.map((value) => JSON.stringify(value))}::jsonb[])
-          with ordinality as i (provider_resource_id, name, type, region, zone, state, tags, metadata, position)
+        from json_to_recordset(${input}::json)
+          as i (provider_resource_id text, name text, type text, region text, zone text, state text,
+                tags jsonb, metadata jsonb, position integer)
     ),
     previous as (
       select i.provider_resource_id, i.position, r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata
@@ -136,7 +140,7 @@ export async function upsertResources(
   `.execute(trx);
 
   return rows.map(({ position, created, changed_fields, ...stored }) => {
-    const index = Number(position) - 1;
+    const index = position - 1;
     const { provider_resource_id, name, type, region, zone, state, tags } = unique[index]!;
     const resource: StoredResource = { ...stored, provider_resource_id, name, type, region, zone, state, tags, metadata: metadata[index]! };
     return created ? { resource, change: 'created', changed_fields: [] } : { resource, change: 'updated', changed_fields };
