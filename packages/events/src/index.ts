@@ -42,6 +42,7 @@ export {
   type ReplayDeadLettersOptions,
 } from './dead-letter.ts';
 export { toKafkaMessage } from './kafka-headers.ts';
+export { connectAdmin, createKafkaClient, KafkaUnreachableError, type KafkaClientOptions } from './kafka-client.ts';
 export { createIdempotentProducer } from './kafka-producer.ts';
 export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
