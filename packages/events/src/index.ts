@@ -34,9 +34,14 @@ export {
 } from './consumer.ts';
 export {
   DEAD_LETTER_HEADERS,
+  DEAD_LETTER_REASONS,
+  deadLetterMessage,
   readDeadLetters,
   replayDeadLetters,
+  selectDeadLetters,
   type DeadLetter,
+  type DeadLetterCause,
+  type DeadLetterFilter,
   type DeadLetterReason,
   type ReadDeadLettersOptions,
   type ReplayDeadLettersOptions,
