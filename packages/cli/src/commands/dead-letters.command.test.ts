@@ -155,7 +155,7 @@ describe('stratus dead-letters replay', () => {
     const run = await stratus(['dead-letters', 'replay', 'action.requested', '--event-id', missing], env);
 
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain(`no dead letter of action.requested has event id ${missing}`);
+    expect(run.stderr).toContain(`no dead letter of action.requested matching these filters has event id ${missing}`);
     expect(await highOffset(topic())).toBe('3');
   });
 });
@@ -204,6 +204,8 @@ describe('stratus dead-letters, bad input', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`no topic ${kafka.prefix}other.cost.ingested.dlq on this cluster: set KAFKA_TOPIC_PREFIX`);
+    const all = await stratus(['dead-letters', 'list'], { ...env, KAFKA_TOPIC_PREFIX: `${kafka.prefix}other.` });
+    expect(all.stderr).toContain(`no topic ${kafka.prefix}other.${eventTypes[0]}.dlq and ${eventTypes.length - 1} more on this cluster`);
   });
 
   it('prints help for each command', async () => {

@@ -35,8 +35,9 @@ async function deadLetterTopics({ admin, topicPrefix }: KafkaAccess, types: read
   const topics = new Map(types.map((type) => [type, deadLetterTopicOf(topicFor(topicPrefix, type))]));
   const missing = [...topics.values()].filter((topic) => !existing.has(topic));
   if (missing.length > 0) {
+    const more = missing.length > 1 ? ` and ${missing.length - 1} more` : '';
     throw new Error(
-      `no topic ${missing.join(', ')} on this cluster: set KAFKA_TOPIC_PREFIX to the services' prefix ` +
+      `no topic ${missing[0]}${more} on this cluster: set KAFKA_TOPIC_PREFIX to the services' prefix ` +
         `(now "${topicPrefix}"), or start a service, which creates the topics`,
     );
   }
@@ -93,7 +94,7 @@ export function deadLettersCommand(program: Command): void {
   deadLetters
     .command('list')
     .description('list dead letters, oldest first; nothing is consumed or changed')
-    .addArgument(new Argument('[event-type...]', 'only these event types (default: all)').choices(eventTypes).default([]))
+    .addArgument(new Argument('[event-type...]', 'only these event types (default: all)').choices(eventTypes))
     .option('--limit <n>', 'show at most the oldest n', limit, 100)
     .option('--json', 'one JSON object per line, with the original value as text (the count goes to stderr)')
     .addHelpText('after', '\nExamples:\n  stratus dead-letters list\n  stratus dead-letters list action.requested --json | jq .value')
@@ -157,7 +158,7 @@ export function deadLettersCommand(program: Command): void {
 
         const found = new Set(letters.map((letter) => letter.eventId));
         const unmatched = (options.eventId ?? []).filter((id) => !found.has(id));
-        if (unmatched.length > 0) console.error(`no dead letter of ${type} has event id ${unmatched.join(', ')}`);
+        if (unmatched.length > 0) console.error(`no dead letter of ${type} matching these filters has event id ${unmatched.join(', ')}`);
         if (letters.length === 0) {
           console.log(`no dead letters of ${type} match: nothing replayed`);
           return;
