@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { authPlugin } from '@stratus/auth';
@@ -10,23 +8,7 @@ import { sql } from 'kysely';
 import { createDb, migrateDownAll } from '@stratus/db';
 import { buildServer, type StratusServer } from '@stratus/http';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-
-const bin = fileURLToPath(new URL('../bin/stratus', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function stratus(args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  const { DATABASE_URL: _, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(bin, args, { env: { ...inherited, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
+import { stratus } from '../test/run-cli.ts';
 
 function field(output: string, label: string): string {
   const value = new RegExp(`^${label}:\\s+(\\S+)`, 'm').exec(output)?.[1];

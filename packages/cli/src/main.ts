@@ -6,6 +6,7 @@ import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
+import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
@@ -16,7 +17,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources and cost imports (over the API); database, organisations, tokens and keys (admin)')
+    .description('Stratus: cloud accounts, resources and cost imports (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   accountsCommand(program);
   resourcesCommand(program);
   costsCommand(program);
+  deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
   return program;

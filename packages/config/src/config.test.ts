@@ -30,6 +30,11 @@ describe('loadConfig', () => {
     expect(issue).toMatch(/^DATABASE_URL is not set: .*postgres:\/\/postgres@127\.0\.0\.1:5432\/stratus/);
   });
 
+  it('names a missing KAFKA_BROKERS and says what it should look like', () => {
+    const [issue] = issuesOf({ DATABASE_URL: valid.DATABASE_URL });
+    expect(issue).toBe('KAFKA_BROKERS is not set: must be a comma-separated host:port list (e.g. 127.0.0.1:9092; scripts/kafka.sh start runs one locally)');
+  });
+
   it('reports every bad variable at once, by name', () => {
     const issues = issuesOf({ DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'broker-without-port', PORT: '99999' });
     expect(issues.map((issue) => issue.split(' ')[0])).toEqual(['DATABASE_URL', 'KAFKA_BROKERS', 'PORT']);

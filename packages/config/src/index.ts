@@ -35,13 +35,13 @@ export function loadConfig<S extends z.ZodObject>(
 const hints = new Map<string, string>([
   ['DATABASE_URL', 'e.g. postgres://postgres@127.0.0.1:5432/stratus'],
   ['REDIS_URL', 'e.g. redis://127.0.0.1:6379'],
-  ['KAFKA_BROKERS', 'comma-separated host:port list, e.g. 127.0.0.1:9092; scripts/kafka.sh start runs one locally'],
+  ['KAFKA_BROKERS', 'e.g. 127.0.0.1:9092; scripts/kafka.sh start runs one locally'],
 ]);
 
 /** A comma-separated list of host:port pairs. */
 export const hostPortList = z
-  .string()
-  .min(1)
+  .string({ error: 'must be a comma-separated host:port list' })
+  .min(1, 'must be a comma-separated host:port list')
   .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))
   .pipe(
     z

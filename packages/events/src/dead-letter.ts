@@ -3,7 +3,9 @@ import type { IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { headersText } from './kafka-headers.ts';
 import { createIdempotentProducer } from './kafka-producer.ts';
 
-export type DeadLetterReason = 'invalid_envelope' | 'invalid_data' | 'handler_failed';
+export const DEAD_LETTER_REASONS = ['invalid_envelope', 'invalid_data', 'handler_failed'] as const;
+
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** Headers a dead letter carries beside the original message's own. */
 export const DEAD_LETTER_HEADERS = {
@@ -157,9 +159,28 @@ function toDeadLetter(topic: string, partition: number, message: KafkaMessage): 
   };
 }
 
+/** What an operator picks dead letters by; every criterion given must hold. */
+export interface DeadLetterFilter {
+  /** One of these event ids (so an empty list matches nothing). */
+  eventIds?: readonly string[];
+  reason?: DeadLetterReason;
+  consumerGroup?: string;
+}
+
+/** A `select` for replayDeadLetters; the empty filter selects every letter. */
+export function selectDeadLetters(filter: DeadLetterFilter): (letter: DeadLetter) => boolean {
+  const eventIds = filter.eventIds && new Set(filter.eventIds);
+  return (letter) =>
+    (eventIds === undefined || (letter.eventId !== undefined && eventIds.has(letter.eventId))) &&
+    (filter.reason === undefined || letter.reason === filter.reason) &&
+    (filter.consumerGroup === undefined || letter.consumerGroup === filter.consumerGroup);
+}
+
 export interface ReplayDeadLettersOptions extends ReadDeadLettersOptions {
   /** Which dead letters to replay (default: all read). */
   select?: (letter: DeadLetter) => boolean;
+  /** Returns what would be replayed, with the same checks, and sends nothing. */
+  dryRun?: boolean;
 }
 
 /**
@@ -168,13 +189,13 @@ export interface ReplayDeadLettersOptions extends ReadDeadLettersOptions {
  * dead-lettered again. The dead letters themselves stay (Kafka topics are append-only).
  */
 export async function replayDeadLetters(kafka: Kafka, options: ReplayDeadLettersOptions): Promise<DeadLetter[]> {
-  const { select = () => true, ...read } = options;
+  const { select = () => true, dryRun = false, ...read } = options;
   const letters = (await readDeadLetters(kafka, read)).filter(select);
   const unroutable = letters.find((letter) => letter.originalTopic === '');
   if (unroutable) {
     throw new Error(`dead letter ${unroutable.topic}/${unroutable.partition}@${unroutable.offset} has no ${DEAD_LETTER_HEADERS.originalTopic} header`);
   }
-  if (letters.length === 0) return [];
+  if (letters.length === 0 || dryRun) return letters;
   const byTopic = new Map<string, Message[]>();
   for (const letter of letters) {
     const messages = byTopic.get(letter.originalTopic) ?? [];

@@ -34,14 +34,20 @@ export {
 } from './consumer.ts';
 export {
   DEAD_LETTER_HEADERS,
+  DEAD_LETTER_REASONS,
+  deadLetterMessage,
   readDeadLetters,
   replayDeadLetters,
+  selectDeadLetters,
   type DeadLetter,
+  type DeadLetterCause,
+  type DeadLetterFilter,
   type DeadLetterReason,
   type ReadDeadLettersOptions,
   type ReplayDeadLettersOptions,
 } from './dead-letter.ts';
 export { toKafkaMessage } from './kafka-headers.ts';
+export { connectAdmin, createKafkaClient, KafkaUnreachableError, type KafkaClientOptions } from './kafka-client.ts';
 export { createIdempotentProducer } from './kafka-producer.ts';
 export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';

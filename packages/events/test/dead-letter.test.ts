@@ -9,6 +9,7 @@ import {
   ensureTopics,
   readDeadLetters,
   replayDeadLetters,
+  selectDeadLetters,
   topicFor,
   type EventConsumer,
 } from '../src/index.ts';
@@ -122,11 +123,13 @@ describe('dead letters', () => {
     await eventually(async () => expect(await committedOffset(topic)).toBe('1'));
 
     actionsFail = false;
-    const replayed = await replayDeadLetters(kafka.kafka, {
-      topic: deadLetterTopicOf(topic),
-      select: (candidate) => candidate.eventId === event.envelope.id,
-    });
-    expect(replayed).toHaveLength(1);
+    const select = selectDeadLetters({ eventIds: [event.envelope.id], reason: 'handler_failed' });
+    const planned = await replayDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic), select, dryRun: true });
+    expect(planned.map((candidate) => candidate.eventId)).toEqual([event.envelope.id]);
+    expect((await admin.fetchTopicOffsets(topic)).map((partition) => partition.high)).toEqual(['1']);
+
+    const replayed = await replayDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic), select });
+    expect(replayed).toEqual(planned);
     await eventually(async () => expect(await effectCount(database.owner, event.envelope.subject)).toBe(1));
     await eventually(async () => expect(await committedOffset(topic)).toBe('2'));
 

@@ -1,10 +1,11 @@
-import { Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createDb, pendingMigrations, SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import type { ServiceEnv } from '@stratus/config';
+import { connectAdmin, createKafkaClient } from '@stratus/events';
 
 /** The connections a service holds for its whole life; routes, consumers and jobs receive them. */
 export interface ServiceDeps<C extends ServiceEnv = ServiceEnv> {
@@ -36,18 +37,7 @@ function hostOf(url: string): string {
 export function openDependencies<C extends ServiceEnv>(service: ServiceName, config: C, logger: Logger): ServiceDeps<C> {
   const db = createDb({ url: config.DATABASE_URL, role: SERVICE_ROLES[service], applicationName: `stratus-${service}` });
   const redis = createRedisConnection(config.REDIS_URL, { forWorker: true });
-  const kafka = new Kafka({
-    clientId: `stratus-${service}`,
-    brokers: config.KAFKA_BROKERS,
-    connectionTimeout: 3_000,
-    retry: { retries: 5, initialRetryTime: 300 },
-    logLevel: kafkaLogLevel.WARN,
-    logCreator: () => ({ namespace, level, log }) => {
-      const { message, ...extra } = log;
-      const method = level <= kafkaLogLevel.ERROR ? 'error' : 'warn';
-      logger[method]({ kafka: namespace, ...extra }, message);
-    },
-  });
+  const kafka = createKafkaClient({ clientId: `stratus-${service}`, brokers: config.KAFKA_BROKERS, logger });
   const queues = createQueues({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   return { service, config, logger, db, redis, kafka, queues };
 }
@@ -93,18 +83,10 @@ export async function checkDependencies(deps: ServiceDeps): Promise<void> {
   } catch (error) {
     throw new StartupError(`cannot reach Redis at ${config.REDIS_URL} (REDIS_URL): ${describe(error)}. Start Redis or fix REDIS_URL.`);
   }
-  const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 300 } });
-  try {
-    await admin.connect();
-    await admin.describeCluster();
-  } catch (error) {
-    throw new StartupError(
-      `cannot reach Kafka at ${config.KAFKA_BROKERS.join(',')} (KAFKA_BROKERS): ${describe(error)}. ` +
-        'Start a broker (scripts/kafka.sh start) or fix KAFKA_BROKERS.',
-    );
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  const admin = await connectAdmin(kafka, config.KAFKA_BROKERS).catch((error: unknown) => {
+    throw new StartupError(describe(error));
+  });
+  await admin.disconnect().catch(() => undefined);
 }
 
 export async function closeDependencies(deps: ServiceDeps): Promise<void> {

@@ -1,21 +1,9 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { credentialsKeys, openSecret, sealSecret } from '@stratus/cloud';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-
-const bin = fileURLToPath(new URL('../../bin/stratus', import.meta.url));
-
-function stratus(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _, CREDENTIALS_KEYS: __, ...inherited } = process.env;
-  return new Promise((resolve) => {
-    execFile(bin, args, { env: { ...inherited, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
-  });
-}
+import { stratus } from '../../test/run-cli.ts';
 
 const entry = (kid: string) => `${kid}:${randomBytes(32).toString('base64')}`;
 const k0 = entry('k0');
