@@ -5,6 +5,7 @@ import * as apiTokens from './1763856000002-ApiTokens.ts';
 import * as ingestion from './1763856000003-Ingestion.ts';
 import * as costStore from './1763856000004-CostStore.ts';
 import * as leanerWrites from './1763856000005-LeanerWrites.ts';
+import * as costDataFactTable from './1763856000007-CostDataFactTable.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000003-Ingestion': ingestion,
   '1763856000004-CostStore': costStore,
   '1763856000005-LeanerWrites': leanerWrites,
+  '1763856000007-CostDataFactTable': costDataFactTable,
 };
