@@ -66,11 +66,17 @@ export async function addLines(trx: Transaction<Database>, lines: RawBuilder<unk
         from days
        group by organization_id, date_trunc('month', day), cloud_account_id, provider, service, region, currency
       on conflict (organization_id, granularity, period_start, cloud_account_id, service, region, currency) ${addToRow}
+    ), tag_set_days as (
+      -- Lines share a few tag sets: each set is expanded into its tags once, not once per line.
+      select organization_id, ("timestamp" at time zone 'UTC')::date as day, cloud_account_id, provider,
+             coalesce(service, '') as service, currency, tags, sum(amount) as amount, count(*) as lines
+        from lines
+       group by 1, 2, 3, 4, 5, 6, 7
     ), tag_days as (
-      select l.organization_id, (l."timestamp" at time zone 'UTC')::date as day, t.key as tag_key, t.value as tag_value,
-             l.cloud_account_id, l.provider, coalesce(l.service, '') as service, l.currency, sum(l.amount) as amount, count(*) as lines
-        from lines l
-       cross join lateral jsonb_each_text(l.tags) as t(key, value)
+      select s.organization_id, s.day, t.key as tag_key, t.value as tag_value, s.cloud_account_id, s.provider, s.service,
+             s.currency, sum(s.amount) as amount, sum(s.lines) as lines
+        from tag_set_days s
+       cross join lateral jsonb_each_text(s.tags) as t(key, value)
        group by 1, 2, 3, 4, 5, 6, 7, 8
     ), tags as (
       insert into cost_tag_rollups as r (organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id,
