@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
@@ -28,21 +29,22 @@ describe('cost data partitions, cost aggregates and updated_at', () => {
     return rows[0]!.partition;
   }
 
+  function costLine(t: Tenant, timestamp: string, line: { cloud_account_id?: string; resource_id?: string } = {}) {
+    return {
+      organization_id: t.organizationId,
+      cloud_account_id: t.cloudAccountId,
+      provider: 'AWS' as const,
+      timestamp,
+      amount: 1,
+      currency: 'USD',
+      granularity: 'hourly' as const,
+      ...line,
+    };
+  }
+
   async function insertCost(timestamp: string): Promise<string> {
     const row = await withTenant(cost, tenant.organizationId, (trx) =>
-      trx
-        .insertInto('cost_data')
-        .values({
-          organization_id: tenant.organizationId,
-          cloud_account_id: tenant.cloudAccountId,
-          provider: 'AWS',
-          timestamp,
-          amount: 1,
-          currency: 'USD',
-          granularity: 'hourly',
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow(),
+      trx.insertInto('cost_data').values(costLine(tenant, timestamp)).returning('id').executeTakeFirstOrThrow(),
     );
     return row.id;
   }
@@ -81,6 +83,77 @@ describe('cost data partitions, cost aggregates and updated_at', () => {
     // Month boundaries are UTC: the last instant of February belongs to February's partition.
     expect(await partitionOf(await insertCost('2001-02-28T23:59:59.999Z'))).toBe('cost_data_y2001m02');
     expect(await partitionOf(await insertCost('2001-03-01T00:00:00Z'))).toBe('cost_data_y2001m03');
+  });
+
+  it('refuses a statement whose lines name an account or resource that does not exist, as a foreign key would', async () => {
+    const write = (line: { cloud_account_id?: string; resource_id?: string }) =>
+      withTenant(cost, tenant.organizationId, (trx) =>
+        trx.insertInto('cost_data').values([costLine(tenant, '2001-04-01T00:00:00Z'), costLine(tenant, '2001-04-02T00:00:00Z', line)]).execute(),
+      );
+    await expect(write({ cloud_account_id: randomUUID() })).rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/cloud account .* does not exist/) });
+    await expect(write({ resource_id: randomUUID() })).rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/resource .* does not exist/) });
+    // Another tenant's resource exists: the check, like a foreign key's, is not limited by row-level security.
+    const other = await seedTenant(owner, 'initech');
+    await write({ resource_id: other.resourceId });
+    const written = await owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('timestamp', '>=', new Date('2001-04-01T00:00:00Z')).where('timestamp', '<', new Date('2001-04-03T00:00:00Z')).executeTakeFirstOrThrow();
+    expect(written.n).toBe(2);
+  });
+
+  it('deleting a resource clears resource_id on its lines; deleting an account or organisation deletes its lines', async () => {
+    const t = await seedTenant(owner, 'umbrella');
+    const second = await owner
+      .insertInto('cloud_accounts')
+      .values({ organization_id: t.organizationId, name: 'umbrella staging', provider: 'AWS', account_id: '999988887777' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await owner
+      .insertInto('cost_data')
+      .values([
+        costLine(t, '2001-05-01T00:00:00Z', { resource_id: t.resourceId }),
+        costLine(t, '2001-05-02T00:00:00Z', { cloud_account_id: second.id }),
+      ])
+      .execute();
+    const lines = () => owner.selectFrom('cost_data').select(['cloud_account_id', 'resource_id']).where('organization_id', '=', t.organizationId).orderBy('timestamp').execute();
+
+    await owner.deleteFrom('resources').where('id', '=', t.resourceId).execute();
+    expect(await lines()).toEqual([
+      { cloud_account_id: t.cloudAccountId, resource_id: null },
+      { cloud_account_id: second.id, resource_id: null },
+    ]);
+    await owner.deleteFrom('cloud_accounts').where('id', '=', second.id).execute();
+    expect(await lines()).toEqual([{ cloud_account_id: t.cloudAccountId, resource_id: null }]);
+    await owner.deleteFrom('organizations').where('id', '=', t.organizationId).execute();
+    expect(await lines()).toEqual([]);
+  });
+
+  it('an account cannot be deleted while a transaction that wrote lines for it is open', async () => {
+    const t = await seedTenant(owner, 'hooli');
+    const writer = createDb({ url: database.url, role: 'stratus_cost', max: 1 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const writing = withTenant(writer, t.organizationId, async (trx) => {
+      await trx.insertInto('cost_data').values(costLine(t, '2001-06-01T00:00:00Z')).execute();
+      written();
+      await held;
+    });
+    try {
+      await wrote;
+      const deleting = owner.transaction().execute(async (trx) => {
+        await sql`set local lock_timeout = '200ms'`.execute(trx);
+        await trx.deleteFrom('cloud_accounts').where('id', '=', t.cloudAccountId).execute();
+      });
+      await expect(deleting).rejects.toMatchObject({ code: '55P03' });
+    } finally {
+      release();
+      await writing;
+      await writer.destroy();
+    }
+    // Once the writer committed, deleting the account takes its lines.
+    await owner.deleteFrom('cloud_accounts').where('id', '=', t.cloudAccountId).execute();
+    const left = await owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('organization_id', '=', t.organizationId).executeTakeFirstOrThrow();
+    expect(left.n).toBe(0);
   });
 
   it('services cannot read a partition directly, only through cost_data', async () => {

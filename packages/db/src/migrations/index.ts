@@ -6,6 +6,7 @@ import * as ingestion from './1763856000003-Ingestion.ts';
 import * as costStore from './1763856000004-CostStore.ts';
 import * as leanerWrites from './1763856000005-LeanerWrites.ts';
 import * as outboxChunks from './1763856000006-OutboxChunks.ts';
+import * as costDataFactTable from './1763856000007-CostDataFactTable.ts';
 import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
 
 /**
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '1763856000004-CostStore': costStore,
   '1763856000005-LeanerWrites': leanerWrites,
   '1763856000006-OutboxChunks': outboxChunks,
+  '1763856000007-CostDataFactTable': costDataFactTable,
   '1763856000008-InventoryIndexes': inventoryIndexes,
 };

@@ -15,6 +15,9 @@ import type { BudgetPeriod, CloudProvider, CostGranularity } from './enums.ts';
  * cost_data_yYYYYmMM, plus cost_data_default for rows outside them). Always read and write it
  * through the parent table: services have no privileges on partitions, and row-level security is
  * defined on the parent only. The primary key is (id, timestamp), as partitioning requires.
+ * organization_id, cloud_account_id and resource_id reference their rows as foreign keys would
+ * (checked, locked, cascaded or set null), but through statement-level triggers: migration
+ * CostDataFactTable.
  */
 export interface CostDataTable {
   id: Generated<string>;

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
-import { addToRollups, whereLines, type LineSelection } from './rollups.repository.ts';
+import { addLines, dropEmptyRollups, SUMMED_COLUMNS, whereLines, type LineSelection } from './rollups.repository.ts';
 import { addDays, utcDay, type DayRange } from '../../calendar.ts';
 import { dailyTotals, changedDays } from './daily-totals.ts';
 
@@ -30,8 +30,8 @@ const RESOURCE_COST_WINDOW_DAYS = 30;
 
 /**
  * Applies an import that holds all its batches, in the transaction of the batch that completed it:
- * the lines it replaces (earlier imports' lines of the account in its period) are taken out of the
- * rollups and deleted, its own lines are added, and what depends on the totals follows: the
+ * the lines it replaces (earlier imports' lines of the account in its period) are deleted and taken
+ * out of the rollups, its own lines are added, and what depends on the totals follows: the
  * monthly costs_breakdown, each resource's cost_daily/cost_monthly, and cost.aggregated events for
  * the days whose totals changed.
  */
@@ -57,10 +57,11 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
 
   if (await hasAppliedOverlap(trx, account, period, progress.import_id)) {
     const replaced: LineSelection = { cloud_account_id: account, period, lines: { kind: 'replaced', import_id: progress.import_id } };
-    await addToRollups(trx, replaced, -1);
-    await sql`delete from cost_data c where ${whereLines(replaced)}`.execute(trx);
+    await addLines(trx, sql`delete from cost_data c where ${whereLines(replaced)} returning ${SUMMED_COLUMNS}`, -1);
+    await dropEmptyRollups(trx, replaced);
   }
-  await addToRollups(trx, { cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } }, 1);
+  const imported = whereLines({ cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } });
+  await addLines(trx, sql`select ${SUMMED_COLUMNS} from cost_data c where ${imported}`, 1);
   await markApplied(trx, progress.import_id);
 
   await refreshCostsBreakdown(trx, account, days);

@@ -13,9 +13,13 @@ export interface CostLinesTarget {
 
 /**
  * Writes one batch of an import's lines with a single statement: the columns travel as arrays and
- * unnest back into rows, so a 1,000-line batch is one round trip and one plan. Lines are matched
- * to the inventory by the provider's resource id (or the resource id a line carries, if it names one
- * the inventory holds); a line for a resource not (yet) discovered keeps that id and no resource_id. amount is the billed cost, what the invoice says; the other FOCUS
+ * unnest back into rows, so a 1,000-line batch is one round trip and one plan. The dimensions travel
+ * as one JSON array rather than a jsonb[]: an array literal of JSON texts is escaped element by
+ * element here and unescaped again before each element is parsed there, which cost a fifth of the
+ * statement's time; ROWS FROM zips the arrays and the JSON array's elements back into lines.
+ * Lines are matched to the inventory by the provider's resource id (or the resource id a line
+ * carries, if it names one the inventory holds); a line for a resource not (yet) discovered keeps
+ * that id and no resource_id. amount is the billed cost, what the invoice says; the other FOCUS
  * amounts stay in dimensions.
  */
 export async function insertCostLines(trx: Transaction<Database>, target: CostLinesTarget, lines: readonly CostLine[]): Promise<void> {
@@ -29,7 +33,7 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
   const granularities = new Array<string>(n);
   const resourceIds = new Array<string | null>(n);
   const providerResourceIds = new Array<string | null>(n);
-  const dimensions = new Array<string>(n);
+  const dimensions = new Array<object>(n);
   let withResourceId = false;
   for (let i = 0; i < n; i += 1) {
     const line = lines[i]!;
@@ -42,14 +46,14 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
     resourceIds[i] = line.resource_id ?? null;
     withResourceId ||= line.resource_id !== undefined;
     providerResourceIds[i] = line.provider_resource_id ?? null;
-    dimensions[i] = JSON.stringify({
+    dimensions[i] = {
       tags: line.tags,
       service_category: line.service_category,
       charge_category: line.charge_category,
       effective_cost: line.effective_cost,
       list_cost: line.list_cost,
       ...(line.sub_account_id !== undefined ? { sub_account_id: line.sub_account_id } : {}),
-    });
+    };
   }
   await sql`
     insert into cost_data (organization_id, cloud_account_id, resource_id, provider, service, region, "timestamp",
@@ -58,9 +62,10 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
            ${withResourceId ? sql`coalesce(by_provider_id.id, by_id.id)` : sql`by_provider_id.id`},
            ${target.provider}::cloud_provider, u.service, u.region, u.ts, u.amount, u.currency,
            u.granularity::cost_granularity, u.dimensions, ${target.import_id}::uuid, u.provider_resource_id
-      from unnest(${timestamps}::timestamptz[], ${amounts}::numeric[], ${currencies}::text[], ${services}::text[],
-                  ${regions}::text[], ${granularities}::text[], ${resourceIds}::uuid[], ${providerResourceIds}::text[],
-                  ${dimensions}::jsonb[])
+      from rows from (unnest(${timestamps}::timestamptz[]), unnest(${amounts}::numeric[]), unnest(${currencies}::text[]),
+                      unnest(${services}::text[]), unnest(${regions}::text[]), unnest(${granularities}::text[]),
+                      unnest(${resourceIds}::uuid[]), unnest(${providerResourceIds}::text[]),
+                      jsonb_array_elements(${JSON.stringify(dimensions)}::jsonb))
            as u(ts, amount, currency, service, region, granularity, resource_id, provider_resource_id, dimensions)
       left join resources by_provider_id
         on by_provider_id.cloud_account_id = ${target.cloud_account_id}::uuid

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 
 /**
- * Which lines of one account and period to add to (or take out of) the rollups:
+ * Which lines of one account and period to read:
  * - `import`: the lines of one import;
  * - `replaced`: the counted lines another import is about to replace;
  * - `counted`: every line that counts (applied imports), for rebuilding a month.
@@ -32,83 +32,80 @@ export function whereLines(selection: LineSelection): RawBuilder<boolean> {
   }
 }
 
+/** What a statement handing lines to addLines returns of each cost_data row. */
+export const SUMMED_COLUMNS = sql.raw(
+  `organization_id, cloud_account_id, provider, "timestamp", service, region, currency, amount, provider_resource_id, dimensions -> 'tags' as tags`,
+);
+
+const addToRow = sql`do update set amount = r.amount + excluded.amount, lines = r.lines + excluded.lines`;
+
 /**
- * Adds the selected lines to every rollup (sign 1) or takes them out (sign -1): day and month totals
- * per account/service/region, per tag, and month totals per resource. Each statement aggregates the
- * lines to days first, so months are summed from days, not re-read from the lines.
+ * Adds lines to every rollup (sign 1) or takes them out (sign -1): day and month totals per
+ * account/service/region, per tag, and month totals per resource. `lines` is one statement returning
+ * SUMMED_COLUMNS (a select of cost_data, or the delete that removes the lines), so the lines are read
+ * once for all three rollups, by the statement that selects or removes them. Each rollup is
+ * aggregated to days first, so months are summed from days, not re-read from the lines.
  */
-export async function addToRollups(trx: Transaction<Database>, selection: LineSelection, sign: 1 | -1): Promise<void> {
-  const where = whereLines(selection);
+export async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, sign: 1 | -1): Promise<void> {
   await sql`
-    with days as (
-      select c.organization_id, (c."timestamp" at time zone 'UTC')::date as day, c.cloud_account_id, c.provider,
-             coalesce(c.service, '') as service, coalesce(c.region, '') as region, c.currency,
-             sum(c.amount) as amount, count(*) as lines
-        from cost_data c
-       where ${where}
+    with lines as (${lines}),
+    days as (
+      select organization_id, ("timestamp" at time zone 'UTC')::date as day, cloud_account_id, provider,
+             coalesce(service, '') as service, coalesce(region, '') as region, currency, sum(amount) as amount, count(*) as lines
+        from lines
        group by 1, 2, 3, 4, 5, 6, 7
-    ), periods as (
-      select organization_id, 'day' as granularity, day as period_start, cloud_account_id, provider, service, region,
-             currency, amount, lines
+    ), totals as (
+      insert into cost_rollups as r (organization_id, granularity, period_start, cloud_account_id, provider, service, region,
+                                     currency, amount, lines)
+      select organization_id, 'day', day, cloud_account_id, provider, service, region, currency,
+             ${sign}::integer * amount, ${sign}::integer * lines
         from days
       union all
       select organization_id, 'month', date_trunc('month', day)::date, cloud_account_id, provider, service, region,
-             currency, sum(amount), sum(lines)
+             currency, ${sign}::integer * sum(amount), ${sign}::integer * sum(lines)
         from days
        group by organization_id, date_trunc('month', day), cloud_account_id, provider, service, region, currency
-    )
-    insert into cost_rollups as r (organization_id, granularity, period_start, cloud_account_id, provider, service, region,
-                                   currency, amount, lines)
-    select organization_id, granularity, period_start, cloud_account_id, provider, service, region, currency,
-           ${sign}::integer * amount, ${sign}::integer * lines
-      from periods
-    on conflict (organization_id, granularity, period_start, cloud_account_id, service, region, currency)
-    do update set amount = r.amount + excluded.amount, lines = r.lines + excluded.lines
-  `.execute(trx);
-  await sql`
-    with days as (
-      select c.organization_id, (c."timestamp" at time zone 'UTC')::date as day, t.key as tag_key, t.value as tag_value,
-             c.cloud_account_id, c.provider, coalesce(c.service, '') as service, c.currency,
-             sum(c.amount) as amount, count(*) as lines
-        from cost_data c
-       cross join lateral jsonb_each_text(c.dimensions -> 'tags') as t(key, value)
-       where ${where}
+      on conflict (organization_id, granularity, period_start, cloud_account_id, service, region, currency) ${addToRow}
+    ), tag_set_days as (
+      -- Lines share a few tag sets: each set is expanded into its tags once, not once per line.
+      select organization_id, ("timestamp" at time zone 'UTC')::date as day, cloud_account_id, provider,
+             coalesce(service, '') as service, currency, tags, sum(amount) as amount, count(*) as lines
+        from lines
+       group by 1, 2, 3, 4, 5, 6, 7
+    ), tag_days as (
+      select s.organization_id, s.day, t.key as tag_key, t.value as tag_value, s.cloud_account_id, s.provider, s.service,
+             s.currency, sum(s.amount) as amount, sum(s.lines) as lines
+        from tag_set_days s
+       cross join lateral jsonb_each_text(s.tags) as t(key, value)
        group by 1, 2, 3, 4, 5, 6, 7, 8
-    ), periods as (
-      select organization_id, 'day' as granularity, day as period_start, tag_key, tag_value, cloud_account_id, provider,
-             service, currency, amount, lines
-        from days
+    ), tags as (
+      insert into cost_tag_rollups as r (organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id,
+                                         provider, service, currency, amount, lines)
+      select organization_id, 'day', day, tag_key, tag_value, cloud_account_id, provider, service, currency,
+             ${sign}::integer * amount, ${sign}::integer * lines
+        from tag_days
       union all
       select organization_id, 'month', date_trunc('month', day)::date, tag_key, tag_value, cloud_account_id, provider,
-             service, currency, sum(amount), sum(lines)
-        from days
+             service, currency, ${sign}::integer * sum(amount), ${sign}::integer * sum(lines)
+        from tag_days
        group by organization_id, date_trunc('month', day), tag_key, tag_value, cloud_account_id, provider, service, currency
+      on conflict (organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id, service, currency) ${addToRow}
+    ), resources as (
+      insert into cost_resource_rollups as r (organization_id, month, cloud_account_id, provider, provider_resource_id,
+                                              service, region, currency, amount, lines)
+      select organization_id, date_trunc('month', "timestamp" at time zone 'UTC')::date, cloud_account_id, provider,
+             coalesce(provider_resource_id, ''), coalesce(service, ''), coalesce(region, ''), currency,
+             ${sign}::integer * sum(amount), ${sign}::integer * count(*)
+        from lines
+       group by 1, 2, 3, 4, 5, 6, 7, 8
+      on conflict (organization_id, month, cloud_account_id, provider_resource_id, service, region, currency) ${addToRow}
     )
-    insert into cost_tag_rollups as r (organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id,
-                                       provider, service, currency, amount, lines)
-    select organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id, provider, service, currency,
-           ${sign}::integer * amount, ${sign}::integer * lines
-      from periods
-    on conflict (organization_id, granularity, period_start, tag_key, tag_value, cloud_account_id, service, currency)
-    do update set amount = r.amount + excluded.amount, lines = r.lines + excluded.lines
+    select 1
   `.execute(trx);
-  await sql`
-    insert into cost_resource_rollups as r (organization_id, month, cloud_account_id, provider, provider_resource_id,
-                                            service, region, currency, amount, lines)
-    select c.organization_id, date_trunc('month', c."timestamp" at time zone 'UTC')::date, c.cloud_account_id, c.provider,
-           coalesce(c.provider_resource_id, ''), coalesce(c.service, ''), coalesce(c.region, ''), c.currency,
-           ${sign}::integer * sum(c.amount), ${sign}::integer * count(*)
-      from cost_data c
-     where ${where}
-     group by 1, 2, 3, 4, 5, 6, 7, 8
-    on conflict (organization_id, month, cloud_account_id, provider_resource_id, service, region, currency)
-    do update set amount = r.amount + excluded.amount, lines = r.lines + excluded.lines
-  `.execute(trx);
-  if (sign === -1) await dropEmptyRollups(trx, selection);
 }
 
 /** Rollup rows whose every line was taken out are deleted rather than kept at zero. */
-async function dropEmptyRollups(trx: Transaction<Database>, selection: LineSelection): Promise<void> {
+export async function dropEmptyRollups(trx: Transaction<Database>, selection: { cloud_account_id: string; period: { start: Date; end: Date } }): Promise<void> {
   const firstMonth = sql`date_trunc('month', ${selection.period.start}::timestamptz at time zone 'UTC')::date`;
   const end = sql`(${selection.period.end}::timestamptz at time zone 'UTC')::date`;
   for (const table of ['cost_rollups', 'cost_tag_rollups'] as const) {
