@@ -242,9 +242,14 @@ class BatchPublisher {
   }
 }
 
-/** An upper bound of a row's JSON size without serialising it: field names and quoting are ~330 bytes. */
+/**
+ * A row's JSON size without serialising it: the fields every row has, their names and quoting are
+ * ~330 bytes. It is an estimate (escaped characters count once); the budget per event leaves room
+ * under MAX_EVENT_BYTES, which buildEvent enforces exactly.
+ */
 function approximateBytes(row: FocusCostRow): number {
   let bytes = 330 + row.service_name.length + row.service_category.length + (row.provider_resource_id?.length ?? 0) + (row.region_id?.length ?? 0);
+  if (row.sub_account_id !== undefined) bytes += '"sub_account_id":"",'.length + row.sub_account_id.length;
   for (const key in row.tags) bytes += key.length + (row.tags[key]?.length ?? 0) + 6;
   return bytes;
 }
