@@ -6,7 +6,7 @@ import type { Admin } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudCredentialsError, createSimAdapter, type CloudAdapter } from '@stratus/cloud';
+import { CloudCredentialsError, createSimAdapter, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, type Database } from '@stratus/db';
 import { OutboxRelay, ensureTopics, topicFor } from '@stratus/events';
 import {
@@ -34,6 +34,14 @@ let fleetSize = FLEET;
 
 const adapterFor = async (_trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> =>
   createSimAdapter({ ...stored, settings: { sim: { seed: 'discovery-test', resources: fleetSize } } });
+
+/** The simulated account with its discovery stream replaced by `discover(sim)`. */
+function simWith(discover: (sim: CloudAdapter) => AsyncIterable<DiscoveredResource[]>) {
+  return async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
+    const sim = await adapterFor(trx, stored);
+    return { ...sim, discover: () => discover(sim) };
+  };
+}
 
 function eventsOf(type: 'resource.discovered' | 'resource.removed') {
   return reader.messages
@@ -129,24 +137,18 @@ describe('syncing a simulated account', () => {
   });
 
   it('publishes resource.discovered as updated, with the fields that changed, for resources that changed; utilisation is no change', async () => {
-    const changed = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
-      const sim = await adapterFor(trx, stored);
-      return {
-        ...sim,
-        async *discover() {
-          let index = 0;
-          for await (const page of sim.discover()) {
-            yield page.map((resource) => {
-              index += 1;
-              const drifted = { ...resource, utilization: { ...resource.utilization, window_days: 7 } };
-              if (index <= 20) return { ...drifted, state: 'stopped-for-test' };
-              if (index <= 30) return { ...drifted, tags: { ...resource.tags, team: 'moved-for-test' } };
-              return drifted;
-            });
-          }
-        },
-      };
-    };
+    const changed = simWith(async function* (sim) {
+      let index = 0;
+      for await (const page of sim.discover()) {
+        yield page.map((resource) => {
+          index += 1;
+          const drifted = { ...resource, utilization: { ...resource.utilization, window_days: 7 } };
+          if (index <= 20) return { ...drifted, state: 'stopped-for-test' };
+          if (index <= 30) return { ...drifted, tags: { ...resource.tags, team: 'moved-for-test' } };
+          return drifted;
+        });
+      }
+    });
     const before = eventsOf('resource.discovered').length;
     const stats = await syncAccount({ db, logger, adapterFor: changed }, target());
     expect(stats).toMatchObject({ created: 0, updated: 30, removed: 0 });
@@ -174,19 +176,13 @@ describe('syncing a simulated account', () => {
   });
 
   it('keeps what it stored and records the error when the provider fails midway', async () => {
-    const failing = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
-      const sim = await adapterFor(trx, stored);
-      return {
-        ...sim,
-        async *discover() {
-          let pages = 0;
-          for await (const page of sim.discover()) {
-            if (++pages > 1) throw new CloudCredentialsError('the security token included in the request is expired');
-            yield page;
-          }
-        },
-      };
-    };
+    const failing = simWith(async function* (sim) {
+      let pages = 0;
+      for await (const page of sim.discover()) {
+        if (++pages > 1) throw new CloudCredentialsError('the security token included in the request is expired');
+        yield page;
+      }
+    });
     const countBefore = (await database.owner.selectFrom('resources').select('id').execute()).length;
     await expect(syncAccount({ db, logger, adapterFor: failing }, target())).rejects.toThrow(/expired/);
 
@@ -205,16 +201,10 @@ describe('syncing a simulated account', () => {
   it('skips a second sync of the same account while one is running', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const slow = async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
-      const sim = await adapterFor(trx, stored);
-      return {
-        ...sim,
-        async *discover() {
-          await held;
-          yield* sim.discover();
-        },
-      };
-    };
+    const slow = simWith(async function* (sim) {
+      await held;
+      yield* sim.discover();
+    });
     const first = syncAccount({ db, logger, adapterFor: slow }, target());
     await eventually(async () => {
       await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
