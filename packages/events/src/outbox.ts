@@ -57,19 +57,18 @@ export async function publishMany(
 
 type AnyBuiltEvent = BuiltEvent<EventType>;
 
-/** Consecutive runs of events that can share a row: same type, same headers, within the limits. */
+/** Consecutive runs of events that can share a row (its headers are the first event's): same type, same trace context, within the limits. */
 function chunks(events: readonly AnyBuiltEvent[]): AnyBuiltEvent[][] {
   const result: AnyBuiltEvent[][] = [];
   let current: AnyBuiltEvent[] = [];
   let chars = 0;
-  let headers = '';
   for (const event of events) {
-    const eventHeaders = JSON.stringify(event.headers);
     const first = current[0];
     if (
       first !== undefined &&
       (first.envelope.type !== event.envelope.type ||
-        eventHeaders !== headers ||
+        first.headers.traceparent !== event.headers.traceparent ||
+        first.headers.tracestate !== event.headers.tracestate ||
         current.length >= EVENTS_PER_CHUNK ||
         chars + event.value.length > CHARS_PER_CHUNK)
     ) {
@@ -79,7 +78,6 @@ function chunks(events: readonly AnyBuiltEvent[]): AnyBuiltEvent[][] {
     }
     current.push(event);
     chars += event.value.length;
-    headers = eventHeaders;
   }
   if (current.length > 0) result.push(current);
   return result;

@@ -116,6 +116,24 @@ describe('outbox and relay', () => {
     await eventually(async () => expect(await relay.metrics()).toMatchObject({ published: 4, failures: 0, lagMs: 0 }));
   });
 
+  it('keeps events of different trace contexts in different chunks, each with its own headers', async () => {
+    const day = samples()['cost.aggregated'];
+    const [a, b] = ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'];
+    // Looked at inside the transaction, which then rolls back: no relay is to publish these.
+    const rolledBack = new Error('rolled back on purpose');
+    await expect(
+      database.owner.transaction().execute(async (trx) => {
+        const events = await publishMany(trx, 'traced', [a, a, b].map((traceparent) => ({ type: 'cost.aggregated' as const, tenant, data: day, traceparent })));
+        const chunks = await trx.selectFrom('event_outbox').select(['event_ids', 'headers']).where('producer', '=', 'traced').orderBy('seq').execute();
+        expect(chunks).toEqual([
+          { event_ids: [events[0]!.id, events[1]!.id], headers: { traceparent: a } },
+          { event_ids: [events[2]!.id], headers: { traceparent: b } },
+        ]);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+  });
+
   it('never publishes an event whose transaction rolled back', async () => {
     const relay = startRelay('cost');
     await relay.start();
