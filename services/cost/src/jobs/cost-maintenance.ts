@@ -3,7 +3,7 @@ import { withTenant } from '@stratus/db';
 import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
 import { retentionCutoff, type CostConfig } from '../config.ts';
 import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
-import { addLines, clearRollupMonth, SUMMED_COLUMNS, whereLines } from '../modules/cost-store/rollups.repository.ts';
+import { addSelectedLines, clearRollupMonth } from '../modules/cost-store/rollups.repository.ts';
 
 type MaintenanceDeps = Pick<ServiceDeps<CostConfig & ServiceDeps['config']>, 'db' | 'logger' | 'config'>;
 
@@ -63,8 +63,11 @@ export async function runCostMaintenance(deps: MaintenanceDeps, now = new Date()
         for (const account of accounts.rows) {
           await withTenant(db, account.organization_id, async (trx) => {
             await clearRollupMonth(trx, account.cloud_account_id, month);
-            const monthLines = whereLines({ cloud_account_id: account.cloud_account_id, period: { start: partition.range_start, end: partition.range_end }, lines: { kind: 'counted' } });
-            await addLines(trx, sql`select ${SUMMED_COLUMNS} from cost_data c where ${monthLines}`, 1);
+            await addSelectedLines(trx, {
+              cloud_account_id: account.cloud_account_id,
+              period: { start: partition.range_start, end: partition.range_end },
+              lines: { kind: 'counted' },
+            });
           });
         }
         await sql`select stratus_drop_cost_data_partition(${partition.partition_name}, ${cutoff})`.execute(connection);

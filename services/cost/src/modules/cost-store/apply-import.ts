@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
-import { addLines, dropEmptyRollups, SUMMED_COLUMNS, whereLines, type LineSelection } from './rollups.repository.ts';
+import { addSelectedLines, removeLines, whereLines, type LineSelection } from './rollups.repository.ts';
 import { addDays, utcDay, type DayRange } from '../../calendar.ts';
 import { dailyTotals, changedDays } from './daily-totals.ts';
 
@@ -57,11 +57,9 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
 
   if (await hasAppliedOverlap(trx, account, period, progress.import_id)) {
     const replaced: LineSelection = { cloud_account_id: account, period, lines: { kind: 'replaced', import_id: progress.import_id } };
-    await addLines(trx, sql`delete from cost_data c where ${whereLines(replaced)} returning ${SUMMED_COLUMNS}`, -1);
-    await dropEmptyRollups(trx, replaced);
+    await removeLines(trx, replaced);
   }
-  const imported = whereLines({ cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } });
-  await addLines(trx, sql`select ${SUMMED_COLUMNS} from cost_data c where ${imported}`, 1);
+  await addSelectedLines(trx, { cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } });
   await markApplied(trx, progress.import_id);
 
   await refreshCostsBreakdown(trx, account, days);

@@ -33,7 +33,7 @@ export function whereLines(selection: LineSelection): RawBuilder<boolean> {
 }
 
 /** What a statement handing lines to addLines returns of each cost_data row. */
-export const SUMMED_COLUMNS = sql.raw(
+const SUMMED_COLUMNS = sql.raw(
   `organization_id, cloud_account_id, provider, "timestamp", service, region, currency, amount, provider_resource_id, dimensions -> 'tags' as tags`,
 );
 
@@ -46,7 +46,21 @@ const addToRow = sql`do update set amount = r.amount + excluded.amount, lines = 
  * once for all three rollups, by the statement that selects or removes them. Each rollup is
  * aggregated to days first, so months are summed from days, not re-read from the lines.
  */
-export async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, sign: 1 | -1): Promise<void> {
+/** Adds the selected lines to every rollup. */
+export async function addSelectedLines(trx: Transaction<Database>, selection: LineSelection): Promise<void> {
+  await addLines(trx, sql`select ${SUMMED_COLUMNS} from cost_data c where ${whereLines(selection)}`, 1);
+}
+
+/**
+ * Deletes the selected lines and takes them out of every rollup, in one read: the delete itself
+ * hands the lines it removed to the rollups. Rollup rows left with no line go too.
+ */
+export async function removeLines(trx: Transaction<Database>, selection: LineSelection): Promise<void> {
+  await addLines(trx, sql`delete from cost_data c where ${whereLines(selection)} returning ${SUMMED_COLUMNS}`, -1);
+  await dropEmptyRollups(trx, selection);
+}
+
+async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, sign: 1 | -1): Promise<void> {
   await sql`
     with lines as (${lines}),
     days as (
@@ -105,7 +119,7 @@ export async function addLines(trx: Transaction<Database>, lines: RawBuilder<unk
 }
 
 /** Rollup rows whose every line was taken out are deleted rather than kept at zero. */
-export async function dropEmptyRollups(trx: Transaction<Database>, selection: { cloud_account_id: string; period: { start: Date; end: Date } }): Promise<void> {
+async function dropEmptyRollups(trx: Transaction<Database>, selection: LineSelection): Promise<void> {
   const firstMonth = sql`date_trunc('month', ${selection.period.start}::timestamptz at time zone 'UTC')::date`;
   const end = sql`(${selection.period.end}::timestamptz at time zone 'UTC')::date`;
   for (const table of ['cost_rollups', 'cost_tag_rollups'] as const) {
