@@ -52,3 +52,4 @@ export { createIdempotentProducer } from './kafka-producer.ts';
 export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
 export { buildAsyncApiDocument } from './asyncapi.ts';
+export { OutboxRelayThread, type OutboxRelayThreadOptions } from './relay-thread.ts';

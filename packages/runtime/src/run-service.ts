@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type ServiceEnv } from '@stratus/config';
-import type { ServiceName } from '@stratus/db';
-import { OutboxRelay, ensureTopics, createConsumer, type EventHandlers } from '@stratus/events';
+import { SERVICE_ROLES, type ServiceName } from '@stratus/db';
+import { OutboxRelayThread, ensureTopics, createConsumer, type EventHandlers } from '@stratus/events';
 import { buildServer, healthPlugin, type ReadinessCheck } from '@stratus/http';
 import { authPlugin } from '@stratus/auth';
 import { startTelemetry } from './telemetry.ts';
@@ -55,7 +55,7 @@ export async function buildServiceApp<S extends z.ZodObject>(
 
 const OUTBOX_FAILURES_BEFORE_UNREADY = 3;
 
-function readinessChecks(deps: ServiceDeps, relay: OutboxRelay): Record<string, ReadinessCheck> {
+function readinessChecks(deps: ServiceDeps, relay: OutboxRelayThread): Record<string, ReadinessCheck> {
   const admin = deps.kafka.admin();
   let adminConnected: Promise<void> | undefined;
   return {
@@ -76,7 +76,7 @@ function readinessChecks(deps: ServiceDeps, relay: OutboxRelay): Record<string, 
     // The relay retries on its own; readiness reports it so a stuck outbox is visible.
     outbox: async () => {
       const { running, consecutiveFailures, lastError } = await relay.metrics();
-      if (!running) throw new Error('the outbox relay is not running');
+      if (!running) throw new Error(lastError ?? 'the outbox relay is not running');
       if (consecutiveFailures >= OUTBOX_FAILURES_BEFORE_UNREADY) {
         throw new Error(`the outbox relay failed ${consecutiveFailures} rounds in a row: ${lastError}`);
       }
@@ -102,13 +102,20 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
 
   const logger = createLogger(definition.name, config.LOG_LEVEL, config.LOG_PRETTY);
   const deps = openDependencies(definition.name, config, logger);
-  const relay = new OutboxRelay({
-    db: deps.db,
-    listenUrl: config.DATABASE_URL,
-    kafka: deps.kafka,
+  const relay = new OutboxRelayThread({
+    databaseUrl: config.DATABASE_URL,
+    role: SERVICE_ROLES[definition.name],
+    applicationName: `stratus-${definition.name}-outbox-relay`,
+    kafka: { clientId: `stratus-${definition.name}`, brokers: config.KAFKA_BROKERS },
     producer: definition.name,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     logger,
+    // Thrown as an uncaught error, so closeWithGrace below stops the service with status 1 and
+    // its supervisor starts it again, relay and all.
+    onExit: (error) =>
+      setImmediate(() => {
+        throw error;
+      }),
   });
   const consumerHandlers = definition.consumers?.(deps);
   const consumer = consumerHandlers

@@ -17,7 +17,7 @@ import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { loadConfig } from '@stratus/config';
 import { createDb } from '@stratus/db';
-import { createConsumer, ensureTopics, OutboxRelay } from '@stratus/events';
+import { createConsumer, ensureTopics, OutboxRelayThread } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
 import { env } from '../src/config.ts';
@@ -38,7 +38,14 @@ const kafkaAdmin = kafka.admin();
 const owner = createDb({ url, max: 2 });
 const ingestionDb = createDb({ url, role: 'stratus_ingestion', max: 4 });
 const costDb = createDb({ url, role: 'stratus_cost', max: 4 });
-const relay = new OutboxRelay({ db: ingestionDb, listenUrl: url, kafka, producer: 'ingestion', topicPrefix: prefix, logger });
+const relay = new OutboxRelayThread({
+  databaseUrl: url,
+  role: 'stratus_ingestion',
+  kafka: { clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers },
+  producer: 'ingestion',
+  topicPrefix: prefix,
+  logger,
+});
 const consumer = createConsumer({
   kafka,
   db: costDb,

@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, withTenant, type Database } from '@stratus/db';
-import { OutboxRelay, createIdempotentProducer, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
+import { OutboxRelayThread, createIdempotentProducer, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
 
@@ -23,7 +23,7 @@ const kafka = new Kafka({ clientId: 'stratus-bench', brokers: testEnv.kafkaBroke
 const kafkaAdmin = kafka.admin();
 let owner: Kysely<Database> | undefined;
 let db: Kysely<Database> | undefined;
-let relay: OutboxRelay | undefined;
+let relay: OutboxRelayThread | undefined;
 try {
   owner = createDb({ url, max: 4 });
   db = createDb({ url, role: 'stratus_ingestion', max: 4 });
@@ -81,7 +81,14 @@ try {
   );
   await sql`truncate resources cascade`.execute(owner);
 
-  relay = new OutboxRelay({ db, listenUrl: url, kafka, producer: 'ingestion', topicPrefix: prefix, logger });
+  relay = new OutboxRelayThread({
+    databaseUrl: url,
+    role: 'stratus_ingestion',
+    kafka: { clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers },
+    producer: 'ingestion',
+    topicPrefix: prefix,
+    logger,
+  });
   await relay.start();
   const deps = { db, logger, adapterFor: async () => adapter };
   const target = { organization_id: account.organization_id, cloud_account_id: account.id };

@@ -1,0 +1,158 @@
+import { Worker } from 'node:worker_threads';
+import type { Level, Logger } from 'pino';
+import type { DatabaseRole } from '@stratus/db';
+import type { KafkaClientOptions } from './kafka-client.ts';
+import type { OutboxRelayMetrics, OutboxRelayOptions } from './relay.ts';
+
+export interface OutboxRelayThreadOptions extends Omit<OutboxRelayOptions, 'db' | 'listenUrl' | 'kafka' | 'logger'> {
+  /** The thread opens its own pool and LISTEN connection: connections cannot cross threads. */
+  databaseUrl: string;
+  role?: DatabaseRole;
+  applicationName?: string;
+  kafka: Omit<KafkaClientOptions, 'logger'>;
+  /** Receives the thread's log lines, at this logger's level. */
+  logger: Logger;
+  /**
+   * Called when the thread ends without stop() (it should not: the relay retries its own failures,
+   * so this is a bug or the thread running out of memory). Services stop, to be started again by
+   * their supervisor; metrics() reports the relay not running meanwhile.
+   */
+  onExit?: (error: Error) => void;
+}
+
+/** What the worker is started with (structured-cloneable). */
+export interface RelayThreadData {
+  databaseUrl: string;
+  role: DatabaseRole | undefined;
+  applicationName: string;
+  kafka: Omit<KafkaClientOptions, 'logger'>;
+  logLevel: string;
+  relay: Omit<OutboxRelayOptions, 'db' | 'listenUrl' | 'kafka' | 'logger'>;
+}
+
+export type ToRelayThread = { kind: 'metrics'; id: number } | { kind: 'stop' };
+
+export type FromRelayThread =
+  | { kind: 'started' }
+  | { kind: 'log'; line: string }
+  | { kind: 'metrics'; id: number; metrics: OutboxRelayMetrics }
+  | { kind: 'metrics'; id: number; error: string };
+
+/**
+ * An OutboxRelay on a worker thread, with the relay's start/stop/metrics. A relay spends most of
+ * its CPU encoding Kafka record batches; on the service's main thread that time is taken from the
+ * requests, syncs and imports that fill the outbox, so under load the two slow each other down.
+ * On its own thread the relay drains while the main thread keeps writing.
+ */
+export class OutboxRelayThread {
+  readonly #options: OutboxRelayThreadOptions;
+  readonly #logger: Logger;
+  #worker: Worker | undefined;
+  #exited: Promise<void> | undefined;
+  #stopping = false;
+  /** Between the thread's 'started' and its end: only then does it answer. */
+  #running = false;
+  #lastMetrics: OutboxRelayMetrics | undefined;
+  #exitError: Error | undefined;
+  #nextRequest = 0;
+  readonly #pending = new Map<number, { resolve: (metrics: OutboxRelayMetrics) => void; reject: (error: Error) => void }>();
+
+  constructor(options: OutboxRelayThreadOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+  }
+
+  /** Resolves once the thread's relay is listening and publishing. */
+  async start(): Promise<void> {
+    if (this.#worker) throw new Error('the outbox relay thread is already running');
+    this.#stopping = false;
+    this.#exitError = undefined;
+    await this.#spawn();
+  }
+
+  /** Finishes the round in flight (so nothing is sent without being marked), then ends the thread. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    const worker = this.#worker;
+    if (!worker) return;
+    worker.postMessage({ kind: 'stop' } satisfies ToRelayThread);
+    await this.#exited;
+  }
+
+  async metrics(): Promise<OutboxRelayMetrics> {
+    const worker = this.#worker;
+    if (!worker || !this.#running) {
+      const last = this.#lastMetrics ?? { published: 0, failures: 0, consecutiveFailures: 0, lastError: undefined, lagMs: 0 };
+      return { ...last, running: false, lastError: this.#exitError?.message ?? last.lastError };
+    }
+    const id = this.#nextRequest++;
+    const metrics = await new Promise<OutboxRelayMetrics>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ kind: 'metrics', id } satisfies ToRelayThread);
+    });
+    this.#lastMetrics = metrics;
+    return metrics;
+  }
+
+  #spawn(): Promise<void> {
+    const { databaseUrl, role, applicationName, kafka, logger, onExit, ...relay } = this.#options;
+    const data: RelayThreadData = {
+      databaseUrl,
+      role,
+      applicationName: applicationName ?? `stratus-outbox-relay-${relay.producer}`,
+      kafka,
+      logLevel: logger.level,
+      relay,
+    };
+    const worker = new Worker(new URL('./relay-thread.worker.ts', import.meta.url), { workerData: data, name: `outbox-relay-${relay.producer}` });
+    this.#worker = worker;
+    let failure: Error | undefined;
+    const { promise: started, resolve: onStarted, reject: onStartFailed } = Promise.withResolvers<void>();
+    worker.on('message', (message: FromRelayThread) => {
+      if (message.kind === 'log') {
+        this.#log(message.line);
+      } else if (message.kind === 'started') {
+        this.#running = true;
+        onStarted();
+      } else {
+        this.#settle(message);
+      }
+    });
+    worker.on('error', (error) => {
+      failure = error;
+      onStartFailed(error);
+    });
+    this.#exited = new Promise((resolve) => {
+      worker.once('exit', (code) => {
+        const wasRunning = this.#running;
+        this.#running = false;
+        this.#worker = undefined;
+        for (const { reject } of this.#pending.values()) reject(new Error('the outbox relay thread exited'));
+        this.#pending.clear();
+        const error = failure ?? new Error(`the outbox relay thread exited with code ${code}`);
+        onStartFailed(error);
+        // A thread that never started reports to start()'s caller instead.
+        if (wasRunning && !this.#stopping) {
+          this.#exitError = error;
+          this.#logger.error({ err: error, producer: relay.producer }, 'the outbox relay thread ended unexpectedly');
+          onExit?.(error);
+        }
+        resolve();
+      });
+    });
+    return started;
+  }
+
+  #settle(message: Extract<FromRelayThread, { kind: 'metrics' }>): void {
+    const request = this.#pending.get(message.id);
+    this.#pending.delete(message.id);
+    if ('error' in message) request?.reject(new Error(message.error));
+    else request?.resolve(message.metrics);
+  }
+
+  #log(line: string): void {
+    const { level, msg, time: _, ...fields } = JSON.parse(line) as { level: number; msg?: string; time?: number };
+    const label = (this.#logger.levels.labels[level] ?? 'error') as Level;
+    this.#logger[label](fields, msg);
+  }
+}

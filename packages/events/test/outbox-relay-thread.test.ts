@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTopics, OutboxRelayThread, publishMany, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
+import {
+  createTestDatabase,
+  createTestKafka,
+  eventually,
+  readTopics,
+  type KafkaReader,
+  type TestDatabase,
+  type TestKafka,
+} from '@stratus/testing';
+import { samples } from './samples.ts';
+
+let database: TestDatabase;
+let kafka: TestKafka;
+let admin: Admin;
+let reader: KafkaReader;
+const threads: OutboxRelayThread[] = [];
+const tenant = randomUUID();
+
+/** A logger whose lines the test reads: the thread's lines must arrive here. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
+}
+
+function relayThread(options: Partial<OutboxRelayThreadOptions> & Pick<OutboxRelayThreadOptions, 'producer' | 'logger'>): OutboxRelayThread {
+  const thread = new OutboxRelayThread({
+    databaseUrl: database.url,
+    role: 'stratus_ingestion',
+    kafka: { clientId: 'relay-thread-test', brokers: kafka.brokers },
+    topicPrefix: kafka.prefix,
+    backoff: { initialMs: 50, maxMs: 500 },
+    ...options,
+  });
+  threads.push(thread);
+  return thread;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  kafka = createTestKafka();
+  admin = kafka.kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 3 });
+  reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'cost.aggregated')]);
+});
+
+afterAll(async () => {
+  await Promise.all(threads.map((thread) => thread.stop()));
+  await reader?.stop();
+  await admin?.disconnect();
+  await kafka?.cleanup();
+  await database?.drop();
+});
+
+describe('the outbox relay on a worker thread', () => {
+  it('publishes what is committed to the outbox, reports its metrics, and ends its thread on stop', async () => {
+    const { logger } = capturingLogger();
+    const thread = relayThread({ producer: 'cost', logger });
+    await thread.start();
+    const envelopes = await database.owner
+      .transaction()
+      .execute((trx) => publishMany(trx, 'cost', Array.from({ length: 50 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] }))));
+
+    await eventually(() => {
+      const ids = new Set(reader.messages.map((entry) => entry.message.headers?.['event-id']?.toString()));
+      expect(envelopes.filter((envelope) => !ids.has(envelope.id))).toEqual([]);
+    });
+    await eventually(async () => expect(await thread.metrics()).toMatchObject({ running: true, published: 50, failures: 0, lagMs: 0 }));
+
+    await thread.stop();
+    expect(await thread.metrics()).toMatchObject({ running: false, published: 50 });
+    // Stopped means stopped: a later event waits in the outbox for the next relay.
+    const later = await database.owner
+      .transaction()
+      .execute((trx) => publishMany(trx, 'cost', [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
+    const row = await database.owner.selectFrom('event_outbox_events').select('published_at').where('id', '=', later[0]!.id).executeTakeFirstOrThrow();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(row.published_at).toBeNull();
+    expect(reader.messages.some((entry) => entry.message.headers?.['event-id']?.toString() === later[0]!.id)).toBe(false);
+  });
+
+  it("sends the thread's log lines to the service's logger, and its failures to metrics", async () => {
+    const { logger, lines } = capturingLogger();
+    // Topics that do not exist: every round fails, is logged and counted.
+    const thread = relayThread({ producer: 'recommendation', logger, topicPrefix: `${kafka.prefix}missing.` });
+    await thread.start();
+    await database.owner
+      .transaction()
+      .execute((trx) => publishMany(trx, 'recommendation', [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
+
+    const metrics = await eventually(
+      async () => {
+        const current = await thread.metrics();
+        expect(current.consecutiveFailures).toBeGreaterThanOrEqual(1);
+        return current;
+      },
+      { timeoutMs: 45_000 },
+    );
+    expect(metrics).toMatchObject({ running: true, published: 0 });
+    expect(metrics.lastError).toBeTruthy();
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 50, msg: 'outbox round failed', component: 'outbox-relay', producer: 'recommendation' }),
+    );
+  });
+
+  it('rejects start() with the reason when the thread cannot start', async () => {
+    const { logger } = capturingLogger();
+    const thread = relayThread({ producer: 'audit', logger, role: 'stratus_nobody' as OutboxRelayThreadOptions['role'] });
+    await expect(thread.start()).rejects.toThrow(/unknown role "stratus_nobody"/);
+    expect(await thread.metrics()).toMatchObject({ running: false });
+  });
+});
