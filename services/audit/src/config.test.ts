@@ -5,10 +5,12 @@ import { env } from './config.ts';
 const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/stratus', KAFKA_BROKERS: '127.0.0.1:9092' };
 
 describe('the audit configuration', () => {
-  it('runs without SMTP', () => {
-    const config = loadConfig(env, base);
-    expect(config.SMTP_URL).toBeUndefined();
-    expect(config.SMTP_FROM).toBeUndefined();
+  it('runs without SMTP, also when the variables are set empty', () => {
+    for (const unset of [base, { ...base, SMTP_URL: '', SMTP_FROM: '' }]) {
+      const config = loadConfig(env, unset);
+      expect(config.SMTP_URL).toBeUndefined();
+      expect(config.SMTP_FROM).toBeUndefined();
+    }
   });
 
   it('takes an SMTP server with the From of its emails', () => {
