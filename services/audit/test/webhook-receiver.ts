@@ -6,7 +6,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The README's receiver snippet ("Alert channels"), verbatim: the tests hold the documentation to the sender. */
+/** The README's receiver snippet ("Alert channels") with types: the tests hold the documentation to the sender. */
 export function verifyStratusSignature(secret: string, header: string, rawBody: string, toleranceSeconds = 300): boolean {
   const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
   const t = Number(parts.t);
