@@ -44,3 +44,11 @@ export {
   type RollupGranularity,
 } from './tables/cost-store.ts';
 export { ingestionColumns, type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
+export {
+  notificationDeliveryColumns,
+  type DeliveryChannel,
+  type DeliveryStatus,
+  type NotificationDeliveriesTable,
+  type NotificationDeliveryTables,
+  type WebhookSigningSecretsTable,
+} from './tables/notification-deliveries.ts';

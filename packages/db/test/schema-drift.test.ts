@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns, costStoreColumns, eventBackboneColumns, ingestionColumns } from '../src/index.ts';
+import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns, costStoreColumns, eventBackboneColumns, ingestionColumns, notificationDeliveryColumns } from '../src/index.ts';
 
 /**
  * The Kysely interfaces against a migrated database: each table's columns and their nullability
@@ -37,7 +37,12 @@ describe('Database interface vs the migrated schema', () => {
     expect(actual).toEqual(coreColumns[table]);
   });
 
-  const laterColumns: Record<string, Record<string, 'null' | 'not null'>> = { ...eventBackboneColumns, ...ingestionColumns, ...costStoreColumns };
+  const laterColumns: Record<string, Record<string, 'null' | 'not null'>> = {
+    ...eventBackboneColumns,
+    ...ingestionColumns,
+    ...costStoreColumns,
+    ...notificationDeliveryColumns,
+  };
   it.each(Object.keys(laterColumns))('%s (a later migration) has the columns and nullability of its interface', async (table) => {
     expect((await columns([table])).get(table)).toEqual(laterColumns[table]);
   });

@@ -13,11 +13,12 @@ describe('job catalogue', () => {
   });
 
   it('keeps the persisted queue names', () => {
-    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery']);
+    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery', 'notifications']);
     expect(JOBS['operation.execute'].queue).toBe('operations');
     expect(JOBS['automation.rule.run'].queue).toBe('automation');
     expect(JOBS['account.sync'].queue).toBe('discovery');
     expect(JOBS['account.costs.import'].queue).toBe('discovery');
+    expect(JOBS['notification.deliver'].queue).toBe('notifications');
   });
 
   it('parses a payload, with optional fields absent', () => {

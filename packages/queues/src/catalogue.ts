@@ -6,7 +6,7 @@ import type { BackoffOptions } from 'bullmq';
  * renamed (add a new one and drain the old). PostgreSQL holds the truth; a lost job is re-enqueued
  * from its row by a reconciler.
  */
-export const QUEUE_NAMES = ['operations', 'automation', 'discovery'] as const;
+export const QUEUE_NAMES = ['operations', 'automation', 'discovery', 'notifications'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 interface JobDefinition<N extends string = string> {
@@ -15,8 +15,15 @@ interface JobDefinition<N extends string = string> {
   /** Validated when enqueued and again when handled; new fields are optional so queued jobs still parse. */
   schema: z.ZodType;
   attempts: number;
+  /** BullMQ's 'fixed' or 'exponential', or RETRY_AFTER_BACKOFF (see worker.ts). */
   backoff: BackoffOptions;
 }
+
+/**
+ * Exponential from `delay`, unless the handler failed with a RetryLaterError: then the wait the
+ * other side asked for (an HTTP Retry-After).
+ */
+export const RETRY_AFTER_BACKOFF = 'retry-after';
 
 /** Checks that every entry's `name` is its key, so the two can never drift apart. */
 function defineJobs<const T extends { [N in keyof T]: JobDefinition<N & string> }>(jobs: T): T {
@@ -73,6 +80,16 @@ export const JOBS = defineJobs({
     }),
     attempts: 3,
     backoff: { type: 'exponential', delay: 10_000 },
+  },
+  // Sends one email or webhook announcement (a notification_deliveries row, found by the event and
+  // channel). Receivers and mail servers come back within minutes: 8 attempts from 5 s span about
+  // 10 minutes (5, 10, 20, ... 320 s), and a receiver's Retry-After replaces the wait it answers.
+  'notification.deliver': {
+    queue: 'notifications',
+    name: 'notification.deliver',
+    schema: z.object({ organization_id: z.uuid(), event_id: z.uuid(), channel_key: z.string().regex(/^[a-z]+-[0-9a-f]+$/) }),
+    attempts: 8,
+    backoff: { type: RETRY_AFTER_BACKOFF, delay: 5_000 },
   },
 });
 

@@ -2,6 +2,7 @@ export {
   JOBS,
   QUEUE_NAMES,
   InvalidJobPayloadError,
+  RETRY_AFTER_BACKOFF,
   parsePayload,
   type JobName,
   type JobNameOf,
@@ -10,5 +11,5 @@ export {
 } from './catalogue.ts';
 export { createRedisConnection, RedisUnreachableError } from './connection.ts';
 export { createQueues, type EnqueueOptions, type Queues } from './queues.ts';
-export { createWorker, type JobHandler, type JobHandlers, type JobOutcome, type WorkerOptions } from './worker.ts';
+export { createWorker, RetryLaterError, type JobHandler, type JobHandlers, type JobOutcome, type WorkerOptions } from './worker.ts';
 export type { QueueLogger } from './logger.ts';

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { createTestRedis, eventually, type TestRedis } from '@stratus/testing';
 import { createRedisConnection } from './connection.ts';
 import { createQueues, type Queues } from './queues.ts';
-import { createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
+import { RetryLaterError, createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
 import { InvalidJobPayloadError } from './catalogue.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
@@ -137,6 +137,37 @@ describe('queues and workers against the real Redis', () => {
     expect(attempts).toEqual([0, 1, 2]);
     expect(failed.attemptsMade).toBe(3);
     expect(failed.failedReason).toBe('database connection reset');
+  });
+
+  it('waits what a RetryLaterError asks for before the next attempt, instead of the exponential step', async () => {
+    const eventId = randomUUID();
+    const startedAt: number[] = [];
+    const worker = createWorker({
+      queue: 'notifications',
+      connection,
+      prefix: testRedis.prefix,
+      concurrency: 1,
+      logger: silent,
+      handlers: {
+        'notification.deliver': async (): Promise<JobOutcome> => {
+          startedAt.push(Date.now());
+          if (startedAt.length === 1) throw new RetryLaterError('HTTP 429, Retry-After: 1', 1_000);
+          return { status: 'done' };
+        },
+      },
+    });
+    onTestFinished(() => worker.close());
+
+    const payload = { organization_id: randomUUID(), event_id: eventId, channel_key: 'webhook-0a1b' };
+    await queues.enqueue('notification.deliver', payload, { jobId: eventId });
+
+    await eventually(async () => expect(await (await queues.queues.notifications.getJob(eventId))?.isCompleted()).toBe(true), {
+      timeoutMs: 10_000,
+    });
+    // The catalogue's first step is 5 s: only the error's 1 s explains a retry within that.
+    const waited = startedAt[1]! - startedAt[0]!;
+    expect(waited).toBeGreaterThanOrEqual(1_000);
+    expect(waited).toBeLessThan(4_000);
   });
 
   it('returns a skipped outcome as a completed job', async () => {

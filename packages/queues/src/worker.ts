@@ -1,6 +1,15 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { InvalidJobPayloadError, isJobName, parsePayload, type JobName, type JobNameOf, type JobPayload, type QueueName } from './catalogue.ts';
+import {
+  InvalidJobPayloadError,
+  RETRY_AFTER_BACKOFF,
+  isJobName,
+  parsePayload,
+  type JobName,
+  type JobNameOf,
+  type JobPayload,
+  type QueueName,
+} from './catalogue.ts';
 import type { QueueLogger } from './logger.ts';
 
 /**
@@ -9,6 +18,28 @@ import type { QueueLogger } from './logger.ts';
  * never succeed, any other error to be retried with the catalogue's backoff.
  */
 export type JobOutcome = { status: 'skipped'; reason: string } | { status: 'done'; [detail: string]: unknown };
+
+/**
+ * Thrown by a handler of a job with the RETRY_AFTER_BACKOFF backoff when the other side said when to
+ * come back: the next attempt waits delayMs instead of the exponential step.
+ */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+  readonly delayMs: number;
+
+  constructor(message: string, delayMs: number) {
+    super(message);
+    this.delayMs = delayMs;
+  }
+}
+
+/** BullMQ asks this for every backoff type it does not know; attemptsMade counts the failed attempt. */
+const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job) => {
+  if (type !== RETRY_AFTER_BACKOFF) throw new Error(`unknown backoff type ${type}`);
+  if (error instanceof RetryLaterError) return error.delayMs;
+  const delay = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : 0;
+  return 2 ** (attemptsMade - 1) * delay;
+};
 
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<JobOutcome>;
 
@@ -54,7 +85,7 @@ export function createWorker<Q extends QueueName>({
       }
       return handler(payload, job);
     },
-    { connection, prefix, concurrency },
+    { connection, prefix, concurrency, settings: { backoffStrategy } },
   );
   worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
   worker.on('failed', (job, error) => {

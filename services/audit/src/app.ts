@@ -1,18 +1,23 @@
 import type { ServiceDefinition } from '@stratus/runtime';
 import type { EventHandlers } from '@stratus/events';
+import type { Queues } from '@stratus/queues';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { budgetThresholdCrossed } from './consumers/budget-threshold-crossed.consumer.ts';
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
+import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
+import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
-export const handlers = {
-  'cloud_account.linked': cloudAccountLinked,
-  'cloud_account.unlinked': cloudAccountUnlinked,
-  'budget.threshold_crossed': budgetThresholdCrossed,
-} satisfies EventHandlers;
+export function handlers(queues: Pick<Queues, 'enqueue'>) {
+  return {
+    'cloud_account.linked': cloudAccountLinked,
+    'cloud_account.unlinked': cloudAccountUnlinked,
+    'budget.threshold_crossed': budgetThresholdCrossed(queues),
+  } satisfies EventHandlers;
+}
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'audit',
@@ -21,6 +26,8 @@ export const service: ServiceDefinition<typeof env> = {
   async routes(app) {
     await app.register(activityRoutes, { prefix: '/v1' });
     await app.register(notificationsRoutes, { prefix: '/v1' });
+    await app.register(signingSecretRoutes, { prefix: '/v1' });
   },
-  consumers: () => handlers,
+  consumers: (deps) => handlers(deps.queues),
+  background: (deps) => [notificationsWorker(deps)],
 };

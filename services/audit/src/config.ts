@@ -1,5 +1,24 @@
+import { z } from 'zod';
 import { port, serviceEnv } from '@stratus/config';
 
-export const env = serviceEnv.extend({
-  PORT: port.default(8085),
-});
+/** Compose and Helm pass an unset optional variable as "": that means unset too. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+export const env = serviceEnv
+  .extend({
+    PORT: port.default(8085),
+    /**
+     * The SMTP server that sends email notifications: smtp://user:password@host:587 (STARTTLS when
+     * offered) or smtps://user:password@host:465. Unset, email deliveries are recorded as failed.
+     */
+    SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
+    /** The From of email notifications, e.g. "Stratus <alerts@example.com>". */
+    SMTP_FROM: optional(z.string()),
+  })
+  .superRefine((config, ctx) => {
+    if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'required when SMTP_URL is set' });
+    }
+  });
+
+export type AuditConfig = z.infer<typeof env>;

@@ -1,13 +1,17 @@
 /**
  * The audit service's consumer against the real Kafka: its handlers under its own database role,
- * fed by the outbox relays of the producing services, on this test file's own database and topics.
+ * fed by the outbox relays of the producing services, on this test file's own database, topics and
+ * Redis prefix; with the notifications worker when the test delivers.
  */
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb } from '@stratus/db';
 import { createConsumer, ensureTopics, OutboxRelay, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
-import { createLogger } from '@stratus/runtime';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
+import { createLogger, type BackgroundTask } from '@stratus/runtime';
+import { createTestDatabase, createTestKafka, createTestRedis, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { handlers } from '../src/app.ts';
+import type { AuditConfig } from '../src/config.ts';
+import { notificationsWorker } from '../src/jobs/notifications.worker.ts';
 
 export interface AuditConsumer {
   database: TestDatabase;
@@ -15,6 +19,8 @@ export interface AuditConsumer {
   /** The audit service's connection (role stratus_audit). */
   auditDb: ReturnType<typeof createDb>;
   consumer: EventConsumer;
+  /** The queues the consumer enqueues deliveries on. */
+  queues: Queues;
   organizationId: string;
   userId: string;
   /** Sends events again exactly as the relay sent them, as Kafka does after a consumer crash. */
@@ -22,11 +28,20 @@ export interface AuditConsumer {
   close(): Promise<void>;
 }
 
-/** Starts the consumer and one outbox relay per producing service whose events the tests publish. */
-export async function startAuditConsumer(producers: readonly string[]): Promise<AuditConsumer> {
+/**
+ * Starts the consumer and one outbox relay per producing service whose events the tests publish;
+ * `deliver` also starts the notifications worker with that SMTP configuration.
+ */
+export async function startAuditConsumer(
+  producers: readonly string[],
+  options: { deliver?: Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM'> } = {},
+): Promise<AuditConsumer> {
   const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
   const database = await createTestDatabase();
   const kafka = createTestKafka();
+  const redis = createTestRedis();
+  const connection = createRedisConnection(redis.url, { forWorker: true });
+  const queues = createQueues({ connection, prefix: redis.prefix });
   const admin = kafka.kafka.admin();
   await admin.connect();
   try {
@@ -41,11 +56,15 @@ export async function startAuditConsumer(producers: readonly string[]): Promise<
     db: auditDb,
     groupId: `${kafka.prefix}stratus-audit`,
     topicPrefix: kafka.prefix,
-    handlers,
+    handlers: handlers(queues),
     logger,
     fromBeginning: true,
   });
   await consumer.start();
+  const worker: BackgroundTask | undefined = options.deliver
+    ? notificationsWorker({ db: auditDb, redis: connection, logger, config: { REDIS_PREFIX: redis.prefix, ...options.deliver } })
+    : undefined;
+  await worker?.start();
   const relays = producers.map(
     (producer) =>
       new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer, topicPrefix: kafka.prefix, logger }),
@@ -57,6 +76,7 @@ export async function startAuditConsumer(producers: readonly string[]): Promise<
     kafka,
     auditDb,
     consumer,
+    queues,
     organizationId: tenant.organization.id,
     userId: tenant.user.id,
     async redeliver(events) {
@@ -73,6 +93,10 @@ export async function startAuditConsumer(producers: readonly string[]): Promise<
     async close() {
       for (const relay of relays) await relay.stop();
       await consumer.stop();
+      await worker?.stop();
+      await queues.close();
+      connection.disconnect();
+      await redis.cleanup();
       await auditDb.destroy();
       await kafka.cleanup();
       await database.drop();

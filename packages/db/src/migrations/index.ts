@@ -8,6 +8,7 @@ import * as leanerWrites from './1763856000005-LeanerWrites.ts';
 import * as outboxChunks from './1763856000006-OutboxChunks.ts';
 import * as costDataFactTable from './1763856000007-CostDataFactTable.ts';
 import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
+import * as notificationDeliveries from './1763856000009-NotificationDeliveries.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000006-OutboxChunks': outboxChunks,
   '1763856000007-CostDataFactTable': costDataFactTable,
   '1763856000008-InventoryIndexes': inventoryIndexes,
+  '1763856000009-NotificationDeliveries': notificationDeliveries,
 };

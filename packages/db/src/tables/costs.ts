@@ -4,7 +4,6 @@ import type {
   GeneratedJsonb,
   GeneratedTimestamp,
   Jsonb,
-  JsonValue,
   Numeric,
   Timestamp,
 } from './column-types.ts';
@@ -80,6 +79,12 @@ export interface BudgetsTable {
 
 export type BudgetThresholdType = 'actual' | 'forecast';
 
+/**
+ * Where a budget alert is announced. The cost API validates them on the way in; the audit service
+ * creates the in-app notification and delivers email and webhook.
+ */
+export type NotificationChannel = { type: 'in_app' } | { type: 'email'; to: string } | { type: 'webhook'; url: string };
+
 export interface BudgetAlertsTable {
   id: Generated<string>;
   organization_id: string;
@@ -87,7 +92,7 @@ export interface BudgetAlertsTable {
   /** Percentage of the budget, numeric(5,2). */
   threshold: Numeric;
   threshold_type: Generated<BudgetThresholdType>;
-  notification_channels: Jsonb<JsonValue[]>;
+  notification_channels: Jsonb<NotificationChannel[]>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }

@@ -95,7 +95,7 @@ describe('a crossed budget threshold', () => {
     const data = crossing({ budget_alert_id: undefined });
     const event = await publishCrossing(data);
     const apply = (envelope: EventEnvelope<'budget.threshold_crossed'>) =>
-      withTenant(audit.auditDb, audit.organizationId, (trx) => handlers['budget.threshold_crossed'](envelope, trx));
+      withTenant(audit.auditDb, audit.organizationId, (trx) => handlers(audit.queues)['budget.threshold_crossed'](envelope, trx));
 
     await Promise.all([apply(event), apply(event)]);
     await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });

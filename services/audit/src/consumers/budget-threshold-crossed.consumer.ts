@@ -1,4 +1,7 @@
-import type { EventHandler } from '@stratus/events';
+import type { JsonObject } from '@stratus/db';
+import type { EventEnvelope, EventHandler } from '@stratus/events';
+import type { Queues } from '@stratus/queues';
+import { channelsOfAlert, isDeliveryChannel, recordDeliveries } from '../modules/deliveries/deliveries.repository.ts';
 import { notifyOnce } from './notifications.repository.ts';
 
 /** "80.000000" and "USD" as "80.00 USD": amounts keep two decimals, or more when they have them. */
@@ -11,38 +14,83 @@ function percent(value: string): string {
   return `${Number(value)}%`;
 }
 
-export const budgetThresholdCrossed: EventHandler<'budget.threshold_crossed'> = async (event, trx) => {
-  const { budget_id, budget_alert_id, budget_name, threshold, threshold_type, period_start, period_end, spend, forecast, budget_amount, currency } =
+/** The body POSTed to webhook channels, documented in the README ("Alert channels"). */
+export function budgetAlertPayload(event: EventEnvelope<'budget.threshold_crossed'>): JsonObject {
+  const { budget_id, budget_name, budget_alert_id, threshold, threshold_type, period_start, period_end, spend, forecast, budget_amount, currency } =
     event.data;
-  const period = `${period_start} to ${period_end}`;
-  const budget = money(budget_amount, currency);
-  const notification =
-    threshold_type === 'forecast'
-      ? {
-          title: `Budget "${budget_name}" is forecast to reach ${percent(threshold)}`,
-          message:
-            `Spend for ${period} is forecast to reach ${forecast !== undefined ? money(forecast, currency) : `${percent(threshold)} of the budget`}` +
-            ` by the end of the period, against a budget of ${budget}; ${money(spend, currency)} spent so far.`,
-        }
-      : {
-          title: `Budget "${budget_name}" reached ${percent(threshold)}`,
-          message: `Spend for ${period} is ${money(spend, currency)}, ${percent(threshold)} or more of the budget of ${budget}.`,
-        };
-  await notifyOnce(trx, event, {
-    type: 'budget_alert',
-    ...notification,
-    data: {
-      budget_id,
-      ...(budget_alert_id !== undefined ? { budget_alert_id } : {}),
-      budget_name,
-      threshold,
-      threshold_type,
-      period_start,
-      period_end,
-      spend,
-      ...(forecast !== undefined ? { forecast } : {}),
-      budget_amount,
-      currency,
-    },
-  });
-};
+  return {
+    id: event.id,
+    type: event.type,
+    occurred_at: event.time,
+    budget: { id: budget_id, name: budget_name },
+    budget_alert_id: budget_alert_id ?? null,
+    threshold,
+    threshold_type,
+    period: { start: period_start, end: period_end },
+    spend,
+    ...(forecast !== undefined ? { forecast } : {}),
+    amount: budget_amount,
+    currency,
+  };
+}
+
+/**
+ * One in-app notification per crossing, and one delivery per email and webhook channel of the alert
+ * (read from budget_alerts: addresses never travel in events), each enqueued under a job id of the
+ * event and channel. Enqueueing again when the event is applied again is a no-op while the job is
+ * kept, and the job sends nothing for a delivery already made.
+ */
+export function budgetThresholdCrossed(queues: Pick<Queues, 'enqueue'>): EventHandler<'budget.threshold_crossed'> {
+  return async (event, trx) => {
+    const { budget_id, budget_alert_id, budget_name, threshold, threshold_type, period_start, period_end, spend, forecast, budget_amount, currency } =
+      event.data;
+    const period = `${period_start} to ${period_end}`;
+    const budget = money(budget_amount, currency);
+    const notification =
+      threshold_type === 'forecast'
+        ? {
+            title: `Budget "${budget_name}" is forecast to reach ${percent(threshold)}`,
+            message:
+              `Spend for ${period} is forecast to reach ${forecast !== undefined ? money(forecast, currency) : `${percent(threshold)} of the budget`}` +
+              ` by the end of the period, against a budget of ${budget}; ${money(spend, currency)} spent so far.`,
+          }
+        : {
+            title: `Budget "${budget_name}" reached ${percent(threshold)}`,
+            message: `Spend for ${period} is ${money(spend, currency)}, ${percent(threshold)} or more of the budget of ${budget}.`,
+          };
+    const notificationId = await notifyOnce(trx, event, {
+      type: 'budget_alert',
+      ...notification,
+      data: {
+        budget_id,
+        ...(budget_alert_id !== undefined ? { budget_alert_id } : {}),
+        budget_name,
+        threshold,
+        threshold_type,
+        period_start,
+        period_end,
+        spend,
+        ...(forecast !== undefined ? { forecast } : {}),
+        budget_amount,
+        currency,
+      },
+    });
+    if (budget_alert_id === undefined) return;
+
+    const channels = (await channelsOfAlert(trx, budget_alert_id)).filter(isDeliveryChannel);
+    const keys = await recordDeliveries(trx, {
+      organizationId: event.tenant,
+      notificationId,
+      eventId: event.id,
+      channels,
+      payload: budgetAlertPayload(event),
+    });
+    for (const key of keys) {
+      await queues.enqueue(
+        'notification.deliver',
+        { organization_id: event.tenant, event_id: event.id, channel_key: key },
+        { jobId: `${event.id}-${key}` },
+      );
+    }
+  };
+}

@@ -83,7 +83,7 @@ describe('the activity of linked and unlinked cloud accounts', () => {
       }),
     );
     const apply = (envelope: EventEnvelope<'cloud_account.linked'>) =>
-      withTenant(auditDb, organizationId, (trx) => handlers['cloud_account.linked'](envelope, trx));
+      withTenant(auditDb, organizationId, (trx) => handlers(audit.queues)['cloud_account.linked'](envelope, trx));
 
     // Concurrently, and then once more through the consumer, which sees the event as new.
     await Promise.all([apply(event), apply(event)]);

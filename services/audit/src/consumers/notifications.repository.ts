@@ -10,27 +10,36 @@ export interface Notification {
 }
 
 /**
- * Adds the organisation-wide notification an event calls for, once per event: the row keeps the
- * event id in data.event_id and is not written when a notification of that event exists. The
- * shared consumer already skips redelivered events; this also covers the event applied through
- * another path (a replayed dead letter under a new consumer group, a handler run by hand).
+ * Adds the organisation-wide notification an event calls for, once per event, and returns its id:
+ * the row keeps the event id in data.event_id and is not written when a notification of that event
+ * exists. The shared consumer already skips redelivered events; this also covers the event applied
+ * through another path (a replayed dead letter under a new consumer group, a handler run by hand).
  */
-export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelope, notification: Notification): Promise<void> {
+export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelope, notification: Notification): Promise<string> {
   // Serialises two deliveries of one event, so the check below cannot race with the insert.
   await sql`select pg_advisory_xact_lock(hashtextextended(${`notification:${event.id}`}, 0))`.execute(trx);
-  const data = JSON.stringify({ ...notification.data, event_id: event.id });
   // Written after the event happened: looking back from the event time (a day of margin for clock
   // skew) keeps the lookup on the (organization_id, created_at) index.
-  await sql`
-    insert into notifications (organization_id, title, message, type, data)
-    select ${event.tenant}::uuid, ${notification.title}, ${notification.message}, ${notification.type}, ${data}::jsonb
-     where not exists (
-       select 1
-         from notifications
-        where organization_id = ${event.tenant}::uuid
-          and created_at >= ${event.time}::timestamptz - interval '1 day'
-          and type = ${notification.type}
-          and data ->> 'event_id' = ${event.id}
-     )
+  const { rows: existing } = await sql<{ id: string }>`
+    select id
+      from notifications
+     where organization_id = ${event.tenant}::uuid
+       and created_at >= ${event.time}::timestamptz - interval '1 day'
+       and type = ${notification.type}
+       and data ->> 'event_id' = ${event.id}
+     limit 1
   `.execute(trx);
+  if (existing[0]) return existing[0].id;
+  const { id } = await trx
+    .insertInto('notifications')
+    .values({
+      organization_id: event.tenant,
+      title: notification.title,
+      message: notification.message,
+      type: notification.type,
+      data: JSON.stringify({ ...notification.data, event_id: event.id }),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bootstrapOrganization } from '@stratus/auth';
+import { bootstrapOrganization, createApiToken } from '@stratus/auth';
 import { startTestApp, type TestApp } from '@stratus/runtime/testing';
 import { service } from '../../app.ts';
 import type { env } from '../../config.ts';
@@ -39,4 +39,51 @@ it("lists the organisation's notifications newest first, by type and status, to 
 
   const other = await bootstrapOrganization(audit.database.owner, { organizationName: 'B', adminEmail: 'admin@b.test' });
   expect((await audit.call('GET', '/v1/notifications', { token: other.token.token })).body.items).toEqual([]);
+});
+
+it("lists a notification's email and webhook deliveries with their outcome", async () => {
+  const owner = audit.database.owner;
+  const notification = await owner
+    .insertInto('notifications')
+    .values({ organization_id: audit.organizationId, title: 'Alert', message: 'Alert.', type: 'budget_alert', data: '{}' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const delivery = (channel: object, key: string, status: 'delivered' | 'failed', last_error: string | null) => ({
+    organization_id: audit.organizationId,
+    notification_id: notification.id,
+    event_id: '0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8d',
+    channel_key: key,
+    channel: JSON.stringify(channel),
+    payload: '{}',
+    status,
+    attempts: 1,
+    last_error,
+  });
+  await owner
+    .insertInto('notification_deliveries')
+    .values([
+      delivery({ type: 'email', to: 'finops@example.test' }, 'email-01', 'delivered', null),
+      delivery({ type: 'webhook', url: 'https://hooks.example.test/x' }, 'webhook-02', 'failed', 'the webhook answered HTTP 410'),
+    ])
+    .execute();
+
+  const { body } = await audit.call('GET', '/v1/notifications?limit=1');
+  expect(body.items[0].deliveries).toMatchObject([
+    { channel: { type: 'email', to: 'finops@example.test' }, status: 'delivered', attempts: 1, last_error: null },
+    { channel: { type: 'webhook', url: 'https://hooks.example.test/x' }, status: 'failed', last_error: 'the webhook answered HTTP 410', delivered_at: null },
+  ]);
+});
+
+it('makes a webhook signing secret, shown once, that a second call replaces; for admins only', async () => {
+  const first = await audit.call('POST', '/v1/webhook-signing-secret');
+  expect(first.status).toBe(201);
+  expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+  const second = await audit.call('POST', '/v1/webhook-signing-secret');
+  expect(second.body.secret).not.toBe(first.body.secret);
+  expect(await audit.database.owner.selectFrom('webhook_signing_secrets').select(['organization_id', 'secret']).execute()).toEqual([
+    { organization_id: audit.organizationId, secret: second.body.secret },
+  ]);
+
+  const viewer = await createApiToken(audit.database.owner, { organizationId: audit.organizationId, userId: audit.userId, role: 'viewer' });
+  expect((await audit.call('POST', '/v1/webhook-signing-secret', { token: viewer.token })).status).toBe(403);
 });

@@ -1,7 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
 import { newestFirst } from '@stratus/db';
 import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+
+const deliverySchema = z.object({
+  id: z.uuid(),
+  channel: z
+    .discriminatedUnion('type', [z.object({ type: z.literal('email'), to: z.string() }), z.object({ type: z.literal('webhook'), url: z.string() })])
+    .describe("the alert's channel when it fired"),
+  status: z.enum(['pending', 'delivered', 'failed']).describe('pending: being sent or waiting to retry'),
+  attempts: z.number().int(),
+  last_error: z.string().nullable().describe('why the last attempt failed, e.g. "the webhook answered HTTP 400; not retried ..."'),
+  delivered_at: z.string().nullable().describe('ISO 8601'),
+  updated_at: z.string().describe('ISO 8601: the last attempt'),
+});
 
 const notificationSchema = z.object({
   id: z.uuid(),
@@ -14,6 +27,7 @@ const notificationSchema = z.object({
   data: z.record(z.string(), z.unknown()).nullable().describe('what the notification is about, with the event_id it came from'),
   created_at: z.date(),
   expires_at: z.date().nullable(),
+  deliveries: z.array(deliverySchema).describe("the alert's email and webhook deliveries, oldest first"),
 });
 
 export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -35,6 +49,16 @@ export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
         trx
           .selectFrom('notifications')
           .select(['id', 'user_id', 'team_id', 'type', 'title', 'message', 'status', 'data', 'created_at', 'expires_at'])
+          .select((eb) =>
+            jsonArrayFrom(
+              eb
+                .selectFrom('notification_deliveries as d')
+                .select(['d.id', 'd.channel', 'd.status', 'd.attempts', 'd.last_error', 'd.delivered_at', 'd.updated_at'])
+                .whereRef('d.notification_id', '=', 'notifications.id')
+                .orderBy('d.created_at')
+                .orderBy('d.channel_key'),
+            ).as('deliveries'),
+          )
           .$if(type !== undefined, (q) => q.where('type', '=', type!))
           .$if(status !== undefined, (q) => q.where('status', '=', status!))
           .$call(newestFirst(after, limit))

@@ -1,5 +1,12 @@
 import type { Transaction } from 'kysely';
-import { newestFirst, type BudgetPeriod, type BudgetThresholdType, type Database, type KeysetCursor } from '@stratus/db';
+import {
+  newestFirst,
+  type BudgetPeriod,
+  type BudgetThresholdType,
+  type Database,
+  type KeysetCursor,
+  type NotificationChannel,
+} from '@stratus/db';
 import type { BudgetFilters } from './budgets.schemas.ts';
 
 /** Every function runs in the caller's tenant transaction: row-level security scopes it to one organisation. */
@@ -127,7 +134,7 @@ export function findSameAlert(trx: Trx, budgetId: string, alert: { threshold: nu
 export interface AlertValues {
   threshold: number;
   threshold_type: BudgetThresholdType;
-  notification_channels: unknown[];
+  notification_channels: NotificationChannel[];
 }
 
 export async function insertAlert(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BUDGET_PERIODS } from '@stratus/db';
+import { BUDGET_PERIODS, type NotificationChannel } from '@stratus/db';
 import { pageQuery } from '@stratus/http';
 
 const provider = z.enum(['AWS', 'AZURE', 'GCP']);
@@ -103,16 +103,29 @@ export const budgetParams = z.object({ id: z.uuid() });
 export const alertParams = z.object({ id: z.uuid(), alertId: z.uuid() });
 
 export const notificationChannel = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('in_app') }),
-  z.strictObject({ type: z.literal('email'), to: z.email() }),
-  z.strictObject({ type: z.literal('webhook'), url: z.url({ protocol: /^https$/ }).describe('https only') }),
-]);
+  z.strictObject({ type: z.literal('in_app') }).describe('a notification in the app (GET /v1/notifications of the audit service)'),
+  z
+    .strictObject({ type: z.literal('email'), to: z.email().describe('one recipient address') })
+    .describe('an email sent by the audit service through its SMTP server (SMTP_URL); recorded as failed when none is configured'),
+  z
+    .strictObject({
+      type: z.literal('webhook'),
+      url: z.url({ protocol: /^https$/ }).describe('https only; receives a POST of the JSON payload documented in the README'),
+    })
+    .describe(
+      "a signed POST (header Stratus-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">, keyed by the organisation's " +
+        'webhook signing secret, made with POST /v1/webhook-signing-secret on the audit service)',
+    ),
+]) satisfies z.ZodType<NotificationChannel>;
 
 const notificationChannels = z
   .array(notificationChannel)
   .min(1)
   .max(10)
-  .describe('where the alert is announced; an in-app notification is always created');
+  .describe(
+    'where the alert is announced; an in-app notification is always created. Email and webhook deliveries are retried ' +
+      'with backoff and their outcome is listed with the notification (GET /v1/notifications of the audit service)',
+  );
 
 const threshold = z
   .number()

@@ -75,7 +75,7 @@ function toAlert(row: AlertRow): Alert {
     budget_id: row.budget_id,
     threshold: Number(row.threshold),
     threshold_type: row.threshold_type,
-    notification_channels: row.notification_channels as Alert['notification_channels'],
+    notification_channels: row.notification_channels,
     last_fired_at: row.last_fired_at ?? null,
     created_at: row.created_at,
     updated_at: row.updated_at,

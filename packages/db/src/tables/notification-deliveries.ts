@@ -1,0 +1,62 @@
+import type { ColumnsOf, Generated, GeneratedTimestamp, Jsonb, JsonObject, NullableTimestamp } from './column-types.ts';
+import type { NotificationChannel } from './costs.ts';
+
+/** The channels delivered outside the app; in-app notifications are rows of `notifications`. */
+export type DeliveryChannel = Exclude<NotificationChannel, { type: 'in_app' }>;
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One email or webhook announcement of an event; written by the audit service. */
+export interface NotificationDeliveriesTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** The in-app notification of the same event. */
+  notification_id: string;
+  event_id: string;
+  /** Tells the event's channels apart without the address (BullMQ job ids are built from it). */
+  channel_key: string;
+  channel: Jsonb<DeliveryChannel>;
+  /** The webhook body, as documented in the README. */
+  payload: Jsonb<JsonObject>;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  /** Why the last attempt failed, without secrets. */
+  last_error: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  delivered_at: NullableTimestamp;
+}
+
+/** The key that signs an organisation's webhooks; only the audit role may read it. */
+export interface WebhookSigningSecretsTable {
+  organization_id: string;
+  secret: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface NotificationDeliveryTables {
+  notification_deliveries: NotificationDeliveriesTable;
+  webhook_signing_secrets: WebhookSigningSecretsTable;
+}
+
+export const notificationDeliveryColumns: ColumnsOf<NotificationDeliveryTables> = {
+  notification_deliveries: {
+    id: 'not null',
+    organization_id: 'not null',
+    notification_id: 'not null',
+    event_id: 'not null',
+    channel_key: 'not null',
+    channel: 'not null',
+    payload: 'not null',
+    status: 'not null',
+    attempts: 'not null',
+    last_error: 'null',
+    created_at: 'not null',
+    updated_at: 'not null',
+    delivered_at: 'null',
+  },
+  webhook_signing_secrets: {
+    organization_id: 'not null',
+    secret: 'not null',
+    created_at: 'not null',
+  },
+};

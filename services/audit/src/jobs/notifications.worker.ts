@@ -1,0 +1,38 @@
+import type { Worker } from 'bullmq';
+import { createWorker } from '@stratus/queues';
+import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
+import type { AuditConfig } from '../config.ts';
+import { createMailer } from '../modules/deliveries/email.sender.ts';
+import { notificationDeliverJob } from './notification-deliver.job.ts';
+
+/** Deliveries wait on receivers and mail servers, not on this process: several run at once. */
+const CONCURRENCY = 8;
+
+export interface NotificationsWorkerDependencies extends Pick<ServiceDeps, 'db' | 'redis' | 'logger'> {
+  config: Pick<AuditConfig, 'REDIS_PREFIX' | 'SMTP_URL' | 'SMTP_FROM'>;
+}
+
+/** Drains the notifications queue: email and webhook announcements. */
+export function notificationsWorker(deps: NotificationsWorkerDependencies): BackgroundTask {
+  let worker: Worker | undefined;
+  const { SMTP_URL, SMTP_FROM } = deps.config;
+  const mailer = SMTP_URL !== undefined && SMTP_FROM !== undefined ? createMailer(SMTP_URL, SMTP_FROM) : undefined;
+  return {
+    name: 'notifications worker',
+    async start() {
+      if (!mailer) deps.logger.warn('SMTP_URL is not set: email notifications will be recorded as failed, not sent');
+      worker = createWorker({
+        queue: 'notifications',
+        connection: deps.redis,
+        prefix: deps.config.REDIS_PREFIX,
+        concurrency: CONCURRENCY,
+        logger: deps.logger,
+        handlers: { 'notification.deliver': notificationDeliverJob({ db: deps.db, logger: deps.logger, mailer }) },
+      });
+    },
+    async stop() {
+      await worker?.close();
+      mailer?.close();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import type { Database, DeliveryChannel, JsonObject, NotificationChannel } from '@stratus/db';
+
+/** Every function runs in the caller's tenant transaction: row-level security scopes it to one organisation. */
+type Trx = Transaction<Database>;
+
+/**
+ * `email-<digest>` or `webhook-<digest>` of the address: the same channel always gets the same key,
+ * and the key (part of BullMQ job ids, visible in Redis) does not reveal the address.
+ */
+export function channelKey(channel: DeliveryChannel): string {
+  const address = channel.type === 'email' ? channel.to : channel.url;
+  return `${channel.type}-${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
+}
+
+export function isDeliveryChannel(channel: NotificationChannel): channel is DeliveryChannel {
+  return channel.type !== 'in_app';
+}
+
+/** The alert's channels as they are now; none when the alert was deleted since it fired. */
+export async function channelsOfAlert(trx: Trx, budgetAlertId: string): Promise<NotificationChannel[]> {
+  const alert = await trx.selectFrom('budget_alerts').select('notification_channels').where('id', '=', budgetAlertId).executeTakeFirst();
+  return alert?.notification_channels ?? [];
+}
+
+/**
+ * Records one pending delivery per channel of the event, keeping those already recorded (the event
+ * applied again), and returns every channel's key.
+ */
+export async function recordDeliveries(
+  trx: Trx,
+  delivery: { organizationId: string; notificationId: string; eventId: string; channels: readonly DeliveryChannel[]; payload: JsonObject },
+): Promise<string[]> {
+  const rows = delivery.channels.map((channel) => ({
+    organization_id: delivery.organizationId,
+    notification_id: delivery.notificationId,
+    event_id: delivery.eventId,
+    channel_key: channelKey(channel),
+    channel: JSON.stringify(channel),
+    payload: JSON.stringify(delivery.payload),
+  }));
+  if (rows.length === 0) return [];
+  await trx
+    .insertInto('notification_deliveries')
+    .values(rows)
+    .onConflict((conflict) => conflict.columns(['event_id', 'channel_key']).doNothing())
+    .execute();
+  return [...new Set(rows.map((row) => row.channel_key))];
+}
+
+/** A delivery with what its email says (the in-app notification's title and message). */
+export function findDelivery(trx: Trx, eventId: string, key: string) {
+  return trx
+    .selectFrom('notification_deliveries as d')
+    .innerJoin('notifications as n', 'n.id', 'd.notification_id')
+    .select(['d.id', 'd.channel', 'd.payload', 'd.status', 'n.title', 'n.message'])
+    .where('d.event_id', '=', eventId)
+    .where('d.channel_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function markDelivered(trx: Trx, id: string, attempts: number): Promise<void> {
+  await trx
+    .updateTable('notification_deliveries')
+    .set({ status: 'delivered', attempts, last_error: null, delivered_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Records a failed attempt; `final`: no attempt follows, and the delivery is failed. */
+export async function markAttemptFailed(trx: Trx, id: string, failure: { attempts: number; error: string; final: boolean }): Promise<void> {
+  await trx
+    .updateTable('notification_deliveries')
+    .set({
+      attempts: failure.attempts,
+      last_error: failure.error,
+      ...(failure.final ? { status: 'failed' as const } : {}),
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findSigningSecret(trx: Trx): Promise<string | undefined> {
+  const row = await trx.selectFrom('webhook_signing_secrets').select('secret').executeTakeFirst();
+  return row?.secret;
+}
+
+/** Replaces the organisation's signing secret: webhooks sent from now on are signed with this one. */
+export async function saveSigningSecret(trx: Trx, organizationId: string, secret: string) {
+  return trx
+    .insertInto('webhook_signing_secrets')
+    .values({ organization_id: organizationId, secret })
+    .onConflict((conflict) => conflict.column('organization_id').doUpdateSet({ secret, created_at: sql`now()` }))
+    .returning('created_at')
+    .executeTakeFirstOrThrow();
+}
