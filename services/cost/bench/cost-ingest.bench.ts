@@ -17,8 +17,9 @@ import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { loadConfig } from '@stratus/config';
 import { createDb } from '@stratus/db';
-import { createConsumer, ensureTopics, OutboxRelayThread } from '@stratus/events';
+import { createConsumer, ensureTopics } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
+import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
 import { env } from '../src/config.ts';
 import { costIngested } from '../src/consumers/cost-ingested.consumer.ts';
@@ -38,14 +39,7 @@ const kafkaAdmin = kafka.admin();
 const owner = createDb({ url, max: 2 });
 const ingestionDb = createDb({ url, role: 'stratus_ingestion', max: 4 });
 const costDb = createDb({ url, role: 'stratus_cost', max: 4 });
-const relay = new OutboxRelayThread({
-  databaseUrl: url,
-  role: 'stratus_ingestion',
-  kafka: { clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers },
-  producer: 'ingestion',
-  topicPrefix: prefix,
-  logger,
-});
+const relay = ingestionRelay(url, prefix, logger);
 const consumer = createConsumer({
   kafka,
   db: costDb,

@@ -9,9 +9,10 @@ import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, withTenant, type Database } from '@stratus/db';
-import { OutboxRelayThread, createIdempotentProducer, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
+import { type OutboxRelayThread, createIdempotentProducer, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
+import { ingestionRelay } from './ingestion-relay.ts';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const prefix = `bench-sync-${process.pid}.`;
@@ -81,14 +82,7 @@ try {
   );
   await sql`truncate resources cascade`.execute(owner);
 
-  relay = new OutboxRelayThread({
-    databaseUrl: url,
-    role: 'stratus_ingestion',
-    kafka: { clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers },
-    producer: 'ingestion',
-    topicPrefix: prefix,
-    logger,
-  });
+  relay = ingestionRelay(url, prefix, logger);
   await relay.start();
   const deps = { db, logger, adapterFor: async () => adapter };
   const target = { organization_id: account.organization_id, cloud_account_id: account.id };
