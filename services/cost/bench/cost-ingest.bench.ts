@@ -1,11 +1,14 @@
 /**
  * Cost ingestion end to end: a FOCUS CSV file of BENCH_ROWS lines (1,000,000 by default) is read
- * and published as cost.ingested batches by the ingestion service's importer, relayed to Kafka,
- * consumed by the cost service into cost_data and the rollups, until the import is applied and
- * ready to query. Printed beside the baseline of the same run: PostgreSQL COPY of the same lines
- * into the same table. Run it with `scripts/bench.sh cost-ingest`; it creates and drops its own
- * database, topics and file, and stops by itself.
+ * and published as cost.ingested batches by the ingestion service's importer and outbox relay,
+ * consumed from Kafka by the cost service (its own process, started here as it runs in production)
+ * into cost_data and the rollups, until the import is applied and ready to query. Printed beside the
+ * baseline of the same run: PostgreSQL COPY of the same lines into the same table. Run it with
+ * `scripts/bench.sh cost-ingest`; it creates and drops its own database, topics and file, and stops
+ * by itself.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,14 +18,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { sql } from 'kysely';
 import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
-import { loadConfig } from '@stratus/config';
 import { createDb } from '@stratus/db';
-import { createConsumer, ensureTopics } from '@stratus/events';
+import { ensureTopics } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
-import { env } from '../src/config.ts';
-import { costIngested } from '../src/consumers/cost-ingested.consumer.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const prefix = `bench-cost-${process.pid}.`;
@@ -38,17 +38,35 @@ const kafka = new Kafka({ clientId: 'stratus-bench', brokers: testEnv.kafkaBroke
 const kafkaAdmin = kafka.admin();
 const owner = createDb({ url, max: 2 });
 const ingestionDb = createDb({ url, role: 'stratus_ingestion', max: 4 });
-const costDb = createDb({ url, role: 'stratus_cost', max: 4 });
 const relay = ingestionRelay(url, prefix, logger);
-const consumer = createConsumer({
-  kafka,
-  db: costDb,
-  groupId: `${prefix}stratus-cost`,
-  topicPrefix: prefix,
-  handlers: { 'cost.ingested': costIngested({ db: costDb, logger, config: loadConfig(env, { DATABASE_URL: url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') }) }) },
-  logger,
-  fromBeginning: true,
-});
+let costService: ChildProcess | undefined;
+
+/** The cost service's own process, as deploy/ runs it; resolves once its consumer has joined and it listens. */
+async function startCostService(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      REDIS_URL: testEnv.redisUrl,
+      REDIS_PREFIX: prefix,
+      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('stratus-cost listening')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the cost service did not start:\n${output.slice(-2000)}`);
+    await sleep(50);
+  }
+  return child;
+}
+
 try {
   await kafkaAdmin.connect();
   await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
@@ -78,7 +96,7 @@ try {
   const copied = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_data`.execute(owner);
   await sql`truncate cost_data`.execute(owner);
 
-  await consumer.start();
+  costService = await startCostService();
   await relay.start();
   const started = performance.now();
   const report = await importCosts(
@@ -111,8 +129,11 @@ try {
   console.log(`  rollup month total = COPY total = ${rolled.rows[0]!.amount} ${'USD'}`);
 } finally {
   await relay.stop();
-  await consumer.stop();
-  await Promise.all([owner.destroy(), ingestionDb.destroy(), costDb.destroy()]);
+  if (costService?.exitCode === null) {
+    costService.kill('SIGTERM');
+    await once(costService, 'exit');
+  }
+  await Promise.all([owner.destroy(), ingestionDb.destroy()]);
   await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
   await kafkaAdmin.disconnect();
   await rm(dir, { recursive: true, force: true });
