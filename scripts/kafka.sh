@@ -81,9 +81,14 @@ start() {
   configure
   log "starting Kafka $KAFKA_VERSION (KRaft) on 127.0.0.1:$KAFKA_PORT"
   # setsid: the broker outlives the shell that started it, and Ctrl-C in that shell does not reach it.
-  setsid java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
-    -Dlog4j.configuration="file:$run/log4j.properties" -Dkafka.logs.dir="$run" \
-    -cp "$lib/*" kafka.Kafka "$run/server.properties" >"$logfile" 2>&1 < /dev/null &
+  # It keeps none of the caller's descriptors either: started under `flock /tmp/stratus-bench.lock`
+  # (scripts/bench.sh starts it), it would otherwise hold that lock for as long as it runs.
+  (
+    for fd in /proc/self/fd/*; do fd="${fd##*/}"; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+    exec setsid java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j.configuration="file:$run/log4j.properties" -Dkafka.logs.dir="$run" \
+      -cp "$lib/*" kafka.Kafka "$run/server.properties"
+  ) >"$logfile" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
   until grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open "$KAFKA_PORT"; do

@@ -76,7 +76,10 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
 
 /** The first day (UTC, 'YYYY-MM-01') of every month the lines fall in. */
 export function monthsOf(lines: readonly CostLine[]): string[] {
+  // A batch's lines share a few charge periods: each distinct one is parsed once, not once a line.
+  const starts = new Set<string>();
+  for (const line of lines) starts.add(line.charge_period_start);
   const months = new Set<string>();
-  for (const line of lines) months.add(`${new Date(line.charge_period_start).toISOString().slice(0, 7)}-01`);
+  for (const start of starts) months.add(`${new Date(start).toISOString().slice(0, 7)}-01`);
   return [...months];
 }

@@ -94,12 +94,15 @@ export async function importCosts(
   const errors: CostImportError[] = [];
   let rejected = 0;
   let period = source.kind === 'provider' ? { start: source.period.start.getTime(), end: source.period.end.getTime() } : undefined;
+  // Rows of one charge period come together in an export: a run of them widens the period once.
+  let previous: FocusCostRow | undefined;
   try {
     for await (const batch of source.batches) {
       for (const error of batch.errors) if (errors.length < KEPT_ERRORS) errors.push(error);
       rejected += batch.errors.length;
       for (const row of batch.rows) {
-        if (source.kind === 'file') period = widen(period, row);
+        if (source.kind === 'file' && !samePeriod(row, previous)) period = widen(period, row);
+        previous = row;
         await publisher.add(row);
       }
       deps.onProgress?.({ rows: publisher.rows, rejected });
@@ -144,6 +147,10 @@ export async function importCosts(
 /** The import cannot go on (unknown account, nothing valid); reported, not retried. */
 export class CostImportRejected extends Error {
   override name = 'CostImportRejected';
+}
+
+function samePeriod(row: FocusCostRow, other: FocusCostRow | undefined): boolean {
+  return other !== undefined && row.charge_period_start === other.charge_period_start && row.charge_period_end === other.charge_period_end;
 }
 
 function widen(period: { start: number; end: number } | undefined, row: FocusCostRow): { start: number; end: number } {
