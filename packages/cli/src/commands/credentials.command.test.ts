@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { credentialsKeys, openSecret, sealSecret } from '@stratus/cloud';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+import { credentialsKeys, openSecret, sealSecret } from '@stratus/vault';
 import { stratus } from '../../test/run-cli.ts';
 
 const entry = (kid: string) => `${kid}:${randomBytes(32).toString('base64')}`;

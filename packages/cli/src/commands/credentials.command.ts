@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { credentialsKeys, generateKey, rewrapSecret, type Keyring } from '@stratus/cloud';
 import { loadConfig } from '@stratus/config';
 import type { Database } from '@stratus/db';
+import { credentialsKeys, generateKey, rewrapSecret, type Keyring } from '@stratus/vault';
 import { withOwnerDb } from '../cli-config.ts';
 
 const credentialsEnv = z.object({ CREDENTIALS_KEYS: credentialsKeys });

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { parseKeyring, type AzureCredentials } from '@stratus/cloud';
+import type { AzureCredentials } from '@stratus/cloud';
 import { createDb, withTenant } from '@stratus/db';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+import { parseKeyring } from '@stratus/vault';
 import { loadCredentials, storeCredentials, type CredentialOwner } from './credentials.repository.ts';
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);

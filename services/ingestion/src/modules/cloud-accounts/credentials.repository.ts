@@ -1,13 +1,7 @@
 import type { Transaction } from 'kysely';
-import {
-  credentialsSchemas,
-  openSecret,
-  sealSecret,
-  type CloudCredentials,
-  type CloudProvider,
-  type Keyring,
-} from '@stratus/cloud';
+import { credentialsSchemas, type CloudCredentials, type CloudProvider } from '@stratus/cloud';
 import type { Database } from '@stratus/db';
+import { openSecret, sealSecret, type Keyring } from '@stratus/vault';
 
 /** The account a credential belongs to; its two ids are the additional authenticated data of the seal. */
 export interface CredentialOwner {
