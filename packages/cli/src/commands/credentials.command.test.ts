@@ -33,7 +33,7 @@ async function sealedAccounts(keys: string, count: number, firstAccountId: numbe
       .returning(['id', 'organization_id'])
       .executeTakeFirstOrThrow();
     const payload = { method: 'assume_role', role_arn: `arn:aws:iam::${firstAccountId + index}:role/Stratus`, external_id: `external-${index}` };
-    const aad = { organization_id: account.organization_id, cloud_account_id: account.id };
+    const aad = { table: 'cloud_credentials', ids: [account.organization_id, account.id] };
     const secret = sealSecret(keyring, payload, aad);
     await database.owner
       .insertInto('cloud_credentials')

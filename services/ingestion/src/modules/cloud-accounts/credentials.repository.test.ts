@@ -73,12 +73,12 @@ describe('stored credentials', () => {
       .values({ organization_id: organizationId, cloud_account_id: second.id, provider: 'AZURE', secret: JSON.stringify(secret), key_id: secret.kid })
       .execute();
 
-    await expect(load(second)).rejects.toThrow(`credential of cloud account ${second.id} could not be decrypted`);
+    await expect(load(second)).rejects.toThrow(`the secret of cloud_credentials ${organizationId}/${second.id} could not be decrypted`);
   });
 
   it('do not open without the key that sealed them, and the error says which key', async () => {
     const otherKeys = parseKeyring(`k2:${randomBytes(32).toString('base64')}`);
 
-    await expect(load(first, otherKeys)).rejects.toThrow('sealed with key k1, which is not in CREDENTIALS_KEYS');
+    await expect(load(first, otherKeys)).rejects.toThrow('a secret was sealed with key k1, which is not in CREDENTIALS_KEYS');
   });
 });

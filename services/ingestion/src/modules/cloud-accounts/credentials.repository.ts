@@ -16,7 +16,7 @@ export interface CredentialOwner {
  * one account's credentials to another.
  */
 function aadOf(account: CredentialOwner) {
-  return { organization_id: account.organization_id, cloud_account_id: account.id };
+  return { table: 'cloud_credentials', ids: [account.organization_id, account.id] };
 }
 
 /** Seals the credentials under the active key and stores them as the account's only credential. */
