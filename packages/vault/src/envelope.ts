@@ -1,15 +1,19 @@
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { VaultError, type Keyring } from './keyring.ts';
 
-/** What a sealed column holds (cloud_credentials.secret, webhook_signing_secrets.secret: a CHECK requires these six keys); binary fields are base64. */
-export interface EncryptedSecret {
+/**
+ * What a sealed column holds (cloud_credentials.secret, webhook_signing_secrets.secret: a CHECK
+ * requires these six keys); binary fields are base64. A type rather than an interface, so that
+ * @stratus/db's Jsonb<> takes it as a JSON object.
+ */
+export type EncryptedSecret = {
   alg: string;
   kid: string;
   iv: string;
   tag: string;
   wrapped_key: string;
   ciphertext: string;
-}
+};
 
 /**
  * Binds a ciphertext to the row it is stored in: copied to another row, table or organisation, it

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { port, serviceEnv } from '@stratus/config';
+import { credentialsKeys } from '@stratus/vault';
 
 /** Compose and Helm pass an unset optional variable as "": that means unset too. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -7,6 +8,11 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (va
 export const env = serviceEnv
   .extend({
     PORT: port.default(8085),
+    /**
+     * The keys that seal webhook signing secrets: the ingestion service's CREDENTIALS_KEYS, so that
+     * one keyring and one `stratus credentials rotate` cover every secret Stratus stores.
+     */
+    CREDENTIALS_KEYS: credentialsKeys,
     /**
      * The SMTP server that sends email notifications: smtp://user:password@host:587 (STARTTLS when
      * offered) or smtps://user:password@host:465. Unset, email deliveries are recorded as failed.

@@ -9,6 +9,7 @@ import { createConsumer, ensureTopics, OutboxRelay, topicFor, type EventConsumer
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import { createLogger, type BackgroundTask } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, createTestRedis, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { generateKey, parseKeyring, type Keyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
 import type { AuditConfig } from '../src/config.ts';
 import { notificationsWorker } from '../src/jobs/notifications.worker.ts';
@@ -23,6 +24,8 @@ export interface AuditConsumer {
   queues: Queues;
   organizationId: string;
   userId: string;
+  /** The worker's CREDENTIALS_KEYS, a fresh key: it seals and opens the signing secrets. */
+  keyring: Keyring;
   /** Sends events again exactly as the relay sent them, as Kafka does after a consumer crash. */
   redeliver(events: readonly EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
@@ -49,6 +52,7 @@ export async function startAuditConsumer(
   } finally {
     await admin.disconnect();
   }
+  const keyring = parseKeyring(`k1:${generateKey()}`);
   const tenant = await bootstrapOrganization(database.owner, { organizationName: 'Audit', adminEmail: 'admin@audit.test' });
   const auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 2 });
   const consumer = createConsumer({
@@ -62,7 +66,7 @@ export async function startAuditConsumer(
   });
   await consumer.start();
   const worker: BackgroundTask | undefined = options.deliver
-    ? notificationsWorker({ db: auditDb, redis: connection, logger, config: { REDIS_PREFIX: redis.prefix, ...options.deliver } })
+    ? notificationsWorker({ db: auditDb, redis: connection, logger, config: { REDIS_PREFIX: redis.prefix, CREDENTIALS_KEYS: keyring, ...options.deliver } })
     : undefined;
   await worker?.start();
   const relays = producers.map(
@@ -79,6 +83,7 @@ export async function startAuditConsumer(
     queues,
     organizationId: tenant.organization.id,
     userId: tenant.user.id,
+    keyring,
     async redeliver(events) {
       const producer = kafka.kafka.producer();
       await producer.connect();

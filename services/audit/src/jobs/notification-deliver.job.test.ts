@@ -82,7 +82,7 @@ describe('with SMTP configured and a signing secret', () => {
     [receiver, inbox] = await Promise.all([startWebhookReceiver(), startSmtpInbox()]);
     audit = await startAuditConsumer(['cost'], { deliver: { SMTP_URL: inbox.url, SMTP_FROM: 'Stratus <alerts@stratus.test>' } });
     secret = generateSigningSecret();
-    await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.organizationId, secret));
+    await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.keyring, audit.organizationId, secret));
   });
 
   afterAll(async () => {

@@ -9,7 +9,7 @@ import { notificationDeliverJob } from './notification-deliver.job.ts';
 const CONCURRENCY = 8;
 
 export interface NotificationsWorkerDependencies extends Pick<ServiceDeps, 'db' | 'redis' | 'logger'> {
-  config: Pick<AuditConfig, 'REDIS_PREFIX' | 'SMTP_URL' | 'SMTP_FROM'>;
+  config: Pick<AuditConfig, 'REDIS_PREFIX' | 'SMTP_URL' | 'SMTP_FROM' | 'CREDENTIALS_KEYS'>;
 }
 
 /** Drains the notifications queue: email and webhook announcements. */
@@ -27,7 +27,9 @@ export function notificationsWorker(deps: NotificationsWorkerDependencies): Back
         prefix: deps.config.REDIS_PREFIX,
         concurrency: CONCURRENCY,
         logger: deps.logger,
-        handlers: { 'notification.deliver': notificationDeliverJob({ db: deps.db, logger: deps.logger, mailer }) },
+        handlers: {
+          'notification.deliver': notificationDeliverJob({ db: deps.db, logger: deps.logger, mailer, keyring: deps.config.CREDENTIALS_KEYS }),
+        },
       });
     },
     async stop() {
