@@ -28,6 +28,13 @@ describe('the audit configuration', () => {
     expect(() => loadConfig(env, { ...base, CREDENTIALS_KEYS: 'k1:c2hvcnQ=' })).toThrow('CREDENTIALS_KEYS is invalid: key k1 must be 32 bytes');
   });
 
+  it('keeps webhooks to https and public addresses unless WEBHOOK_ALLOW_PRIVATE_NETWORKS is true', () => {
+    expect(loadConfig(env, base).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(loadConfig(env, { ...base, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(loadConfig(env, { ...base, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(true);
+    expect(() => loadConfig(env, { ...base, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes' })).toThrow('WEBHOOK_ALLOW_PRIVATE_NETWORKS is invalid');
+  });
+
   it('names what is wrong with the SMTP variables', () => {
     expect(() => loadConfig(env, { ...base, SMTP_URL: 'smtp://smtp.example.com:587' })).toThrow(
       'SMTP_FROM is not set: required when SMTP_URL is set',

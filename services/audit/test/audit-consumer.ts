@@ -33,11 +33,12 @@ export interface AuditConsumer {
 
 /**
  * Starts the consumer and one outbox relay per producing service whose events the tests publish;
- * `deliver` also starts the notifications worker with that SMTP configuration.
+ * `deliver` also starts the notifications worker with that configuration; WEBHOOK_ALLOW_PRIVATE_NETWORKS
+ * is on unless it says otherwise: the tests' webhook receivers listen on loopback, over http.
  */
 export async function startAuditConsumer(
   producers: readonly string[],
-  options: { deliver?: Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM'> } = {},
+  options: { deliver?: Partial<Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>> } = {},
 ): Promise<AuditConsumer> {
   const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
   const database = await createTestDatabase();
@@ -66,7 +67,12 @@ export async function startAuditConsumer(
   });
   await consumer.start();
   const worker: BackgroundTask | undefined = options.deliver
-    ? notificationsWorker({ db: auditDb, redis: connection, logger, config: { REDIS_PREFIX: redis.prefix, CREDENTIALS_KEYS: keyring, ...options.deliver } })
+    ? notificationsWorker({
+        db: auditDb,
+        redis: connection,
+        logger,
+        config: { REDIS_PREFIX: redis.prefix, CREDENTIALS_KEYS: keyring, WEBHOOK_ALLOW_PRIVATE_NETWORKS: true, ...options.deliver },
+      })
     : undefined;
   await worker?.start();
   const relays = producers.map(

@@ -6,13 +6,14 @@ import type { Keyring } from '@stratus/vault';
 import { DeliveryError } from '../modules/deliveries/delivery-error.ts';
 import { findDelivery, findSigningSecret, markAttemptFailed, markDelivered } from '../modules/deliveries/deliveries.repository.ts';
 import { SMTP_NOT_CONFIGURED, type Mailer } from '../modules/deliveries/email.sender.ts';
-import { postWebhook } from '../modules/deliveries/webhook.sender.ts';
+import type { WebhookSender } from '../modules/deliveries/webhook.sender.ts';
 
 export interface DeliveryDependencies extends Pick<ServiceDeps, 'db' | 'logger'> {
   /** Absent when SMTP_URL is not set: every email delivery then fails, saying so. */
   mailer: Mailer | undefined;
   /** Opens the organisation's signing secret. */
   keyring: Keyring;
+  webhooks: WebhookSender;
 }
 
 const NO_SIGNING_SECRET =
@@ -31,7 +32,7 @@ async function send(
   }
   const secret = await withTenant(deps.db, organizationId, (trx) => findSigningSecret(trx, deps.keyring, organizationId));
   if (secret === undefined) throw new DeliveryError(NO_SIGNING_SECRET, { permanent: true });
-  await postWebhook({ url: channel.url, body: JSON.stringify(delivery.payload), secret });
+  await deps.webhooks.post({ url: channel.url, body: JSON.stringify(delivery.payload), secret });
 }
 
 /**
