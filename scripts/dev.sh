@@ -27,8 +27,8 @@ pnpm --silent stratus migrate
 
 mkdir -p .stratus
 
-# The key that encrypts linked accounts' credentials. It is made once and kept: a new key would
-# leave every credential already stored unreadable.
+# The key that encrypts linked accounts' credentials (ingestion) and webhook signing secrets
+# (audit). It is made once and kept: a new key would leave every secret already stored unreadable.
 if [[ -z "${CREDENTIALS_KEYS:-}" ]]; then
   keys_file="$STRATUS_ROOT/.stratus/credentials-keys"
   if [[ ! -s "$keys_file" ]]; then

@@ -3,10 +3,13 @@
  * than starting half-working or retrying forever.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testEnv, type TestDatabase } from '@stratus/testing';
 
 const root = new URL('../../', import.meta.url).pathname;
+/** The audit service seals webhook signing secrets: without keys it stops before the check a test is after. */
+const CREDENTIALS_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 
 function runService(env: Record<string, string | undefined>, service = 'audit'): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -36,10 +39,10 @@ describe('start-up with bad configuration', () => {
     expect(output).toContain('DATABASE_URL is not set');
   });
 
-  it('names a missing CREDENTIALS_KEYS and says how to make a key', async () => {
+  it.each(['ingestion', 'audit'])('%s names a missing CREDENTIALS_KEYS and says how to make a key', async (service) => {
     const { code, output } = await runService(
       { DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') },
-      'ingestion',
+      service,
     );
     expect(code).toBe(1);
     expect(output).toContain('CREDENTIALS_KEYS is not set');
@@ -48,7 +51,7 @@ describe('start-up with bad configuration', () => {
 
   it('says how to get a broker when Kafka is unreachable', async () => {
     const started = Date.now();
-    const { code, output } = await runService({ DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: '127.0.0.1:1' });
+    const { code, output } = await runService({ DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: '127.0.0.1:1', CREDENTIALS_KEYS });
     expect(code).toBe(1);
     expect(output).toContain('cannot reach Kafka at 127.0.0.1:1 (KAFKA_BROKERS)');
     expect(output).toContain('scripts/kafka.sh start');
@@ -62,6 +65,7 @@ describe('start-up with bad configuration', () => {
       DATABASE_URL: url.toString(),
       REDIS_URL: testEnv.redisUrl,
       KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+      CREDENTIALS_KEYS,
     });
     expect(code).toBe(1);
     expect(output).toContain('pnpm stratus migrate');

@@ -2,5 +2,4 @@ export * from './adapter.ts';
 export * from './credentials.ts';
 export * from './sim/index.ts';
 export { createAdapter } from './factory.ts';
-export * from './vault/index.ts';
 export * from './focus/index.ts';

@@ -137,3 +137,30 @@ describe('migration failures and the runner', () => {
     }
   });
 });
+
+describe('1763856000010-SealedSigningSecrets', () => {
+  let database: EmptyDatabase;
+  let db: Kysely<any>;
+
+  beforeAll(async () => {
+    database = await createEmptyDatabase();
+    db = createDb({ url: database.url, max: 2 });
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await database.drop();
+  });
+
+  it('replaces the clear signing secrets (no key to seal them with) by a column that takes only an envelope', async () => {
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+    expect((await migrator.migrateTo('1763856000009-NotificationDeliveries')).error).toBeUndefined();
+    const organization = await db.insertInto('organizations').values({ name: 'Hooks' }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('webhook_signing_secrets').values({ organization_id: organization.id, secret: 'whsec_clear' }).execute();
+
+    expect(await migrateToLatest(db)).toContain('1763856000010-SealedSigningSecrets');
+
+    expect(await db.selectFrom('webhook_signing_secrets').selectAll().execute()).toEqual([]);
+    const clear = db.insertInto('webhook_signing_secrets').values({ organization_id: organization.id, secret: JSON.stringify('whsec_clear'), key_id: 'k1' });
+    await expect(clear.execute()).rejects.toThrow(/webhook_signing_secrets_secret_is_envelope/);
+  });
+});

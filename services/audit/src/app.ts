@@ -23,10 +23,10 @@ export const service: ServiceDefinition<typeof env> = {
   name: 'audit',
   version: pkg.version,
   env,
-  async routes(app) {
+  async routes(app, deps) {
     await app.register(activityRoutes, { prefix: '/v1' });
     await app.register(notificationsRoutes, { prefix: '/v1' });
-    await app.register(signingSecretRoutes, { prefix: '/v1' });
+    await app.register(signingSecretRoutes, { prefix: '/v1', keyring: deps.config.CREDENTIALS_KEYS });
   },
   consumers: (deps) => handlers(deps.queues),
   background: (deps) => [notificationsWorker(deps)],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { port, serviceEnv } from '@stratus/config';
+import { booleanFlag, port, serviceEnv } from '@stratus/config';
+import { credentialsKeys } from '@stratus/vault';
 
 /** Compose and Helm pass an unset optional variable as "": that means unset too. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -8,12 +9,23 @@ export const env = serviceEnv
   .extend({
     PORT: port.default(8085),
     /**
+     * The keys that seal webhook signing secrets: the ingestion service's CREDENTIALS_KEYS, so that
+     * one keyring and one `stratus credentials rotate` cover every secret Stratus stores.
+     */
+    CREDENTIALS_KEYS: credentialsKeys,
+    /**
      * The SMTP server that sends email notifications: smtp://user:password@host:587 (STARTTLS when
      * offered) or smtps://user:password@host:465. Unset, email deliveries are recorded as failed.
      */
     SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' })),
     /** The From of email notifications, e.g. "Stratus <alerts@example.com>". */
     SMTP_FROM: optional(z.string()),
+    /**
+     * Off, webhooks go to https URLs on public addresses only: an alert's URL is chosen by a user,
+     * and must not reach this host, its network or a cloud metadata service. On (development and
+     * tests, with receivers on loopback), http and every address are allowed.
+     */
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: booleanFlag.default(false),
   })
   .superRefine((config, ctx) => {
     if (config.SMTP_URL !== undefined && config.SMTP_FROM === undefined) {

@@ -9,6 +9,7 @@ import { createConsumer, ensureTopics, OutboxRelay, topicFor, type EventConsumer
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import { createLogger, type BackgroundTask } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, createTestRedis, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { generateKey, parseKeyring, type Keyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
 import type { AuditConfig } from '../src/config.ts';
 import { notificationsWorker } from '../src/jobs/notifications.worker.ts';
@@ -23,6 +24,8 @@ export interface AuditConsumer {
   queues: Queues;
   organizationId: string;
   userId: string;
+  /** The worker's CREDENTIALS_KEYS, a fresh key: it seals and opens the signing secrets. */
+  keyring: Keyring;
   /** Sends events again exactly as the relay sent them, as Kafka does after a consumer crash. */
   redeliver(events: readonly EventEnvelope[]): Promise<void>;
   close(): Promise<void>;
@@ -30,11 +33,12 @@ export interface AuditConsumer {
 
 /**
  * Starts the consumer and one outbox relay per producing service whose events the tests publish;
- * `deliver` also starts the notifications worker with that SMTP configuration.
+ * `deliver` also starts the notifications worker with that configuration; WEBHOOK_ALLOW_PRIVATE_NETWORKS
+ * is on unless it says otherwise: the tests' webhook receivers listen on loopback, over http.
  */
 export async function startAuditConsumer(
   producers: readonly string[],
-  options: { deliver?: Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM'> } = {},
+  options: { deliver?: Partial<Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>> } = {},
 ): Promise<AuditConsumer> {
   const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
   const database = await createTestDatabase();
@@ -49,6 +53,7 @@ export async function startAuditConsumer(
   } finally {
     await admin.disconnect();
   }
+  const keyring = parseKeyring(`k1:${generateKey()}`);
   const tenant = await bootstrapOrganization(database.owner, { organizationName: 'Audit', adminEmail: 'admin@audit.test' });
   const auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 2 });
   const consumer = createConsumer({
@@ -62,7 +67,12 @@ export async function startAuditConsumer(
   });
   await consumer.start();
   const worker: BackgroundTask | undefined = options.deliver
-    ? notificationsWorker({ db: auditDb, redis: connection, logger, config: { REDIS_PREFIX: redis.prefix, ...options.deliver } })
+    ? notificationsWorker({
+        db: auditDb,
+        redis: connection,
+        logger,
+        config: { REDIS_PREFIX: redis.prefix, CREDENTIALS_KEYS: keyring, WEBHOOK_ALLOW_PRIVATE_NETWORKS: true, ...options.deliver },
+      })
     : undefined;
   await worker?.start();
   const relays = producers.map(
@@ -79,6 +89,7 @@ export async function startAuditConsumer(
     queues,
     organizationId: tenant.organization.id,
     userId: tenant.user.id,
+    keyring,
     async redeliver(events) {
       const producer = kafka.kafka.producer();
       await producer.connect();

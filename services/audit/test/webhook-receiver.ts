@@ -33,6 +33,8 @@ export interface WebhookReceiver {
   /** The answers to the next requests on the path, in order. */
   script(path: string, answers: ScriptedAnswer[]): void;
   requests(path: string): ReceivedRequest[];
+  /** TCP connections accepted, requests or not. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -49,10 +51,13 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       response.writeHead(answer.status, answer.headers).end();
     });
   });
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
+    connections: () => connections,
     script: (path, answers) => scripts.set(path, [...answers]),
     requests: (path) => received.filter((request) => request.path === path),
     close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),

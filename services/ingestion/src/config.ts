@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { port, serviceEnv } from '@stratus/config';
-import { credentialsKeys } from '@stratus/cloud';
+import { credentialsKeys } from '@stratus/vault';
 
 export const env = serviceEnv.extend({
   PORT: port.default(8081),

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { credentialsKeys, openSecret, sealSecret } from '@stratus/cloud';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+import { credentialsKeys, openSecret, sealSecret } from '@stratus/vault';
 import { stratus } from '../../test/run-cli.ts';
 
 const entry = (kid: string) => `${kid}:${randomBytes(32).toString('base64')}`;
@@ -33,7 +33,7 @@ async function sealedAccounts(keys: string, count: number, firstAccountId: numbe
       .returning(['id', 'organization_id'])
       .executeTakeFirstOrThrow();
     const payload = { method: 'assume_role', role_arn: `arn:aws:iam::${firstAccountId + index}:role/Stratus`, external_id: `external-${index}` };
-    const aad = { organization_id: account.organization_id, cloud_account_id: account.id };
+    const aad = { table: 'cloud_credentials', ids: [account.organization_id, account.id] };
     const secret = sealSecret(keyring, payload, aad);
     await database.owner
       .insertInto('cloud_credentials')
@@ -42,6 +42,27 @@ async function sealedAccounts(keys: string, count: number, firstAccountId: numbe
     accounts.push({ id: account.id, payload, aad });
   }
   return accounts;
+}
+
+/** Seals a webhook signing secret for a new organisation under the first key of `keys`. */
+async function sealedSigningSecret(keys: string, name: string) {
+  const organization = (await bootstrapOrganization(database.owner, { organizationName: name, adminEmail: `admin@${name}.test` })).organization;
+  const payload = `whsec_${name}`;
+  const aad = { table: 'webhook_signing_secrets', ids: [organization.id] };
+  const secret = sealSecret(credentialsKeys.parse(keys), payload, aad);
+  await database.owner
+    .insertInto('webhook_signing_secrets')
+    .values({ organization_id: organization.id, secret: JSON.stringify(secret), key_id: secret.kid })
+    .execute();
+  return { id: organization.id, payload, aad };
+}
+
+function signingSecretOf(organizationId: string) {
+  return database.owner
+    .selectFrom('webhook_signing_secrets')
+    .select(['key_id', 'secret'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirstOrThrow();
 }
 
 function credentialOf(cloudAccountId: string) {
@@ -53,18 +74,22 @@ function credentialOf(cloudAccountId: string) {
 }
 
 describe('stratus credentials rotate', () => {
-  it('re-wraps every credential under the active key, in batches, and then finds nothing to do', async () => {
+  it('re-wraps every credential and signing secret under the active key, in batches, and then finds nothing to do', async () => {
     const accounts = await sealedAccounts(k1, 7, 100_000_000_000);
+    const signing = await sealedSigningSecret(k1, 'rotated');
     const env = { DATABASE_URL: database.url, CREDENTIALS_KEYS: `${k2},${k1}` };
 
     const first = await stratus(['credentials', 'rotate', '--batch-size', '3'], env);
     const second = await stratus(['credentials', 'rotate'], env);
 
     expect(first, first.stderr).toMatchObject({ code: 0 });
-    expect(first.stdout).toContain('7 credentials to re-wrap under k2');
+    expect(first.stdout).toContain('cloud_credentials: 7 to re-wrap under k2');
     expect(first.stdout).toMatch(/3\/7\n.*6\/7\n.*7\/7\n/);
-    expect(first.stdout).toContain('re-wrapped 7 credentials from k1 to k2; 0 failed');
-    expect(second.stdout).toContain('re-wrapped 0 credentials from (none) to k2; 0 failed');
+    expect(first.stdout).toContain('cloud_credentials: re-wrapped 7 from k1 to k2; 0 failed');
+    expect(first.stdout).toContain('webhook_signing_secrets: 1 to re-wrap under k2');
+    expect(first.stdout).toContain('webhook_signing_secrets: re-wrapped 1 from k1 to k2; 0 failed');
+    expect(second.stdout).toContain('cloud_credentials: re-wrapped 0 from (none) to k2; 0 failed');
+    expect(second.stdout).toContain('webhook_signing_secrets: re-wrapped 0 from (none) to k2; 0 failed');
     const onlyK2 = credentialsKeys.parse(k2);
     for (const { id, payload, aad } of accounts) {
       const { key_id, secret } = await credentialOf(id);
@@ -72,18 +97,25 @@ describe('stratus credentials rotate', () => {
       expect(secret.kid).toBe('k2');
       expect(openSecret(onlyK2, secret, aad)).toEqual(payload);
     }
+    const { key_id, secret } = await signingSecretOf(signing.id);
+    expect(key_id).toBe('k2');
+    expect(openSecret(onlyK2, secret, signing.aad)).toBe(signing.payload);
   });
 
-  it('reports a credential whose key is not in CREDENTIALS_KEYS, re-wraps the others and fails', async () => {
+  it('reports each secret whose key is not in CREDENTIALS_KEYS, re-wraps the others and fails', async () => {
     const [orphan] = await sealedAccounts(k0, 1, 200_000_000_000);
     const [rewrappable] = await sealedAccounts(k1, 1, 200_000_000_001);
+    const orphanSecret = await sealedSigningSecret(k0, 'orphan');
 
     const run = await stratus(['credentials', 'rotate'], { DATABASE_URL: database.url, CREDENTIALS_KEYS: `${k2},${k1}` });
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('re-wrapped 1 credentials from k1 to k2; 1 failed');
-    expect(run.stderr).toContain(`cloud_credentials `);
-    expect(run.stderr).toContain('1 credentials were not re-wrapped');
+    expect(run.stdout).toContain('cloud_credentials: re-wrapped 1 from k1 to k2; 1 failed');
+    expect(run.stdout).toContain('webhook_signing_secrets: re-wrapped 0 from (none) to k2; 1 failed');
+    expect(run.stderr).toContain('cloud_credentials ');
+    expect(run.stderr).toContain(`webhook_signing_secrets ${orphanSecret.id}: a secret was sealed with key k0, which is not in CREDENTIALS_KEYS`);
+    expect(run.stderr).toContain('2 secrets were not re-wrapped');
+    expect((await signingSecretOf(orphanSecret.id)).key_id).toBe('k0');
     expect((await credentialOf(orphan!.id)).key_id).toBe('k0');
     expect((await credentialOf(rewrappable!.id)).key_id).toBe('k2');
   });

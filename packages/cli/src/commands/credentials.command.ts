@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { credentialsKeys, generateKey, rewrapSecret, type Keyring } from '@stratus/cloud';
 import { loadConfig } from '@stratus/config';
 import type { Database } from '@stratus/db';
+import { credentialsKeys, generateKey, rewrapSecret, type Keyring } from '@stratus/vault';
 import { withOwnerDb } from '../cli-config.ts';
 
 const credentialsEnv = z.object({ CREDENTIALS_KEYS: credentialsKeys });
@@ -19,22 +19,31 @@ function datedKid(): string {
   return `k${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`;
 }
 
+/** The tables whose `secret` is sealed under CREDENTIALS_KEYS, and the column that identifies (and orders) their rows. */
+const SEALED_TABLES = [
+  { table: 'cloud_credentials', id: 'id' },
+  { table: 'webhook_signing_secrets', id: 'organization_id' },
+] as const;
+
+type SealedTable = (typeof SEALED_TABLES)[number];
+
 interface RotationResult {
   rewrapped: number;
-  /** The kids the re-wrapped credentials were under. */
+  /** The kids the re-wrapped secrets were under. */
   from: string[];
   to: string;
   failed: { id: string; reason: string }[];
 }
 
 /**
- * Re-wraps the data key of every credential not under the active key. Each batch is one
- * transaction holding its rows locked, so a credential replaced through the API meanwhile is
- * never overwritten with its old value; the payloads are not decrypted. Rows are walked by id,
- * so one that fails (its key is missing from the keyring) is reported once and skipped.
+ * Re-wraps the data key of every secret of the table not under the active key. Each batch is one
+ * transaction holding its rows locked, so a secret replaced through the API meanwhile is never
+ * overwritten with its old value; the payloads are not decrypted. Rows are walked by id, so one
+ * that fails (its key is missing from the keyring) is reported once and skipped.
  */
-async function rotateCredentials(
+async function rotateTable(
   db: Kysely<Database>,
+  { table, id }: SealedTable,
   keyring: Keyring,
   { batchSize, onBatch }: { batchSize: number; onBatch: (done: number) => void },
 ): Promise<RotationResult> {
@@ -45,11 +54,11 @@ async function rotateCredentials(
   for (;;) {
     const rows = await db.transaction().execute(async (trx) => {
       const rows = await trx
-        .selectFrom('cloud_credentials')
-        .select(['id', 'key_id', 'secret'])
+        .selectFrom(table)
+        .select((eb) => [eb.ref(id).as('id'), 'key_id', 'secret'])
         .where('key_id', '<>', to)
-        .$if(after !== undefined, (q) => q.where('id', '>', after!))
-        .orderBy('id')
+        .$if(after !== undefined, (q) => q.where(id, '>', after!))
+        .orderBy(id)
         .limit(batchSize)
         .forUpdate()
         .execute();
@@ -61,7 +70,7 @@ async function rotateCredentials(
           result.failed.push({ id: row.id, reason: error instanceof Error ? error.message : String(error) });
           continue;
         }
-        await trx.updateTable('cloud_credentials').set({ secret: JSON.stringify(secret), key_id: secret.kid }).where('id', '=', row.id).execute();
+        await trx.updateTable(table).set({ secret: JSON.stringify(secret), key_id: secret.kid }).where(id, '=', row.id).execute();
         from.add(row.key_id);
         result.rewrapped += 1;
       }
@@ -76,7 +85,7 @@ async function rotateCredentials(
 }
 
 export function credentialsCommand(program: Command): void {
-  const credentials = program.command('credentials').description('the keys that encrypt stored cloud credentials');
+  const credentials = program.command('credentials').description('the keys that encrypt stored secrets (cloud credentials, webhook signing secrets)');
 
   credentials
     .command('generate-key')
@@ -94,28 +103,33 @@ export function credentialsCommand(program: Command): void {
 
   credentials
     .command('rotate')
-    .description('re-wrap every stored credential under the active (first) key of CREDENTIALS_KEYS')
-    .option('--batch-size <count>', 'credentials per transaction', positiveInteger, 500)
+    .description('re-wrap every stored secret (cloud credentials, webhook signing secrets) under the active (first) key of CREDENTIALS_KEYS')
+    .option('--batch-size <count>', 'secrets per transaction', positiveInteger, 500)
     .action(async (options: { batchSize: number }) => {
       const { CREDENTIALS_KEYS: keyring } = loadConfig(credentialsEnv);
-      const result = await withOwnerDb(async (db) => {
-        const { count } = await db
-          .selectFrom('cloud_credentials')
-          .select((eb) => eb.fn.countAll<string>().as('count'))
-          .where('key_id', '<>', keyring.active)
-          .executeTakeFirstOrThrow();
-        console.log(`${count} credentials to re-wrap under ${keyring.active}`);
-        return rotateCredentials(db, keyring, {
-          batchSize: options.batchSize,
-          onBatch: (done) => console.log(`  ${done}/${count}`),
-        });
+      const failed = await withOwnerDb(async (db) => {
+        const failed: string[] = [];
+        for (const sealed of SEALED_TABLES) {
+          const { count } = await db
+            .selectFrom(sealed.table)
+            .select((eb) => eb.fn.countAll<string>().as('count'))
+            .where('key_id', '<>', keyring.active)
+            .executeTakeFirstOrThrow();
+          console.log(`${sealed.table}: ${count} to re-wrap under ${keyring.active}`);
+          const result = await rotateTable(db, sealed, keyring, {
+            batchSize: options.batchSize,
+            onBatch: (done) => console.log(`  ${done}/${count}`),
+          });
+          console.log(
+            `${sealed.table}: re-wrapped ${result.rewrapped} from ${result.from.join(', ') || '(none)'} to ${result.to}; ${result.failed.length} failed`,
+          );
+          failed.push(...result.failed.map(({ id, reason }) => `${sealed.table} ${id}: ${reason}`));
+        }
+        return failed;
       });
-      console.log(
-        `re-wrapped ${result.rewrapped} credentials from ${result.from.join(', ') || '(none)'} to ${result.to}; ${result.failed.length} failed`,
-      );
-      if (result.failed.length > 0) {
-        for (const { id, reason } of result.failed) process.stderr.write(`  cloud_credentials ${id}: ${reason}\n`);
-        throw new Error(`${result.failed.length} credentials were not re-wrapped: add the keys they need to CREDENTIALS_KEYS and run again`);
+      if (failed.length > 0) {
+        for (const line of failed) process.stderr.write(`  ${line}\n`);
+        throw new Error(`${failed.length} secrets were not re-wrapped: add the keys they need to CREDENTIALS_KEYS and run again`);
       }
     });
 }

@@ -37,9 +37,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     sql`grant select on notification_deliveries to stratus_service`,
     sql`grant insert, update, delete on notification_deliveries to stratus_audit`,
 
-    // The key that signs an organisation's webhooks. HMAC needs it in clear at every send, so it is
-    // shown once when made and readable by the audit role alone, like cloud_credentials is by
-    // ingestion's: no other service role, and no API, ever reads it back.
+    // The key that signs an organisation's webhooks, readable by the audit role alone
+    // (1763856000010 seals it).
     sql`
       create table webhook_signing_secrets (
         organization_id uuid primary key references organizations (id) on delete cascade,

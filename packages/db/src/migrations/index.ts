@@ -9,6 +9,7 @@ import * as outboxChunks from './1763856000006-OutboxChunks.ts';
 import * as costDataFactTable from './1763856000007-CostDataFactTable.ts';
 import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
 import * as notificationDeliveries from './1763856000009-NotificationDeliveries.ts';
+import * as sealedSigningSecrets from './1763856000010-SealedSigningSecrets.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000007-CostDataFactTable': costDataFactTable,
   '1763856000008-InventoryIndexes': inventoryIndexes,
   '1763856000009-NotificationDeliveries': notificationDeliveries,
+  '1763856000010-SealedSigningSecrets': sealedSigningSecrets,
 };

@@ -1,3 +1,4 @@
+import type { EncryptedSecret } from '@stratus/vault';
 import type {
   ColumnsOf,
   Generated,
@@ -37,20 +38,6 @@ export interface CloudAccountTeamsTable {
   created_at: GeneratedTimestamp;
 }
 
-/**
- * An envelope-encrypted credential: a data key encrypts the payload, a key-encryption key (kid)
- * wraps the data key. Binary fields are base64. A CHECK requires all six keys, so plaintext
- * credentials cannot be stored by mistake.
- */
-export type EncryptedSecret = {
-  alg: string;
-  kid: string;
-  iv: string;
-  tag: string;
-  wrapped_key: string;
-  ciphertext: string;
-};
-
 /** Readable and writable only by stratus_ingestion (and the owner). */
 export interface CloudCredentialsTable {
   id: Generated<string>;
@@ -59,6 +46,7 @@ export interface CloudCredentialsTable {
   cloud_account_id: string;
   user_id: string | null;
   provider: CloudProvider;
+  /** A CHECK requires the envelope's six keys, so plaintext credentials cannot be stored by mistake. */
   secret: Jsonb<EncryptedSecret>;
   /** The key-encryption key that wrapped the data key, for rotation queries. */
   key_id: string;

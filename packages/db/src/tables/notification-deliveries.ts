@@ -1,4 +1,5 @@
 import type { ColumnsOf, Generated, GeneratedTimestamp, Jsonb, JsonObject, NullableTimestamp } from './column-types.ts';
+import type { EncryptedSecret } from '@stratus/vault';
 import type { NotificationChannel } from './costs.ts';
 
 /** The channels delivered outside the app; in-app notifications are rows of `notifications`. */
@@ -26,10 +27,12 @@ export interface NotificationDeliveriesTable {
   delivered_at: NullableTimestamp;
 }
 
-/** The key that signs an organisation's webhooks; only the audit role may read it. */
+/** The key that signs an organisation's webhooks, sealed like cloud credentials; only the audit role may read it. */
 export interface WebhookSigningSecretsTable {
   organization_id: string;
-  secret: string;
+  secret: Jsonb<EncryptedSecret>;
+  /** The key-encryption key that wrapped the data key, for rotation queries. */
+  key_id: string;
   created_at: GeneratedTimestamp;
 }
 
@@ -57,6 +60,7 @@ export const notificationDeliveryColumns: ColumnsOf<NotificationDeliveryTables> 
   webhook_signing_secrets: {
     organization_id: 'not null',
     secret: 'not null',
+    key_id: 'not null',
     created_at: 'not null',
   },
 };

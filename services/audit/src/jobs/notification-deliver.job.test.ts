@@ -82,7 +82,7 @@ describe('with SMTP configured and a signing secret', () => {
     [receiver, inbox] = await Promise.all([startWebhookReceiver(), startSmtpInbox()]);
     audit = await startAuditConsumer(['cost'], { deliver: { SMTP_URL: inbox.url, SMTP_FROM: 'Stratus <alerts@stratus.test>' } });
     secret = generateSigningSecret();
-    await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.organizationId, secret));
+    await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.keyring, audit.organizationId, secret));
   });
 
   afterAll(async () => {
@@ -183,15 +183,18 @@ describe('with SMTP configured and a signing secret', () => {
   });
 });
 
-describe('without SMTP or a signing secret', () => {
+describe('without SMTP, a signing secret, or WEBHOOK_ALLOW_PRIVATE_NETWORKS', () => {
   let audit: AuditConsumer;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
-    audit = await startAuditConsumer(['cost'], { deliver: {} });
+    receiver = await startWebhookReceiver();
+    audit = await startAuditConsumer(['cost'], { deliver: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: false } });
   });
 
   afterAll(async () => {
     await audit?.close();
+    await receiver?.close();
   });
 
   it('records the email and the webhook as failed, saying what to configure', async () => {
@@ -210,5 +213,22 @@ describe('without SMTP or a signing secret', () => {
         last_error: 'the organisation has no webhook signing secret: create one with POST /v1/webhook-signing-secret (audit service)',
       },
     ]);
+  });
+
+  it('records a webhook to this host as failed for good, saying why, and never connects to it', async () => {
+    await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.keyring, audit.organizationId, generateSigningSecret()));
+    const url = receiver.url('/internal').replace('http://127.0.0.1', 'https://localhost');
+    const event = await publishCrossing(audit, crossing(await alertOn(audit, [{ type: 'webhook', url }])));
+
+    expect(await settled(audit, event.id)).toMatchObject([
+      {
+        status: 'failed',
+        attempts: 1,
+        last_error:
+          "the webhook's host resolves to a loopback address; webhooks are sent to public addresses only " +
+          '(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows others, for development)',
+      },
+    ]);
+    expect(receiver.connections()).toBe(0);
   });
 });

@@ -2,14 +2,18 @@ import { UnrecoverableError } from 'bullmq';
 import { withTenant, type DeliveryChannel, type JsonObject } from '@stratus/db';
 import { RetryLaterError, type JobHandler } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
+import type { Keyring } from '@stratus/vault';
 import { DeliveryError } from '../modules/deliveries/delivery-error.ts';
 import { findDelivery, findSigningSecret, markAttemptFailed, markDelivered } from '../modules/deliveries/deliveries.repository.ts';
 import { SMTP_NOT_CONFIGURED, type Mailer } from '../modules/deliveries/email.sender.ts';
-import { postWebhook } from '../modules/deliveries/webhook.sender.ts';
+import type { WebhookSender } from '../modules/deliveries/webhook.sender.ts';
 
 export interface DeliveryDependencies extends Pick<ServiceDeps, 'db' | 'logger'> {
   /** Absent when SMTP_URL is not set: every email delivery then fails, saying so. */
   mailer: Mailer | undefined;
+  /** Opens the organisation's signing secret. */
+  keyring: Keyring;
+  webhooks: WebhookSender;
 }
 
 const NO_SIGNING_SECRET =
@@ -26,9 +30,9 @@ async function send(
     await deps.mailer.send({ to: channel.to, subject: delivery.title, text: delivery.message });
     return;
   }
-  const secret = await withTenant(deps.db, organizationId, findSigningSecret);
+  const secret = await withTenant(deps.db, organizationId, (trx) => findSigningSecret(trx, deps.keyring, organizationId));
   if (secret === undefined) throw new DeliveryError(NO_SIGNING_SECRET, { permanent: true });
-  await postWebhook({ url: channel.url, body: JSON.stringify(delivery.payload), secret });
+  await deps.webhooks.post({ url: channel.url, body: JSON.stringify(delivery.payload), secret });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { Database, DeliveryChannel, JsonObject, NotificationChannel } from '@stratus/db';
+import { openSecret, sealSecret, VaultError, type Keyring } from '@stratus/vault';
 
 /** Every function runs in the caller's tenant transaction: row-level security scopes it to one organisation. */
 type Trx = Transaction<Database>;
@@ -82,17 +83,33 @@ export async function markAttemptFailed(trx: Trx, id: string, failure: { attempt
     .execute();
 }
 
-export async function findSigningSecret(trx: Trx): Promise<string | undefined> {
-  const row = await trx.selectFrom('webhook_signing_secrets').select('secret').executeTakeFirst();
-  return row?.secret;
+/** Sealed for its organisation: a row copied onto another organisation does not open. */
+function signingSecretContext(organizationId: string) {
+  return { table: 'webhook_signing_secrets', ids: [organizationId] };
 }
 
-/** Replaces the organisation's signing secret: webhooks sent from now on are signed with this one. */
-export async function saveSigningSecret(trx: Trx, organizationId: string, secret: string) {
+/** The organisation's signing secret, decrypted to sign with; undefined when it has none. */
+export async function findSigningSecret(trx: Trx, keyring: Keyring, organizationId: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('webhook_signing_secrets').select('secret').where('organization_id', '=', organizationId).executeTakeFirst();
+  if (!row) return undefined;
+  const secret = openSecret(keyring, row.secret, signingSecretContext(organizationId));
+  if (typeof secret !== 'string') throw new VaultError(`the signing secret of organisation ${organizationId} is not a string`);
+  return secret;
+}
+
+/** Replaces the organisation's signing secret, sealed under the active key: webhooks sent from now on are signed with it. */
+export async function saveSigningSecret(trx: Trx, keyring: Keyring, organizationId: string, secret: string) {
+  const sealed = sealSecret(keyring, secret, signingSecretContext(organizationId));
   return trx
     .insertInto('webhook_signing_secrets')
-    .values({ organization_id: organizationId, secret })
-    .onConflict((conflict) => conflict.column('organization_id').doUpdateSet({ secret, created_at: sql`now()` }))
+    .values({ organization_id: organizationId, secret: JSON.stringify(sealed), key_id: sealed.kid })
+    .onConflict((conflict) =>
+      conflict.column('organization_id').doUpdateSet((eb) => ({
+        secret: eb.ref('excluded.secret'),
+        key_id: eb.ref('excluded.key_id'),
+        created_at: sql`now()`,
+      })),
+    )
     .returning('created_at')
     .executeTakeFirstOrThrow();
 }

@@ -1,3 +1,7 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Agent, fetch, type Response } from 'undici';
 import { DeliveryError } from './delivery-error.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 
@@ -14,46 +18,168 @@ export function retryAfterMs(value: string | null, now: number): number | undefi
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-/** undici's "fetch failed" hides the reason in its cause: ECONNREFUSED, a TLS error, a timeout. */
+/** How a refusal names the ranges of ipaddr.js; a range not listed is named as ipaddr.js names it. */
+const RANGE_NAMES: Record<string, string> = {
+  loopback: 'loopback',
+  private: 'private (RFC 1918)',
+  uniqueLocal: 'private (fc00::/7)',
+  linkLocal: 'link-local (where cloud metadata services answer)',
+  carrierGradeNat: 'carrier-grade NAT',
+  multicast: 'multicast',
+  broadcast: 'broadcast',
+  unspecified: 'unspecified',
+  reserved: 'reserved',
+};
+
+/**
+ * The range of an address a webhook may not reach, or undefined for a public one. Only ipaddr.js's
+ * `unicast` (the public internet) passes: loopback, private, link-local, CGNAT, multicast and the
+ * unspecified address, but also NAT64, 6to4 and Teredo, which can embed any of those.
+ * IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it is.
+ */
+export function forbiddenRange(address: string): string | undefined {
+  const range = ipaddr.process(address).range();
+  return range === 'unicast' ? undefined : (RANGE_NAMES[range] ?? range);
+}
+
+const REFUSED = 'ESTRATUS_WEBHOOK_ADDRESS_REFUSED';
+
+/** Why a webhook's host was refused; names the range, never the address (the reason is recorded and logged). */
+function refusal(range: string, resolved: boolean): string {
+  return (
+    `the webhook's host ${resolved ? 'resolves to' : 'is'} a ${range} address; webhooks are sent to public addresses only ` +
+    '(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows others, for development)'
+  );
+}
+
+/** dns.lookup asked for every address of a name. */
+type LookupAll = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/**
+ * Wraps a DNS lookup so that the socket only ever connects to the public addresses among those it
+ * resolves: the check and the connection use the same answer, so a name that resolves to a public
+ * address when checked and to a private one when connecting (DNS rebinding) gets nowhere.
+ */
+export function publicAddressesOnly(lookup: LookupAll): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '');
+      const ranges = addresses.map(({ address }) => forbiddenRange(address));
+      const allowed = addresses.filter((_, index) => ranges[index] === undefined);
+      const [first] = allowed;
+      if (first === undefined) {
+        // A socket error's code survives undici's "fetch failed": post() tells this one apart by it.
+        const refused = Object.assign(new Error(refusal(ranges[0] ?? 'unknown', true)), { code: REFUSED });
+        return callback(refused, '');
+      }
+      if (options.all) return callback(null, allowed);
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+/** undici's "fetch failed" hides the reason in its cause: ECONNREFUSED, a TLS error, a timeout, a refused address. */
+function causeOf(error: unknown): { code?: string; message?: string } | undefined {
+  return error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+}
+
 function describeNetworkError(error: unknown): string {
   if (error instanceof DOMException && error.name === 'TimeoutError') return `no answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`;
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+  const cause = causeOf(error);
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
+export interface WebhookRequest {
+  url: string;
+  body: string;
+  secret: string;
+  now?: number;
+}
+
+export interface WebhookSender {
+  post(request: WebhookRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
- * POSTs the body, signed, to the URL. Resolves on a 2xx. Network errors, timeouts, 429 and 5xx are
- * worth another attempt; any other answer (a 4xx, or a redirect, which is not followed so the
- * signed body only ever reaches the URL the alert names) is permanent.
+ * The URL a webhook may be sent to: https, to a host that is not an address of a private range
+ * (a name is checked when it is resolved, by the connection itself). The cost API only takes https
+ * channels, but a channel is read from the database at delivery, so the rule is held here too.
  */
-export async function postWebhook({ url, body, secret, now = Date.now() }: { url: string; body: string; secret: string; now?: number }): Promise<void> {
-  let response: Response;
+function checkTarget(url: string, allowPrivateNetworks: boolean): void {
+  let parsed: URL;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Stratus-Webhooks/1',
-        [SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now / 1000)),
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new DeliveryError(`the webhook could not be reached: ${describeNetworkError(error)}`, { permanent: false });
+    parsed = new URL(url);
+  } catch {
+    throw new DeliveryError('the webhook URL is not a valid URL', { permanent: true });
   }
-  // The answer's body is not read: free the connection.
-  await response.body?.cancel();
-  if (response.ok) return;
-  if (response.status === 429 || response.status >= 500) {
-    const wait = retryAfterMs(response.headers.get('retry-after'), now);
-    throw new DeliveryError(`the webhook answered HTTP ${response.status}`, {
-      permanent: false,
-      ...(wait !== undefined ? { retryAfterMs: wait } : {}),
-    });
+  const schemes = allowPrivateNetworks ? ['https:', 'http:'] : ['https:'];
+  if (!schemes.includes(parsed.protocol)) {
+    const allowed = allowPrivateNetworks ? 'https or http' : 'https (http is allowed only with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true, for development)';
+    throw new DeliveryError(`the webhook URL is ${parsed.protocol.slice(0, -1)}, not ${allowed}`, { permanent: true });
   }
-  throw new DeliveryError(`the webhook answered HTTP ${response.status}; not retried (only 429, 5xx and network errors are)`, {
-    permanent: true,
-  });
+  if (allowPrivateNetworks) return;
+  // A literal address is connected to without a lookup: it is checked here.
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (ipaddr.isValid(host)) {
+    const range = forbiddenRange(host);
+    if (range !== undefined) throw new DeliveryError(refusal(range, false), { permanent: true });
+  }
+}
+
+/**
+ * Sends webhooks through one connection pool. Unless `allowPrivateNetworks` (development and tests,
+ * whose receivers listen on loopback), only https URLs are taken, and connections go to public
+ * addresses only: see publicAddressesOnly.
+ */
+export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetworks: boolean }): WebhookSender {
+  const dispatcher = new Agent(allowPrivateNetworks ? {} : { connect: { lookup: publicAddressesOnly(dnsLookup) } });
+  return {
+    /**
+     * POSTs the body, signed, to the URL. Resolves on a 2xx. Network errors, timeouts, 429 and 5xx
+     * are worth another attempt; a refused URL or address, or any other answer (a 4xx, or a
+     * redirect, which is not followed so the signed body only ever reaches the URL the alert names),
+     * is permanent.
+     */
+    async post({ url, body, secret, now = Date.now() }) {
+      checkTarget(url, allowPrivateNetworks);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Stratus-Webhooks/1',
+            [SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now / 1000)),
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+          dispatcher,
+        });
+      } catch (error) {
+        const cause = causeOf(error);
+        if (cause?.code === REFUSED) throw new DeliveryError(cause.message!, { permanent: true });
+        throw new DeliveryError(`the webhook could not be reached: ${describeNetworkError(error)}`, { permanent: false });
+      }
+      // The answer's body is not read: free the connection.
+      await response.body?.cancel();
+      if (response.ok) return;
+      if (response.status === 429 || response.status >= 500) {
+        const wait = retryAfterMs(response.headers.get('retry-after'), now);
+        throw new DeliveryError(`the webhook answered HTTP ${response.status}`, {
+          permanent: false,
+          ...(wait !== undefined ? { retryAfterMs: wait } : {}),
+        });
+      }
+      throw new DeliveryError(`the webhook answered HTTP ${response.status}; not retried (only 429, 5xx and network errors are)`, {
+        permanent: true,
+      });
+    },
+    close: () => dispatcher.close(),
+  };
 }

@@ -1,13 +1,23 @@
+import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
+import { withTenant } from '@stratus/db';
 import { startTestApp, type TestApp } from '@stratus/runtime/testing';
+import { generateKey, parseKeyring } from '@stratus/vault';
 import { service } from '../../app.ts';
 import type { env } from '../../config.ts';
+import { findSigningSecret } from '../deliveries/deliveries.repository.ts';
 
+const credentialsKeys = `k1:${generateKey()}`;
+/** Every line the app logs, at level trace. */
+const logLines: string[] = [];
 let audit: TestApp<typeof env>;
 
 beforeAll(async () => {
-  audit = await startTestApp(service);
+  audit = await startTestApp(service, {
+    overrides: { CREDENTIALS_KEYS: credentialsKeys },
+    logger: pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) }),
+  });
 });
 
 afterAll(async () => {
@@ -74,15 +84,31 @@ it("lists a notification's email and webhook deliveries with their outcome", asy
   ]);
 });
 
-it('makes a webhook signing secret, shown once, that a second call replaces; for admins only', async () => {
+it('makes a webhook signing secret, shown once and stored sealed, that a second call replaces; for admins only', async () => {
+  logLines.length = 0;
   const first = await audit.call('POST', '/v1/webhook-signing-secret');
   expect(first.status).toBe(201);
   expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
   const second = await audit.call('POST', '/v1/webhook-signing-secret');
   expect(second.body.secret).not.toBe(first.body.secret);
-  expect(await audit.database.owner.selectFrom('webhook_signing_secrets').select(['organization_id', 'secret']).execute()).toEqual([
-    { organization_id: audit.organizationId, secret: second.body.secret },
-  ]);
+
+  const rows = await audit.database.owner.selectFrom('webhook_signing_secrets').selectAll().execute();
+  expect(rows).toEqual([{ organization_id: audit.organizationId, secret: expect.objectContaining({ kid: 'k1' }), key_id: 'k1', created_at: expect.any(Date) }]);
+  const stored = JSON.stringify(rows);
+  for (const { secret } of [first.body, second.body]) {
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(Buffer.from(secret).toString('base64'));
+  }
+  // Only the latest opens, and only under the service's own key.
+  const opened = await withTenant(audit.deps.db, audit.organizationId, (trx) => findSigningSecret(trx, parseKeyring(credentialsKeys), audit.organizationId));
+  expect(opened).toBe(second.body.secret);
+  await expect(
+    withTenant(audit.deps.db, audit.organizationId, (trx) => findSigningSecret(trx, parseKeyring(`k2:${generateKey()}`), audit.organizationId)),
+  ).rejects.toThrow('a secret was sealed with key k1, which is not in CREDENTIALS_KEYS');
+
+  // Shown in the response that made it, and nowhere else: no log line, at level trace.
+  expect(logLines.filter((line) => line.includes('"msg":"incoming request"'))).toHaveLength(2);
+  for (const { secret } of [first.body, second.body]) expect(logLines.join('\n')).not.toContain(secret);
 
   const viewer = await createApiToken(audit.database.owner, { organizationId: audit.organizationId, userId: audit.userId, role: 'viewer' });
   expect((await audit.call('POST', '/v1/webhook-signing-secret', { token: viewer.token })).status).toBe(403);

@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { AdapterKind, CloudCredentials, CloudProvider, Keyring } from '@stratus/cloud';
+import type { AdapterKind, CloudCredentials, CloudProvider } from '@stratus/cloud';
+import type { Keyring } from '@stratus/vault';
 import type { Database } from '@stratus/db';
 import { publish } from '@stratus/events';
 import { AppError } from '@stratus/http';

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { parseKeyring, type AzureCredentials } from '@stratus/cloud';
+import type { AzureCredentials } from '@stratus/cloud';
 import { createDb, withTenant } from '@stratus/db';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
+import { parseKeyring } from '@stratus/vault';
 import { loadCredentials, storeCredentials, type CredentialOwner } from './credentials.repository.ts';
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString('base64')}`);
@@ -72,12 +73,12 @@ describe('stored credentials', () => {
       .values({ organization_id: organizationId, cloud_account_id: second.id, provider: 'AZURE', secret: JSON.stringify(secret), key_id: secret.kid })
       .execute();
 
-    await expect(load(second)).rejects.toThrow(`credential of cloud account ${second.id} could not be decrypted`);
+    await expect(load(second)).rejects.toThrow(`the secret of cloud_credentials ${organizationId}/${second.id} could not be decrypted`);
   });
 
   it('do not open without the key that sealed them, and the error says which key', async () => {
     const otherKeys = parseKeyring(`k2:${randomBytes(32).toString('base64')}`);
 
-    await expect(load(first, otherKeys)).rejects.toThrow('sealed with key k1, which is not in CREDENTIALS_KEYS');
+    await expect(load(first, otherKeys)).rejects.toThrow('a secret was sealed with key k1, which is not in CREDENTIALS_KEYS');
   });
 });

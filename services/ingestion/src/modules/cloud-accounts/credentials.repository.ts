@@ -1,13 +1,7 @@
 import type { Transaction } from 'kysely';
-import {
-  credentialsSchemas,
-  openSecret,
-  sealSecret,
-  type CloudCredentials,
-  type CloudProvider,
-  type Keyring,
-} from '@stratus/cloud';
+import { credentialsSchemas, type CloudCredentials, type CloudProvider } from '@stratus/cloud';
 import type { Database } from '@stratus/db';
+import { openSecret, sealSecret, type Keyring } from '@stratus/vault';
 
 /** The account a credential belongs to; its two ids are the additional authenticated data of the seal. */
 export interface CredentialOwner {
@@ -22,7 +16,7 @@ export interface CredentialOwner {
  * one account's credentials to another.
  */
 function aadOf(account: CredentialOwner) {
-  return { organization_id: account.organization_id, cloud_account_id: account.id };
+  return { table: 'cloud_credentials', ids: [account.organization_id, account.id] };
 }
 
 /** Seals the credentials under the active key and stores them as the account's only credential. */

@@ -1,4 +1,5 @@
-import { createAdapter, type Keyring } from '@stratus/cloud';
+import { createAdapter } from '@stratus/cloud';
+import type { Keyring } from '@stratus/vault';
 import { loadCredentials } from '../cloud-accounts/credentials.repository.ts';
 import { adapterOf } from '../cloud-accounts/cloud-accounts.schemas.ts';
 import type { SyncDependencies } from './discovery.service.ts';

@@ -39,7 +39,7 @@ export class Keyring {
   /** The key-encryption key `kid`, or an error saying how to get it back. */
   kek(kid: string): KeyObject {
     const key = this.#keys.get(kid);
-    if (!key) throw new VaultError(`credential was sealed with key ${kid}, which is not in CREDENTIALS_KEYS; add it back to decrypt`);
+    if (!key) throw new VaultError(`a secret was sealed with key ${kid}, which is not in CREDENTIALS_KEYS; add it back to decrypt`);
     return key;
   }
 }

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { credentialsKeys, generateKey, openSecret, parseKeyring, rewrapSecret, sealSecret, VaultError, type EncryptedSecret } from './index.ts';
 
-const context = { organization_id: randomUUID(), cloud_account_id: randomUUID() };
+const context = { table: 'cloud_credentials', ids: [randomUUID(), randomUUID()] };
 const payload = { method: 'access_keys', access_key_id: 'AKIAIOSFODNN7EXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const key1 = generateKey();
 const key2 = generateKey();
@@ -63,28 +63,51 @@ describe('sealSecret and openSecret', () => {
     }
     // The wrap authenticates its kid: relabelled, the data key no longer unwraps.
     expect(vaultError(() => openSecret(keyring, { ...sealed, kid: 'k2' }, context))).toMatch(/does not unwrap/);
-    expect(vaultError(() => openSecret(keyring, sealed, { ...context, cloud_account_id: randomUUID() }))).toMatch(
-      /could not be decrypted: it was altered, or belongs to another record/,
+    const [organizationId] = context.ids as [string, string];
+    const otherAccount = randomUUID();
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, ids: [organizationId, otherAccount] }))).toBe(
+      `the secret of cloud_credentials ${organizationId}/${otherAccount} could not be decrypted: it was altered, or belongs to another record`,
     );
-    expect(vaultError(() => openSecret(keyring, sealed, { ...context, organization_id: randomUUID() }))).toMatch(/belongs to another record/);
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, ids: [randomUUID(), context.ids[1]!] }))).toMatch(/belongs to another record/);
+    // Same ids in another table, or fewer of them: another record too.
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, table: 'webhook_signing_secrets' }))).toMatch(/belongs to another record/);
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, ids: [organizationId] }))).toMatch(/belongs to another record/);
+  });
+
+  it('opens a cloud credential sealed before secrets were bound to a table: the additional data is the same bytes', () => {
+    // Made by the vault of commit cb9a175, whose context was { organization_id, cloud_account_id }.
+    const sealedThen: EncryptedSecret = {
+      alg: 'A256GCM+A256GCMKW',
+      kid: 'k1',
+      iv: 'KHA41csOtBbw6BH7',
+      tag: 'Te98LyTzFbTT5u5GEY3Ffg==',
+      wrapped_key: '4gmluPhC2a8e9eGzgSidXNqDJp31p4HW5kzI5LXiMWCPZkYMuna6du+936iCfeYSCPRaMIxvdGshWO9l',
+      ciphertext: 'SWuVsqZTRYkzVfW44TV5vDgI6rNHrZs5Z+lLxif8s/DUUuJLdh05HgmM4YqIdl/iH2F5LjO3zA==',
+    };
+    const keyring = parseKeyring(`k1:${Buffer.alloc(32, 7).toString('base64')}`);
+    const ids = ['0192f3a4-0000-7000-8000-000000000001', '0192f3a4-0000-7000-8000-000000000002'];
+    expect(openSecret(keyring, sealedThen, { table: 'cloud_credentials', ids })).toEqual({ client_secret: 'sealed-before-the-vault-took-tables' });
   });
 
   it('refuses a shortened tag, which GCM alone would accept', () => {
     const keyring = parseKeyring(k1);
     const sealed = sealSecret(keyring, payload, context);
     expect(vaultError(() => openSecret(keyring, { ...sealed, tag: bytes(sealed.tag).subarray(0, 4).toString('base64') }, context))).toBe(
-      'credential is malformed: tag must be 16 bytes in base64',
+      'secret is malformed: tag must be 16 bytes in base64',
     );
   });
 
   it('explains a secret it cannot use', () => {
     const keyring = parseKeyring(k1);
     const sealed = sealSecret(keyring, payload, context);
-    expect(vaultError(() => openSecret(keyring, { ...sealed, alg: 'A128CBC' }, context))).toBe('credential uses the algorithm A128CBC, not A256GCM+A256GCMKW');
+    expect(vaultError(() => openSecret(keyring, { ...sealed, alg: 'A128CBC' }, context))).toBe('secret uses the algorithm A128CBC, not A256GCM+A256GCMKW');
     expect(vaultError(() => openSecret(keyring, { ...sealed, iv: undefined } as unknown as EncryptedSecret, context))).toBe(
-      'credential is malformed: iv must be 12 bytes in base64',
+      'secret is malformed: iv must be 12 bytes in base64',
     );
-    expect(vaultError(() => openSecret(keyring, sealed, { ...context, cloud_account_id: '' }))).toMatch(/non-empty/);
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, ids: [context.ids[0]!, ''] }))).toMatch(/non-empty ids without ":"/);
+    expect(vaultError(() => openSecret(keyring, sealed, { ...context, ids: [`${context.ids[0]}:${context.ids[1]}`] }))).toMatch(/without ":"/);
+    expect(vaultError(() => sealSecret(keyring, payload, { ...context, ids: [] }))).toMatch(/one or more/);
+    expect(vaultError(() => sealSecret(keyring, payload, { ...context, table: 'cloud credentials' }))).toMatch(/table name/);
     expect(vaultError(() => sealSecret(keyring, undefined, context))).toBe('the payload cannot be written as JSON');
     expect(vaultError(() => sealSecret(keyring, { big: 1n }, context))).toBe('the payload cannot be written as JSON');
   });
@@ -103,7 +126,7 @@ describe('rewrapSecret', () => {
 
   it('names the key to add back when a secret is under a key the keyring lacks', () => {
     const sealed = sealSecret(parseKeyring(k1), payload, context);
-    const message = 'credential was sealed with key k1, which is not in CREDENTIALS_KEYS; add it back to decrypt';
+    const message = 'a secret was sealed with key k1, which is not in CREDENTIALS_KEYS; add it back to decrypt';
     expect(vaultError(() => openSecret(parseKeyring(k2), sealed, context))).toBe(message);
     expect(vaultError(() => rewrapSecret(parseKeyring(k2), sealed))).toBe(message);
     // Another key given the old kid: the wrap says so rather than handing out garbage.

@@ -1,20 +1,28 @@
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { VaultError, type Keyring } from './keyring.ts';
 
-/** What cloud_credentials.secret holds (its CHECK requires these six keys); binary fields are base64. */
-export interface EncryptedSecret {
+/**
+ * What a sealed column holds (cloud_credentials.secret, webhook_signing_secrets.secret: a CHECK
+ * requires these six keys); binary fields are base64. A type rather than an interface, so that
+ * @stratus/db's Jsonb<> takes it as a JSON object.
+ */
+export type EncryptedSecret = {
   alg: string;
   kid: string;
   iv: string;
   tag: string;
   wrapped_key: string;
   ciphertext: string;
-}
+};
 
-/** Binds a ciphertext to its row: copied to another account or organisation, it no longer opens. */
+/**
+ * Binds a ciphertext to the row it is stored in: copied to another row, table or organisation, it
+ * no longer opens. `ids` identify the row within its table, organisation first, e.g.
+ * [organization_id, cloud_account_id] in cloud_credentials.
+ */
 export interface SecretContext {
-  organization_id: string;
-  cloud_account_id: string;
+  table: string;
+  ids: readonly string[];
 }
 
 /** The payload in AES-256-GCM under a per-record data key, itself in AES-256-GCM under the kid's key. */
@@ -65,16 +73,27 @@ function unwrap(keyring: Keyring, secret: EncryptedSecret): Buffer {
   try {
     return open(kek, wrapped, Buffer.from(secret.kid));
   } catch {
-    throw new VaultError(`the data key of a credential under key ${secret.kid} does not unwrap: wrapped_key was altered, or ${secret.kid} in CREDENTIALS_KEYS is not the key it was sealed with`);
+    throw new VaultError(`the data key of a secret under key ${secret.kid} does not unwrap: wrapped_key was altered, or ${secret.kid} in CREDENTIALS_KEYS is not the key it was sealed with`);
   }
 }
 
-/** The AAD of a record; ids with ':' are refused so that two different pairs never give the same text. */
-function aadOf({ organization_id, cloud_account_id }: SecretContext): Buffer {
-  for (const id of [organization_id, cloud_account_id]) {
-    if (typeof id !== 'string' || id === '' || id.includes(':')) throw new VaultError('a secret is bound to a non-empty organization_id and cloud_account_id without ":"');
+const TABLE = /^[a-z][a-z0-9_]*$/;
+
+/**
+ * The AAD of a record: `stratus:<table>:<id>:<id>...`, the form cloud_credentials were first sealed
+ * with. A ':' is refused in the parts so that two different records never give the same text.
+ */
+function aadOf({ table, ids }: SecretContext): Buffer {
+  if (typeof table !== 'string' || !TABLE.test(table)) throw new VaultError('a secret is bound to a table name (lower-case letters, digits and "_")');
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string' || id === '' || id.includes(':'))) {
+    throw new VaultError('a secret is bound to its row by one or more non-empty ids without ":"');
   }
-  return Buffer.from(`stratus:cloud_credentials:${organization_id}:${cloud_account_id}`);
+  return Buffer.from(['stratus', table, ...ids].join(':'));
+}
+
+/** Names the record in an error: its table and ids, never its contents. */
+function recordOf({ table, ids }: SecretContext): string {
+  return `${table} ${ids.join('/')}`;
 }
 
 /** A binary field of a stored secret, checked for its length: a secret read from the database is untrusted input. */
@@ -82,14 +101,14 @@ function decode(secret: EncryptedSecret, field: 'iv' | 'tag' | 'wrapped_key' | '
   const value: unknown = secret[field];
   const decoded = typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
   if (!decoded || (bytes !== undefined && decoded.length !== bytes)) {
-    throw new VaultError(`credential is malformed: ${field} must be ${bytes === undefined ? 'base64' : `${bytes} bytes in base64`}`);
+    throw new VaultError(`secret is malformed: ${field} must be ${bytes === undefined ? 'base64' : `${bytes} bytes in base64`}`);
   }
   return decoded;
 }
 
 function checkForm(secret: EncryptedSecret): void {
-  if (secret === null || typeof secret !== 'object' || typeof secret.kid !== 'string') throw new VaultError('credential is malformed: it has no kid');
-  if (secret.alg !== ALG) throw new VaultError(`credential uses the algorithm ${String(secret.alg)}, not ${ALG}`);
+  if (secret === null || typeof secret !== 'object' || typeof secret.kid !== 'string') throw new VaultError('secret is malformed: it has no kid');
+  if (secret.alg !== ALG) throw new VaultError(`secret uses the algorithm ${String(secret.alg)}, not ${ALG}`);
 }
 
 /**
@@ -133,7 +152,7 @@ export function openSecret(keyring: Keyring, secret: EncryptedSecret, context: S
     plaintext = open(dataKey, sealed, aad);
   } catch {
     // GCM says only "unable to authenticate data"; say what it means here.
-    throw new VaultError(`credential of cloud account ${context.cloud_account_id} could not be decrypted: it was altered, or belongs to another record`);
+    throw new VaultError(`the secret of ${recordOf(context)} could not be decrypted: it was altered, or belongs to another record`);
   } finally {
     dataKey.fill(0);
   }
@@ -141,7 +160,7 @@ export function openSecret(keyring: Keyring, secret: EncryptedSecret, context: S
     return JSON.parse(plaintext.toString('utf8'));
   } catch {
     // A SyntaxError quotes the text it choked on: the plaintext.
-    throw new VaultError(`credential of cloud account ${context.cloud_account_id} does not hold JSON`);
+    throw new VaultError(`the secret of ${recordOf(context)} does not hold JSON`);
   }
 }
 
