@@ -1,5 +1,5 @@
 import { Migrator, sql, type Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CORE_TABLES,
   DATABASE_ROLES,
@@ -10,10 +10,9 @@ import {
   migrateToLatest,
   pendingMigrations,
   runMigrations,
-  type Database,
 } from '../src/index.ts';
 import { migrations } from '../src/migrations/index.ts';
-import { createEmptyDatabase, type EmptyDatabase } from './empty-database.ts';
+import { createEmptyDatabase, useEmptyDatabase } from './empty-database.ts';
 
 const MIGRATOR_TABLES = ['kysely_migration', 'kysely_migration_lock'];
 
@@ -43,19 +42,10 @@ async function leftovers(db: Kysely<any>): Promise<string[]> {
 }
 
 describe('migrations on an empty database', () => {
-  let database: EmptyDatabase;
-  let db: Kysely<Database>;
-
-  beforeAll(async () => {
-    database = await createEmptyDatabase();
-    db = createDb({ url: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
+  const empty = useEmptyDatabase();
 
   it('Foundation creates exactly the tables of CoreTables', async () => {
+    const { db } = empty;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     const { error } = await migrator.migrateTo('1763856000000-Foundation');
     expect(error).toBeUndefined();
@@ -63,6 +53,7 @@ describe('migrations on an empty database', () => {
   });
 
   it('creates the service roles, each a NOLOGIN member of stratus_service', async () => {
+    const { db } = empty;
     const { rows } = await sql<{ rolname: string; rolcanlogin: boolean; member: boolean }>`
       select rolname, rolcanlogin, pg_has_role(rolname, ${SERVICE_GROUP_ROLE}, 'member') as member
         from pg_roles where rolname = any(${DATABASE_ROLES})
@@ -74,6 +65,7 @@ describe('migrations on an empty database', () => {
   });
 
   it('migrates to latest, down to nothing, and up again', async () => {
+    const { db } = empty;
     await migrateToLatest(db);
     const latest = await tables(db);
     expect(latest).toEqual(expect.arrayContaining([...CORE_TABLES]));
@@ -139,19 +131,11 @@ describe('migration failures and the runner', () => {
 });
 
 describe('1763856000010-SealedSigningSecrets', () => {
-  let database: EmptyDatabase;
-  let db: Kysely<any>;
-
-  beforeAll(async () => {
-    database = await createEmptyDatabase();
-    db = createDb({ url: database.url, max: 2 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
+  // The table as each migration leaves it, not as the schema types say it ends up.
+  const empty = useEmptyDatabase<any>();
 
   it('replaces the clear signing secrets (no key to seal them with) by a column that takes only an envelope', async () => {
+    const { db } = empty;
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
     expect((await migrator.migrateTo('1763856000009-NotificationDeliveries')).error).toBeUndefined();
     const organization = await db.insertInto('organizations').values({ name: 'Hooks' }).returning('id').executeTakeFirstOrThrow();
