@@ -2,13 +2,13 @@
  * budget.threshold_crossed, published through the cost service's outbox and relayed to the real
  * Kafka, becomes one notification for the organisation, however often it is delivered.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '@stratus/db';
-import { publish, type EventDataInput, type EventEnvelope } from '@stratus/events';
+import type { EventEnvelope } from '@stratus/events';
 import { eventually } from '@stratus/testing';
 import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
+import { crossing, publishCrossing } from '../../test/budget-crossings.ts';
 import { handlers } from '../app.ts';
 
 let audit: AuditConsumer;
@@ -20,28 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await audit?.close();
 });
-
-function crossing(data: Partial<EventDataInput<'budget.threshold_crossed'>> = {}): EventDataInput<'budget.threshold_crossed'> {
-  return {
-    budget_id: randomUUID(),
-    budget_name: 'Data platform',
-    budget_alert_id: randomUUID(),
-    threshold: '80',
-    threshold_type: 'actual',
-    period_start: '2024-01-01',
-    period_end: '2024-01-31',
-    spend: '812.500000',
-    budget_amount: '1000.000000',
-    currency: 'USD',
-    ...data,
-  };
-}
-
-function publishCrossing(data: EventDataInput<'budget.threshold_crossed'>) {
-  return audit.database.owner
-    .transaction()
-    .execute((trx) => publish(trx, 'cost', 'budget.threshold_crossed', { tenant: audit.organizationId, data }));
-}
 
 function notificationsOf(budgetId: string) {
   return audit.database.owner
@@ -55,7 +33,7 @@ describe('a crossed budget threshold', () => {
   it('notifies the organisation once even when Kafka delivers the event twice', async () => {
     const { processed, duplicates } = audit.consumer.metrics();
     const data = crossing();
-    const event = await publishCrossing(data);
+    const event = await publishCrossing(audit, data);
     await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
     await audit.redeliver([event]);
     await eventually(() => expect(audit.consumer.metrics().duplicates).toBe(duplicates + 1), { timeoutMs: 30_000 });
@@ -77,7 +55,7 @@ describe('a crossed budget threshold', () => {
   it('on the forecast says what spend is forecast to reach', async () => {
     const { processed } = audit.consumer.metrics();
     const data = crossing({ threshold: '100.5', threshold_type: 'forecast', spend: '40', forecast: '124.000000', budget_amount: '100.25' });
-    await publishCrossing(data);
+    await publishCrossing(audit, data);
     await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
 
     expect(await notificationsOf(data.budget_id)).toMatchObject([
@@ -93,7 +71,7 @@ describe('a crossed budget threshold', () => {
   it('is notified once when the handler runs again outside the consumer, even concurrently', async () => {
     const { processed } = audit.consumer.metrics();
     const data = crossing({ budget_alert_id: undefined });
-    const event = await publishCrossing(data);
+    const event = await publishCrossing(audit, data);
     const apply = (envelope: EventEnvelope<'budget.threshold_crossed'>) =>
       withTenant(audit.auditDb, audit.organizationId, (trx) => handlers(audit.queues)['budget.threshold_crossed'](envelope, trx));
 

@@ -2,12 +2,11 @@
  * budget.threshold_crossed, relayed through the real Kafka to the audit consumer, delivered by the
  * notifications worker from the real Redis to a webhook receiver and an SMTP server on loopback.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant, type NotificationChannel } from '@stratus/db';
-import { publish, type EventDataInput } from '@stratus/events';
 import { eventually } from '@stratus/testing';
 import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
+import { crossing, publishCrossing } from '../../test/budget-crossings.ts';
 import { startSmtpInbox, type SmtpInbox } from '../../test/smtp-inbox.ts';
 import { startWebhookReceiver, verifyStratusSignature, type WebhookReceiver } from '../../test/webhook-receiver.ts';
 import { handlers } from '../app.ts';
@@ -30,25 +29,8 @@ async function alertOn(audit: AuditConsumer, channels: NotificationChannel[]) {
   return { budgetId: budget.id, alertId: alert.id };
 }
 
-function crossing(ids: { budgetId: string; alertId: string }): EventDataInput<'budget.threshold_crossed'> {
-  return {
-    budget_id: ids.budgetId,
-    budget_name: 'Data platform',
-    budget_alert_id: ids.alertId,
-    threshold: '80',
-    threshold_type: 'actual',
-    period_start: '2024-01-01',
-    period_end: '2024-01-31',
-    spend: '812.500000',
-    budget_amount: '1000.000000',
-    currency: 'USD',
-  };
-}
-
-function publishCrossing(audit: AuditConsumer, data: EventDataInput<'budget.threshold_crossed'>) {
-  return audit.database.owner
-    .transaction()
-    .execute((trx) => publish(trx, 'cost', 'budget.threshold_crossed', { tenant: audit.organizationId, data }));
+function crossingOf(ids: { budgetId: string; alertId: string }) {
+  return crossing({ budget_id: ids.budgetId, budget_alert_id: ids.alertId });
 }
 
 function deliveriesOf(audit: AuditConsumer, eventId: string) {
@@ -95,7 +77,7 @@ describe('with SMTP configured and a signing secret', () => {
     const email = { type: 'email' as const, to: 'finops@example.test' };
     const ids = await alertOn(audit, [{ type: 'in_app' }, webhook, email]);
     const { duplicates } = audit.consumer.metrics();
-    const event = await publishCrossing(audit, crossing(ids));
+    const event = await publishCrossing(audit, crossingOf(ids));
 
     const rows = await settled(audit, event.id);
     expect(rows).toMatchObject([
@@ -146,7 +128,7 @@ describe('with SMTP configured and a signing secret', () => {
 
   it('retries a 500 and delivers once on the 200 that follows', async () => {
     receiver.script('/flaky', [{ status: 500 }]);
-    const event = await publishCrossing(audit, crossing(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/flaky') }])));
+    const event = await publishCrossing(audit, crossingOf(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/flaky') }])));
 
     // The first retry waits the catalogue's 5 s.
     expect(await settled(audit, event.id, 20_000)).toMatchObject([{ status: 'delivered', attempts: 2, last_error: null }]);
@@ -157,7 +139,7 @@ describe('with SMTP configured and a signing secret', () => {
 
   it('waits the Retry-After of a 429 before trying again', async () => {
     receiver.script('/throttled', [{ status: 429, headers: { 'retry-after': '1' } }]);
-    const event = await publishCrossing(audit, crossing(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/throttled') }])));
+    const event = await publishCrossing(audit, crossingOf(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/throttled') }])));
 
     expect(await settled(audit, event.id)).toMatchObject([{ status: 'delivered', attempts: 2 }]);
     const [first, second] = receiver.requests('/throttled');
@@ -167,7 +149,7 @@ describe('with SMTP configured and a signing secret', () => {
 
   it('records a 400 as failed without retrying it', async () => {
     receiver.script('/refusing', [{ status: 400 }]);
-    const event = await publishCrossing(audit, crossing(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/refusing') }])));
+    const event = await publishCrossing(audit, crossingOf(await alertOn(audit, [{ type: 'webhook', url: receiver.url('/refusing') }])));
 
     expect(await settled(audit, event.id)).toMatchObject([
       {
@@ -202,7 +184,7 @@ describe('without SMTP, a signing secret, or WEBHOOK_ALLOW_PRIVATE_NETWORKS', ()
       { type: 'email', to: 'finops@example.test' },
       { type: 'webhook', url: 'https://hooks.example.test/stratus' },
     ]);
-    const event = await publishCrossing(audit, crossing(ids));
+    const event = await publishCrossing(audit, crossingOf(ids));
 
     expect(await settled(audit, event.id)).toMatchObject([
       { channel: { type: 'email' }, status: 'failed', attempts: 1, last_error: 'SMTP is not configured (set SMTP_URL)' },
@@ -218,7 +200,7 @@ describe('without SMTP, a signing secret, or WEBHOOK_ALLOW_PRIVATE_NETWORKS', ()
   it('records a webhook to this host as failed for good, saying why, and never connects to it', async () => {
     await withTenant(audit.auditDb, audit.organizationId, (trx) => saveSigningSecret(trx, audit.keyring, audit.organizationId, generateSigningSecret()));
     const url = receiver.url('/internal').replace('http://127.0.0.1', 'https://localhost');
-    const event = await publishCrossing(audit, crossing(await alertOn(audit, [{ type: 'webhook', url }])));
+    const event = await publishCrossing(audit, crossingOf(await alertOn(audit, [{ type: 'webhook', url }])));
 
     expect(await settled(audit, event.id)).toMatchObject([
       {
