@@ -48,13 +48,15 @@ export function notificationDeliverJob(deps: DeliveryDependencies): JobHandler<'
     if (!delivery) throw new Error(`delivery ${event_id}/${channel_key} is not recorded yet`);
     if (delivery.status !== 'pending') return { status: 'skipped', reason: `already ${delivery.status}` };
 
-    const attempts = job.attemptsMade + 1;
+    // Sends made, counted on the delivery: a job attempt that ran before the consumer's transaction
+    // committed (above) sent nothing, so job.attemptsMade can be ahead of it.
+    const attempts = delivery.attempts + 1;
     try {
       await send(deps, organization_id, delivery);
     } catch (error) {
       const failure =
         error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), { permanent: false });
-      const final = failure.permanent || attempts >= (job.opts.attempts ?? 1);
+      const final = failure.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await withTenant(deps.db, organization_id, (trx) => markAttemptFailed(trx, delivery.id, { attempts, error: failure.message, final }));
       if (failure.permanent) throw new UnrecoverableError(failure.message);
       if (failure.retryAfterMs !== undefined) throw new RetryLaterError(failure.message, failure.retryAfterMs);

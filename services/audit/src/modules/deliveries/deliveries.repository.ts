@@ -55,7 +55,7 @@ export function findDelivery(trx: Trx, eventId: string, key: string) {
   return trx
     .selectFrom('notification_deliveries as d')
     .innerJoin('notifications as n', 'n.id', 'd.notification_id')
-    .select(['d.id', 'd.channel', 'd.payload', 'd.status', 'n.title', 'n.message'])
+    .select(['d.id', 'd.channel', 'd.payload', 'd.status', 'd.attempts', 'n.title', 'n.message'])
     .where('d.event_id', '=', eventId)
     .where('d.channel_key', '=', key)
     .executeTakeFirst();
