@@ -127,8 +127,8 @@ try {
     `  ... and every event delivered to Kafka           ${rate(RESOURCES, deliveredMs).toLocaleString('en').padStart(9)} resources/s  (${deliveredMs.toFixed(0)} ms)`,
   );
   console.log(`  Kafka producer alone, the same ${events.length.toLocaleString('en')} events  ${rate(events.length, produceMs).toLocaleString('en').padStart(9)} events/s  (${produceMs.toFixed(0)} ms, no database work)`);
-  console.log(`  ratio sync / COPY             ${(syncRate / copyRate).toFixed(2)}   (target >= 0.50; sync target >= 25,000 resources/s)`);
-  console.log(`  ratio sync / INSERT           ${(syncRate / rate(RESOURCES, insertMs)).toFixed(2)}`);
+  console.log(`  ratio sync / COPY             ${(syncRate / copyRate).toFixed(3)}  (target >= 0.500; sync target >= 25,000 resources/s)`);
+  console.log(`  ratio sync / INSERT           ${(syncRate / rate(RESOURCES, insertMs)).toFixed(3)}`);
   console.log(`  resync of the unchanged fleet ${rate(RESOURCES, resync.duration_ms).toLocaleString('en').padStart(9)} resources/s  (${resync.created + resync.updated + resync.removed} events)`);
 } finally {
   await relay?.stop();
