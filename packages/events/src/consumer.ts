@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
-import type { EachMessagePayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '@stratus/db';
@@ -13,8 +13,24 @@ import { createIdempotentProducer } from './kafka-producer.ts';
 import { deadLetterTopicOf, TOPIC_MAX_MESSAGE_BYTES, topicFor } from './topics.ts';
 import { contextFromTraceHeaders } from './trace-context.ts';
 
-/** Applies one event inside the consumer's transaction (tenant already set, event id recorded). */
-export type EventHandler<T extends EventType> = (event: EventEnvelope<T>, trx: Transaction<Database>) => Promise<void>;
+/**
+ * Applies one event inside the consumer's transaction (tenant already set, event id recorded).
+ * Events of one partition are applied in order, one at a time, unless the handler has a commuteKey.
+ */
+export type EventHandler<T extends EventType> = ((event: EventEnvelope<T>, trx: Transaction<Database>) => Promise<void>) & {
+  /**
+   * Consecutive events of this type with the same key commute: their effects are right whatever
+   * order their transactions commit in (each locks what it must). Up to the consumer's
+   * concurrentMessages of them are then applied at once, so that one's database work overlaps the
+   * next one's decoding and statement building.
+   */
+  commuteKey?: (event: EventEnvelope<T>) => string;
+};
+
+/** The handler, declaring that consecutive events with the same key commute (see EventHandler.commuteKey). */
+export function commuting<T extends EventType>(commuteKey: (event: EventEnvelope<T>) => string, handler: EventHandler<T>): EventHandler<T> {
+  return Object.assign(handler, { commuteKey });
+}
 
 /** The types a consumer subscribes to are the types it has a handler for. */
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
@@ -40,6 +56,8 @@ export interface CreateConsumerOptions {
   fromBeginning?: boolean;
   /** Partitions processed in parallel; order holds within each partition (default 1). */
   partitionsConsumedConcurrently?: number;
+  /** Commuting events (EventHandler.commuteKey) of one partition applied at once, at most (default 2). */
+  concurrentMessages?: number;
   /** How long the group waits for a silent member (a crashed process) before reassigning its partitions (default 30 s). */
   sessionTimeoutMs?: number;
   hooks?: ConsumerHooks;
@@ -68,6 +86,8 @@ type Outcome =
   | { kind: 'duplicate' }
   | { kind: 'failed'; reason: DeadLetterReason; error: string };
 
+type ParsedMessage = { ok: true; event: EventEnvelope } | { ok: false; outcome: Outcome & { kind: 'failed' } };
+
 /** Waiting out an unreachable database backs off up to this. */
 const MAX_UNAVAILABLE_BACKOFF_MS = 10_000;
 
@@ -88,6 +108,7 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
     retryBackoffMs = 250,
     fromBeginning = false,
     partitionsConsumedConcurrently = 1,
+    concurrentMessages = 2,
     sessionTimeoutMs = 30_000,
     hooks = {},
   } = options;
@@ -111,8 +132,49 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
   let stopping = new AbortController();
   let running = false;
 
-  async function handleMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const outcome = await processMessage(topic, partition, message, heartbeat);
+  /**
+   * A fetched batch of one partition, in order. A message starts once the ones before it are done,
+   * unless it commutes with all those still running (same handler commuteKey, fewer than
+   * concurrentMessages of them). Offsets are resolved in order, each once its message and all before
+   * it are done: only then is every effect up to it (or its dead letter) durable.
+   */
+  async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    let inFlight: { offset: string; key: string | undefined; done: Promise<void> }[] = [];
+    const finishInFlight = async () => {
+      const results = await Promise.allSettled(inFlight.map((entry) => entry.done));
+      for (const [index, result] of results.entries()) {
+        if (result.status === 'rejected') throw result.reason;
+        resolveOffset(inFlight[index]!.offset);
+      }
+      inFlight = [];
+      await heartbeat();
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const parsed = parseMessage(topic, message);
+      const key = parsed.ok ? commuteKeyOf(parsed.event) : undefined;
+      if (inFlight.length > 0 && (key === undefined || key !== inFlight[0]!.key || inFlight.length >= concurrentMessages)) {
+        await finishInFlight();
+      }
+      inFlight.push({ offset: message.offset, key, done: handleMessage(topic, partition, message, parsed, heartbeat) });
+    }
+    await finishInFlight();
+  }
+
+  function commuteKeyOf(event: EventEnvelope): string | undefined {
+    const handler = handlers[event.type] as EventHandler<EventType> | undefined;
+    return handler?.commuteKey ? `${event.type}:${handler.commuteKey(event)}` : undefined;
+  }
+
+  async function handleMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    parsed: ParsedMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const outcome = parsed.ok ? await processMessage(topic, partition, message, parsed.event, heartbeat) : parsed.outcome;
     if (outcome.kind === 'failed') {
       await deadLetters.send({
         topic: deadLetterTopicOf(topic),
@@ -122,22 +184,25 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
       metrics.deadLettered += 1;
       logger.warn({ topic, partition, offset: message.offset, reason: outcome.reason, error: outcome.error }, 'dead-lettered');
     }
-    // Returning marks the message done: only now is its effect (or its dead letter) durable, so
-    // only now may its offset be committed (see run()).
+  }
+
+  function parseMessage(topic: string, message: KafkaMessage): ParsedMessage {
+    const parsed = parseEvent(message.value);
+    if (!parsed.ok) return { ok: false, outcome: { kind: 'failed', reason: parsed.reason, error: parsed.message } };
+    const event = parsed.envelope;
+    if (topicFor(topicPrefix, event.type) !== topic) {
+      return { ok: false, outcome: { kind: 'failed', reason: 'invalid_envelope', error: `event type ${event.type} does not belong on topic ${topic}` } };
+    }
+    return { ok: true, event };
   }
 
   async function processMessage(
     topic: string,
     partition: number,
     message: KafkaMessage,
+    event: EventEnvelope,
     heartbeat: () => Promise<void>,
   ): Promise<Outcome> {
-    const parsed = parseEvent(message.value);
-    if (!parsed.ok) return { kind: 'failed', reason: parsed.reason, error: parsed.message };
-    const event = parsed.envelope;
-    if (topicFor(topicPrefix, event.type) !== topic) {
-      return { kind: 'failed', reason: 'invalid_envelope', error: `event type ${event.type} does not belong on topic ${topic}` };
-    }
     const parent = contextFromTraceHeaders({
       traceparent: headerText(message.headers, 'traceparent') ?? event.traceparent,
       tracestate: headerText(message.headers, 'tracestate'),
@@ -230,11 +295,12 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
       await Promise.all([consumer.connect(), deadLetters.connect()]);
       await consumer.subscribe({ topics, fromBeginning });
       // kafkajs resolves run() once the consumer has joined and synced its group. It commits the
-      // offsets of messages whose handleMessage returned, after each fetched batch (and before a
-      // rebalance or after a failure), not after every message: a commit per message was a Kafka
-      // round trip per event. A crash before the commit redelivers what was applied since, and
-      // processed_events skips it.
-      await consumer.run({ autoCommit: true, partitionsConsumedConcurrently, eachMessage: handleMessage });
+      // offsets handleBatch resolved after each fetched batch (and before a rebalance or after a
+      // failure), not after every message: a commit per message was a Kafka round trip per event.
+      // A crash before the commit redelivers what was applied since, and processed_events skips it.
+      // Offsets are resolved by handleBatch alone, never a whole batch at once: a batch cut short
+      // by a rebalance must not count the messages it did not reach.
+      await consumer.run({ autoCommit: true, eachBatchAutoResolve: false, partitionsConsumedConcurrently, eachBatch: handleBatch });
       running = true;
       logger.info({ topics }, 'consumer joined its group');
     },

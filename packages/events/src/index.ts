@@ -24,6 +24,7 @@ export { publish, publishMany, type PublishManyItem } from './outbox.ts';
 export { pruneOutbox, pruneProcessedEvents } from './prune.ts';
 export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
 export {
+  commuting,
   createConsumer,
   type ConsumerHooks,
   type ConsumerMetrics,

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '@stratus/db';
-import type { EventHandler } from '@stratus/events';
+import { commuting, type EventHandler } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
 import { retentionCutoff } from '../config.ts';
 import { evaluateBudgets } from '../modules/budgets/budget-evaluation.ts';
@@ -20,11 +20,16 @@ export interface CostIngestedDeps {
  * lines count, the lines it replaces go) and re-evaluates the budgets over the days it changed.
  * A batch already held, or of an import no longer receiving, writes nothing: a re-delivered or
  * re-published batch never doubles a cost.
+ *
+ * Batches of one import commute, so the consumer applies consecutive ones at once: each writes its
+ * lines first and only then records itself on the import's progress row, whose lock orders the
+ * batches' commits; the batch that finds the import complete sees every other batch committed.
+ * Batches of different imports are applied one after the other, in their order on the partition.
  */
 export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingested'> {
   const partitions = new CostDataPartitions(deps.db);
   const logger = deps.logger.child({ consumer: 'cost.ingested' });
-  return async (event, trx) => {
+  return commuting((event) => event.data.import_id, async (event, trx) => {
     const { data } = event;
     const account = await trx
       .selectFrom('cloud_accounts')
@@ -35,13 +40,15 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
     if (account.provider !== data.provider) {
       throw new ImportRejected(`cloud account ${data.cloud_account_id} is ${account.provider}, the batch says ${data.provider}`);
     }
+    await partitions.ensure(monthsOf(data.rows));
+    await sql`savepoint batch_lines`.execute(trx);
+    await insertCostLines(trx, { organization_id: event.tenant, cloud_account_id: data.cloud_account_id, provider: data.provider, import_id: data.import_id }, data.rows);
     const progress = await recordBatch(trx, event.tenant, data);
     if (!progress) {
+      await sql`rollback to savepoint batch_lines`.execute(trx);
       logger.info({ import_id: data.import_id, batch: data.batch.index }, 'batch already held, or its import is no longer receiving: skipped');
       return;
     }
-    await partitions.ensure(monthsOf(data.rows));
-    await insertCostLines(trx, { organization_id: event.tenant, cloud_account_id: data.cloud_account_id, provider: data.provider, import_id: data.import_id }, data.rows);
     if (!isComplete(progress)) return;
     const now = new Date();
     const applied = await applyImport(trx, progress, { retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS), now });
@@ -50,5 +57,5 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
       { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated, alerts },
       'cost import applied',
     );
-  };
+  });
 }

@@ -5,11 +5,12 @@ import type { Database } from '@stratus/db';
  * Makes sure cost_data has the monthly partition of every month lines arrive for, before they are
  * written (a line of a month without one would land in the default partition). Partitions are
  * created on the pool, outside the consumer's transaction, so the creation commits at once and its
- * lock is not held for the batch. Months known to exist are remembered for the process' life.
+ * lock is not held for the batch. Months known to exist (or being created) are remembered for the process' life.
  */
 export class CostDataPartitions {
   readonly #db: Kysely<Database>;
-  readonly #known = new Set<string>();
+  /** Settled or in flight: batches applied at once that need the same new month wait for one creation. */
+  readonly #months = new Map<string, Promise<void>>();
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
@@ -18,9 +19,14 @@ export class CostDataPartitions {
   /** months: first days of months, 'YYYY-MM-01'. */
   async ensure(months: Iterable<string>): Promise<void> {
     for (const month of months) {
-      if (this.#known.has(month)) continue;
-      await sql`select ensure_cost_data_partitions(${month}::date, 1)`.execute(this.#db);
-      this.#known.add(month);
+      let created = this.#months.get(month);
+      if (!created) {
+        created = sql`select ensure_cost_data_partitions(${month}::date, 1)`.execute(this.#db).then(() => undefined);
+        this.#months.set(month, created);
+        // A failed creation is tried again by the next batch that needs the month.
+        created.catch(() => this.#months.delete(month));
+      }
+      await created;
     }
   }
 
