@@ -61,6 +61,12 @@ export async function removeLines(trx: Transaction<Database>, selection: LineSel
 }
 
 async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, sign: 1 | -1): Promise<void> {
+  // The planner cannot know how few tag sets a CTE's lines have: it expects about as many groups
+  // as lines, and sorts every line on disk to group them (for a million lines, 160 MB spilled and
+  // 2.4 s of a 5.7 s statement) where a hash table of a few thousand tag sets takes 0.9 s in memory.
+  // Sorting is off for this statement only; hash aggregation spills to disk itself should it ever
+  // need more than hash_mem.
+  await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
   await sql`
     with lines as (${lines}),
     days as (
@@ -116,6 +122,7 @@ async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, 
     )
     select 1
   `.execute(trx);
+  await sql`select set_config('enable_sort', 'on', true)`.execute(trx);
 }
 
 /** Rollup rows whose every line was taken out are deleted rather than kept at zero. */
