@@ -34,6 +34,10 @@ function start(service: ServiceEntry, index: number) {
     cwd: root,
     env: { ...process.env, PORT: String(service.port), HOST: host },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in the terminal reaches the launcher alone, which sends each
+    // service one SIGTERM. A service that also got the terminal's SIGINT took the SIGTERM for a
+    // second signal and exited at once instead of closing gracefully.
+    detached: true,
   });
   children.set(service.name, child);
   for (const stream of [child.stdout, child.stderr]) {
@@ -74,6 +78,10 @@ async function waitReady(service: ServiceEntry): Promise<boolean> {
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// Detached services outlive a launcher that dies some other way unless it takes them with it.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+});
 
 services.forEach(start);
 const ready = await Promise.all(services.map(waitReady));
