@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
-import { commuting, createConsumer, ensureTopics, OutboxRelay, publishMany, type EventConsumer } from '../src/index.ts';
+import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { commuting, createConsumer, OutboxRelay, publishMany, type EventConsumer } from '../src/index.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -15,12 +16,8 @@ let consumer: EventConsumer | undefined;
 const tenant = randomUUID();
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  admin = kafka.kafka.admin();
-  await admin.connect();
   // One partition: every event below is on it, in publication order.
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  ({ database, kafka, admin } = await openBackbone(1));
   relay = new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer: 'cost', topicPrefix: kafka.prefix, logger: testLogger });
   await relay.start();
 });
@@ -28,9 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await relay?.stop();
-  await admin?.disconnect();
-  await kafka?.cleanup();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
 });
 
 it('applies consecutive commuting events at once, and everything else one at a time, in partition order', async () => {

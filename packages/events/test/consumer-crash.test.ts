@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Admin } from 'kafkajs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
-import { createConsumer, ensureTopics, OutboxRelay, publish, topicFor, type EventConsumer } from '../src/index.ts';
+import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { createConsumer, OutboxRelay, publish, topicFor, type EventConsumer } from '../src/index.ts';
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -19,11 +20,7 @@ const tenant = randomUUID();
 const crashingConsumer = fileURLToPath(new URL('./fixtures/crashing-consumer.ts', import.meta.url));
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  admin = kafka.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  ({ database, kafka, admin } = await openBackbone(1));
   await createEffectTable(database.owner);
   await sql`create table daily_totals (cloud_account_id uuid, day date, total numeric, primary key (cloud_account_id, day))`.execute(database.owner);
   relay = new OutboxRelay({
@@ -40,9 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await survivor?.stop();
   await relay?.stop();
-  await admin?.disconnect();
-  await kafka?.cleanup();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
 });
 
 function runCrashingConsumer(groupId: string): Promise<{ signal: NodeJS.Signals | null; output: string }> {

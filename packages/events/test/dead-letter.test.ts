@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
 import {
   buildEvent,
   createConsumer,
   deadLetterTopicOf,
-  ensureTopics,
   readDeadLetters,
   replayDeadLetters,
   selectDeadLetters,
@@ -16,6 +15,7 @@ import {
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -26,11 +26,7 @@ const tenant = randomUUID();
 let actionsFail = true;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  admin = kafka.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
+  ({ database, kafka, admin } = await openBackbone(1));
   await createEffectTable(database.owner);
   producer = kafka.kafka.producer();
   await producer.connect();
@@ -57,9 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await producer?.disconnect();
-  await admin?.disconnect();
-  await kafka?.cleanup();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
 });
 
 async function committedOffset(topic: string): Promise<string | undefined> {

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, OutboxRelayThread, publishMany, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
+import { OutboxRelayThread, publishMany, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
 import {
-  createTestDatabase,
-  createTestKafka,
   eventually,
   readTopics,
   type KafkaReader,
@@ -13,6 +11,7 @@ import {
   type TestKafka,
 } from '@stratus/testing';
 import { samples } from './samples.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -42,20 +41,14 @@ function relayThread(options: Partial<OutboxRelayThreadOptions> & Pick<OutboxRel
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  admin = kafka.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 3 });
+  ({ database, kafka, admin } = await openBackbone(3));
   reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'cost.aggregated')]);
 });
 
 afterAll(async () => {
   await Promise.all(threads.map((thread) => thread.stop()));
   await reader?.stop();
-  await admin?.disconnect();
-  await kafka?.cleanup();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
 });
 
 describe('the outbox relay on a worker thread', () => {

@@ -13,8 +13,6 @@ import {
   type OutboxRelayOptions,
 } from '../src/index.ts';
 import {
-  createTestDatabase,
-  createTestKafka,
   eventually,
   readTopics,
   type KafkaReader,
@@ -23,6 +21,7 @@ import {
 } from '@stratus/testing';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -51,11 +50,7 @@ function received(id: string) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  admin = kafka.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 3 });
+  ({ database, kafka, admin } = await openBackbone(3));
   await sql`create table widgets (id uuid primary key, name text not null)`.execute(database.owner);
   reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'resource.discovered'), topicFor(kafka.prefix, 'cost.aggregated')]);
 });
@@ -63,9 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(relays.map((relay) => relay.stop()));
   await reader?.stop();
-  await admin?.disconnect();
-  await kafka?.cleanup();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
 });
 
 describe('outbox and relay', () => {

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { context, ROOT_CONTEXT, trace, type SpanContext } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Admin } from 'kafkajs';
 import type { Kysely } from 'kysely';
 import { createDb, type Database } from '@stratus/db';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
-import { createConsumer, ensureTopics, OutboxRelay, publish, type EventConsumer } from '../src/index.ts';
+import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { createConsumer, OutboxRelay, publish, type EventConsumer } from '../src/index.ts';
 import { enableAsyncContext } from './async-context.ts';
+import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
+let admin: Admin;
 let relay: OutboxRelay;
 let consumer: EventConsumer;
 let disableAsyncContext: () => void;
@@ -22,14 +25,9 @@ const tenant = randomUUID();
 
 beforeAll(async () => {
   disableAsyncContext = enableAsyncContext();
-  database = await createTestDatabase();
+  ({ database, kafka, admin } = await openBackbone(1));
   recommendationDb = createDb({ url: database.url, role: 'stratus_recommendation' });
   auditDb = createDb({ url: database.url, role: 'stratus_audit' });
-  kafka = createTestKafka();
-  const admin = kafka.kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
-  await admin.disconnect();
   relay = new OutboxRelay({
     db: recommendationDb,
     listenUrl: database.url,
@@ -58,10 +56,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await relay?.stop();
-  await kafka?.cleanup();
   await recommendationDb?.destroy();
   await auditDb?.destroy();
-  await database?.drop();
+  await closeBackbone({ database, kafka, admin });
   disableAsyncContext?.();
 });
 
