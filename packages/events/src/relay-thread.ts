@@ -4,11 +4,16 @@ import type { DatabaseRole } from '@stratus/db';
 import type { KafkaClientOptions } from './kafka-client.ts';
 import type { OutboxRelayMetrics, OutboxRelayOptions } from './relay.ts';
 
-export interface OutboxRelayThreadOptions extends Omit<OutboxRelayOptions, 'db' | 'listenUrl' | 'kafka' | 'logger'> {
-  /** The thread opens its own pool and LISTEN connection: connections cannot cross threads. */
+/** What the relay takes besides its connections, which the thread opens itself. */
+type RelaySettings = Omit<OutboxRelayOptions, 'db' | 'listenUrl' | 'kafka' | 'logger'>;
+
+export interface OutboxRelayThreadOptions extends RelaySettings {
+  /**
+   * The thread opens its own pool and LISTEN connection (connections cannot cross threads), shown
+   * as `stratus-<producer>-outbox-relay` in pg_stat_activity.
+   */
   databaseUrl: string;
   role?: DatabaseRole;
-  applicationName?: string;
   kafka: Omit<KafkaClientOptions, 'logger'>;
   /** Receives the thread's log lines, at this logger's level. */
   logger: Logger;
@@ -27,7 +32,7 @@ export interface RelayThreadData {
   applicationName: string;
   kafka: Omit<KafkaClientOptions, 'logger'>;
   logLevel: string;
-  relay: Omit<OutboxRelayOptions, 'db' | 'listenUrl' | 'kafka' | 'logger'>;
+  relay: RelaySettings;
 }
 
 export type ToRelayThread = { kind: 'metrics'; id: number } | { kind: 'stop' };
@@ -46,7 +51,6 @@ export type FromRelayThread =
  */
 export class OutboxRelayThread {
   readonly #options: OutboxRelayThreadOptions;
-  readonly #logger: Logger;
   #worker: Worker | undefined;
   #exited: Promise<void> | undefined;
   #stopping = false;
@@ -59,7 +63,6 @@ export class OutboxRelayThread {
 
   constructor(options: OutboxRelayThreadOptions) {
     this.#options = options;
-    this.#logger = options.logger;
   }
 
   /** Resolves once the thread's relay is listening and publishing. */
@@ -95,11 +98,11 @@ export class OutboxRelayThread {
   }
 
   #spawn(): Promise<void> {
-    const { databaseUrl, role, applicationName, kafka, logger, onExit, ...relay } = this.#options;
+    const { databaseUrl, role, kafka, logger, onExit, ...relay } = this.#options;
     const data: RelayThreadData = {
       databaseUrl,
       role,
-      applicationName: applicationName ?? `stratus-outbox-relay-${relay.producer}`,
+      applicationName: `stratus-${relay.producer}-outbox-relay`,
       kafka,
       logLevel: logger.level,
       relay,
@@ -134,7 +137,7 @@ export class OutboxRelayThread {
         // A thread that never started reports to start()'s caller instead.
         if (wasRunning && !this.#stopping) {
           this.#exitError = error;
-          this.#logger.error({ err: error, producer: relay.producer }, 'the outbox relay thread ended unexpectedly');
+          logger.error({ err: error, producer: relay.producer }, 'the outbox relay thread ended unexpectedly');
           onExit?.(error);
         }
         resolve();
@@ -152,7 +155,8 @@ export class OutboxRelayThread {
 
   #log(line: string): void {
     const { level, msg, time: _, ...fields } = JSON.parse(line) as { level: number; msg?: string; time?: number };
-    const label = (this.#logger.levels.labels[level] ?? 'error') as Level;
-    this.#logger[label](fields, msg);
+    const { logger } = this.#options;
+    const label = (logger.levels.labels[level] ?? 'error') as Level;
+    logger[label](fields, msg);
   }
 }

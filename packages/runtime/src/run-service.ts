@@ -105,7 +105,6 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
   const relay = new OutboxRelayThread({
     databaseUrl: config.DATABASE_URL,
     role: SERVICE_ROLES[definition.name],
-    applicationName: `stratus-${definition.name}-outbox-relay`,
     kafka: { clientId: `stratus-${definition.name}`, brokers: config.KAFKA_BROKERS },
     producer: definition.name,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,

@@ -64,9 +64,11 @@ async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, 
   // The planner cannot know how few tag sets a CTE's lines have: it expects about as many groups
   // as lines, and sorts every line on disk to group them (for a million lines, 160 MB spilled and
   // 2.4 s of a 5.7 s statement) where a hash table of a few thousand tag sets takes 0.9 s in memory.
-  // Sorting is off for this statement only; hash aggregation spills to disk itself should it ever
-  // need more than hash_mem.
-  await sql`select set_config('enable_sort', 'off', true)`.execute(trx);
+  // Sorting is off for this statement only, then as it was; hash aggregation spills to disk itself
+  // should it ever need more than hash_mem.
+  const { rows } = await sql<{ previous: string }>`
+    select current_setting('enable_sort') as previous, set_config('enable_sort', 'off', true)
+  `.execute(trx);
   await sql`
     with lines as (${lines}),
     days as (
@@ -122,7 +124,7 @@ async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, 
     )
     select 1
   `.execute(trx);
-  await sql`select set_config('enable_sort', 'on', true)`.execute(trx);
+  await sql`select set_config('enable_sort', ${rows[0]!.previous}, true)`.execute(trx);
 }
 
 /** Rollup rows whose every line was taken out are deleted rather than kept at zero. */
