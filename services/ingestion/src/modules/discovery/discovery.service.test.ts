@@ -201,14 +201,17 @@ describe('syncing a simulated account', () => {
   it('skips a second sync of the same account while one is running', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let discovering!: () => void;
+    // The inventory is read only once the sync holds the account's lock.
+    const locked = new Promise<void>((resolve) => (discovering = resolve));
     const slow = simWith(async function* (sim) {
+      discovering();
       await held;
       yield* sim.discover();
     });
     const first = syncAccount({ db, logger, adapterFor: slow }, target());
-    await eventually(async () => {
-      await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
-    });
+    await locked;
+    await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
     release();
     await expect(first).resolves.toMatchObject({ seen: FLEET - 1_000 });
   });
