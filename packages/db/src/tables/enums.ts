@@ -38,6 +38,15 @@ export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 export const RECOMMENDATION_STATUSES = ['open', 'accepted', 'dismissed', 'applied', 'expired'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
 
+/**
+ * Recommendation priority, decided once: seed 000's integer (the `priority smallint` column, higher is
+ * more important) on a three-step scale whose steps carry seed 002's names. The number is what is
+ * stored, sorted on and published (`recommendation.created` v2); the names are how people say it.
+ */
+export const RECOMMENDATION_PRIORITIES = { low: 1, medium: 2, high: 3 } as const;
+export type RecommendationPriorityLevel = keyof typeof RECOMMENDATION_PRIORITIES;
+export type RecommendationPriority = (typeof RECOMMENDATION_PRIORITIES)[RecommendationPriorityLevel];
+
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */
 export const ENUM_VALUES = {
   cloud_provider: CLOUD_PROVIDERS,
