@@ -2,6 +2,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS, QUEUE_NAMES, parsePayload, type JobName, type JobPayload, type QueueName } from './catalogue.ts';
 import type { QueueLogger } from './logger.ts';
+import { repeatOptionsOf, type Schedule } from './schedule.ts';
 
 export interface EnqueueOptions {
   /**
@@ -20,8 +21,9 @@ export interface Queues {
   /**
    * Creates or updates a repeating job under a stable scheduler id (BullMQ job schedulers): one
    * scheduler per id however often this is called, so a reconciler can call it on every pass.
+   * Throws InvalidScheduleError for a bad interval, cron pattern or time zone, naming it.
    */
-  schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, every: { everyMs: number }): Promise<void>;
+  schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, schedule: Schedule): Promise<void>;
   /** Removes a scheduler; its next job is not created. */
   unschedule(queue: QueueName, schedulerId: string): Promise<void>;
   /** Ids of the queue's job schedulers. */
@@ -73,11 +75,11 @@ export function createQueues({
         ...(options.delay === undefined ? {} : { delay: options.delay }),
       });
     },
-    async schedule(schedulerId, name, payload, { everyMs }) {
+    async schedule(schedulerId, name, payload, schedule) {
       const job = JOBS[name];
       await queues[job.queue].upsertJobScheduler(
         schedulerId,
-        { every: everyMs },
+        repeatOptionsOf(schedule),
         { name, data: parsePayload(name, payload), opts: { attempts: job.attempts, backoff: job.backoff, ...RETENTION } },
       );
     },
