@@ -28,6 +28,8 @@ export interface Queues {
   unschedule(queue: QueueName, schedulerId: string): Promise<void>;
   /** Ids of the queue's job schedulers. */
   schedulerIds(queue: QueueName): Promise<string[]>;
+  /** Of the job ids, those the queue no longer holds in any state: what Redis lost, or trimmed after it finished. */
+  missing(queue: QueueName, jobIds: readonly string[]): Promise<string[]>;
   /** The BullMQ queues, for inspection (counts, failed jobs, a queue UI). */
   readonly queues: Readonly<Record<QueueName, Queue>>;
   close(): Promise<void>;
@@ -82,6 +84,18 @@ export function createQueues({
         repeatOptionsOf(schedule),
         { name, data: parsePayload(name, payload), opts: { attempts: job.attempts, backoff: job.backoff, ...RETENTION } },
       );
+    },
+    async missing(queue, jobIds) {
+      if (jobIds.length === 0) return [];
+      // A job is its hash at toKey(id), whatever its state: one round trip for all the ids.
+      const pipeline = connection.pipeline();
+      for (const jobId of jobIds) pipeline.exists(queues[queue].toKey(jobId));
+      const replies = (await pipeline.exec()) ?? [];
+      return jobIds.filter((_, index) => {
+        const [error, count] = replies[index] ?? [new Error('no reply from Redis')];
+        if (error) throw error;
+        return count === 0;
+      });
     },
     async unschedule(queue, schedulerId) {
       await queues[queue].removeJobScheduler(schedulerId);

@@ -50,12 +50,11 @@ const PAGE_SIZE = 500;
  * replica may run passes at once.
  */
 export async function reconcile<N extends JobName, Row>(
-  queues: Pick<Queues, 'enqueue' | 'queues'>,
+  queues: Pick<Queues, 'enqueue' | 'missing'>,
   work: DurableWork<N, Row>,
   { logger, pageSize = PAGE_SIZE }: { logger?: QueueLogger; pageSize?: number } = {},
 ): Promise<ReconcileResult> {
-  const queue = queues.queues[JOBS[work.job].queue];
-  const client = await queue.client;
+  const queue = JOBS[work.job].queue;
   const result: ReconcileResult = { unfinished: 0, reEnqueued: 0 };
   let after: string | undefined;
   for (;;) {
@@ -63,15 +62,8 @@ export async function reconcile<N extends JobName, Row>(
     if (rows.length === 0) break;
     result.unfinished += rows.length;
     const jobs = rows.map((row) => work.jobOf(row));
-    // A job is its hash at toKey(id): one round trip for the page.
-    const pipeline = client.pipeline();
-    for (const { jobId } of jobs) pipeline.exists(queue.toKey(jobId));
-    const exists = (await pipeline.exec()) ?? [];
-    const lost = jobs.filter((_, index) => {
-      const [error, count] = exists[index] ?? [new Error('no reply')];
-      if (error) throw error;
-      return count === 0;
-    });
+    const missing = new Set(await queues.missing(queue, jobs.map((job) => job.jobId)));
+    const lost = jobs.filter((job) => missing.has(job.jobId));
     for (const { jobId, payload } of lost) await queues.enqueue(work.job, payload, { jobId });
     result.reEnqueued += lost.length;
     if (lost.length > 0) {
