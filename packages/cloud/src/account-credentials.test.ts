@@ -22,23 +22,21 @@ type Account = CredentialOwner & { account_id: string };
 let first: Account;
 let second: Account;
 
+/** Azure subscriptions linked to the organisation, without credentials. */
+async function azureAccounts(subscriptions: [string, string]): Promise<[Account, Account]> {
+  const accounts = await database.owner
+    .insertInto('cloud_accounts')
+    .values(subscriptions.map((account_id) => ({ organization_id: organizationId, provider: 'AZURE' as const, account_id, name: account_id })))
+    .returning(['id', 'organization_id', 'provider', 'account_id'])
+    .execute();
+  return accounts as [Account, Account];
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
   ingestion = createDb({ url: database.url, role: 'stratus_ingestion', max: 2 });
   organizationId = (await bootstrapOrganization(database.owner, { organizationName: 'Vault', adminEmail: 'admin@vault.test' })).organization.id;
-  const accounts = await database.owner
-    .insertInto('cloud_accounts')
-    .values(
-      ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'].map((account_id) => ({
-        organization_id: organizationId,
-        provider: 'AZURE' as const,
-        account_id,
-        name: account_id,
-      })),
-    )
-    .returning(['id', 'organization_id', 'provider', 'account_id'])
-    .execute();
-  [first, second] = accounts as [Account, Account];
+  [first, second] = await azureAccounts(['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222']);
 });
 
 afterAll(async () => {
@@ -94,18 +92,7 @@ describe('resolving an account\'s adapter outside the ingestion service', () => 
   beforeAll(async () => {
     executor = createDb({ url: database.url, role: 'stratus_action_executor', max: 1 });
     cost = createDb({ url: database.url, role: 'stratus_cost', max: 1 });
-    [account, bare] = (await database.owner
-      .insertInto('cloud_accounts')
-      .values(
-        ['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'].map((account_id) => ({
-          organization_id: organizationId,
-          provider: 'AZURE' as const,
-          account_id,
-          name: account_id,
-        })),
-      )
-      .returning(['id', 'organization_id', 'provider', 'account_id'])
-      .execute()) as [Account, Account];
+    [account, bare] = await azureAccounts(['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444']);
     await withTenant(ingestion, organizationId, (trx) => storeCredentials(trx, keyring, account, credentials, null));
   });
   afterAll(async () => {
