@@ -14,7 +14,7 @@ import { generateKey, parseKeyring } from '@stratus/vault';
 import { crossing } from '../../test/budget-crossings.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../../test/webhook-receiver.ts';
 import { handlers } from '../app.ts';
-import { saveSigningSecret } from '../modules/deliveries/deliveries.repository.ts';
+import { channelKey, saveSigningSecret } from '../modules/deliveries/deliveries.repository.ts';
 import { generateSigningSecret } from '../modules/deliveries/webhook-signature.ts';
 import { notificationDeliverReconciler, notificationDeliveries } from './notification-deliver.reconciler.ts';
 import { notificationsWorker } from './notifications.worker.ts';
@@ -137,5 +137,35 @@ describe('notification deliveries after Redis lost their jobs', () => {
 
     await eventually(async () => expect(await deliveries([event.id])).toEqual([{ event_id: event.id, status: 'delivered', attempts: 2 }]));
     expect(receiver.requests('/flaky').map((request) => request.path)).toEqual(['/flaky', '/flaky']);
+  });
+
+  it('counts the attempts a delivery had before Redis lost its job: the eighth send is its last', async () => {
+    const channel = { type: 'webhook' as const, url: receiver.url('/worn') };
+    receiver.script('/worn', [{ status: 500 }]);
+    const notification = await database.owner
+      .insertInto('notifications')
+      .values({ organization_id: organizationId, type: 'budget_alert', title: 'Budget', message: 'reached 80%' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // Seven failed sends recorded, and the job that would have made the eighth lost with Redis.
+    const delivery = await database.owner
+      .insertInto('notification_deliveries')
+      .values({
+        organization_id: organizationId,
+        notification_id: notification.id,
+        event_id: crypto.randomUUID(),
+        channel_key: channelKey(channel),
+        channel: JSON.stringify(channel),
+        payload: JSON.stringify({}),
+        attempts: 7,
+        last_error: 'the webhook answered HTTP 500',
+      })
+      .returning('event_id')
+      .executeTakeFirstOrThrow();
+
+    await eventually(async () =>
+      expect(await deliveries([delivery.event_id])).toEqual([{ event_id: delivery.event_id, status: 'failed', attempts: 8 }]),
+    );
+    expect(receiver.requests('/worn')).toHaveLength(1);
   });
 });
