@@ -185,9 +185,13 @@ export const currentPeriodSchema = z.object({
   spend: z.string().describe('spend so far, in the budget currency'),
   forecast: z
     .string()
-    .describe('spend + (spend / elapsed days) × remaining days: the period extrapolated at its average daily spend'),
+    .nullable()
+    .describe(
+      "spend forecast to the period's end by the rule of GET /v1/costs/forecast: the spend of the days before today, through " +
+        'the last with a cost line, extrapolated at its average daily spend; null before such a day',
+    ),
   percent_used: z.number().nullable().describe('spend as a percentage of the amount; null for a budget of 0'),
-  forecast_percent: z.number().nullable().describe('forecast as a percentage of the amount'),
+  forecast_percent: z.number().nullable().describe('forecast as a percentage of the amount; null without a forecast'),
 });
 export type CurrentPeriod = z.infer<typeof currentPeriodSchema>;
 
