@@ -45,18 +45,16 @@ export * from './tables/api-tokens.ts';
 export {
   type BudgetAlertFiringsTable,
   type CostImportProgressTable,
-  type CostImportStatus,
   type CostResourceRollupsTable,
   type CostRollupsTable,
   type CostStoreTables,
   type CostTagRollupsTable,
-  type RollupGranularity,
 } from './tables/cost-store.ts';
 export { type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
 export {
   type DeliveryChannel,
-  type DeliveryStatus,
   type NotificationDeliveriesTable,
   type NotificationDeliveryTables,
   type WebhookSigningSecretsTable,
 } from './tables/notification-deliveries.ts';
+export { ROW_TABLE_KEY, rowSchema, rowSchemaProblems, type RowShape } from './row-schema.ts';

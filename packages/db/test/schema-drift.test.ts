@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { ENUM_VALUES, TABLES, TABLE_ACCESS, TABLE_COLUMNS, VIEW_COLUMNS } from '../src/index.ts';
+import { CHECKED_VALUES, ENUM_VALUES, TABLES, TABLE_ACCESS, TABLE_COLUMNS, VIEW_COLUMNS } from '../src/index.ts';
 
 /**
  * The table registry of @stratus/db against a migrated database: the same tables and views, each
@@ -68,6 +68,21 @@ describe('the table registry vs the migrated schema', () => {
        group by t.typname
     `.execute(database.owner);
     expect(Object.fromEntries(rows.map((row) => [row.typname, row.labels]))).toEqual(ENUM_VALUES);
+  });
+
+  it('text columns held to a list of values by a check constraint have the values of their TypeScript lists', async () => {
+    const { rows } = await sql<{ relname: string; definition: string }>`
+      select c.relname, pg_get_constraintdef(k.oid) as definition
+        from pg_constraint k join pg_class c on c.oid = k.conrelid
+       where k.contype = 'c' and c.relnamespace = 'public'::regnamespace and not c.relispartition
+    `.execute(database.owner);
+    // `check (column in ('a', 'b'))` reads back as CHECK ((column = ANY (ARRAY['a'::text, 'b'::text]))).
+    const checked: Record<string, string[]> = {};
+    for (const { relname, definition } of rows) {
+      const match = /^CHECK \(\(\(?(\w+)\)?(?:::[\w ]+)? = ANY \(\(?ARRAY\[([^\]]*)\]/.exec(definition);
+      if (match) checked[`${relname}.${match[1]}`] = [...match[2]!.matchAll(/'([^']*)'/g)].map((value) => value[1]!);
+    }
+    expect(checked).toEqual(CHECKED_VALUES);
   });
 
   it('every table has row-level security with the tenant_isolation policy, or a written exemption', async () => {

@@ -11,6 +11,7 @@ import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
 import * as notificationDeliveries from './1763856000009-NotificationDeliveries.ts';
 import * as sealedSigningSecrets from './1763856000010-SealedSigningSecrets.ts';
 import * as updatedAtTriggers from './1763856000040-UpdatedAtTriggers.ts';
+import * as actionTypes from './1763856000041-ActionTypes.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000009-NotificationDeliveries': notificationDeliveries,
   '1763856000010-SealedSigningSecrets': sealedSigningSecrets,
   '1763856000040-UpdatedAtTriggers': updatedAtTriggers,
+  '1763856000041-ActionTypes': actionTypes,
 };

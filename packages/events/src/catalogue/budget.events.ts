@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGET_THRESHOLD_TYPES } from '@stratus/db';
 import { defineEvent } from './event-definition.ts';
 import { currency, day, decimal, id } from './fields.ts';
 
@@ -23,7 +24,7 @@ export const budgetThresholdCrossed = defineEvent({
     budget_alert_id: id.optional(),
     /** A percentage of the budget amount, e.g. "80" or "100.5". */
     threshold: decimal,
-    threshold_type: z.enum(['actual', 'forecast']),
+    threshold_type: z.enum(BUDGET_THRESHOLD_TYPES),
     period_start: day,
     /** The period's last day, inclusive. */
     period_end: day,
