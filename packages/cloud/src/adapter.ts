@@ -3,9 +3,10 @@
  * operations), implemented by the simulated cloud (`sim`) and by the AWS, Azure and GCP adapters
  * over the official SDKs. Services depend on these types only, never on an SDK.
  */
+import type { ActionType, CloudProvider } from '@stratus/db';
 import type { CloudCredentials } from './credentials.ts';
 
-export type CloudProvider = 'AWS' | 'AZURE' | 'GCP';
+export type { CloudProvider };
 
 /** Which implementation serves an account: the simulated cloud, or the provider's real API. */
 export type AdapterKind = 'sim' | 'live';
@@ -117,16 +118,13 @@ export interface CostSource {
   fetchCosts(period: CostPeriod, options?: DiscoveryOptions): AsyncIterable<FocusCostRow[]>;
 }
 
-export const OPERATION_TYPES = ['start', 'stop', 'resize', 'snapshot', 'delete', 'tag'] as const;
-export type OperationType = (typeof OPERATION_TYPES)[number];
-
 export interface OperationRequest {
-  operation: OperationType;
+  operation: ActionType;
   provider_resource_id: string;
   /** The resource's kind and region, which pick the API to call. */
   resource_type: ResourceKind;
   region: string | null;
-  /** resize: { size }; tag: { tags: {k: v} }; snapshot: { name? }; others: {}. */
+  /** scale: { size }; tag: { tags: {k: v} }; snapshot: { name? }; others: {}. */
   params: Record<string, unknown>;
 }
 

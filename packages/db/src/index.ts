@@ -18,7 +18,18 @@ export {
   type ServiceRole,
   type DatabaseRole,
 } from './roles.ts';
-export { CORE_TABLES, coreColumns, coreViewColumns, type CoreTables, type CoreViews } from './tables/core.ts';
+export { CORE_TABLES, type CoreTables, type CoreViews } from './tables/core.ts';
+export {
+  TABLES,
+  TABLE_ACCESS,
+  TABLE_COLUMNS,
+  VIEW_COLUMNS,
+  type DatabaseTables,
+  type TableAccess,
+  type TableName,
+  type ViewName,
+  type WritePrivilege,
+} from './tables/registry.ts';
 export * from './tables/enums.ts';
 export type * from './tables/column-types.ts';
 export type * from './tables/identity.ts';
@@ -30,25 +41,20 @@ export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';
 export type * from './tables/event-backbone.ts';
-export { eventBackboneColumns } from './tables/event-backbone.ts';
 export * from './tables/api-tokens.ts';
 export {
-  costStoreColumns,
   type BudgetAlertFiringsTable,
   type CostImportProgressTable,
-  type CostImportStatus,
   type CostResourceRollupsTable,
   type CostRollupsTable,
   type CostStoreTables,
   type CostTagRollupsTable,
-  type RollupGranularity,
 } from './tables/cost-store.ts';
-export { ingestionColumns, type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
+export { type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
 export {
-  notificationDeliveryColumns,
   type DeliveryChannel,
-  type DeliveryStatus,
   type NotificationDeliveriesTable,
   type NotificationDeliveryTables,
   type WebhookSigningSecretsTable,
 } from './tables/notification-deliveries.ts';
+export { ROW_TABLE_KEY, rowSchema, rowSchemaProblems, type RowShape } from './row-schema.ts';

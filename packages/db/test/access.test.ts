@@ -2,37 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { CORE_TABLES, SERVICE_GROUP_ROLE, SERVICE_ROLES, createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
+import { SERVICE_GROUP_ROLE, SERVICE_ROLES, TABLES, TABLE_ACCESS, createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
 import { seedTenant, type Tenant } from './seed-tenant.ts';
 
-/** ARCHITECTURE.md's ownership table, written out independently of the migration. */
-const OWNS: Record<ServiceRole, string[]> = {
-  stratus_ingestion: [
-    'cloud_accounts',
-    'cloud_account_teams',
-    'cloud_credentials',
-    'resources',
-    'resource_groups',
-    'resource_group_memberships',
-    'tags',
-  ],
-  stratus_cost: ['cost_data', 'costs_breakdown', 'budgets', 'budget_alerts'],
-  stratus_recommendation: ['recommendations', 'recommendation_actions'],
-  stratus_action_executor: [
-    'actions',
-    'action_history',
-    'approvals',
-    'workflows',
-    'workflow_executions',
-    'automation_rules',
-    'automation_rule_runs',
-    'operations',
-    'terraform_states',
-    'terraform_modules',
-  ],
-  stratus_audit: ['notifications'],
-};
-const APPEND_ONLY = ['activity_log', 'audit_logs'];
 /** The roles that read cloud credentials: the one that stores them, and the one that acts on the provider with them. */
 const CREDENTIAL_READERS: ServiceRole[] = ['stratus_ingestion', 'stratus_action_executor'];
 
@@ -67,21 +39,21 @@ describe('grants and append-only tables', () => {
     expect(rows[0]).toEqual({ current_user: 'stratus_cost', session_user: 'postgres' });
   });
 
-  it('each service writes only the tables it owns and reads every other one; cloud_credentials only ingestion and the action executor read', async () => {
+  it('each service has on every table exactly the privileges of the table registry', async () => {
     const { rows } = await sql<{ role: string; table: string; privilege: string }>`
       select r.role, t.table, p.privilege
         from unnest(${Object.values(SERVICE_ROLES)}::text[]) r(role)
-        cross join unnest(${CORE_TABLES}::text[]) t("table")
+        cross join unnest(${TABLES}::text[]) t("table")
         cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(privilege)
        where has_table_privilege(r.role, t.table, p.privilege)
     `.execute(owner);
     const actual = new Set(rows.map((row) => `${row.role} ${row.privilege} ${row.table}`));
     const expected = new Set<string>();
     for (const role of Object.values(SERVICE_ROLES)) {
-      for (const table of CORE_TABLES) {
-        if (table !== 'cloud_credentials' || CREDENTIAL_READERS.includes(role)) expected.add(`${role} SELECT ${table}`);
-        if (OWNS[role].includes(table)) for (const privilege of ['INSERT', 'UPDATE', 'DELETE']) expected.add(`${role} ${privilege} ${table}`);
-        if (role === 'stratus_audit' && APPEND_ONLY.includes(table)) expected.add(`${role} INSERT ${table}`);
+      for (const table of TABLES) {
+        const { readers, writers } = TABLE_ACCESS[table];
+        if (readers === 'every service' || readers.includes(role)) expected.add(`${role} SELECT ${table}`);
+        for (const privilege of [...(writers[role] ?? []), ...(writers[SERVICE_GROUP_ROLE] ?? [])]) expected.add(`${role} ${privilege} ${table}`);
       }
     }
     expect([...actual].sort()).toEqual([...expected].sort());

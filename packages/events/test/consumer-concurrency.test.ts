@@ -1,23 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { commuting, createConsumer, OutboxRelay, publishMany, type EventConsumer } from '../src/index.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let relay: OutboxRelay;
 let consumer: EventConsumer | undefined;
 const tenant = randomUUID();
 
 beforeAll(async () => {
   // One partition: every event below is on it, in publication order.
-  ({ database, kafka, admin } = await openBackbone(1));
+  backbone = await openBackbone(backboneEvents, { partitions: 1 });
+  ({ database, kafka, admin } = backbone);
   relay = new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer: 'cost', topicPrefix: kafka.prefix, logger: testLogger });
   await relay.start();
 });
@@ -25,7 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await relay?.stop();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
 });
 
 it('applies consecutive commuting events at once, and everything else one at a time, in partition order', async () => {

@@ -2,25 +2,28 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Admin } from 'kafkajs';
+import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { createConsumer, OutboxRelay, publish, topicFor, type EventConsumer } from '../src/index.ts';
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let relay: OutboxRelay;
 let survivor: EventConsumer | undefined;
 const tenant = randomUUID();
 const crashingConsumer = fileURLToPath(new URL('./fixtures/crashing-consumer.ts', import.meta.url));
 
 beforeAll(async () => {
-  ({ database, kafka, admin } = await openBackbone(1));
+  backbone = await openBackbone(backboneEvents, { partitions: 1 });
+  ({ database, kafka, admin } = backbone);
   await createEffectTable(database.owner);
   await sql`create table daily_totals (cloud_account_id uuid, day date, total numeric, primary key (cloud_account_id, day))`.execute(database.owner);
   relay = new OutboxRelay({
@@ -37,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await survivor?.stop();
   await relay?.stop();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
 });
 
 function runCrashingConsumer(groupId: string): Promise<{ signal: NodeJS.Signals | null; output: string }> {

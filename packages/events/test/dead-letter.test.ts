@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import {
   buildEvent,
   createConsumer,
@@ -15,18 +16,20 @@ import {
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let producer: Producer;
 let consumer: EventConsumer;
 const tenant = randomUUID();
 let actionsFail = true;
 
 beforeAll(async () => {
-  ({ database, kafka, admin } = await openBackbone(1));
+  backbone = await openBackbone(backboneEvents, { partitions: 1 });
+  ({ database, kafka, admin } = backbone);
   await createEffectTable(database.owner);
   producer = kafka.kafka.producer();
   await producer.connect();
@@ -53,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await consumer?.stop();
   await producer?.disconnect();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
 });
 
 async function committedOffset(topic: string): Promise<string | undefined> {

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxRelayThread, publishMany, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
-import {
-  eventually,
-  readTopics,
-  type KafkaReader,
-  type TestDatabase,
-  type TestKafka,
-} from '@stratus/testing';
+import { eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { samples } from './samples.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let reader: KafkaReader;
 const threads: OutboxRelayThread[] = [];
 const tenant = randomUUID();
@@ -41,14 +36,15 @@ function relayThread(options: Partial<OutboxRelayThreadOptions> & Pick<OutboxRel
 }
 
 beforeAll(async () => {
-  ({ database, kafka, admin } = await openBackbone(3));
+  backbone = await openBackbone(backboneEvents, { partitions: 3 });
+  ({ database, kafka, admin } = backbone);
   reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'cost.aggregated')]);
 });
 
 afterAll(async () => {
   await Promise.all(threads.map((thread) => thread.stop()));
   await reader?.stop();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
 });
 
 describe('the outbox relay on a worker thread', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
+import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,20 +13,15 @@ import {
   type EventEnvelope,
   type OutboxRelayOptions,
 } from '../src/index.ts';
-import {
-  eventually,
-  readTopics,
-  type KafkaReader,
-  type TestDatabase,
-  type TestKafka,
-} from '@stratus/testing';
+import { eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let reader: KafkaReader;
 const relays: OutboxRelay[] = [];
 const tenant = randomUUID();
@@ -50,7 +46,8 @@ function received(id: string) {
 }
 
 beforeAll(async () => {
-  ({ database, kafka, admin } = await openBackbone(3));
+  backbone = await openBackbone(backboneEvents, { partitions: 3 });
+  ({ database, kafka, admin } = backbone);
   await sql`create table widgets (id uuid primary key, name text not null)`.execute(database.owner);
   reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'resource.discovered'), topicFor(kafka.prefix, 'cost.aggregated')]);
 });
@@ -58,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(relays.map((relay) => relay.stop()));
   await reader?.stop();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
 });
 
 describe('outbox and relay', () => {

@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { context, ROOT_CONTEXT, trace, type SpanContext } from '@opentelemetry/api';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import { createDb, type Database } from '@stratus/db';
-import { eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { createConsumer, OutboxRelay, publish, type EventConsumer } from '../src/index.ts';
 import { enableAsyncContext } from './async-context.ts';
-import { closeBackbone, openBackbone } from './fixtures/backbone.ts';
+import * as backboneEvents from '../src/index.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
 
 let database: TestDatabase;
 let kafka: TestKafka;
 let admin: Admin;
+let backbone: Backbone<Logger> | undefined;
 let relay: OutboxRelay;
 let consumer: EventConsumer;
 let disableAsyncContext: () => void;
@@ -25,7 +27,8 @@ const tenant = randomUUID();
 
 beforeAll(async () => {
   disableAsyncContext = enableAsyncContext();
-  ({ database, kafka, admin } = await openBackbone(1));
+  backbone = await openBackbone(backboneEvents, { partitions: 1 });
+  ({ database, kafka, admin } = backbone);
   recommendationDb = createDb({ url: database.url, role: 'stratus_recommendation' });
   auditDb = createDb({ url: database.url, role: 'stratus_audit' });
   relay = new OutboxRelay({
@@ -58,7 +61,7 @@ afterAll(async () => {
   await relay?.stop();
   await recommendationDb?.destroy();
   await auditDb?.destroy();
-  await closeBackbone({ database, kafka, admin });
+  await backbone?.close();
   disableAsyncContext?.();
 });
 

@@ -5,10 +5,11 @@
  */
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb } from '@stratus/db';
-import { createConsumer, ensureTopics, OutboxRelay, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
+import * as events from '@stratus/events';
+import { createConsumer, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import { createLogger, type BackgroundTask } from '@stratus/runtime';
-import { createTestDatabase, createTestKafka, createTestRedis, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { createTestRedis, openBackbone, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { generateKey, parseKeyring, type Keyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
 import type { AuditConfig } from '../src/config.ts';
@@ -41,18 +42,11 @@ export async function startAuditConsumer(
   options: { deliver?: Partial<Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>> } = {},
 ): Promise<AuditConsumer> {
   const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
-  const database = await createTestDatabase();
-  const kafka = createTestKafka();
+  const backbone = await openBackbone(events, { partitions: 1 });
+  const { database, kafka } = backbone;
   const redis = createTestRedis();
   const connection = createRedisConnection(redis.url, { forWorker: true });
   const queues = createQueues({ connection, prefix: redis.prefix });
-  const admin = kafka.kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
-  } finally {
-    await admin.disconnect();
-  }
   const keyring = parseKeyring(`k1:${generateKey()}`);
   const tenant = await bootstrapOrganization(database.owner, { organizationName: 'Audit', adminEmail: 'admin@audit.test' });
   const auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 2 });
@@ -75,11 +69,7 @@ export async function startAuditConsumer(
       })
     : undefined;
   await worker?.start();
-  const relays = producers.map(
-    (producer) =>
-      new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer, topicPrefix: kafka.prefix, logger }),
-  );
-  for (const relay of relays) await relay.start();
+  for (const producer of producers) await backbone.startRelay(producer, logger);
 
   return {
     database,
@@ -102,15 +92,13 @@ export async function startAuditConsumer(
       }
     },
     async close() {
-      for (const relay of relays) await relay.stop();
       await consumer.stop();
       await worker?.stop();
       await queues.close();
       connection.disconnect();
       await redis.cleanup();
       await auditDb.destroy();
-      await kafka.cleanup();
-      await database.drop();
+      await backbone.close();
     },
   };
 }

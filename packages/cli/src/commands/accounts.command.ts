@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CLOUD_PROVIDERS } from '@stratus/db';
 import { apiClient, printTable } from '../api-client.ts';
 
 interface Account {
@@ -26,7 +27,7 @@ export function accountsCommand(program: Command): void {
   accounts
     .command('link')
     .description('link an AWS, Azure or GCP account; simulated (sim) unless --adapter live')
-    .addOption(new Option('--provider <provider>', 'the cloud').choices(['AWS', 'AZURE', 'GCP']).makeOptionMandatory())
+    .addOption(new Option('--provider <provider>', 'the cloud').choices(CLOUD_PROVIDERS).makeOptionMandatory())
     .requiredOption('--account-id <id>', 'AWS account id, Azure subscription id or GCP project id')
     .requiredOption('--name <name>', 'a name to recognise it by')
     .addOption(new Option('--adapter <adapter>', 'sim: the simulated cloud; live: the provider API').choices(['sim', 'live']))

@@ -19,7 +19,7 @@ let producer: Producer;
 let env: Record<string, string>;
 
 const stopped = { id: randomUUID(), value: JSON.stringify({ action_type: 'stop', note: 'refused by the executor' }) };
-const audited = { id: randomUUID(), value: JSON.stringify({ action_type: 'resize', note: 'refused by audit' }) };
+const audited = { id: randomUUID(), value: JSON.stringify({ action_type: 'scale', note: 'refused by audit' }) };
 const executor = () => `${kafka.prefix}stratus-action-executor`;
 const audit = () => `${kafka.prefix}stratus-audit`;
 

@@ -78,7 +78,7 @@ describe('AWS operations', () => {
   it('resizes a running instance by stopping it, changing the type and starting it again', async () => {
     const instance = fakeInstance({ state: 'running', type: 't3.large' });
 
-    const result = await awsAdapter().execute(request('resize', 'vm', INSTANCE, { size: 't3.medium' }));
+    const result = await awsAdapter().execute(request('scale', 'vm', INSTANCE, { size: 't3.medium' }));
 
     expect(result).toEqual({ state: 'running', details: { previous_size: 't3.large', size: 't3.medium' } });
     expect(instance).toEqual({ state: 'running', type: 't3.medium' });
@@ -91,7 +91,7 @@ describe('AWS operations', () => {
   it('resizes a stopped instance without starting it', async () => {
     const instance = fakeInstance({ state: 'stopped', type: 'm5.2xlarge' });
 
-    const result = await awsAdapter().execute(request('resize', 'vm', INSTANCE, { size: 'm5.large' }));
+    const result = await awsAdapter().execute(request('scale', 'vm', INSTANCE, { size: 'm5.large' }));
 
     expect(result.state).toBe('stopped');
     expect(instance).toEqual({ state: 'stopped', type: 'm5.large' });
@@ -162,8 +162,8 @@ describe('AWS operations', () => {
   });
 
   it('refuses what it cannot do, and bad parameters, with CloudOperationError', async () => {
-    await expect(awsAdapter().execute(request('resize', 'bucket', 'arn:aws:s3:::stratus-demo-logs'))).rejects.toThrow(/cannot resize a bucket/);
-    await expect(awsAdapter().execute(request('resize', 'vm', INSTANCE, {}))).rejects.toThrow(/params.size/);
+    await expect(awsAdapter().execute(request('scale', 'bucket', 'arn:aws:s3:::stratus-demo-logs'))).rejects.toThrow(/cannot scale a bucket/);
+    await expect(awsAdapter().execute(request('scale', 'vm', INSTANCE, {}))).rejects.toThrow(/params.size/);
     await expect(awsAdapter().execute(request('tag', 'vm', INSTANCE, { tags: { owner: 42 } }))).rejects.toBeInstanceOf(CloudOperationError);
     await expect(awsAdapter().execute({ ...request('stop', 'vm', 'i-0abcd1234efgh5678'), region: null })).rejects.toThrow(/not the ARN/);
   });

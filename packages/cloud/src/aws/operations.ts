@@ -90,7 +90,7 @@ export function createAwsExecutor(ctx: AwsContext, options: ResolvedLiveOptions)
   };
 
   /** An instance type only changes while the instance is stopped: stop, modify, and start it again if it ran. */
-  const resize: Handler = async (target, request, signal) => {
+  const scale: Handler = async (target, request, signal) => {
     const size = requiredString(request, 'size');
     const before = await describeInstance(target, signal);
     const details = { previous_size: before.type, size };
@@ -178,7 +178,7 @@ export function createAwsExecutor(ctx: AwsContext, options: ResolvedLiveOptions)
   const handlers: Record<string, Handler> = {
     'vm:start': start,
     'vm:stop': stop,
-    'vm:resize': resize,
+    'vm:scale': scale,
     'vm:delete': terminate,
     'vm:tag': tagEc2,
     'disk:tag': tagEc2,

@@ -90,7 +90,7 @@ describe('Azure operations', () => {
       .reply(200, { id: VM, name: 'web-01', location: 'westeurope', properties: { hardwareProfile: { vmSize: 'Standard_D2s_v5' } } });
     instanceView('running');
 
-    const result = await azureAdapter().execute(request('resize', 'vm', VM, { size: 'Standard_D2s_v5' }));
+    const result = await azureAdapter().execute(request('scale', 'vm', VM, { size: 'Standard_D2s_v5' }));
 
     expect(result).toEqual({ state: 'running', details: { previous_size: 'Standard_D4s_v5', size: 'Standard_D2s_v5' } });
     expect(sent).toEqual([{ properties: { hardwareProfile: { vmSize: 'Standard_D2s_v5' } } }]);
@@ -164,7 +164,7 @@ describe('Azure operations', () => {
   });
 
   it('refuses what it cannot do with CloudOperationError', async () => {
-    await expect(azureAdapter().execute(request('resize', 'disk', DISK, { size: 'P30' }))).rejects.toThrow(/cannot resize a disk/);
+    await expect(azureAdapter().execute(request('scale', 'disk', DISK, { size: 'P30' }))).rejects.toThrow(/cannot scale a disk/);
     await expect(azureAdapter().execute(request('stop', 'vm', 'web-01'))).rejects.toThrow(/not an Azure resource id/);
   });
 });

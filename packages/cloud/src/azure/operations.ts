@@ -55,7 +55,7 @@ export function createAzureExecutor(ctx: AzureContext, options: ResolvedLiveOpti
     };
 
   /** Azure resizes in place, restarting a running VM; a size the cluster lacks needs it deallocated first. */
-  const resize: Handler = async (target, request, signal) => {
+  const scale: Handler = async (target, request, signal) => {
     const size = requiredString(request, 'size');
     const before = await ctx.call(
       `virtualMachines.get (${target.name})`,
@@ -131,7 +131,7 @@ export function createAzureExecutor(ctx: AzureContext, options: ResolvedLiveOpti
     'vm:stop': vm('deallocate', (target, abortSignal) =>
       compute.virtualMachines.deallocate(target.resourceGroup, target.name, lroOptions(abortSignal)),
     ),
-    'vm:resize': resize,
+    'vm:scale': scale,
     'vm:delete': remove('virtualMachines.delete', (target, abortSignal) =>
       compute.virtualMachines.delete(target.resourceGroup, target.name, lroOptions(abortSignal)),
     ),

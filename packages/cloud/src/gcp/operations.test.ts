@@ -111,7 +111,7 @@ describe('GCP operations', () => {
   it('resizes a running instance: stop, setMachineType, start', async () => {
     const { instance, calls } = fakeInstance({ status: 'RUNNING', machineType: 'n2-standard-4' });
 
-    const result = await gcpAdapter().execute(request('resize', 'vm', INSTANCE, { size: 'n2-standard-2' }));
+    const result = await gcpAdapter().execute(request('scale', 'vm', INSTANCE, { size: 'n2-standard-2' }));
 
     expect(calls.map((call) => call.action)).toEqual(['stop', 'setMachineType', 'start']);
     expect(calls[1]?.body).toEqual({ machineType: 'zones/europe-west1-b/machineTypes/n2-standard-2' });
@@ -171,8 +171,8 @@ describe('GCP operations', () => {
   });
 
   it('refuses what it cannot do with CloudOperationError', async () => {
-    await expect(gcpAdapter().execute(request('resize', 'bucket', '//storage.googleapis.com/stratus-demo-prod-exports', { size: 'x' }))).rejects.toThrow(
-      /cannot resize a bucket/,
+    await expect(gcpAdapter().execute(request('scale', 'bucket', '//storage.googleapis.com/stratus-demo-prod-exports', { size: 'x' }))).rejects.toThrow(
+      /cannot scale a bucket/,
     );
     await expect(gcpAdapter().execute(request('stop', 'vm', 'api-1'))).rejects.toThrow(/not a Compute Engine resource name/);
   });

@@ -76,7 +76,7 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
     };
 
   /** A machine type only changes while the instance is stopped: stop, set it, and start again if it ran. */
-  const resize: Handler = async (target, request, signal) => {
+  const scale: Handler = async (target, request, signal) => {
     const size = requiredString(request, 'size');
     const before = await instance(target, signal);
     const previous = lastSegment(before.machineType ?? '');
@@ -167,7 +167,7 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
   const handlers: Record<string, Handler> = {
     'vm:start': instanceCall('start'),
     'vm:stop': instanceCall('stop'),
-    'vm:resize': resize,
+    'vm:scale': scale,
     'vm:delete': instanceCall('delete'),
     'vm:tag': label('instances'),
     'disk:snapshot': snapshotDisk,

@@ -4,7 +4,7 @@ import { DEFAULT_RETRY_TIMINGS, type Call, type RetryTimings } from './call.ts';
 /** What every live adapter lets a caller tune; production uses the defaults, tests shorten them. */
 export interface LiveAdapterOptions {
   retry?: Partial<RetryTimings>;
-  /** How long an operation (start, stop, resize, ...) may take before it is reported as not done. */
+  /** How long an operation (start, stop, scale, ...) may take before it is reported as not done. */
   operationTimeoutMs?: number;
   /** Pause between two polls of a long-running operation. */
   pollIntervalMs?: number;

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CLOUD_PROVIDERS } from '@stratus/db';
 import { RESOURCE_KINDS, type CloudProvider, type DiscoveredResource, type ResourceKind } from '../adapter.ts';
 import { createSimAdapter, simUtilizationHistory } from './index.ts';
 import { ACCOUNT_IDS, clock, collect, NOW, simAccount } from './testing.ts';
@@ -107,7 +108,7 @@ describe('sim inventory', () => {
   });
 
   it('names sizes in each provider vocabulary', async () => {
-    const [aws, azure, gcp] = await Promise.all((['AWS', 'AZURE', 'GCP'] as const).map((provider) => discover(simAccount(provider, { resources: 1_000 }))));
+    const [aws, azure, gcp] = await Promise.all(CLOUD_PROVIDERS.map((provider) => discover(simAccount(provider, { resources: 1_000 }))));
     expect(ofKind(aws!, 'vm').map((vm) => vm.metadata.instance_type)).toContain('m5.xlarge');
     expect(ofKind(aws!, 'vm').every((vm) => /^[a-z]\d[a-z]*\.\d*x?(micro|small|medium|large)$/.test(String(vm.metadata.instance_type)))).toBe(true);
     expect(ofKind(aws!, 'database').every((db) => String(db.metadata.instance_class).startsWith('db.'))).toBe(true);
@@ -122,7 +123,7 @@ describe('sim inventory', () => {
   });
 
   it('puts the account id in every id but a globally named bucket', async () => {
-    for (const provider of ['AWS', 'AZURE', 'GCP'] as const) {
+    for (const provider of CLOUD_PROVIDERS) {
       const resources = await discover(simAccount(provider, { resources: 200 }));
       const scoped = resources.filter((resource) => provider === 'AZURE' || resource.type !== 'bucket');
       for (const resource of scoped) expect(resource.provider_resource_id).toContain(ACCOUNT_IDS[provider]);

@@ -105,23 +105,23 @@ describe('sim operations', () => {
   it('resizes to a size of the resource type, and refuses others', async () => {
     const { adapter, find, first, request } = setup('AWS');
     const vm = await first('vm', (candidate) => candidate.metadata.instance_type !== 'c6i.2xlarge');
-    expect(await adapter.execute(request('resize', vm, { size: 'c6i.2xlarge' }))).toMatchObject({ details: { previous_size: vm.metadata.instance_type, size: 'c6i.2xlarge' } });
+    expect(await adapter.execute(request('scale', vm, { size: 'c6i.2xlarge' }))).toMatchObject({ details: { previous_size: vm.metadata.instance_type, size: 'c6i.2xlarge' } });
     const resized = (await find(vm.provider_resource_id))!;
     expect(resized.metadata).toMatchObject({ instance_type: 'c6i.2xlarge', vcpus: 8, memory_gb: 16 });
     expect(resized.metadata.list_price_hourly).not.toBe(vm.metadata.list_price_hourly);
 
-    const invalid = await rejection(adapter.execute(request('resize', vm, { size: 'Standard_D4s_v5' })));
+    const invalid = await rejection(adapter.execute(request('scale', vm, { size: 'Standard_D4s_v5' })));
     expect(invalid).toBeInstanceOf(CloudOperationError);
     expect(invalid.message).toMatch(/'Standard_D4s_v5' is not a valid instance_type/);
-    expect((await rejection(adapter.execute(request('resize', vm, {})))).message).toMatch(/size/);
-    expect((await rejection(adapter.execute(request('resize', await first('database'), { size: 'm5.large' })))).message).toMatch(/not a valid instance_class/);
-    expect((await rejection(adapter.execute(request('resize', await first('load_balancer'), { size: 'network' })))).message).toMatch(/not supported/);
+    expect((await rejection(adapter.execute(request('scale', vm, {})))).message).toMatch(/size/);
+    expect((await rejection(adapter.execute(request('scale', await first('database'), { size: 'm5.large' })))).message).toMatch(/not a valid instance_class/);
+    expect((await rejection(adapter.execute(request('scale', await first('load_balancer'), { size: 'network' })))).message).toMatch(/not supported/);
 
     const disk = await first('disk', (candidate) => candidate.metadata.volume_type === 'gp2');
-    await adapter.execute(request('resize', disk, { size: 'gp3' }));
-    await adapter.execute(request('resize', disk, { size: Number(disk.metadata.size_gb) * 2 }));
+    await adapter.execute(request('scale', disk, { size: 'gp3' }));
+    await adapter.execute(request('scale', disk, { size: Number(disk.metadata.size_gb) * 2 }));
     expect((await find(disk.provider_resource_id))!.metadata).toMatchObject({ volume_type: 'gp3', size_gb: Number(disk.metadata.size_gb) * 2 });
-    expect((await rejection(adapter.execute(request('resize', disk, { size: 1 })))).message).toMatch(/can only grow/);
+    expect((await rejection(adapter.execute(request('scale', disk, { size: 1 })))).message).toMatch(/can only grow/);
   });
 
   it('merges tags, within the provider rules', async () => {

@@ -6,14 +6,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { ACTION_TYPES, type ActionType } from '@stratus/db';
 import {
   CloudOperationError,
   CloudUnavailableError,
-  OPERATION_TYPES,
   type CloudProvider,
   type OperationRequest,
   type OperationResult,
-  type OperationType,
   type ResourceKind,
 } from '../adapter.ts';
 import type { SimFleet, SimSpec } from './fleet.ts';
@@ -21,17 +20,17 @@ import { stateOf } from './inventory.ts';
 import { hashString, hex8, mix, Rng } from './random.ts';
 import { recordChange, type SimPatch } from './state.ts';
 
-/** How long an operation takes relative to operation_latency_ms: a resize stops, modifies and starts. */
-const DURATION: Readonly<Record<OperationType, number>> = { start: 1, stop: 1, resize: 2, snapshot: 1.5, delete: 1, tag: 0.2 };
+/** How long an operation takes relative to operation_latency_ms: scaling stops, modifies and starts. */
+const DURATION: Readonly<Record<ActionType, number>> = { start: 1, stop: 1, scale: 2, snapshot: 1.5, delete: 1, tag: 0.2 };
 /** Share of failures that are transient (worth a retry) rather than refusals. */
 const TRANSIENT_SHARE = 0.25;
-const RESIZABLE: ReadonlySet<ResourceKind> = new Set(['vm', 'database', 'disk', 'k8s_node_pool']);
+const SCALABLE: ReadonlySet<ResourceKind> = new Set(['vm', 'database', 'disk', 'k8s_node_pool']);
 const SNAPSHOTTABLE: ReadonlySet<ResourceKind> = new Set(['vm', 'disk']);
 
 interface ProviderMessages {
   notFound(id: string): string;
   invalid(detail: string): string;
-  unsupported(operation: OperationType, spec: SimSpec): string;
+  unsupported(operation: ActionType, spec: SimSpec): string;
   inUse(spec: SimSpec, by: string): string;
   alreadyExists(id: string): string;
   /** Refusals of an operation that was valid: capacity, quota, conflicts. */
@@ -101,7 +100,7 @@ const MESSAGES: Readonly<Record<CloudProvider, ProviderMessages>> = {
   },
 };
 
-const resizeParams = z.object({ size: z.union([z.string().min(1), z.int().positive()]) });
+const scaleParams = z.object({ size: z.union([z.string().min(1), z.int().positive()]) });
 const tagParams = z.object({ tags: z.record(z.string(), z.string()).refine((tags) => Object.keys(tags).length > 0, 'at least one tag') });
 const snapshotParams = z.object({ name: z.string().min(1).optional() });
 
@@ -118,7 +117,7 @@ export async function executeOperation(
   const messages = MESSAGES[fleet.account.provider];
   const id = request.provider_resource_id;
   const fail = (message: string) => new CloudOperationError(`${request.operation} ${id}: ${message}`);
-  if (!OPERATION_TYPES.includes(request.operation)) throw fail(`unknown operation ${String(request.operation)}`);
+  if (!ACTION_TYPES.includes(request.operation)) throw fail(`unknown operation ${String(request.operation)}`);
 
   const before = resolve(fleet, id, clock().getTime());
   if (!before) throw fail(messages.notFound(id));
@@ -180,9 +179,9 @@ function plan(
         return { previous_state: stateOf(current) };
       };
     }
-    case 'resize': {
-      if (!RESIZABLE.has(spec.kind)) throw fail(messages.unsupported('resize', spec));
-      const { size } = params(resizeParams);
+    case 'scale': {
+      if (!SCALABLE.has(spec.kind)) throw fail(messages.unsupported('scale', spec));
+      const { size } = params(scaleParams);
       if (typeof size === 'number') {
         // Only a disk is resized by capacity, and providers only grow disks.
         if (spec.kind !== 'disk') throw fail(messages.invalid(`size must be a ${spec.variant.size_key} for ${spec.kind}, got ${size}`));

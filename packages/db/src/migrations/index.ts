@@ -12,6 +12,8 @@ import * as notificationDeliveries from './1763856000009-NotificationDeliveries.
 import * as sealedSigningSecrets from './1763856000010-SealedSigningSecrets.ts';
 import * as durableWork from './1763856000020-DurableWork.ts';
 import * as credentialsForActionExecutor from './1763856000021-CredentialsForActionExecutor.ts';
+import * as updatedAtTriggers from './1763856000040-UpdatedAtTriggers.ts';
+import * as actionTypes from './1763856000041-ActionTypes.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '1763856000010-SealedSigningSecrets': sealedSigningSecrets,
   '1763856000020-DurableWork': durableWork,
   '1763856000021-CredentialsForActionExecutor': credentialsForActionExecutor,
+  '1763856000040-UpdatedAtTriggers': updatedAtTriggers,
+  '1763856000041-ActionTypes': actionTypes,
 };

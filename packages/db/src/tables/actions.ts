@@ -7,14 +7,14 @@ import type {
   NullableJsonb,
   NullableTimestamp,
 } from './column-types.ts';
-import type { ActionStatus, ApprovalStatus, OperationStatus } from './enums.ts';
+import type { ActionStatus, ActionType, ApprovalStatus, OperationStatus } from './enums.ts';
 
 /** A requested change to a resource, possibly awaiting approval, carried out as operations. */
 export interface ActionsTable {
   id: Generated<string>;
   organization_id: string;
   recommendation_id: string | null;
-  action_type: string;
+  action_type: ActionType;
   resource_id: string | null;
   status: Generated<ActionStatus>;
   parameters: GeneratedJsonb;
@@ -76,7 +76,7 @@ export interface WorkflowExecutionsTable {
 }
 
 /**
- * A resource operation (start, stop, resize, snapshot, delete, tag): the PostgreSQL row is the
+ * A resource operation (start, stop, scale, snapshot, delete, tag): the PostgreSQL row is the
  * source of truth from which a lost BullMQ job is re-enqueued.
  */
 export interface OperationsTable {
@@ -85,7 +85,7 @@ export interface OperationsTable {
   user_id: string | null;
   resource_id: string | null;
   action_id: string | null;
-  operation: string;
+  operation: ActionType;
   params: GeneratedJsonb;
   status: Generated<OperationStatus>;
   attempts: Generated<number>;

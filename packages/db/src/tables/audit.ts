@@ -6,6 +6,7 @@ import type {
   NullableJsonb,
   NullableTimestamp,
 } from './column-types.ts';
+import type { NotificationStatus } from './enums.ts';
 
 export interface NotificationsTable {
   id: Generated<string>;
@@ -15,8 +16,7 @@ export interface NotificationsTable {
   title: string;
   message: string;
   type: string;
-  /** 'unread' by default. */
-  status: Generated<string>;
+  status: Generated<NotificationStatus>;
   created_at: GeneratedTimestamp;
   expires_at: NullableTimestamp;
   data: NullableJsonb;

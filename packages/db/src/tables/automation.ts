@@ -1,5 +1,5 @@
 import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableTimestamp } from './column-types.ts';
-import type { AutomationRuleStatus, OperationStatus } from './enums.ts';
+import type { ActionType, AutomationRuleStatus, OperationStatus } from './enums.ts';
 
 /** A scheduled rule: on `cron` (in `timezone`), apply `action` to the resources that `match`. */
 export interface AutomationRulesTable {
@@ -9,8 +9,8 @@ export interface AutomationRulesTable {
   name: string;
   /** e.g. env=dev AND type=vm */
   match: string;
-  /** start / stop / scale */
-  action: string;
+  /** start / stop / scale, ... */
+  action: ActionType;
   cron: string;
   /** IANA zone, 'UTC' by default. */
   timezone: Generated<string>;

@@ -1,15 +1,13 @@
 import type { ColumnsOf, Generated, GeneratedTimestamp, Numeric, NullableTimestamp } from './column-types.ts';
-import type { CloudProvider } from './enums.ts';
+import type { CloudProvider, CostImportSource, CostImportStatus, RollupGranularity } from './enums.ts';
 
-export type CostImportStatus = 'receiving' | 'applied' | 'abandoned';
-export type RollupGranularity = 'day' | 'month';
 
 /** The cost service's side of one cost.ingested import: the batches it holds, whether it is applied. */
 export interface CostImportProgressTable {
   import_id: string;
   organization_id: string;
   cloud_account_id: string;
-  source: 'provider' | 'file';
+  source: CostImportSource;
   status: Generated<CostImportStatus>;
   received_batches: Generated<number[]>;
   rows_received: Generated<number>;

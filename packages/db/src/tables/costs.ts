@@ -7,7 +7,7 @@ import type {
   Numeric,
   Timestamp,
 } from './column-types.ts';
-import type { BudgetPeriod, CloudProvider, CostGranularity } from './enums.ts';
+import type { BudgetPeriod, BudgetThresholdType, CloudProvider, CostGranularity } from './enums.ts';
 
 /**
  * The cost time series, partitioned by month of "timestamp" (UTC months, partitions named
@@ -77,7 +77,6 @@ export interface BudgetsTable {
   updated_at: GeneratedTimestamp;
 }
 
-export type BudgetThresholdType = 'actual' | 'forecast';
 
 /**
  * Where a budget alert is announced. The cost API validates them on the way in; the audit service

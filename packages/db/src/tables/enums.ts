@@ -47,6 +47,56 @@ export const RECOMMENDATION_PRIORITIES = { low: 1, medium: 2, high: 3 } as const
 export type RecommendationPriorityLevel = keyof typeof RECOMMENDATION_PRIORITIES;
 export type RecommendationPriority = (typeof RECOMMENDATION_PRIORITIES)[RecommendationPriorityLevel];
 
+/**
+ * What can be done to a resource: the `action_type` of actions (seed 002), the `operation` of
+ * operations and the `action` of automation rules (seed 000: start/stop/scale), the adapters'
+ * operation types and action events. Seed 000's `scale` is the word for changing a resource's size.
+ */
+export const ACTION_TYPES = ['start', 'stop', 'scale', 'snapshot', 'delete', 'tag'] as const;
+export type ActionType = (typeof ACTION_TYPES)[number];
+
+/**
+ * Values of text columns held by a check constraint (`check (column in (...))`) rather than an enum
+ * type; a test compares each list with its constraint.
+ */
+export const COST_IMPORT_SOURCES = ['provider', 'file'] as const;
+export type CostImportSource = (typeof COST_IMPORT_SOURCES)[number];
+
+export const COST_IMPORT_STATUSES = ['running', 'completed', 'failed'] as const;
+export type CostImportOutcome = (typeof COST_IMPORT_STATUSES)[number];
+
+/** cost_import_progress.status: the cost service's side of an import. */
+export const COST_IMPORT_PROGRESS_STATUSES = ['receiving', 'applied', 'abandoned'] as const;
+export type CostImportStatus = (typeof COST_IMPORT_PROGRESS_STATUSES)[number];
+
+export const ROLLUP_GRANULARITIES = ['day', 'month'] as const;
+export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
+
+export const BUDGET_THRESHOLD_TYPES = ['actual', 'forecast'] as const;
+export type BudgetThresholdType = (typeof BUDGET_THRESHOLD_TYPES)[number];
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const NOTIFICATION_STATUSES = ['unread', 'read'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/** `table.column` -> values, for the columns above that a check constraint holds. */
+export const CHECKED_VALUES = {
+  'cost_imports.source': COST_IMPORT_SOURCES,
+  'cost_imports.status': COST_IMPORT_STATUSES,
+  'cost_import_progress.source': COST_IMPORT_SOURCES,
+  'cost_import_progress.status': COST_IMPORT_PROGRESS_STATUSES,
+  'cost_rollups.granularity': ROLLUP_GRANULARITIES,
+  'cost_tag_rollups.granularity': ROLLUP_GRANULARITIES,
+  'budget_alerts.threshold_type': BUDGET_THRESHOLD_TYPES,
+  'notification_deliveries.status': DELIVERY_STATUSES,
+  'notifications.status': NOTIFICATION_STATUSES,
+  'operations.operation': ACTION_TYPES,
+  'actions.action_type': ACTION_TYPES,
+  'automation_rules.action': ACTION_TYPES,
+} as const;
+
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */
 export const ENUM_VALUES = {
   cloud_provider: CLOUD_PROVIDERS,

@@ -1,4 +1,5 @@
 import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableTimestamp } from './column-types.ts';
+import type { CostImportOutcome, CostImportSource } from './enums.ts';
 
 export type CostImportError = { line: number; reason: string };
 
@@ -8,9 +9,9 @@ export interface CostImportsTable {
   organization_id: string;
   cloud_account_id: string;
   user_id: string | null;
-  source: 'provider' | 'file';
+  source: CostImportSource;
   file_name: string | null;
-  status: Generated<'running' | 'completed' | 'failed'>;
+  status: Generated<CostImportOutcome>;
   period_start: NullableTimestamp;
   period_end: NullableTimestamp;
   rows_total: Generated<number>;

@@ -1,10 +1,10 @@
 import type { ColumnsOf, Generated, GeneratedTimestamp, Jsonb, JsonObject, NullableTimestamp } from './column-types.ts';
 import type { EncryptedSecret } from '@stratus/vault';
 import type { NotificationChannel } from './costs.ts';
+import type { DeliveryStatus } from './enums.ts';
 
 /** The channels delivered outside the app; in-app notifications are rows of `notifications`. */
 export type DeliveryChannel = Exclude<NotificationChannel, { type: 'in_app' }>;
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 /** One email or webhook announcement of an event; written by the audit service. */
 export interface NotificationDeliveriesTable {

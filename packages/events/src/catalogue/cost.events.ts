@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COST_GRANULARITIES, COST_IMPORT_SOURCES } from '@stratus/db';
 import { defineEvent } from './event-definition.ts';
 import { currency, day, decimal, id, provider, tags, timestamp } from './fields.ts';
 
@@ -19,7 +20,7 @@ const costRow = z.object({
   sub_account_id: z.string().optional(),
   charge_category: z.enum(['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment']),
   tags,
-  granularity: z.enum(['hourly', 'daily', 'monthly']),
+  granularity: z.enum(COST_GRANULARITIES),
 });
 
 const period = z.object({ start: timestamp, end: timestamp });
@@ -35,7 +36,7 @@ export const costIngested = defineEvent({
       import_id: id,
       cloud_account_id: id,
       provider,
-      source: z.enum(['provider', 'file']),
+      source: z.enum(COST_IMPORT_SOURCES),
       batch: z.object({ index: z.int().nonnegative(), final: z.boolean() }),
       rows: z.array(costRow).max(1_000),
       /** On the final batch only: the whole import. */

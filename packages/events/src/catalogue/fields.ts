@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTION_TYPES, CLOUD_PROVIDERS } from '@stratus/db';
 
 /**
  * Field types shared by the event schemas. Amounts are decimal strings, never floats, so a cost
@@ -11,7 +12,7 @@ export const decimal = z
 export const currency = z.string().regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 currency code, e.g. "USD"' });
 export const timestamp = z.iso.datetime({ offset: true });
 export const day = z.iso.date();
-export const provider = z.enum(['AWS', 'AZURE', 'GCP']);
+export const provider = z.enum(CLOUD_PROVIDERS);
 export const tags = z.record(z.string(), z.string());
 export const jsonObject = z.record(z.string(), z.unknown());
-export const actionType = z.enum(['start', 'stop', 'resize', 'snapshot', 'delete', 'tag']);
+export const actionType = z.enum(ACTION_TYPES);

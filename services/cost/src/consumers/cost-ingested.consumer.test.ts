@@ -9,9 +9,10 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, withTenant } from '@stratus/db';
-import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
+import * as events from '@stratus/events';
+import { createConsumer, deadLetterTopicOf, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
-import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { eventually, openBackbone, type Backbone, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { env } from '../config.ts';
 import { runCostMaintenance } from '../jobs/cost-maintenance.ts';
 import { costIngested } from './cost-ingested.consumer.ts';
@@ -22,22 +23,15 @@ type Line = EventData<'cost.ingested'>['rows'][number];
 let database: TestDatabase;
 let kafka: TestKafka;
 let costDb: ReturnType<typeof createDb>;
-let relay: OutboxRelay;
+let backbone: Backbone<typeof logger> | undefined;
 let consumer: EventConsumer;
 let organizationId: string;
 let accountId: string;
 const config = env.parse({ DATABASE_URL: 'postgres://unused', REDIS_URL: 'redis://unused', KAFKA_BROKERS: 'unused:1' });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  kafka = createTestKafka();
-  const admin = kafka.kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, { prefix: kafka.prefix, partitions: 1 });
-  } finally {
-    await admin.disconnect();
-  }
+  backbone = await openBackbone(events, { partitions: 1 });
+  ({ database, kafka } = backbone);
   organizationId = (await bootstrapOrganization(database.owner, { organizationName: 'Costs', adminEmail: 'admin@costs.test' })).organization.id;
   accountId = (
     await database.owner
@@ -83,16 +77,13 @@ beforeAll(async () => {
     maxAttempts: 2,
   });
   await consumer.start();
-  relay = new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer: 'ingestion', topicPrefix: kafka.prefix, logger });
-  await relay.start();
+  await backbone.startRelay('ingestion', logger);
 }, 60_000);
 
 afterAll(async () => {
-  await relay?.stop();
   await consumer?.stop();
   await costDb?.destroy();
-  await kafka?.cleanup();
-  await database?.drop();
+  await backbone?.close();
 });
 
 const SERVICES = ['AmazonEC2', 'AmazonRDS', 'AmazonS3'];

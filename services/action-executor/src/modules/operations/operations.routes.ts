@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newestFirst } from '@stratus/db';
+import { ACTION_TYPES, OPERATION_STATUSES, newestFirst, rowSchema } from '@stratus/db';
 import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 
-const status = z.enum(['queued', 'running', 'success', 'error', 'cancelled']);
+const status = z.enum(OPERATION_STATUSES);
 
-const operationSchema = z.object({
+const operationSchema = rowSchema('operations', {
   id: z.uuid(),
   resource_id: z.uuid().nullable(),
   action_id: z.uuid().nullable(),
   user_id: z.uuid().nullable(),
-  operation: z.string(),
+  operation: z.enum(ACTION_TYPES),
   params: z.record(z.string(), z.unknown()),
   status,
   attempts: z.number().int(),
@@ -25,7 +25,7 @@ export const operationsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       config: { permission: 'actions:read' },
       schema: {
-        summary: 'Resource operations (start, stop, resize, snapshot, delete, tag), newest first',
+        summary: `Resource operations (${ACTION_TYPES.join(', ')}), newest first`,
         tags: ['operations'],
         querystring: pageQuery.extend({ status: status.optional(), resource_id: z.uuid().optional() }),
         response: { 200: pageSchema(operationSchema) },

@@ -1,16 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { newestFirst } from '@stratus/db';
+import { newestFirst, rowSchema } from '@stratus/db';
 import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 
-const activitySchema = z.object({
+const activitySchema = rowSchema('activity_log', {
   id: z.uuid(),
   actor: z.uuid().nullable().describe('the user who acted, when a user did'),
   type: z.string().describe('link_account, operation, rule_run, recommendation, ...'),
   subject: z.string().nullable(),
   summary: z.string(),
   status: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()).nullable(),
+  details: z.record(z.string(), z.unknown()),
   created_at: z.date(),
 });
 

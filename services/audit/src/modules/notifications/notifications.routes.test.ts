@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
-import { withTenant } from '@stratus/db';
+import { withTenant, type NotificationStatus } from '@stratus/db';
 import { startTestApp, type TestApp } from '@stratus/runtime/testing';
 import { generateKey, parseKeyring } from '@stratus/vault';
 import { service } from '../../app.ts';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 it("lists the organisation's notifications newest first, by type and status, to no other organisation", async () => {
-  const notification = (title: string, type: string, status = 'unread') => ({
+  const notification = (title: string, type: string, status: NotificationStatus = 'unread') => ({
     organization_id: audit.organizationId,
     title,
     message: `${title}.`,

@@ -1,29 +1,29 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
-import { newestFirst } from '@stratus/db';
+import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, newestFirst, rowSchema } from '@stratus/db';
 import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 
-const deliverySchema = z.object({
+const deliverySchema = rowSchema('notification_deliveries', {
   id: z.uuid(),
   channel: z
     .discriminatedUnion('type', [z.object({ type: z.literal('email'), to: z.string() }), z.object({ type: z.literal('webhook'), url: z.string() })])
     .describe("the alert's channel when it fired"),
-  status: z.enum(['pending', 'delivered', 'failed']).describe('pending: being sent or waiting to retry'),
+  status: z.enum(DELIVERY_STATUSES).describe('pending: being sent or waiting to retry'),
   attempts: z.number().int(),
   last_error: z.string().nullable().describe('why the last attempt failed, e.g. "the webhook answered HTTP 400; not retried ..."'),
   delivered_at: z.string().nullable().describe('ISO 8601'),
   updated_at: z.string().describe('ISO 8601: the last attempt'),
 });
 
-const notificationSchema = z.object({
+const notificationSchema = rowSchema('notifications', {
   id: z.uuid(),
   user_id: z.uuid().nullable().describe('the user it is for; null: the whole organisation'),
   team_id: z.uuid().nullable(),
   type: z.string().describe('budget_alert, ...'),
   title: z.string(),
   message: z.string(),
-  status: z.string().describe('unread or read'),
+  status: z.enum(NOTIFICATION_STATUSES),
   data: z.record(z.string(), z.unknown()).nullable().describe('what the notification is about, with the event_id it came from'),
   created_at: z.date(),
   expires_at: z.date().nullable(),
@@ -38,7 +38,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: "The organisation's notifications, newest first",
         tags: ['notifications'],
-        querystring: pageQuery.extend({ type: z.string().optional(), status: z.enum(['unread', 'read']).optional() }),
+        querystring: pageQuery.extend({ type: z.string().optional(), status: z.enum(NOTIFICATION_STATUSES).optional() }),
         response: { 200: pageSchema(notificationSchema) },
       },
     },

@@ -147,18 +147,18 @@ describe('a budget alert', () => {
     expect(await thresholdsPublished(budget.id)).toEqual(['2024-05-01 actual 50', '2024-05-01 actual 90']);
   });
 
-  it('on the forecast fires in the current period only, on spend extrapolated to its end', async () => {
+  it('on the forecast fires in the current period only, on the billed days extrapolated to its end', async () => {
     const budget = await budgetWithAlerts({ amount: 100 }, [
       { threshold: 80 },
       { threshold: 100, threshold_type: 'forecast' },
       { threshold: 130, threshold_type: 'forecast' },
     ]);
-    // February is over by 10 March: 99 spent reaches 80% actual; its forecast is not judged.
+    // February is over by 11 March: 99 spent reaches 80% actual; its forecast is not judged.
     await budget.spend('2024-02-15', 99);
-    // 40 in the first 10 of March's 31 days: forecast 40 + 40 / 10 × 21 = 124.
+    // 40 billed over the first 10 of March's 31 days: forecast 40 + 40 / 10 × 21 = 124.
     await budget.spend('2024-03-02', 25);
     await budget.spend('2024-03-10', 15);
-    expect(await evaluate('2024-02-01', '2024-03-11', '2024-03-10')).toBe(2);
+    expect(await evaluate('2024-02-01', '2024-03-11', '2024-03-11')).toBe(2);
 
     const events = await thresholdEvents(cost, budget.id);
     expect(events.map((event) => `${event.data.period_start} ${event.data.threshold_type} ${event.data.threshold}`)).toEqual([
@@ -167,13 +167,12 @@ describe('a budget alert', () => {
     ]);
     expect(events[1]!.data).toMatchObject({ spend: '40.000000', forecast: '124.000000', period_end: '2024-03-31' });
 
-    // The next day the average holds (forecast 4 × 31 = 124): nothing new; then a jump pushes it past 130.
-    await budget.spend('2024-03-11', 4);
-    expect(await evaluate('2024-03-11', '2024-03-12', '2024-03-11')).toBe(0);
-    await budget.spend('2024-03-12', 10);
-    // 54 over 12 days: 54 × 31 / 12 = 139.5.
-    expect(await evaluate('2024-03-12', '2024-03-13', '2024-03-12')).toBe(1);
-    expect((await thresholdEvents(cost, budget.id))[2]!.data).toMatchObject({ threshold: '130', threshold_type: 'forecast', forecast: '139.500000' });
+    // Today's lines, still arriving, are not extrapolated: 30 billed on the 12th moves no forecast.
+    await budget.spend('2024-03-12', 30);
+    expect(await evaluate('2024-03-12', '2024-03-13', '2024-03-12')).toBe(0);
+    // The next day the 11th has no line, the average of the 12 days billed through the 12th is 70 / 12: 180.833333.
+    expect(await evaluate('2024-03-12', '2024-03-13', '2024-03-13')).toBe(1);
+    expect((await thresholdEvents(cost, budget.id))[2]!.data).toMatchObject({ threshold: '130', threshold_type: 'forecast', forecast: '180.833333' });
   });
 
   it('of a quarterly budget with a tag filter fires on the spend carrying the tag', async () => {
@@ -212,12 +211,14 @@ it('reads the spend of a budget period with one query on the rollups', () => {
   const tagged = spendQuery(
     { organization_id: organizationId, currency: 'USD', filters: { tags: { team: 'data' }, providers: ['AWS'], services: ['AmazonS3'] } },
     { start: '2024-04-01', end: '2024-06-30' },
+    '2024-05-10',
   ).compile(cost.deps.db);
-  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount), 0)::text as spend from "cost_tag_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and tag_key = $5 and tag_value = $6 and provider = any($7::cloud_provider[]) and service = any($8::text[])"`);
+  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount) filter (where currency = $1), 0)::text as spend, coalesce(sum(amount) filter (where currency = $2 and period_start < $3::date), 0)::text as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_tag_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and tag_key = $8 and tag_value = $9 and provider = any($10::cloud_provider[]) and service = any($11::text[])"`);
   const plain = spendQuery(
     { organization_id: organizationId, currency: 'EUR', filters: { cloud_account_ids: [organizationId], regions: ['eu-west-1'] } },
     { start: '2024-04-01', end: '2024-04-30' },
+    '2024-04-20',
   ).compile(cost.deps.db);
-  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount), 0)::text as spend from "cost_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and cloud_account_id = any($5::uuid[]) and region = any($6::text[])"`);
-  expect(plain.parameters).toEqual([organizationId, '2024-04-01', '2024-04-30', 'EUR', [organizationId], ['eu-west-1']]);
+  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount) filter (where currency = $1), 0)::text as spend, coalesce(sum(amount) filter (where currency = $2 and period_start < $3::date), 0)::text as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and cloud_account_id = any($8::uuid[]) and region = any($9::text[])"`);
+  expect(plain.parameters).toEqual(['EUR', 'EUR', '2024-04-20', '2024-04-20', organizationId, '2024-04-01', '2024-04-30', [organizationId], ['eu-west-1']]);
 });

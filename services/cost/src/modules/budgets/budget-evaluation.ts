@@ -2,7 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
 import { publishMany, type PublishManyItem } from '@stratus/events';
 import { utcDay } from '../../calendar.ts';
-import { forecastSpend, periodsOverlapping, type PeriodRange } from './budget-periods.ts';
+import { forecastToPeriodEnd } from '../../period-forecast.ts';
+import { periodsOverlapping, type PeriodRange } from './budget-periods.ts';
 import { spendIn } from './budget-spend.repository.ts';
 import type { BudgetFilters } from './budgets.schemas.ts';
 
@@ -70,9 +71,9 @@ function lockBudgetsToEvaluate(trx: Trx, scope: EvaluationScope, budgetIds: read
 
 async function evaluatePeriod(trx: Trx, budget: EvaluatedBudget, period: PeriodRange, today: string): Promise<number> {
   const filters = budget.filters as BudgetFilters;
-  const spend = await spendIn(trx, { ...budget, filters }, period);
+  const { spend, billed } = await spendIn(trx, { ...budget, filters }, period, today);
   const isCurrent = period.start <= today && today <= period.end;
-  const forecast = isCurrent ? forecastSpend(spend, period, today) : undefined;
+  const forecast = isCurrent ? (forecastToPeriodEnd(period, today, billed) ?? undefined) : undefined;
   const crossed = await recordCrossings(trx, budget, period, spend, forecast);
   if (crossed.length === 0) return 0;
   const events: PublishManyItem[] = crossed.map((alert) => ({

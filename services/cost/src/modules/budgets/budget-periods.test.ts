@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { addDays } from '../../calendar.ts';
 import {
   calendarPeriod,
-  forecastSpend,
   percentOf,
   periodContaining,
   periodsOverlapping,
@@ -62,25 +61,6 @@ describe('periodsOverlapping', () => {
     expect(periodsOverlapping(schedule, '2025-01-01', '2025-03-15')).toEqual([]);
     expect(periodsOverlapping(schedule, '2025-04-11', '2025-05-01')).toEqual([]);
     expect(periodsOverlapping(monthly, '2025-02-01', '2025-02-01')).toEqual([]);
-  });
-});
-
-describe('forecastSpend', () => {
-  const april = { start: '2025-04-01', end: '2025-04-30' };
-
-  it('extrapolates the average daily spend so far to the whole period', () => {
-    // 10 days elapsed (today included), 20 remaining: 100 + 100 / 10 × 20.
-    expect(forecastSpend('100', april, '2025-04-10')).toBe('300.000000');
-    expect(forecastSpend('10', april, '2025-04-01')).toBe('300.000000');
-    // 7 of 30 days: 100 × 30 / 7 = 428.5714285…, rounded to 6 decimals.
-    expect(forecastSpend('100', april, '2025-04-07')).toBe('428.571429');
-    expect(forecastSpend('-7', april, '2025-04-07')).toBe('-30.000000');
-  });
-
-  it('is the spend itself for a period that is over or has not begun', () => {
-    expect(forecastSpend('123.45', april, '2025-04-30')).toBe('123.450000');
-    expect(forecastSpend('123.45', april, '2025-05-02')).toBe('123.450000');
-    expect(forecastSpend('0', april, '2025-03-31')).toBe('0.000000');
   });
 });
 

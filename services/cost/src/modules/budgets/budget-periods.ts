@@ -1,6 +1,6 @@
 import type { BudgetPeriod } from '@stratus/db';
-import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
-import { addDays, DAY_MS, dayOfMs, msOfDay } from '../../calendar.ts';
+import { toMicros } from '../../amounts.ts';
+import { addDays, dayOfMs, msOfDay } from '../../calendar.ts';
 
 /**
  * Budget periods and the arithmetic on them, without I/O. Days are UTC calendar days written
@@ -58,25 +58,6 @@ export function periodsOverlapping(schedule: BudgetSchedule, from: string, to: s
     day = addDays(period.end, 1);
   }
   return periods;
-}
-
-// Amounts are numeric(20, 6): scaled to integers of millionths they compare and divide exactly.
-/**
- * Spend forecast to the end of a period, by linear extrapolation of the average daily spend so far:
- *
- *   forecast = spend + (spend / elapsed days) × remaining days
- *
- * where elapsed days run from the period's first day up to and including `today`, and remaining
- * days are those after today up to the period's last day. Today counts as elapsed although its
- * costs are still arriving (providers bill hours to days late), so early in a period the forecast
- * leans low rather than raising alarms on one expensive first morning. A period that has not begun
- * or is over has nothing to extrapolate: its forecast is its spend. Exact to 6 decimals.
- */
-export function forecastSpend(spend: string, period: PeriodRange, today: string): string {
-  if (today < period.start || today >= period.end) return fromMicros(toMicros(spend));
-  const elapsed = BigInt(Math.round((msOfDay(today) - msOfDay(period.start)) / DAY_MS) + 1);
-  const total = BigInt(Math.round((msOfDay(period.end) - msOfDay(period.start)) / DAY_MS) + 1);
-  return fromMicros(divideRounded(toMicros(spend) * total, elapsed));
 }
 
 /**

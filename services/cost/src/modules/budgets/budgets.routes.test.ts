@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
 import { addDays, utcDay } from '../../calendar.ts';
-import { calendarPeriod, forecastSpend } from './budget-periods.ts';
+import { calendarPeriod } from './budget-periods.ts';
 import { addSpend, linkAccount, startCostApp, thresholdEvents, type CostApp } from './budgets.fixtures.ts';
 
 let cost: CostApp;
@@ -90,20 +90,24 @@ describe('budgets', () => {
     expect(second.body.items[0].id).toBe(ids[0]);
   });
 
-  it("report the current period's spend, forecast and percentage used", async () => {
+  it("report the current period's spend, percentage used and the month-end forecast of GET /v1/costs/forecast", async () => {
     const { body } = await createBudget({ amount: 200 });
-    const forecast = forecastSpend('127', month, today);
+    // Only the 40 of the month's first day is billed before today: 40 a day over the month, from the 2nd on.
+    const forecast = month.start < today ? `${40 * (Number(month.end.slice(8)))}.000000` : null;
     expect(body.current_period).toEqual({
       start: month.start,
       end: month.end,
       spend: '127.000000',
       forecast,
       percent_used: 63.5,
-      forecast_percent: Math.trunc(Number(forecast) / 2 * 100) / 100,
+      forecast_percent: forecast === null ? null : Number(forecast) / 2,
     });
     const detail = await call('GET', `/v1/budgets/${body.id}`, { token: viewer });
     expect(detail.status).toBe(200);
     expect(detail.body.current_period).toEqual(body.current_period);
+    // One rule: the costs API forecasts the same month-end spend from the same lines.
+    const costs = await call('GET', '/v1/costs/forecast', { token: viewer });
+    expect(costs.body.items.find((item: { currency: string }) => item.currency === 'USD').forecast).toBe(forecast);
   });
 
   it.each([
@@ -263,7 +267,6 @@ describe('budget alerts', () => {
         period_start: month.start,
         period_end: month.end,
         spend: '127.000000',
-        forecast: forecastSpend('127', month, today),
         budget_amount: '100.000000',
         currency: 'USD',
       },

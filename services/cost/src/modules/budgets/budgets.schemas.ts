@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { BUDGET_PERIODS, type NotificationChannel } from '@stratus/db';
+import { BUDGET_PERIODS, BUDGET_THRESHOLD_TYPES, CLOUD_PROVIDERS, rowSchema, type NotificationChannel } from '@stratus/db';
 import { pageQuery } from '@stratus/http';
 
-const provider = z.enum(['AWS', 'AZURE', 'GCP']);
+const provider = z.enum(CLOUD_PROVIDERS);
 const day = z.iso.date().describe('YYYY-MM-DD (UTC)');
 const values = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(100);
 
@@ -135,7 +135,7 @@ const threshold = z
   .describe('percent of the budget amount, e.g. 80, 100 or 120 (2 decimals at most)');
 
 const thresholdType = z
-  .enum(['actual', 'forecast'])
+  .enum(BUDGET_THRESHOLD_TYPES)
   .describe('"actual": spend so far reached the threshold; "forecast": spend forecast to the end of the period did');
 
 export const createAlertBody = z.object({
@@ -152,11 +152,11 @@ export const updateAlertBody = changes({
 });
 export type UpdateAlertInput = z.infer<typeof updateAlertBody>;
 
-export const alertSchema = z.object({
+export const alertSchema = rowSchema('budget_alerts', {
   id: z.uuid(),
   budget_id: z.uuid(),
   threshold: z.number().describe('percent of the budget amount'),
-  threshold_type: z.enum(['actual', 'forecast']),
+  threshold_type: z.enum(BUDGET_THRESHOLD_TYPES),
   notification_channels: z.array(notificationChannel),
   last_fired_at: z.date().nullable().describe('when budget.threshold_crossed last went out for this alert'),
   created_at: z.date(),
@@ -164,7 +164,7 @@ export const alertSchema = z.object({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
-export const budgetSchema = z.object({
+const budgetFields = {
   id: z.uuid(),
   name: z.string(),
   amount: z.string().describe('per period'),
@@ -176,7 +176,8 @@ export const budgetSchema = z.object({
   created_by: z.uuid().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
-});
+};
+export const budgetSchema = rowSchema('budgets', budgetFields);
 export type Budget = z.infer<typeof budgetSchema>;
 
 export const currentPeriodSchema = z.object({
@@ -185,13 +186,18 @@ export const currentPeriodSchema = z.object({
   spend: z.string().describe('spend so far, in the budget currency'),
   forecast: z
     .string()
-    .describe('spend + (spend / elapsed days) × remaining days: the period extrapolated at its average daily spend'),
+    .nullable()
+    .describe(
+      "spend forecast to the period's end by the rule of GET /v1/costs/forecast: the spend of the days before today, through " +
+        'the last with a cost line, extrapolated at its average daily spend; null before such a day',
+    ),
   percent_used: z.number().nullable().describe('spend as a percentage of the amount; null for a budget of 0'),
-  forecast_percent: z.number().nullable().describe('forecast as a percentage of the amount'),
+  forecast_percent: z.number().nullable().describe('forecast as a percentage of the amount; null without a forecast'),
 });
 export type CurrentPeriod = z.infer<typeof currentPeriodSchema>;
 
-export const budgetDetailSchema = budgetSchema.extend({
+export const budgetDetailSchema = rowSchema('budgets', {
+  ...budgetFields,
   current_period: currentPeriodSchema.nullable().describe("null when today is outside the budget's dates"),
   alerts: z.array(alertSchema),
 });

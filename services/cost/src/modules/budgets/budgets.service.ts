@@ -3,7 +3,8 @@ import type { Database } from '@stratus/db';
 import { AppError } from '@stratus/http';
 import { evaluateBudgets } from './budget-evaluation.ts';
 import { addDays } from '../../calendar.ts';
-import { calendarPeriod, forecastSpend, percentOf, periodContaining, type BudgetSchedule } from './budget-periods.ts';
+import { forecastToPeriodEnd } from '../../period-forecast.ts';
+import { calendarPeriod, percentOf, periodContaining, type BudgetSchedule } from './budget-periods.ts';
 import { spendIn } from './budget-spend.repository.ts';
 import {
   deleteAlert,
@@ -85,14 +86,14 @@ function toAlert(row: AlertRow): Alert {
 async function currentPeriodOf(trx: Trx, row: BudgetRow, today: string): Promise<CurrentPeriod | null> {
   const period = periodContaining(row, today);
   if (!period) return null;
-  const spend = await spendIn(trx, { ...row, filters: row.filters as BudgetFilters }, period);
-  const forecast = forecastSpend(spend, period, today);
+  const { spend, billed } = await spendIn(trx, { ...row, filters: row.filters as BudgetFilters }, period, today);
+  const forecast = forecastToPeriodEnd(period, today, billed);
   return {
     ...period,
     spend,
     forecast,
     percent_used: percentOf(spend, row.amount),
-    forecast_percent: percentOf(forecast, row.amount),
+    forecast_percent: forecast === null ? null : percentOf(forecast, row.amount),
   };
 }
 

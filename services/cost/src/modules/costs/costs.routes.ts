@@ -212,7 +212,8 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
           'A linear run-rate over the elapsed days of the current UTC month, per currency: days_elapsed runs from ' +
           'the 1st through the last complete day (before today) with spend, daily_run_rate = spend_to_date / ' +
           'days_elapsed, and forecast = spend_to_date + daily_run_rate × the remaining days of the month. Today, ' +
-          'still being billed, is left out. With the previous month total for comparison. Filters as for breakdown.',
+          "still being billed, is left out. A budget's current_period.forecast and its forecast thresholds use the same rule. " +
+          'With the previous month total for comparison. Filters as for breakdown.',
         tags,
         querystring: costFiltersQuery,
         response: { 200: forecastSchema },

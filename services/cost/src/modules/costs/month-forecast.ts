@@ -1,16 +1,11 @@
-import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
-import { addMonths, daysBetween, monthOf, utcDay, type DayRange } from './cost-plan.ts';
+import { fromMicros, toMicros } from '../../amounts.ts';
+import { elapsedDays, extrapolate } from '../../period-forecast.ts';
+import { addDays, addMonths, monthOf, utcDay, type DayRange } from './cost-plan.ts';
 
 /**
- * The month-end forecast, without I/O: a linear run-rate over the elapsed days of the month.
- *
- *   days_elapsed = days from the 1st through the last complete day (before today, UTC) with spend
- *   run_rate     = spend_to_date / days_elapsed
- *   forecast     = spend_to_date + run_rate × (days in month − days_elapsed)
- *
- * Today is left out while its lines are still arriving, and so are the days after the last one with
- * any line (providers bill hours to days late): spend not billed yet is extrapolated, not counted as
- * zero. Amounts are decimal strings with 6 decimals, computed exactly in millionths.
+ * The month-end forecast of the current UTC month, per currency, by the one forecast rule of
+ * period-forecast.ts (which a budget's forecast threshold uses too). The days elapsed are shared by
+ * the currencies: a day counts once any of its lines has arrived.
  */
 
 /** One day's (or the previous month's) spend in one currency, as the cost queries return it. */
@@ -51,28 +46,21 @@ function sumByCurrency(rows: readonly SpendRow[]): Map<string, bigint> {
 export function monthForecast(now: Date, days: readonly SpendRow[], previous: readonly SpendRow[]): MonthForecast {
   const today = utcDay(now);
   const month = monthOf(today);
-  const daysInMonth = daysBetween(month.from, month.to);
   const counted = days.filter((row) => row.period >= month.from && row.period < today);
-  const through = counted.reduce<string | null>((last, row) => (last === null || row.period > last ? row.period : last), null);
-  const elapsed = through === null ? 0 : daysBetween(month.from, through) + 1;
+  const lastBilledDay = counted.reduce<string | null>((last, row) => (last === null || row.period > last ? row.period : last), null);
+  const elapsed = elapsedDays({ start: month.from, end: addDays(month.to, -1) }, today, lastBilledDay);
 
   const toDate = sumByCurrency(counted);
   const before = sumByCurrency(previous);
   const currencies = [...new Set([...toDate.keys(), ...before.keys()])].sort();
   return {
     month: month.from,
-    days_in_month: daysInMonth,
-    days_elapsed: elapsed,
-    through,
+    days_in_month: elapsed.days_in_period,
+    days_elapsed: elapsed.days_elapsed,
+    through: elapsed.through,
     items: currencies.map((currency) => {
-      const spend = toDate.get(currency) ?? 0n;
-      return {
-        currency,
-        spend_to_date: fromMicros(spend),
-        daily_run_rate: elapsed > 0 ? fromMicros(divideRounded(spend, BigInt(elapsed))) : null,
-        forecast: elapsed > 0 ? fromMicros(spend + divideRounded(spend * BigInt(daysInMonth - elapsed), BigInt(elapsed))) : null,
-        previous_month_total: fromMicros(before.get(currency) ?? 0n),
-      };
+      const spend = fromMicros(toDate.get(currency) ?? 0n);
+      return { currency, spend_to_date: spend, ...extrapolate(spend, elapsed), previous_month_total: fromMicros(before.get(currency) ?? 0n) };
     }),
   };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { simSettingsSchema, type AdapterKind, type CloudProvider } from '@stratus/cloud';
+import { CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
 import { pageQuery } from '@stratus/http';
 import { credentialSummarySchema, credentialsInput } from './credentials.schemas.ts';
 
-const providerSchema = z.enum(['AWS', 'AZURE', 'GCP']);
+const providerSchema = z.enum(CLOUD_PROVIDERS);
 const adapterSchema = z.enum(['sim', 'live']) satisfies z.ZodType<AdapterKind>;
 
 export const DEFAULT_SYNC_INTERVAL_MINUTES = 360;
@@ -91,7 +92,7 @@ export const listQuery = pageQuery.extend({
 export const accountParams = z.object({ id: z.uuid() });
 
 /** A linked account as the API shows it: no credential secret, ever (see credentialSummarySchema). */
-export const cloudAccountSchema = z.object({
+export const cloudAccountSchema = rowSchema('cloud_accounts', {
   id: z.uuid(),
   provider: providerSchema,
   name: z.string(),

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readFocusCsv, readFocusParquet } from '@stratus/cloud';
-import { newestFirst } from '@stratus/db';
+import { COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, newestFirst, rowSchema } from '@stratus/db';
 import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
@@ -17,13 +17,13 @@ import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
 const CSV = 'text/csv';
 const PARQUET = 'application/vnd.apache.parquet';
 
-const costImportSchema = z.object({
+const costImportSchema = rowSchema('cost_imports', {
   id: z.uuid(),
   cloud_account_id: z.uuid(),
   user_id: z.uuid().nullable(),
-  source: z.enum(['provider', 'file']),
+  source: z.enum(COST_IMPORT_SOURCES),
   file_name: z.string().nullable(),
-  status: z.enum(['running', 'completed', 'failed']),
+  status: z.enum(COST_IMPORT_STATUSES),
   period_start: z.date().nullable(),
   period_end: z.date().nullable(),
   rows_total: z.number().int(),
@@ -36,9 +36,9 @@ const costImportSchema = z.object({
   completed_at: z.date().nullable(),
 });
 
-const reportSchema = z.object({
+const reportSchema = rowSchema('cost_imports', {
   id: z.uuid(),
-  status: z.enum(['completed', 'failed']),
+  status: z.enum(COST_IMPORT_STATUSES).exclude(['running']),
   rows_total: z.number().int(),
   rows_imported: z.number().int(),
   rows_rejected: z.number().int(),

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
 import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 import { listResources } from './resources.repository.ts';
 
-const provider = z.enum(['AWS', 'AZURE', 'GCP']);
+const provider = z.enum(CLOUD_PROVIDERS);
 
-export const resourceSchema = z.object({
+export const resourceSchema = rowSchema('resources', {
   id: z.uuid(),
   cloud_account_id: z.uuid(),
   provider,
@@ -19,8 +20,8 @@ export const resourceSchema = z.object({
   cost_daily: z.string().describe('decimal, in the account currency'),
   cost_monthly: z.string().describe('decimal, in the account currency'),
   metadata: z.record(z.string(), z.unknown()),
-  discovered_at: z.date().nullable(),
-  last_seen: z.date().nullable(),
+  discovered_at: z.date(),
+  last_seen: z.date(),
   created_at: z.date(),
   updated_at: z.date(),
 });

@@ -1,0 +1,134 @@
+import type { Database } from '../database.ts';
+import type { DatabaseRole, ServiceRole } from '../roles.ts';
+import { apiTokenColumns } from './api-tokens.ts';
+import type { ColumnsOf } from './column-types.ts';
+import { coreColumns, coreViewColumns } from './core.ts';
+import { costStoreColumns } from './cost-store.ts';
+import { eventBackboneColumns } from './event-backbone.ts';
+import { ingestionColumns } from './ingestion.ts';
+import { notificationDeliveryColumns } from './notification-deliveries.ts';
+
+/**
+ * The one registry of every table of `Database`: its columns (the ColumnsOf mirror) and its access
+ * rules (row-level security, grants). Both are mapped over the table names of `Database`, so a
+ * table added to the interface and not here does not compile; the guard tests compare the
+ * registry with the migrated database's catalogue, so a table a migration creates and the registry
+ * lacks, or one that breaks its rules, fails CI.
+ */
+
+export type ViewName = 'v_costs_aggregates' | 'event_outbox_events';
+export type TableName = Exclude<keyof Database, ViewName>;
+export type DatabaseTables = Pick<Database, TableName>;
+
+export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
+  ...coreColumns,
+  ...eventBackboneColumns,
+  ...apiTokenColumns,
+  ...ingestionColumns,
+  ...costStoreColumns,
+  ...notificationDeliveryColumns,
+};
+
+export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
+
+/** Views' columns (PostgreSQL does not track a view column's nullability, so names only). */
+export const VIEW_COLUMNS: { [View in ViewName]: { [Column in keyof Database[View]]: true } } = {
+  ...coreViewColumns,
+  event_outbox_events: {
+    seq: true,
+    position: true,
+    id: true,
+    producer: true,
+    topic: true,
+    key: true,
+    type: true,
+    version: true,
+    envelope: true,
+    headers: true,
+    created_at: true,
+    published_at: true,
+    attempts: true,
+    last_error: true,
+  },
+};
+
+export type WritePrivilege = 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface TableAccess {
+  /** The tenant_isolation policy, or why the table has no row-level security (never a table with organization_id). */
+  rowSecurity: 'tenant_isolation' | { exempt: string };
+  /** Every service (through the stratus_service group) or only these roles: secrets are read by their users alone. */
+  readers: 'every service' | readonly ServiceRole[];
+  /** Who writes the table and how: its owning service (ARCHITECTURE.md's ownership table), or the group. */
+  writers: Partial<Record<DatabaseRole, readonly WritePrivilege[]>>;
+}
+
+const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
+
+/** A tenant's table that one service writes and every service reads. */
+const ownedBy = (role: ServiceRole): TableAccess => ({ rowSecurity: 'tenant_isolation', readers: 'every service', writers: { [role]: WRITE } });
+/** A tenant's table that services only read (written by migrations, the CLI and @stratus/auth as the owner). */
+const readOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: {} };
+/** A tenant's trail, appended to by the audit service and changed by nobody (triggers refuse even the owner). */
+const appendOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_audit: ['INSERT'] } };
+
+export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
+  organizations: readOnly,
+  users: readOnly,
+  teams: readOnly,
+  user_teams: readOnly,
+  role_permissions: readOnly,
+  api_tokens: readOnly,
+  permissions: { rowSecurity: { exempt: 'the global permission catalogue: the same rows for every organisation' }, readers: 'every service', writers: {} },
+
+  cloud_accounts: ownedBy('stratus_ingestion'),
+  cloud_account_teams: ownedBy('stratus_ingestion'),
+  // The ingestion service stores credentials; the action executor acts on the provider with them.
+  cloud_credentials: { ...ownedBy('stratus_ingestion'), readers: ['stratus_ingestion', 'stratus_action_executor'] },
+  resources: ownedBy('stratus_ingestion'),
+  resource_groups: ownedBy('stratus_ingestion'),
+  resource_group_memberships: ownedBy('stratus_ingestion'),
+  tags: ownedBy('stratus_ingestion'),
+  cost_imports: ownedBy('stratus_ingestion'),
+
+  cost_data: ownedBy('stratus_cost'),
+  costs_breakdown: ownedBy('stratus_cost'),
+  budgets: ownedBy('stratus_cost'),
+  budget_alerts: ownedBy('stratus_cost'),
+  budget_alert_firings: ownedBy('stratus_cost'),
+  cost_import_progress: ownedBy('stratus_cost'),
+  cost_rollups: ownedBy('stratus_cost'),
+  cost_tag_rollups: ownedBy('stratus_cost'),
+  cost_resource_rollups: ownedBy('stratus_cost'),
+
+  recommendations: ownedBy('stratus_recommendation'),
+  recommendation_actions: ownedBy('stratus_recommendation'),
+
+  actions: ownedBy('stratus_action_executor'),
+  action_history: ownedBy('stratus_action_executor'),
+  approvals: ownedBy('stratus_action_executor'),
+  workflows: ownedBy('stratus_action_executor'),
+  workflow_executions: ownedBy('stratus_action_executor'),
+  automation_rules: ownedBy('stratus_action_executor'),
+  automation_rule_runs: ownedBy('stratus_action_executor'),
+  operations: ownedBy('stratus_action_executor'),
+  terraform_states: ownedBy('stratus_action_executor'),
+  terraform_modules: ownedBy('stratus_action_executor'),
+
+  notifications: ownedBy('stratus_audit'),
+  notification_deliveries: ownedBy('stratus_audit'),
+  webhook_signing_secrets: { ...ownedBy('stratus_audit'), readers: ['stratus_audit'] },
+  activity_log: appendOnly,
+  audit_logs: appendOnly,
+
+  event_outbox: {
+    rowSecurity: { exempt: "every service's events in one queue, drained by each producer's relay, which serves all tenants" },
+    readers: 'every service',
+    writers: { stratus_service: WRITE },
+  },
+  processed_events: {
+    rowSecurity: { exempt: "a consumer group's applied event ids, keyed by event id alone (ids are unique across tenants) and pruned by age for all of them at once" },
+    readers: 'every service',
+    writers: { stratus_service: ['INSERT', 'DELETE'] },
+  },
+};
