@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { catalogue, eventTypes } from './catalogue/catalogue.ts';
 import type { EventDefinition } from './catalogue/event-definition.ts';
 import { envelopeSchema } from './envelope.ts';
-import { DEAD_LETTER_HEADERS } from './dead-letter.ts';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_REASONS } from './dead-letter.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -96,7 +96,7 @@ function headersSchema(): JsonSchema {
       'content-type': text('application/json'),
       traceparent: text('W3C trace context of the producer, when there was one.'),
       tracestate: text('W3C trace state, when there was one.'),
-      [DEAD_LETTER_HEADERS.reason]: text('On dead letters: invalid_envelope, invalid_data or handler_failed.'),
+      [DEAD_LETTER_HEADERS.reason]: text(`On dead letters: why (${DEAD_LETTER_REASONS.join(', ')}).`),
       [DEAD_LETTER_HEADERS.error]: text('On dead letters: what went wrong.'),
     },
   };

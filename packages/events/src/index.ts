@@ -32,6 +32,7 @@ export {
   type EventConsumer,
   type EventHandler,
   type EventHandlers,
+  RejectedEventError,
 } from './consumer.ts';
 export {
   DEAD_LETTER_HEADERS,

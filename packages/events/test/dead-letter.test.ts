@@ -8,6 +8,7 @@ import {
   deadLetterTopicOf,
   readDeadLetters,
   replayDeadLetters,
+  RejectedEventError,
   selectDeadLetters,
   topicFor,
   type EventConsumer,
@@ -24,6 +25,7 @@ let producer: Producer;
 let consumer: EventConsumer;
 const tenant = randomUUID();
 let actionsFail = true;
+let unlinkAttempts = 0;
 
 beforeAll(async () => {
   ({ database, kafka, admin } = await openBackbone(1));
@@ -40,6 +42,10 @@ beforeAll(async () => {
       'action.requested': async (event, trx) => {
         if (actionsFail) throw new Error(`cloud API refused ${event.data.action_type}`);
         await countEffect(event, trx);
+      },
+      'cloud_account.unlinked': async (event) => {
+        unlinkAttempts += 1;
+        throw new RejectedEventError(`account ${event.data.cloud_account_id} was never linked here`);
       },
     },
     logger: testLogger,
@@ -132,5 +138,26 @@ describe('dead letters', () => {
     await replayDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
     await eventually(() => expect(consumer.metrics().duplicates).toBe(duplicatesBefore + 1));
     expect(await effectCount(database.owner, event.envelope.subject)).toBe(1);
+  });
+
+  it('dead-letters an event its handler rejects at once, with the reason rejected and the message, without retrying', async () => {
+    const topic = topicFor(kafka.prefix, 'cloud_account.unlinked');
+    const event = buildEvent('cloud_account.unlinked', { tenant, data: samples()['cloud_account.unlinked'] });
+    const retriesBefore = consumer.metrics().retries;
+    await producer.send({ topic, messages: [{ key: event.envelope.subject, value: event.value, headers: { 'event-id': event.envelope.id } }] });
+
+    const [letter] = await eventually(async () => {
+      const found = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(letter).toMatchObject({
+      reason: 'rejected',
+      error: `account ${event.envelope.data.cloud_account_id} was never linked here`,
+      eventId: event.envelope.id,
+    });
+    expect(unlinkAttempts).toBe(1);
+    expect(consumer.metrics().retries).toBe(retriesBefore);
+    await eventually(async () => expect(await committedOffset(topic)).toBe('1'));
   });
 });

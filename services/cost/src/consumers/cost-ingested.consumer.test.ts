@@ -294,11 +294,12 @@ describe('cost.ingested', () => {
     await expectTotalsOf(second);
   });
 
-  it('dead-letters a batch for an account the organisation does not have, with the reason', async () => {
+  it('dead-letters a batch for an account the organisation does not have at once, as rejected, with the reason', async () => {
     const [batch] = batchesOf(first.slice(0, 3), { period });
     await publishBatches([{ ...batch!, cloud_account_id: randomUUID() }]);
     await eventually(async () => expect(consumer.metrics().deadLettered).toBe(1), { timeoutMs: 30_000 });
     const [letter] = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topicFor(kafka.prefix, 'cost.ingested')) });
+    expect(letter?.reason).toBe('rejected');
     expect(letter?.error).toMatch(/cloud account .* does not exist/);
   });
 

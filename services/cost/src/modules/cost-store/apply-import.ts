@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
-import { publishMany, type PublishManyItem } from '@stratus/events';
+import { publishMany, RejectedEventError, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
 import { addSelectedLines, removeLines, whereLines, type LineSelection } from './rollups.repository.ts';
 import { addDays, utcDay, type DayRange } from '../../calendar.ts';
@@ -21,8 +21,8 @@ export interface AppliedImport {
   aggregated: number;
 }
 
-/** Deterministic refusals: retrying cannot help, so the consumer dead-letters them with this reason. */
-export class ImportRejected extends Error {
+/** Deterministic refusals: retrying cannot help, so the consumer dead-letters them at once (reason `rejected`). */
+export class ImportRejected extends RejectedEventError {
   override name = 'ImportRejected';
 }
 
