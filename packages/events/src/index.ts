@@ -21,7 +21,7 @@ export {
   type ParsedEvent,
 } from './envelope.ts';
 export { publish, publishMany, type PublishManyItem } from './outbox.ts';
-export { pruneOutbox, pruneProcessedEvents } from './prune.ts';
+export { pruneOutbox, pruneProcessedEvents, type PruneOptions } from './prune.ts';
 export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
 export {
   commuting,
@@ -51,7 +51,15 @@ export {
 export { toKafkaMessage } from './kafka-headers.ts';
 export { connectAdmin, createKafkaClient, KafkaUnreachableError, type KafkaClientOptions } from './kafka-client.ts';
 export { createIdempotentProducer } from './kafka-producer.ts';
-export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
+export {
+  deadLetterTopicOf,
+  ensureTopics,
+  stratusTopics,
+  topicFor,
+  topicRetention,
+  type EnsureTopicsOptions,
+  type TopicRetention,
+} from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
 export { buildAsyncApiDocument } from './asyncapi.ts';
 export { OutboxRelayThread, type OutboxRelayThreadOptions } from './relay-thread.ts';
