@@ -7,7 +7,7 @@ export {
   type EventDataInput,
   type EventType,
 } from './catalogue/catalogue.ts';
-export type { EventDefinition } from './catalogue/event-definition.ts';
+export type { EarlierVersion, EventDefinition } from './catalogue/event-definition.ts';
 export {
   buildEvent,
   envelopeSchema,
