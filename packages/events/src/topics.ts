@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
+
+// kafkajs is CommonJS, and Node's named-export detection does not find this one.
+const { ConfigResourceTypes } = kafkajs;
 import { catalogue, eventTypes, type EventType } from './catalogue/catalogue.ts';
 
 /** The Kafka topic of an event type. The prefix comes from configuration (tests use a random one). */
