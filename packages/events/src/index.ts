@@ -20,7 +20,7 @@ export {
   type EventInput,
   type ParsedEvent,
 } from './envelope.ts';
-export { publish, publishMany, type PublishManyItem } from './outbox.ts';
+export { outboxOf, type Outbox, type PublishManyItem } from './outbox.ts';
 export { pruneOutbox, pruneProcessedEvents, type PruneOptions } from './prune.ts';
 export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
 export {

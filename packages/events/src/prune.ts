@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '@stratus/db';
+import type { Database, ServiceName } from '@stratus/db';
 
 export interface PruneOptions {
   /** Rows older than this go. */
@@ -17,7 +17,7 @@ const DEFAULT_BATCH_SIZE = 5_000;
  * Deletes `producer`'s outbox rows published before `olderThan`; unpublished rows are never touched,
  * nor are other producers' rows. Returns the rows deleted.
  */
-export async function pruneOutbox(db: Kysely<Database>, producer: string, options: PruneOptions): Promise<number> {
+export async function pruneOutbox(db: Kysely<Database>, producer: ServiceName, options: PruneOptions): Promise<number> {
   return pruneInBatches(options, (limit) =>
     sql<{ deleted: number }>`
       with pruner as materialized (${prunerLock('event_outbox', producer)}), doomed as (

@@ -3,4 +3,3 @@ export { openDependencies, checkDependencies, closeDependencies, StartupError, t
 export { createLogger } from './logger.ts';
 export { periodicTask } from './periodic-task.ts';
 export { startTelemetry } from './telemetry.ts';
-export { checkEventRetention, consumerGroupOf, eventPruningTask, outlivedBy, pruneEvents, type EventPruningReport } from './event-retention.ts';

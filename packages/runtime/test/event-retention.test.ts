@@ -3,8 +3,8 @@ import type { Admin } from 'kafkajs';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, port, serviceEnv } from '@stratus/config';
-import { createDb, SERVICE_ROLES, type Database } from '@stratus/db';
-import { ensureTopics, publishMany, type PublishManyItem } from '@stratus/events';
+import { createDb, SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
+import { ensureTopics, outboxOf, type PublishManyItem } from '@stratus/events';
 import { createTestDatabase, createTestKafka, testEnv, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { checkEventRetention, consumerGroupOf, pruneEvents } from '../src/event-retention.ts';
 
@@ -42,13 +42,13 @@ afterAll(async () => {
 });
 
 /** One outbox row of `producer`, published `publishedDaysAgo` days ago (null: not yet). */
-async function outboxRow(producer: string, publishedDaysAgo: number | null): Promise<string> {
+async function outboxRow(producer: ServiceName, publishedDaysAgo: number | null): Promise<string> {
   const item: PublishManyItem = {
     type: 'cost.aggregated',
     tenant,
     data: { cloud_account_id: randomUUID(), day: '2026-11-01', currency: 'USD', total: '1.00', by_service: {} },
   };
-  const [envelope] = await database.owner.transaction().execute((trx) => publishMany(trx, producer, [item]));
+  const [envelope] = await database.owner.transaction().execute((trx) => outboxOf(producer).publishMany(trx, [item]));
   const publishedAt = publishedDaysAgo === null ? null : daysAgo(publishedDaysAgo);
   await sql`update event_outbox set published_at = ${publishedAt} where ${envelope!.id}::uuid = any(event_ids)`.execute(database.owner);
   return envelope!.id;

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, withTenant } from '@stratus/db';
-import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
+import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, outboxOf, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { env } from '../config.ts';
@@ -76,7 +76,7 @@ beforeAll(async () => {
     db: costDb,
     groupId: `${kafka.prefix}stratus-cost`,
     topicPrefix: kafka.prefix,
-    handlers: { 'cost.ingested': costIngested({ db: costDb, logger, config }) },
+    handlers: { 'cost.ingested': costIngested({ db: costDb, outbox: outboxOf('cost'), logger, config }) },
     logger,
     fromBeginning: true,
     retryBackoffMs: 20,
@@ -156,7 +156,7 @@ function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingest
 
 async function publishBatches(batches: EventData<'cost.ingested'>[]): Promise<void> {
   for (const data of batches) {
-    await withTenant(database.owner, organizationId, (trx) => publish(trx, 'ingestion', 'cost.ingested', { tenant: organizationId, data }));
+    await withTenant(database.owner, organizationId, (trx) => outboxOf('ingestion').publish(trx, 'cost.ingested', { tenant: organizationId, data }));
   }
 }
 
