@@ -12,6 +12,7 @@ import {
   selectDeadLetters,
   topicFor,
   type EventConsumer,
+  type EventEnvelope,
 } from '../src/index.ts';
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
@@ -26,6 +27,7 @@ let consumer: EventConsumer;
 const tenant = randomUUID();
 let actionsFail = true;
 let unlinkAttempts = 0;
+const recommendations: EventEnvelope<'recommendation.created'>[] = [];
 
 beforeAll(async () => {
   ({ database, kafka, admin } = await openBackbone(1));
@@ -46,6 +48,9 @@ beforeAll(async () => {
       'cloud_account.unlinked': async (event) => {
         unlinkAttempts += 1;
         throw new RejectedEventError(`account ${event.data.cloud_account_id} was never linked here`);
+      },
+      'recommendation.created': async (event) => {
+        recommendations.push(event);
       },
     },
     logger: testLogger,
@@ -159,5 +164,35 @@ describe('dead letters', () => {
     expect(unlinkAttempts).toBe(1);
     expect(consumer.metrics().retries).toBe(retriesBefore);
     await eventually(async () => expect(await committedOffset(topic)).toBe('1'));
+  });
+
+  it('hands a v1 event on the topic to the handler as v2, and dead-letters a version the consumer does not know', async () => {
+    const topic = topicFor(kafka.prefix, 'recommendation.created');
+    const current = buildEvent('recommendation.created', { tenant, data: { ...samples()['recommendation.created'], priority: 1 } }).envelope;
+    // As a producer of before v2 published it, and as one of after this consumer's time might.
+    const v1 = { ...current, version: 1, data: { ...current.data, priority: 'low' } };
+    const v3 = { ...current, id: randomUUID(), version: 3, data: { ...current.data, priority: { level: 'low' } } };
+    const retriesBefore = consumer.metrics().retries;
+    await producer.send({
+      topic,
+      messages: [
+        { key: v1.subject, value: JSON.stringify(v1), headers: { 'event-id': v1.id, 'event-version': '1' } },
+        { key: v3.subject, value: JSON.stringify(v3), headers: { 'event-id': v3.id, 'event-version': '3' } },
+      ],
+    });
+
+    const [letter] = await eventually(async () => {
+      const found = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(recommendations).toEqual([current]);
+    expect(recommendations[0]).toMatchObject({ version: 2, data: { priority: 1 } });
+    expect(letter).toMatchObject({ reason: 'unknown_version', eventId: v3.id, originalOffset: '1' });
+    expect(letter!.error).toContain('version 3 is newer than this consumer');
+    // The letter keeps the event as it was sent, for a replay once consumers read v3.
+    expect(JSON.parse(letter!.value!.toString())).toEqual(v3);
+    expect(consumer.metrics().retries).toBe(retriesBefore);
+    await eventually(async () => expect(await committedOffset(topic)).toBe('2'));
   });
 });
