@@ -74,6 +74,12 @@ export const serviceEnv = z.object({
   PORT: port,
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /** Published outbox rows are only a record once Kafka holds the events. */
+  OUTBOX_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  /** Must outlast every message that can come back: checked against the topics at start-up. */
+  PROCESSED_EVENTS_RETENTION_DAYS: z.coerce.number().positive().default(45),
+  KAFKA_DEAD_LETTER_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  EVENT_PRUNE_INTERVAL_MS: z.coerce.number().int().positive().default(3_600_000),
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnv>;

@@ -26,6 +26,17 @@ describe('AsyncAPI catalogue', () => {
     const message = document.components.messages['cost.ingested.v1']!;
     expect(message.payload.required).toEqual(expect.arrayContaining(['id', 'type', 'version', 'time', 'tenant', 'subject', 'data']));
     expect(message.payload.properties.type).toMatchObject({ const: 'cost.ingested' });
+    // Every version still readable is listed; producers send the newest only.
+    const versions = (version: number) => document.components.messages[`recommendation.created.v${version}`]!.payload.properties;
+    expect(versions(1)).toMatchObject({ version: { const: 1 }, data: { properties: { priority: { enum: ['high', 'medium', 'low'] } } } });
+    expect(versions(2)).toMatchObject({ version: { const: 2 }, data: { properties: { priority: { enum: [1, 2, 3] } } } });
+    expect(Object.keys((document.channels['recommendation.created'] as unknown as { messages: object }).messages)).toEqual([
+      'recommendation.created.v1',
+      'recommendation.created.v2',
+    ]);
+    expect(document.operations['send.recommendation.created']).toMatchObject({
+      messages: [{ $ref: '#/channels/recommendation.created/messages/recommendation.created.v2' }],
+    });
     // Outside subscribers validate with these schemas: fields added later must not break them.
     expect(JSON.stringify(document)).not.toContain('"additionalProperties":false');
   });

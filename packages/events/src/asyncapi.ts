@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { catalogue, eventTypes } from './catalogue/catalogue.ts';
-import type { EventDefinition } from './catalogue/event-definition.ts';
+import { versionsOf, type EventDefinition } from './catalogue/event-definition.ts';
 import { envelopeSchema } from './envelope.ts';
-import { DEAD_LETTER_HEADERS } from './dead-letter.ts';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_REASONS } from './dead-letter.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -25,39 +25,52 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
   const messages: Record<string, unknown> = {};
   for (const type of eventTypes) {
     const definition: EventDefinition = catalogue[type];
-    const message = `${type}.v${definition.version}`;
-    messages[message] = {
-      name: type,
-      title: `${type} v${definition.version}`,
-      summary: definition.description,
-      contentType: 'application/json',
-      headers: { $ref: '#/components/schemas/headers' },
-      payload: jsonSchema(
-        envelopeSchema.extend({
-          type: z.literal(type),
-          version: z.literal(definition.version),
-          subject: z.string().min(1).describe(`The ${definition.subject}; also the Kafka key.`),
-          data: definition.schema,
-        }),
-      ),
-      bindings: {
-        kafka: {
-          key: { type: 'string', description: `The envelope's subject: ${definition.subject}.` },
-          bindingVersion: '0.5.0',
+    const current = messageName(type, definition.version);
+    const versions = versionsOf(definition);
+    for (const { version, description, schema } of versions) {
+      messages[messageName(type, version)] = {
+        name: type,
+        title: `${type} v${version}`,
+        summary: description,
+        ...(version === definition.version
+          ? {}
+          : {
+              description:
+                `Superseded by v${definition.version}: no longer published, but may still be on the topic (or replayed from its ` +
+                'dead letters) until its retention ends. Stratus consumers upcast it to the current version.',
+            }),
+        contentType: 'application/json',
+        headers: { $ref: '#/components/schemas/headers' },
+        payload: jsonSchema(
+          envelopeSchema.extend({
+            type: z.literal(type),
+            version: z.literal(version),
+            subject: z.string().min(1).describe(`The ${definition.subject}; also the Kafka key.`),
+            data: schema,
+          }),
+        ),
+        bindings: {
+          kafka: {
+            key: { type: 'string', description: `The envelope's subject: ${definition.subject}.` },
+            bindingVersion: '0.5.0',
+          },
         },
-      },
-    };
+      };
+    }
     channels[type] = {
       address: `{prefix}${definition.topic}`,
       title: type,
       description: `${definition.description} Unprocessable messages go to \`{prefix}${definition.topic}.dlq\`.`,
       parameters: { prefix: { $ref: '#/components/parameters/prefix' } },
-      messages: { [message]: { $ref: `#/components/messages/${message}` } },
+      // Every version a subscriber may read from the topic; producers send the current one only.
+      messages: Object.fromEntries(
+        versions.map(({ version }) => [messageName(type, version), { $ref: `#/components/messages/${messageName(type, version)}` }]),
+      ),
     };
     operations[`send.${type}`] = {
       action: 'send',
       channel: { $ref: `#/channels/${type}` },
-      messages: [{ $ref: `#/channels/${type}/messages/${message}` }],
+      messages: [{ $ref: `#/channels/${type}/messages/${current}` }],
     };
   }
   return {
@@ -69,6 +82,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         'Events published by Stratus services through a transactional outbox to Kafka.',
         'Delivery is at least once: deduplicate by the envelope `id` (a UUIDv7).',
         'Each message is an envelope whose `data` matches the schema of its `type` and `version`; a published version never changes shape, and fields added later are optional.',
+        'An incompatible change is a new version: producers publish the newest, and a channel lists every version still readable.',
         'Events of one subject (the Kafka key) keep their order.',
       ].join(' '),
     },
@@ -96,10 +110,14 @@ function headersSchema(): JsonSchema {
       'content-type': text('application/json'),
       traceparent: text('W3C trace context of the producer, when there was one.'),
       tracestate: text('W3C trace state, when there was one.'),
-      [DEAD_LETTER_HEADERS.reason]: text('On dead letters: invalid_envelope, invalid_data or handler_failed.'),
+      [DEAD_LETTER_HEADERS.reason]: text(`On dead letters: why (${DEAD_LETTER_REASONS.join(', ')}).`),
       [DEAD_LETTER_HEADERS.error]: text('On dead letters: what went wrong.'),
     },
   };
+}
+
+function messageName(type: string, version: number): string {
+  return `${type}.v${version}`;
 }
 
 function jsonSchema(schema: z.ZodType): JsonSchema {

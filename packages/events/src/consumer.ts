@@ -32,6 +32,15 @@ export function commuting<T extends EventType>(commuteKey: (event: EventEnvelope
   return Object.assign(handler, { commuteKey });
 }
 
+/**
+ * Thrown by a handler for an event that can never be applied (it contradicts what the consumer
+ * holds, or asks for what the consumer refuses by rule): the event is dead-lettered at once with
+ * the reason `rejected` and this message, instead of being retried. Any other error is retried.
+ */
+export class RejectedEventError extends Error {
+  override name = 'RejectedEventError';
+}
+
 /** The types a consumer subscribes to are the types it has a handler for. */
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
 
@@ -253,6 +262,9 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
           unavailableFor += 1;
           logger.error({ err: error, eventId: event.id }, 'database unavailable; waiting to apply the event');
           await pause(Math.min(MAX_UNAVAILABLE_BACKOFF_MS, retryBackoffMs * 2 ** (unavailableFor - 1)));
+        } else if (error instanceof RejectedEventError) {
+          logger.warn({ err: error, eventId: event.id, type: event.type }, 'handler rejected the event');
+          return { kind: 'failed', reason: 'rejected', error: error.message };
         } else {
           const message = error instanceof Error ? error.message : String(error);
           if (attempt >= maxAttempts) return { kind: 'failed', reason: 'handler_failed', error: message };

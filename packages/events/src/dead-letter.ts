@@ -3,7 +3,14 @@ import type { IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { headersText } from './kafka-headers.ts';
 import { createIdempotentProducer } from './kafka-producer.ts';
 
-export const DEAD_LETTER_REASONS = ['invalid_envelope', 'invalid_data', 'handler_failed'] as const;
+/**
+ * Why a message was dead-lettered: it is not an event (`invalid_envelope`), its version is one the
+ * consumer does not read (`unknown_version`: newer than it, so replay it once the consumer is
+ * upgraded), its data does not match its type's schema (`invalid_data`), its handler kept failing
+ * (`handler_failed`), or its handler refused it for good (`rejected`, a RejectedEventError:
+ * retrying cannot help).
+ */
+export const DEAD_LETTER_REASONS = ['invalid_envelope', 'unknown_version', 'invalid_data', 'handler_failed', 'rejected'] as const;
 
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

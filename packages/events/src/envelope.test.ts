@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { RECOMMENDATION_PRIORITIES } from '@stratus/db';
 import { samples } from '../test/samples.ts';
 import { buildEvent, EventValidationError, MAX_EVENT_BYTES, parseEvent, uuidv7Timestamp } from './envelope.ts';
 
@@ -106,18 +107,50 @@ describe('parseEvent', () => {
     expect(parseEvent('{"id":"x"}')).toMatchObject({ ok: false, reason: 'invalid_envelope', message: expect.stringContaining('tenant') });
   });
 
-  it('calls an unknown type or an unsupported version an invalid envelope', () => {
+  it('calls an unknown type an invalid envelope, and a version it does not read an unknown version', () => {
     const { envelope } = buildEvent('action.failed', { tenant, data: samples()['action.failed'] });
     expect(parseEvent(JSON.stringify({ ...envelope, type: 'action.exploded' }))).toMatchObject({
       ok: false,
       reason: 'invalid_envelope',
       message: 'unknown event type "action.exploded"',
     });
-    expect(parseEvent(JSON.stringify({ ...envelope, version: 2 }))).toMatchObject({
+    expect(parseEvent(JSON.stringify({ ...envelope, version: 2 }))).toEqual({
       ok: false,
-      reason: 'invalid_envelope',
-      message: expect.stringContaining('version 2 is not supported'),
+      reason: 'unknown_version',
+      message: 'event action.failed version 2 is newer than this consumer (this consumer reads versions 1): upgrade it, then replay the dead letter',
     });
+  });
+
+  it('upcasts recommendation.created v1 (priority a level) to v2 (the integer), validating both shapes', () => {
+    const v2 = buildEvent('recommendation.created', { tenant, data: { ...samples()['recommendation.created'], priority: 2 } }).envelope;
+    expect(v2.version).toBe(2);
+    const v1 = { ...v2, version: 1, data: { ...v2.data, priority: 'medium' } };
+    expect(parseEvent(JSON.stringify(v1))).toEqual({ ok: true, envelope: v2 });
+    for (const [level, priority] of Object.entries(RECOMMENDATION_PRIORITIES)) {
+      const parsed = parseEvent(JSON.stringify({ ...v1, data: { ...v1.data, priority: level } }));
+      expect(parsed).toMatchObject({ ok: true, envelope: { version: 2, data: { priority } } });
+    }
+    expect(parseEvent(JSON.stringify({ ...v1, data: { ...v1.data, priority: 'urgent' } }))).toMatchObject({
+      ok: false,
+      reason: 'invalid_data',
+      message: expect.stringMatching(/^invalid data for event recommendation.created v1:[\s\S]*priority/),
+    });
+    // A v2 event carrying v1's level, and a v1 event carrying v2's integer, are both invalid.
+    expect(parseEvent(JSON.stringify({ ...v2, data: { ...v2.data, priority: 'high' } }))).toMatchObject({ ok: false, reason: 'invalid_data' });
+    expect(parseEvent(JSON.stringify({ ...v1, data: { ...v1.data, priority: 3 } }))).toMatchObject({ ok: false, reason: 'invalid_data' });
+    expect(parseEvent(JSON.stringify({ ...v2, version: 3 }))).toMatchObject({
+      ok: false,
+      reason: 'unknown_version',
+      message: expect.stringContaining('version 3 is newer than this consumer (this consumer reads versions 1, 2)'),
+    });
+    expect(parseEvent(JSON.stringify({ ...v2, version: 0 }))).toMatchObject({ ok: false, reason: 'invalid_envelope' });
+  });
+
+  it('publishes only the newest version: v1 data cannot be produced, nor a priority off the scale', () => {
+    const data = samples()['recommendation.created'];
+    expect(() => buildEvent('recommendation.created', { tenant, data: { ...data, priority: 'high' as unknown as 3 } })).toThrow(/priority/);
+    expect(() => buildEvent('recommendation.created', { tenant, data: { ...data, priority: 4 as unknown as 3 } })).toThrow(/priority/);
+    expect(buildEvent('recommendation.created', { tenant, data }).envelope).toMatchObject({ version: 2, data: { priority: 3 } });
   });
 
   it('calls a valid envelope with bad data invalid data', () => {

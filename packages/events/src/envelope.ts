@@ -7,7 +7,7 @@ import {
   type EventDataInput,
   type EventType,
 } from './catalogue/catalogue.ts';
-import type { EventDefinition } from './catalogue/event-definition.ts';
+import { versionsOf, type EventDefinition } from './catalogue/event-definition.ts';
 import { activeTraceHeaders, isTraceparent, type TraceHeaders } from './trace-context.ts';
 
 /** The wire shape shared by every event; `data` is checked against the type's own schema. */
@@ -121,9 +121,13 @@ export function buildEvent<T extends EventType>(type: T, input: EventInput<T>): 
 
 export type ParsedEvent =
   | { ok: true; envelope: EventEnvelope }
-  | { ok: false; reason: 'invalid_envelope' | 'invalid_data'; message: string };
+  | { ok: false; reason: 'invalid_envelope' | 'invalid_data' | 'unknown_version'; message: string };
 
-/** Validates a received message value: the envelope, then the data against its type's schema. */
+/**
+ * Validates a received message value: the envelope, then the data against the schema of its type
+ * AND version. Data of an earlier version is upcast, step by step, to the version producers publish
+ * now (each step's result validated too), so handlers see one shape; the envelope returned says so.
+ */
 export function parseEvent(value: Buffer | string | null): ParsedEvent {
   if (value === null) return { ok: false, reason: 'invalid_envelope', message: 'message has no value' };
   let json: unknown;
@@ -137,18 +141,29 @@ export function parseEvent(value: Buffer | string | null): ParsedEvent {
   const { type, version } = envelope.data;
   if (!isEventType(type)) return { ok: false, reason: 'invalid_envelope', message: `unknown event type "${type}"` };
   const definition: EventDefinition = catalogue[type];
-  if (version !== definition.version) {
+  const versions = versionsOf(definition);
+  const first = versions.findIndex((known) => known.version === version);
+  if (first === -1) {
+    const known = `this consumer reads versions ${versions.map((known) => known.version).join(', ')}`;
     return {
       ok: false,
-      reason: 'invalid_envelope',
-      message: `event ${type} version ${version} is not supported (this consumer knows version ${definition.version})`,
+      reason: 'unknown_version',
+      message:
+        version > definition.version
+          ? `event ${type} version ${version} is newer than this consumer (${known}): upgrade it, then replay the dead letter`
+          : `event ${type} version ${version} is no longer supported (${known})`,
     };
   }
-  const data = definition.schema.safeParse(envelope.data.data);
-  if (!data.success) {
-    return { ok: false, reason: 'invalid_data', message: `invalid data for event ${type}:\n${z.prettifyError(data.error)}` };
+  let data: unknown = envelope.data.data;
+  for (const step of versions.slice(first)) {
+    const parsed = step.schema.safeParse(data);
+    if (!parsed.success) {
+      const what = step.version === version ? `data for event ${type} v${version}` : `data of event ${type} v${version} upcast to v${step.version}`;
+      return { ok: false, reason: 'invalid_data', message: `invalid ${what}:\n${z.prettifyError(parsed.error)}` };
+    }
+    data = 'upcast' in step ? step.upcast(parsed.data) : parsed.data;
   }
-  return { ok: true, envelope: { ...envelope.data, data: data.data } as EventEnvelope };
+  return { ok: true, envelope: { ...envelope.data, version: definition.version, data } as EventEnvelope };
 }
 
 /** Milliseconds since the epoch in a UUIDv7's first 48 bits. */

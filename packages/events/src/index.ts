@@ -7,7 +7,7 @@ export {
   type EventDataInput,
   type EventType,
 } from './catalogue/catalogue.ts';
-export type { EventDefinition } from './catalogue/event-definition.ts';
+export type { EarlierVersion, EventDefinition } from './catalogue/event-definition.ts';
 export {
   buildEvent,
   envelopeSchema,
@@ -20,8 +20,8 @@ export {
   type EventInput,
   type ParsedEvent,
 } from './envelope.ts';
-export { publish, publishMany, type PublishManyItem } from './outbox.ts';
-export { pruneOutbox, pruneProcessedEvents } from './prune.ts';
+export { outboxOf, type Outbox, type PublishManyItem } from './outbox.ts';
+export { pruneOutbox, pruneProcessedEvents, type PruneOptions } from './prune.ts';
 export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
 export {
   commuting,
@@ -32,6 +32,7 @@ export {
   type EventConsumer,
   type EventHandler,
   type EventHandlers,
+  RejectedEventError,
 } from './consumer.ts';
 export {
   DEAD_LETTER_HEADERS,
@@ -50,7 +51,15 @@ export {
 export { toKafkaMessage } from './kafka-headers.ts';
 export { connectAdmin, createKafkaClient, KafkaUnreachableError, type KafkaClientOptions } from './kafka-client.ts';
 export { createIdempotentProducer } from './kafka-producer.ts';
-export { deadLetterTopicOf, ensureTopics, topicFor, type EnsureTopicsOptions } from './topics.ts';
+export {
+  deadLetterTopicOf,
+  ensureTopics,
+  stratusTopics,
+  topicFor,
+  topicRetention,
+  type EnsureTopicsOptions,
+  type TopicRetention,
+} from './topics.ts';
 export { activeTraceHeaders, contextFromTraceHeaders, type TraceHeaders } from './trace-context.ts';
 export { buildAsyncApiDocument } from './asyncapi.ts';
 export { OutboxRelayThread, type OutboxRelayThreadOptions } from './relay-thread.ts';

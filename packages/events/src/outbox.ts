@@ -1,5 +1,5 @@
 import type { Insertable, Transaction } from 'kysely';
-import type { Database } from '@stratus/db';
+import { SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
 import { catalogue, type EventType } from './catalogue/catalogue.ts';
 import { buildEvent, type BuiltEvent, type EventEnvelope, type EventInput } from './envelope.ts';
 
@@ -15,44 +15,49 @@ const CHARS_PER_CHUNK = 1024 * 1024;
 /** Chunks written per INSERT, so that one statement stays a few MiB. */
 const CHUNKS_PER_STATEMENT = 8;
 
-/**
- * Writes one event to the outbox in the caller's transaction, so it is published if and only if
- * that transaction commits. Throws EventValidationError (nothing written) if the data does not
- * match the catalogue. `producer` is the service name whose relay publishes it.
- */
-export async function publish<T extends EventType>(
-  trx: Transaction<Database>,
-  producer: string,
-  type: T,
-  input: EventInput<T>,
-): Promise<EventEnvelope<T>> {
-  assertProducer(producer);
-  const event = buildEvent(type, input);
-  await trx.insertInto('event_outbox').values(chunkRow(producer, [event])).execute();
-  return event.envelope;
-}
-
 export type PublishManyItem = { [T in EventType]: { type: T } & EventInput<T> }[EventType];
 
 /**
- * Writes many events (ingestion emits 100k per sync) as a few chunk rows. Every event is validated
- * before anything is written; they are published in the given order.
+ * A service's outbox: what is written through it is published by that service's relay, which
+ * publishes only its own producer's rows. The runtime binds it to the service (ServiceDeps.outbox),
+ * so no call site names the producer, and none can name the wrong one.
  */
-export async function publishMany(
-  trx: Transaction<Database>,
-  producer: string,
-  items: readonly PublishManyItem[],
-): Promise<EventEnvelope[]> {
-  assertProducer(producer);
-  const events = items.map(({ type, ...input }) => buildEvent(type, input as EventInput<typeof type>));
-  const rows = chunks(events).map((chunk) => chunkRow(producer, chunk));
-  for (let start = 0; start < rows.length; start += CHUNKS_PER_STATEMENT) {
-    await trx
-      .insertInto('event_outbox')
-      .values(rows.slice(start, start + CHUNKS_PER_STATEMENT))
-      .execute();
-  }
-  return events.map((event) => event.envelope);
+export interface Outbox {
+  readonly producer: ServiceName;
+  /**
+   * Writes one event in the caller's transaction, so it is published if and only if that
+   * transaction commits. Throws EventValidationError (nothing written) if the data does not match
+   * the catalogue's current version of the type.
+   */
+  publish<T extends EventType>(trx: Transaction<Database>, type: T, input: EventInput<T>): Promise<EventEnvelope<T>>;
+  /**
+   * Writes many events (ingestion emits 100k per sync) as a few chunk rows. Every event is
+   * validated before anything is written; they are published in the given order.
+   */
+  publishMany(trx: Transaction<Database>, items: readonly PublishManyItem[]): Promise<EventEnvelope[]>;
+}
+
+export function outboxOf(producer: ServiceName): Outbox {
+  if (!Object.hasOwn(SERVICE_ROLES, producer)) throw new Error(`"${producer}" is not a Stratus service: no relay would publish its events`);
+  return {
+    producer,
+    async publish(trx, type, input) {
+      const event = buildEvent(type, input);
+      await trx.insertInto('event_outbox').values(chunkRow(producer, [event])).execute();
+      return event.envelope;
+    },
+    async publishMany(trx, items) {
+      const events = items.map(({ type, ...input }) => buildEvent(type, input as EventInput<typeof type>));
+      const rows = chunks(events).map((chunk) => chunkRow(producer, chunk));
+      for (let start = 0; start < rows.length; start += CHUNKS_PER_STATEMENT) {
+        await trx
+          .insertInto('event_outbox')
+          .values(rows.slice(start, start + CHUNKS_PER_STATEMENT))
+          .execute();
+      }
+      return events.map((event) => event.envelope);
+    },
+  };
 }
 
 type AnyBuiltEvent = BuiltEvent<EventType>;
@@ -97,8 +102,4 @@ function chunkRow(producer: string, events: readonly AnyBuiltEvent[]): OutboxRow
     envelopes: `[${events.map((event) => event.value).join(',')}]`,
     headers: Object.keys(headers).length > 0 ? JSON.stringify(headers) : null,
   };
-}
-
-function assertProducer(producer: string): void {
-  if (producer.trim() === '') throw new Error('publish needs the producer (service) name');
 }

@@ -3,7 +3,7 @@ import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { Database } from '@stratus/db';
+import type { Database, ServiceName } from '@stratus/db';
 import { toKafkaMessage } from './kafka-headers.ts';
 import { createIdempotentProducer } from './kafka-producer.ts';
 import { TOPIC_MAX_MESSAGE_BYTES } from './topics.ts';
@@ -14,7 +14,7 @@ export interface OutboxRelayOptions {
   listenUrl: string;
   kafka: Kafka;
   /** The service whose outbox rows this relay publishes. */
-  producer: string;
+  producer: ServiceName;
   topicPrefix: string;
   logger: Logger;
   /** Outbox rows (chunks of up to a thousand events) read per round. */

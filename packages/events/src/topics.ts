@@ -1,4 +1,7 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import kafkajs, { type Admin, type ITopicConfig } from 'kafkajs';
+
+// kafkajs is CommonJS, and Node's named-export detection does not find this one.
+const { ConfigResourceTypes } = kafkajs;
 import { catalogue, eventTypes, type EventType } from './catalogue/catalogue.ts';
 
 /** The Kafka topic of an event type. The prefix comes from configuration (tests use a random one). */
@@ -18,6 +21,39 @@ export const TOPIC_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 /** Where a consumer dead-letters what it cannot process from `topic`. */
 export function deadLetterTopicOf(topic: string): string {
   return `${topic}${DLQ_SUFFIX}`;
+}
+
+/** Every catalogue topic of a deployment and its dead-letter topic. */
+export function stratusTopics(prefix: string): string[] {
+  return eventTypes.flatMap((type) => [topicFor(prefix, type), deadLetterTopicOf(topicFor(prefix, type))]);
+}
+
+export interface TopicRetention {
+  topic: string;
+  /**
+   * How long a message may still be read from the topic, in ms: retention.ms plus segment.ms, since
+   * Kafka deletes a log segment only whole, once its newest message has expired, and a quiet topic's
+   * segment rolls only after segment.ms. Infinity when retention.ms is -1 (kept for ever).
+   */
+  readableMs: number;
+}
+
+/** The effective retention (topic setting, else the broker's default) of each of the given topics. */
+export async function topicRetention(admin: Admin, topics: readonly string[]): Promise<TopicRetention[]> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms', 'segment.ms'] })),
+  });
+  return resources.map(({ resourceName, errorCode, errorMessage, configEntries }) => {
+    if (errorCode !== 0) throw new Error(`cannot read the configuration of topic ${resourceName}: ${errorMessage}`);
+    const setting = (name: string) => {
+      const value = Number(configEntries.find((entry) => entry.configName === name)?.configValue);
+      if (!Number.isFinite(value)) throw new Error(`topic ${resourceName} reports no ${name}`);
+      return value;
+    };
+    const retention = setting('retention.ms');
+    return { topic: resourceName, readableMs: retention < 0 ? Number.POSITIVE_INFINITY : retention + setting('segment.ms') };
+  });
 }
 
 export interface EnsureTopicsOptions {

@@ -4,7 +4,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
-import { commuting, createConsumer, OutboxRelay, publishMany, type EventConsumer } from '../src/index.ts';
+import { commuting, createConsumer, OutboxRelay, outboxOf, type EventConsumer } from '../src/index.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
 import * as backboneEvents from '../src/index.ts';
@@ -35,10 +35,7 @@ it('applies consecutive commuting events at once, and everything else one at a t
   const [a, b] = [randomUUID(), randomUUID()];
   const accounts = [a, a, b, a, a, a];
   const events = await database.owner.transaction().execute((trx) =>
-    publishMany(
-      trx,
-      'cost',
-      accounts.map((cloud_account_id) => ({ type: 'cost.aggregated' as const, tenant, data: { ...samples()['cost.aggregated'], cloud_account_id } })),
+    outboxOf('cost').publishMany(trx, accounts.map((cloud_account_id) => ({ type: 'cost.aggregated' as const, tenant, data: { ...samples()['cost.aggregated'], cloud_account_id } })),
     ),
   );
   await eventually(async () => expect((await relay.metrics()).lagMs).toBe(0));

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
-import { createConsumer, OutboxRelay, publish, topicFor, type EventConsumer } from '../src/index.ts';
+import { createConsumer, OutboxRelay, outboxOf, topicFor, type EventConsumer } from '../src/index.ts';
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
@@ -68,7 +68,7 @@ it('applies an event exactly once when the consumer is killed between its effect
   const data = samples()['cost.aggregated'];
   const event = await database.owner.transaction().execute(async (trx) => {
     await sql`insert into daily_totals (cloud_account_id, day, total) values (${data.cloud_account_id}, ${data.day}, ${data.total})`.execute(trx);
-    return publish(trx, 'cost', 'cost.aggregated', { tenant, data });
+    return outboxOf('cost').publish(trx, 'cost.aggregated', { tenant, data });
   });
 
   const crash = await runCrashingConsumer(groupId);
@@ -102,7 +102,7 @@ it('applies an event exactly once when the consumer is killed between its effect
   // And the survivor applies what comes next, once.
   const next = await database.owner
     .transaction()
-    .execute((trx) => publish(trx, 'cost', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+    .execute((trx) => outboxOf('cost').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
   await eventually(async () => expect(await effectCount(database.owner, next.subject)).toBe(1));
   expect(survivor.metrics()).toMatchObject({ processed: 1, duplicates: 1 });
 }, 90_000);

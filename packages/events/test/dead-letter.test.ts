@@ -9,9 +9,11 @@ import {
   deadLetterTopicOf,
   readDeadLetters,
   replayDeadLetters,
+  RejectedEventError,
   selectDeadLetters,
   topicFor,
   type EventConsumer,
+  type EventEnvelope,
 } from '../src/index.ts';
 import { countEffect, createEffectTable, effectCount } from './fixtures/effect-counter.ts';
 import { testLogger } from './logger.ts';
@@ -26,6 +28,8 @@ let producer: Producer;
 let consumer: EventConsumer;
 const tenant = randomUUID();
 let actionsFail = true;
+let unlinkAttempts = 0;
+const recommendations: EventEnvelope<'recommendation.created'>[] = [];
 
 beforeAll(async () => {
   backbone = await openBackbone(backboneEvents, { partitions: 1 });
@@ -43,6 +47,13 @@ beforeAll(async () => {
       'action.requested': async (event, trx) => {
         if (actionsFail) throw new Error(`cloud API refused ${event.data.action_type}`);
         await countEffect(event, trx);
+      },
+      'cloud_account.unlinked': async (event) => {
+        unlinkAttempts += 1;
+        throw new RejectedEventError(`account ${event.data.cloud_account_id} was never linked here`);
+      },
+      'recommendation.created': async (event) => {
+        recommendations.push(event);
       },
     },
     logger: testLogger,
@@ -135,5 +146,56 @@ describe('dead letters', () => {
     await replayDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
     await eventually(() => expect(consumer.metrics().duplicates).toBe(duplicatesBefore + 1));
     expect(await effectCount(database.owner, event.envelope.subject)).toBe(1);
+  });
+
+  it('dead-letters an event its handler rejects at once, with the reason rejected and the message, without retrying', async () => {
+    const topic = topicFor(kafka.prefix, 'cloud_account.unlinked');
+    const event = buildEvent('cloud_account.unlinked', { tenant, data: samples()['cloud_account.unlinked'] });
+    const retriesBefore = consumer.metrics().retries;
+    await producer.send({ topic, messages: [{ key: event.envelope.subject, value: event.value, headers: { 'event-id': event.envelope.id } }] });
+
+    const [letter] = await eventually(async () => {
+      const found = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(letter).toMatchObject({
+      reason: 'rejected',
+      error: `account ${event.envelope.data.cloud_account_id} was never linked here`,
+      eventId: event.envelope.id,
+    });
+    expect(unlinkAttempts).toBe(1);
+    expect(consumer.metrics().retries).toBe(retriesBefore);
+    await eventually(async () => expect(await committedOffset(topic)).toBe('1'));
+  });
+
+  it('hands a v1 event on the topic to the handler as v2, and dead-letters a version the consumer does not know', async () => {
+    const topic = topicFor(kafka.prefix, 'recommendation.created');
+    const current = buildEvent('recommendation.created', { tenant, data: { ...samples()['recommendation.created'], priority: 1 } }).envelope;
+    // As a producer of before v2 published it, and as one of after this consumer's time might.
+    const v1 = { ...current, version: 1, data: { ...current.data, priority: 'low' } };
+    const v3 = { ...current, id: randomUUID(), version: 3, data: { ...current.data, priority: { level: 'low' } } };
+    const retriesBefore = consumer.metrics().retries;
+    await producer.send({
+      topic,
+      messages: [
+        { key: v1.subject, value: JSON.stringify(v1), headers: { 'event-id': v1.id, 'event-version': '1' } },
+        { key: v3.subject, value: JSON.stringify(v3), headers: { 'event-id': v3.id, 'event-version': '3' } },
+      ],
+    });
+
+    const [letter] = await eventually(async () => {
+      const found = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topic) });
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(recommendations).toEqual([current]);
+    expect(recommendations[0]).toMatchObject({ version: 2, data: { priority: 1 } });
+    expect(letter).toMatchObject({ reason: 'unknown_version', eventId: v3.id, originalOffset: '1' });
+    expect(letter!.error).toContain('version 3 is newer than this consumer');
+    // The letter keeps the event as it was sent, for a replay once consumers read v3.
+    expect(JSON.parse(letter!.value!.toString())).toEqual(v3);
+    expect(consumer.metrics().retries).toBe(retriesBefore);
+    await eventually(async () => expect(await committedOffset(topic)).toBe('2'));
   });
 });

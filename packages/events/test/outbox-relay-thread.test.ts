@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxRelayThread, publishMany, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
+import { OutboxRelayThread, outboxOf, topicFor, type OutboxRelayThreadOptions } from '../src/index.ts';
 import { eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
 import { samples } from './samples.ts';
 import * as backboneEvents from '../src/index.ts';
@@ -54,7 +54,7 @@ describe('the outbox relay on a worker thread', () => {
     await thread.start();
     const envelopes = await database.owner
       .transaction()
-      .execute((trx) => publishMany(trx, 'cost', Array.from({ length: 50 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] }))));
+      .execute((trx) => outboxOf('cost').publishMany(trx, Array.from({ length: 50 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] }))));
 
     await eventually(() => {
       const ids = new Set(reader.messages.map((entry) => entry.message.headers?.['event-id']?.toString()));
@@ -67,7 +67,7 @@ describe('the outbox relay on a worker thread', () => {
     // Stopped means stopped: a later event waits in the outbox for the next relay.
     const later = await database.owner
       .transaction()
-      .execute((trx) => publishMany(trx, 'cost', [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
+      .execute((trx) => outboxOf('cost').publishMany(trx, [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
     const row = await database.owner.selectFrom('event_outbox_events').select('published_at').where('id', '=', later[0]!.id).executeTakeFirstOrThrow();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(row.published_at).toBeNull();
@@ -81,7 +81,7 @@ describe('the outbox relay on a worker thread', () => {
     await thread.start();
     await database.owner
       .transaction()
-      .execute((trx) => publishMany(trx, 'recommendation', [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
+      .execute((trx) => outboxOf('recommendation').publishMany(trx, [{ type: 'cost.aggregated', tenant, data: samples()['cost.aggregated'] }]));
 
     const metrics = await eventually(
       async () => {

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ensureTopics,
   OutboxRelay,
+  outboxOf,
   pruneOutbox,
-  publish,
-  publishMany,
   topicFor,
   type EventEnvelope,
   type OutboxRelayOptions,
 } from '../src/index.ts';
 import { eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
+import type { ServiceName } from '@stratus/db';
 import { testLogger } from './logger.ts';
 import { samples } from './samples.ts';
 import * as backboneEvents from '../src/index.ts';
@@ -26,7 +26,7 @@ let reader: KafkaReader;
 const relays: OutboxRelay[] = [];
 const tenant = randomUUID();
 
-function startRelay(producer: string, prefix = kafka.prefix, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
+function startRelay(producer: ServiceName, prefix = kafka.prefix, options: Partial<OutboxRelayOptions> = {}): OutboxRelay {
   const relay = new OutboxRelay({
     db: database.owner,
     listenUrl: database.url,
@@ -63,11 +63,8 @@ describe('outbox and relay', () => {
     const discovered = samples()['resource.discovered'];
     const envelopes = await database.owner.transaction().execute(async (trx) => {
       await sql`insert into widgets (id, name) values (${discovered.resource.id}, 'web-1')`.execute(trx);
-      const first = await publish(trx, 'ingestion', 'resource.discovered', { tenant, data: discovered });
-      const rest = await publishMany(
-        trx,
-        'ingestion',
-        ['running', 'stopped', 'running'].map((state) => ({
+      const first = await outboxOf('ingestion').publish(trx, 'resource.discovered', { tenant, data: discovered });
+      const rest = await outboxOf('ingestion').publishMany(trx, ['running', 'stopped', 'running'].map((state) => ({
           type: 'resource.discovered' as const,
           tenant,
           data: { ...discovered, resource: { ...discovered.resource, state } },
@@ -113,8 +110,9 @@ describe('outbox and relay', () => {
     const rolledBack = new Error('rolled back on purpose');
     await expect(
       database.owner.transaction().execute(async (trx) => {
-        const events = await publishMany(trx, 'traced', [a, a, b].map((traceparent) => ({ type: 'cost.aggregated' as const, tenant, data: day, traceparent })));
-        const chunks = await trx.selectFrom('event_outbox').select(['event_ids', 'headers']).where('producer', '=', 'traced').orderBy('seq').execute();
+        const events = await outboxOf('cost').publishMany(trx, [a, a, b].map((traceparent) => ({ type: 'cost.aggregated' as const, tenant, data: day, traceparent })));
+        const ids = events.map((event) => event.id);
+        const chunks = await trx.selectFrom('event_outbox').select(['event_ids', 'headers']).where('event_ids', '&&', sql<string[]>`${ids}::uuid[]`).orderBy('seq').execute();
         expect(chunks).toEqual([
           { event_ids: [events[0]!.id, events[1]!.id], headers: { traceparent: a } },
           { event_ids: [events[2]!.id], headers: { traceparent: b } },
@@ -130,13 +128,13 @@ describe('outbox and relay', () => {
     let rolledBack: EventEnvelope | undefined;
     await expect(
       database.owner.transaction().execute(async (trx) => {
-        rolledBack = await publish(trx, 'cost', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
+        rolledBack = await outboxOf('cost').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
         throw new Error('the state change failed');
       }),
     ).rejects.toThrow('the state change failed');
     const committed = await database.owner
       .transaction()
-      .execute((trx) => publish(trx, 'cost', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+      .execute((trx) => outboxOf('cost').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
 
     // The relay has handled everything committed before and after the rolled-back one.
     await eventually(() => expect(received(committed.id)).toBeDefined());
@@ -154,7 +152,7 @@ describe('outbox and relay', () => {
     let slowPublished!: () => void;
     const slowHasSeq = new Promise<void>((resolve) => (slowPublished = resolve));
     const slow = database.owner.transaction().execute(async (trx) => {
-      const envelope = await publish(trx, 'action-executor', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
+      const envelope = await outboxOf('action-executor').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] });
       slowPublished();
       await slowMayCommit;
       return envelope;
@@ -162,7 +160,7 @@ describe('outbox and relay', () => {
     await slowHasSeq;
     const fast = await database.owner
       .transaction()
-      .execute((trx) => publish(trx, 'action-executor', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+      .execute((trx) => outboxOf('action-executor').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
     // The relay moves past the fast event's higher seq while the slow one is still uncommitted...
     await eventually(() => expect(received(fast.id)).toBeDefined());
     releaseSlow();
@@ -177,7 +175,7 @@ describe('outbox and relay', () => {
     const relay = startRelay('recommendation', prefix);
     await relay.start();
     const event = await database.owner.transaction().execute((trx) =>
-      publish(trx, 'recommendation', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }),
+      outboxOf('recommendation').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }),
     );
 
     const failed = await eventually(
@@ -211,10 +209,7 @@ describe('outbox and relay', () => {
     const [a, b] = [startRelay('audit'), startRelay('audit')];
     await Promise.all([a.start(), b.start()]);
     const events = await database.owner.transaction().execute((trx) =>
-      publishMany(
-        trx,
-        'audit',
-        Array.from({ length: 300 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] })),
+      outboxOf('audit').publishMany(trx, Array.from({ length: 300 }, () => ({ type: 'cost.aggregated' as const, tenant, data: samples()['cost.aggregated'] })),
       ),
     );
     await eventually(() => expect(events.every((event) => received(event.id))).toBe(true));
@@ -224,15 +219,16 @@ describe('outbox and relay', () => {
       const [metricsA, metricsB] = await Promise.all([a.metrics(), b.metrics()]);
       expect(metricsA.published + metricsB.published).toBe(300);
     });
+    await Promise.all([a.stop(), b.stop()]);
   });
 
   it('sends a chunk larger than one Kafka request in several, every event once and in order', async () => {
-    // A producer of its own: no other relay of this file may pick the chunk up with larger requests.
-    const relay = startRelay('bulk', kafka.prefix, { maxBatchBytes: 20_000 });
+    // A producer whose other relays have stopped: none may pick the chunk up with larger requests.
+    const relay = startRelay('audit', kafka.prefix, { maxBatchBytes: 20_000 });
     await relay.start();
     const day = samples()['cost.aggregated'];
     const events = await database.owner.transaction().execute((trx) =>
-      publishMany(trx, 'bulk', Array.from({ length: 200 }, (_, index) => ({ type: 'cost.aggregated' as const, tenant, data: { ...day, total: `${index}.000000` } }))),
+      outboxOf('audit').publishMany(trx, Array.from({ length: 200 }, (_, index) => ({ type: 'cost.aggregated' as const, tenant, data: { ...day, total: `${index}.000000` } }))),
     );
     const chunks = await database.owner.selectFrom('event_outbox').select('seq').where('event_ids', '@>', sql<string[]>`array[${events[0]!.id}]::uuid[]`).execute();
     expect(chunks).toHaveLength(1);
@@ -251,12 +247,18 @@ describe('outbox and relay', () => {
     await relays[0]!.stop();
     const pending = await database.owner
       .transaction()
-      .execute((trx) => publish(trx, 'ingestion', 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
-    const published = await database.owner.selectFrom('event_outbox').select('seq').where('published_at', 'is not', null).execute();
+      .execute((trx) => outboxOf('ingestion').publish(trx, 'cost.aggregated', { tenant, data: samples()['cost.aggregated'] }));
+    const published = await database.owner.selectFrom('event_outbox').select(['seq', 'producer']).where('published_at', 'is not', null).execute();
     expect(published.length).toBeGreaterThan(0);
+    const producers = [...new Set(published.map((row) => row.producer as ServiceName))];
+    const prune = async (olderThan: Date) => {
+      let deleted = 0;
+      for (const producer of producers) deleted += await pruneOutbox(database.owner, producer, { olderThan, batchSize: 2 });
+      return deleted;
+    };
 
-    expect(await pruneOutbox(database.owner, new Date(Date.now() - 60_000))).toBe(0);
-    expect(await pruneOutbox(database.owner, new Date(Date.now() + 60_000))).toBe(published.length);
+    expect(await prune(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await prune(new Date(Date.now() + 60_000))).toBe(published.length);
     const left = await database.owner.selectFrom('event_outbox_events').select('id').execute();
     expect(left.map((row) => row.id)).toEqual([pending.id]);
   });

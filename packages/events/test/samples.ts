@@ -88,7 +88,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       resource_id: resourceId,
       cloud_account_id: cloudAccountId,
       recommendation_type: 'rightsize',
-      priority: 'high',
+      priority: 3,
       estimated_savings: '35.04',
       currency: 'USD',
       title: 'Downsize web-1 from t3.large to t3.medium',

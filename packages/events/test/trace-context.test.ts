@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Kysely } from 'kysely';
 import { createDb, type Database } from '@stratus/db';
 import { eventually, type TestDatabase, type TestKafka, openBackbone, type Backbone } from '@stratus/testing';
-import { createConsumer, OutboxRelay, publish, type EventConsumer } from '../src/index.ts';
+import { createConsumer, OutboxRelay, outboxOf, type EventConsumer } from '../src/index.ts';
 import { enableAsyncContext } from './async-context.ts';
 import * as backboneEvents from '../src/index.ts';
 import { testLogger } from './logger.ts';
@@ -68,7 +68,7 @@ afterAll(async () => {
 it('carries a traceparent given at publish into the handler context', async () => {
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const event = await recommendationDb.transaction().execute((trx) =>
-    publish(trx, 'recommendation', 'recommendation.created', {
+    outboxOf('recommendation').publish(trx, 'recommendation.created', {
       tenant,
       data: samples()['recommendation.created'],
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
@@ -86,7 +86,7 @@ it('captures the active span of the publisher when no traceparent is given', asy
   const event = await context.with(trace.setSpanContext(ROOT_CONTEXT, publisherSpan), () =>
     recommendationDb
       .transaction()
-      .execute((trx) => publish(trx, 'recommendation', 'recommendation.created', { tenant, data: samples()['recommendation.created'] })),
+      .execute((trx) => outboxOf('recommendation').publish(trx, 'recommendation.created', { tenant, data: samples()['recommendation.created'] })),
   );
   expect(event.traceparent).toBe(`00-${publisherSpan.traceId}-00f067aa0ba902b7-01`);
   const spanContext = await eventually(() => {

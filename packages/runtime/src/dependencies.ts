@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { createDb, pendingMigrations, SERVICE_ROLES, type Database, type ServiceName } from '@stratus/db';
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
 import type { ServiceEnv } from '@stratus/config';
-import { connectAdmin, createKafkaClient } from '@stratus/events';
+import { connectAdmin, createKafkaClient, outboxOf, type Outbox } from '@stratus/events';
 
 /** The connections a service holds for its whole life; routes, consumers and jobs receive them. */
 export interface ServiceDeps<C extends ServiceEnv = ServiceEnv> {
@@ -17,6 +17,8 @@ export interface ServiceDeps<C extends ServiceEnv = ServiceEnv> {
   kafka: Kafka;
   /** Producers of every BullMQ queue (REDIS_PREFIX); workers are a service's background tasks. */
   queues: Queues;
+  /** The service's own outbox: what routes, consumers and jobs publish, the service's relay sends. */
+  outbox: Outbox;
 }
 
 /** An error that stops start-up with a message saying what to fix. */
@@ -39,7 +41,7 @@ export function openDependencies<C extends ServiceEnv>(service: ServiceName, con
   const redis = createRedisConnection(config.REDIS_URL, { forWorker: true });
   const kafka = createKafkaClient({ clientId: `stratus-${service}`, brokers: config.KAFKA_BROKERS, logger });
   const queues = createQueues({ connection: redis, prefix: config.REDIS_PREFIX, logger });
-  return { service, config, logger, db, redis, kafka, queues };
+  return { service, config, logger, db, redis, kafka, queues, outbox: outboxOf(service) };
 }
 
 /**

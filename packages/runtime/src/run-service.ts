@@ -7,6 +7,7 @@ import { SERVICE_ROLES, type ServiceName } from '@stratus/db';
 import { OutboxRelayThread, ensureTopics, createConsumer, type EventHandlers } from '@stratus/events';
 import { buildServer, healthPlugin, type ReadinessCheck } from '@stratus/http';
 import { authPlugin } from '@stratus/auth';
+import { checkEventRetention, consumerGroupOf, eventPruningTask } from './event-retention.ts';
 import { startTelemetry } from './telemetry.ts';
 import { createLogger } from './logger.ts';
 import {
@@ -117,17 +118,18 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
       }),
   });
   const consumerHandlers = definition.consumers?.(deps);
+  const groupId = consumerGroupOf(config, definition.name);
   const consumer = consumerHandlers
     ? createConsumer({
         kafka: deps.kafka,
         db: deps.db,
-        groupId: `${config.KAFKA_TOPIC_PREFIX}stratus-${definition.name}`,
+        groupId,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         handlers: consumerHandlers,
         logger,
       })
     : undefined;
-  const background = definition.background?.(deps) ?? [];
+  const background = [...(definition.background?.(deps) ?? []), eventPruningTask(deps, consumer && groupId)];
   const stopBackground = () =>
     Promise.allSettled(
       background.map((task) =>
@@ -153,7 +155,12 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
     const admin = deps.kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, { prefix: config.KAFKA_TOPIC_PREFIX, partitions: config.KAFKA_PARTITIONS });
+      await ensureTopics(admin, {
+        prefix: config.KAFKA_TOPIC_PREFIX,
+        partitions: config.KAFKA_PARTITIONS,
+        deadLetterRetentionMs: config.KAFKA_DEAD_LETTER_RETENTION_DAYS * 86_400_000,
+      });
+      await checkEventRetention(admin, config);
     } finally {
       await admin.disconnect();
     }

@@ -1,6 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { Kysely } from 'kysely';
-import type { Database } from '@stratus/db';
+import type { Database, ServiceName } from '@stratus/db';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { createTestKafka, type TestKafka } from './kafka.ts';
 
@@ -14,7 +14,7 @@ export interface BackboneEvents<Logger> {
     db: Kysely<Database>;
     listenUrl: string;
     kafka: Kafka;
-    producer: string;
+    producer: ServiceName;
     topicPrefix: string;
     logger: Logger;
   }) => { start(): Promise<void>; stop(): Promise<void> };
@@ -27,7 +27,7 @@ export interface Backbone<Logger> {
   /** Connected until close(). */
   admin: Admin;
   /** Starts the outbox relay of a producing service (as the owner, on this database and these topics). */
-  startRelay(producer: string, logger: Logger): Promise<void>;
+  startRelay(producer: ServiceName, logger: Logger): Promise<void>;
   /** Once the file's consumers have stopped: stops the relays, deletes the topics, drops the database. */
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * Redis prefix; with the notifications worker when the test delivers.
  */
 import { bootstrapOrganization } from '@stratus/auth';
-import { createDb } from '@stratus/db';
+import { createDb, type ServiceName } from '@stratus/db';
 import * as events from '@stratus/events';
 import { createConsumer, topicFor, type EventConsumer, type EventEnvelope } from '@stratus/events';
 import { createQueues, createRedisConnection, type Queues } from '@stratus/queues';
@@ -38,7 +38,7 @@ export interface AuditConsumer {
  * is on unless it says otherwise: the tests' webhook receivers listen on loopback, over http.
  */
 export async function startAuditConsumer(
-  producers: readonly string[],
+  producers: readonly ServiceName[],
   options: { deliver?: Partial<Pick<AuditConfig, 'SMTP_URL' | 'SMTP_FROM' | 'WEBHOOK_ALLOW_PRIVATE_NETWORKS'>> } = {},
 ): Promise<AuditConsumer> {
   const logger = createLogger('audit-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);

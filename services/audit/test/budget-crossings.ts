@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { publish, type EventDataInput } from '@stratus/events';
+import { outboxOf, type EventDataInput } from '@stratus/events';
 import type { AuditConsumer } from './audit-consumer.ts';
 
 /** The data of a budget.threshold_crossed: 80% of a 1,000 USD monthly budget, with overrides. */
@@ -23,5 +23,5 @@ export function crossing(data: Partial<EventDataInput<'budget.threshold_crossed'
 export function publishCrossing(audit: AuditConsumer, data: EventDataInput<'budget.threshold_crossed'>) {
   return audit.database.owner
     .transaction()
-    .execute((trx) => publish(trx, 'cost', 'budget.threshold_crossed', { tenant: audit.organizationId, data }));
+    .execute((trx) => outboxOf('cost').publish(trx, 'budget.threshold_crossed', { tenant: audit.organizationId, data }));
 }

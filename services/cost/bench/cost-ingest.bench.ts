@@ -19,7 +19,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
-import { ensureTopics } from '@stratus/events';
+import { ensureTopics, outboxOf } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
@@ -100,7 +100,7 @@ try {
   await relay.start();
   const started = performance.now();
   const report = await importCosts(
-    { db: ingestionDb, logger },
+    { db: ingestionDb, outbox: outboxOf('ingestion'), logger },
     { organization_id: account.organization_id, cloud_account_id: account.id },
     { kind: 'file', file_name: 'focus.csv', batches: readFocusCsv(createReadStream(file)) },
   );

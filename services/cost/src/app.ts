@@ -12,7 +12,7 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app, deps) {
     await app.register(costsRoutes, { prefix: '/v1', rawRetentionMonths: deps.config.COST_RAW_RETENTION_MONTHS });
-    await app.register(budgetsRoutes, { prefix: '/v1' });
+    await app.register(budgetsRoutes, { prefix: '/v1', outbox: deps.outbox });
   },
   consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),
   background: (deps) => [costMaintenance(deps)],

@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, withTenant, type Database } from '@stratus/db';
-import { type OutboxRelayThread, createIdempotentProducer, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
+import { type OutboxRelayThread, createIdempotentProducer, ensureTopics, outboxOf, toKafkaMessage, topicFor } from '@stratus/events';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
 import { ingestionRelay } from './ingestion-relay.ts';
@@ -84,7 +84,7 @@ try {
 
   relay = ingestionRelay(url, prefix, logger);
   await relay.start();
-  const deps = { db, logger, adapterFor: async () => adapter };
+  const deps = { db, outbox: outboxOf('ingestion'), logger, adapterFor: async () => adapter };
   const target = { organization_id: account.organization_id, cloud_account_id: account.id };
   const started = performance.now();
   const first = await syncAccount(deps, target);

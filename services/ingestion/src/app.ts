@@ -18,12 +18,14 @@ export const service: ServiceDefinition<typeof env> = {
       prefix: '/v1',
       keyring: deps.config.CREDENTIALS_KEYS,
       defaultAdapter: deps.config.STRATUS_CLOUD,
+      outbox: deps.outbox,
     });
     await app.register(resourcesRoutes, { prefix: '/v1' });
     await app.register(discoveryRoutes, { prefix: '/v1', queues: deps.queues });
     await app.register(costImportRoutes, {
       prefix: '/v1',
       db: deps.db,
+      outbox: deps.outbox,
       queues: deps.queues,
       logger: deps.logger,
       maxUploadBytes: deps.config.MAX_UPLOAD_BYTES,

@@ -172,7 +172,7 @@ describe('stratus dead-letters, bad input', () => {
   });
 
   it.each([
-    [['dead-letters', 'replay', 'action.requested', '--reason', 'crashed'], /Allowed choices are invalid_envelope, invalid_data, handler_failed/],
+    [['dead-letters', 'replay', 'action.requested', '--reason', 'crashed'], /Allowed choices are invalid_envelope, unknown_version, invalid_data, handler_failed, rejected/],
     [['dead-letters', 'list', '--limit', '0'], /give a positive whole number/],
     [['dead-letters', 'replay'], /missing required argument 'event-type'/],
   ])('exits 2 with a clear error: %j', async (args, message) => {

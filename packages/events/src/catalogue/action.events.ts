@@ -7,7 +7,6 @@ import { actionType, id, jsonObject } from './fields.ts';
 
 export const actionRequested = defineEvent({
   type: 'action.requested',
-  version: 1,
   description: 'An action on a resource was requested (by a person, a recommendation or an automation rule).',
   subject: 'resource_id',
   schema: z.object({
@@ -24,7 +23,6 @@ export const actionRequested = defineEvent({
 
 export const actionCompleted = defineEvent({
   type: 'action.completed',
-  version: 1,
   description: 'The operation carrying out an action finished successfully.',
   subject: 'resource_id',
   schema: z.object({
@@ -39,7 +37,6 @@ export const actionCompleted = defineEvent({
 
 export const actionFailed = defineEvent({
   type: 'action.failed',
-  version: 1,
   description: 'The operation carrying out an action failed for good, or with an error worth retrying later.',
   subject: 'resource_id',
   schema: z.object({

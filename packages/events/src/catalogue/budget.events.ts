@@ -5,7 +5,6 @@ import { currency, day, decimal, id } from './fields.ts';
 
 export const budgetThresholdCrossed = defineEvent({
   type: 'budget.threshold_crossed',
-  version: 1,
   description:
     'Spend of a budget period (actual, or forecast to the end of the period) reached one alert threshold of the budget. ' +
     'Published at most once per alert and budget period, when the cost service first sees the threshold reached ' +

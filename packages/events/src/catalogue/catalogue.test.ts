@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { samples } from '../../test/samples.ts';
 import { buildEvent } from '../envelope.ts';
 import { catalogue, eventTypes } from './catalogue.ts';
+import { versionsOf } from './event-definition.ts';
 
 describe('catalogue', () => {
   it('keys every entry by its type, which is also its topic', () => {
@@ -11,6 +12,12 @@ describe('catalogue', () => {
       expect(definition.type).toBe(key);
       expect(definition.topic).toBe(key);
       expect(key).toMatch(/^[a-z_]+\.[a-z_]+$/);
+    }
+  });
+
+  it('numbers the versions of every type 1, 2, ... up to the one published', () => {
+    for (const definition of Object.values(catalogue)) {
+      expect(versionsOf(definition).map((entry) => entry.version)).toEqual(Array.from({ length: definition.version }, (_, index) => index + 1));
     }
   });
 

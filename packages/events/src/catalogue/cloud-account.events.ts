@@ -14,7 +14,6 @@ const cloudAccount = z.object({
 
 export const cloudAccountLinked = defineEvent({
   type: 'cloud_account.linked',
-  version: 1,
   description: 'A cloud account was linked to an organisation (credentials stored, discovery may start).',
   subject: 'cloud_account_id',
   schema: cloudAccount,
@@ -23,7 +22,6 @@ export const cloudAccountLinked = defineEvent({
 
 export const cloudAccountUnlinked = defineEvent({
   type: 'cloud_account.unlinked',
-  version: 1,
   description: 'A cloud account was unlinked; its credentials are gone and discovery stops.',
   subject: 'cloud_account_id',
   schema: cloudAccount,

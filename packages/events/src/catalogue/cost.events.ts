@@ -27,7 +27,6 @@ const period = z.object({ start: timestamp, end: timestamp });
 
 export const costIngested = defineEvent({
   type: 'cost.ingested',
-  version: 1,
   description:
     'One batch of cost lines of an import (a provider pull or an uploaded FOCUS file) of one cloud account. The batches of an import share import_id and are numbered from 0; the last has `batch.final` and a `summary`. A consumer applies the import once it holds batches 0..final: the import then REPLACES the account\'s cost lines within summary.period, so importing a period again never doubles it. Batches hold at most 1,000 rows (an event must stay under the size limit); only the final batch may be empty.',
   subject: "cloud_account_id (one account's batches stay in order)",
@@ -66,7 +65,6 @@ export const costIngested = defineEvent({
 
 export const costAggregated = defineEvent({
   type: 'cost.aggregated',
-  version: 1,
   description:
     "One cloud account's total for one UTC day and currency changed, because an import of its costs was applied: the day's new total and its split by service (service '' holds lines that name none). Emitted only for days whose total or split changed, so re-importing identical costs emits nothing; a day that lost all its lines reports total \"0\". The latest event of a day is the day's current total: upsert by (cloud_account_id, day, currency) rather than adding events up.",
   subject: 'cloud_account_id',

@@ -26,7 +26,6 @@ const resource = z.object({
 
 export const resourceDiscovered = defineEvent({
   type: 'resource.discovered',
-  version: 1,
   description:
     'Discovery saw a resource that is new or changed. Carries the whole resource as stored, so a consumer can upsert it without reading the inventory.',
   subject: 'resource.id (our resource uuid)',
@@ -41,7 +40,6 @@ export const resourceDiscovered = defineEvent({
 
 export const resourceRemoved = defineEvent({
   type: 'resource.removed',
-  version: 1,
   description: 'A resource was no longer found by discovery (deleted at the provider, or out of scope).',
   subject: 'resource_id',
   schema: z.object({

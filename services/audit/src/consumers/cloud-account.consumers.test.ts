@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '@stratus/db';
-import { publish, type EventEnvelope } from '@stratus/events';
+import { outboxOf, type EventEnvelope } from '@stratus/events';
 import { eventually } from '@stratus/testing';
 import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
 import { handlers } from '../app.ts';
@@ -41,8 +41,8 @@ describe('the activity of linked and unlinked cloud accounts', () => {
     const cloudAccountId = randomUUID();
     const data = { cloud_account_id: cloudAccountId, provider: 'AWS' as const, account_id: '123456789012', name: 'Production', user_id: userId };
     const events = await database.owner.transaction().execute(async (trx) => [
-      await publish(trx, 'ingestion', 'cloud_account.linked', { tenant: organizationId, data }),
-      await publish(trx, 'ingestion', 'cloud_account.unlinked', { tenant: organizationId, data }),
+      await outboxOf('ingestion').publish(trx, 'cloud_account.linked', { tenant: organizationId, data }),
+      await outboxOf('ingestion').publish(trx, 'cloud_account.unlinked', { tenant: organizationId, data }),
     ]);
     await eventually(() => expect(consumer.metrics().processed).toBe(2), { timeoutMs: 30_000 });
 
@@ -77,7 +77,7 @@ describe('the activity of linked and unlinked cloud accounts', () => {
     const cloudAccountId = randomUUID();
     const processedBefore = consumer.metrics().processed;
     const event = await database.owner.transaction().execute((trx) =>
-      publish(trx, 'ingestion', 'cloud_account.linked', {
+      outboxOf('ingestion').publish(trx, 'cloud_account.linked', {
         tenant: organizationId,
         data: { cloud_account_id: cloudAccountId, provider: 'GCP', account_id: 'stratus-demo', name: 'Demo' },
       }),

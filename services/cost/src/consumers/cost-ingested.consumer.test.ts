@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, withTenant } from '@stratus/db';
 import * as events from '@stratus/events';
-import { createConsumer, deadLetterTopicOf, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
+import { createConsumer, deadLetterTopicOf, outboxOf, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
 import { eventually, openBackbone, type Backbone, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { env } from '../config.ts';
@@ -70,7 +70,7 @@ beforeAll(async () => {
     db: costDb,
     groupId: `${kafka.prefix}stratus-cost`,
     topicPrefix: kafka.prefix,
-    handlers: { 'cost.ingested': costIngested({ db: costDb, logger, config }) },
+    handlers: { 'cost.ingested': costIngested({ db: costDb, outbox: outboxOf('cost'), logger, config }) },
     logger,
     fromBeginning: true,
     retryBackoffMs: 20,
@@ -147,7 +147,7 @@ function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingest
 
 async function publishBatches(batches: EventData<'cost.ingested'>[]): Promise<void> {
   for (const data of batches) {
-    await withTenant(database.owner, organizationId, (trx) => publish(trx, 'ingestion', 'cost.ingested', { tenant: organizationId, data }));
+    await withTenant(database.owner, organizationId, (trx) => outboxOf('ingestion').publish(trx, 'cost.ingested', { tenant: organizationId, data }));
   }
 }
 
@@ -285,11 +285,12 @@ describe('cost.ingested', () => {
     await expectTotalsOf(second);
   });
 
-  it('dead-letters a batch for an account the organisation does not have, with the reason', async () => {
+  it('dead-letters a batch for an account the organisation does not have at once, as rejected, with the reason', async () => {
     const [batch] = batchesOf(first.slice(0, 3), { period });
     await publishBatches([{ ...batch!, cloud_account_id: randomUUID() }]);
     await eventually(async () => expect(consumer.metrics().deadLettered).toBe(1), { timeoutMs: 30_000 });
     const [letter] = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topicFor(kafka.prefix, 'cost.ingested')) });
+    expect(letter?.reason).toBe('rejected');
     expect(letter?.error).toMatch(/cloud account .* does not exist/);
   });
 

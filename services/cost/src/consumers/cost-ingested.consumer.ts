@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@stratus/db';
-import { commuting, type EventHandler } from '@stratus/events';
+import { commuting, type EventHandler, type Outbox } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
 import { retentionCutoff } from '../config.ts';
 import { evaluateBudgets } from '../modules/budgets/budget-evaluation.ts';
@@ -11,6 +11,7 @@ import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
 
 export interface CostIngestedDeps {
   db: Kysely<Database>;
+  outbox: Outbox;
   logger: ServiceDeps['logger'];
   config: { COST_RAW_RETENTION_MONTHS: number };
 }
@@ -51,8 +52,12 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
     }
     if (!isComplete(progress)) return;
     const now = new Date();
-    const applied = await applyImport(trx, progress, { retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS), now });
-    const alerts = await evaluateBudgets(trx, { organizationId: event.tenant, ...applied.days });
+    const applied = await applyImport(trx, progress, {
+      outbox: deps.outbox,
+      retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS),
+      now,
+    });
+    const alerts = await evaluateBudgets(trx, deps.outbox, { organizationId: event.tenant, ...applied.days });
     logger.info(
       { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated, alerts },
       'cost import applied',

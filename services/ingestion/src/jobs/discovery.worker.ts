@@ -8,7 +8,7 @@ import { accountSyncJob } from './account-sync.job.ts';
 /** Drains the discovery queue: account syncs and provider cost pulls. */
 export function discoveryWorker(deps: ServiceDeps, adapters: Pick<SyncDependencies, 'adapterFor'>, concurrency: number): BackgroundTask {
   let worker: Worker | undefined;
-  const jobDeps = { db: deps.db, logger: deps.logger, adapterFor: adapters.adapterFor };
+  const jobDeps = { db: deps.db, outbox: deps.outbox, logger: deps.logger, adapterFor: adapters.adapterFor };
   return {
     name: 'discovery worker',
     async start() {

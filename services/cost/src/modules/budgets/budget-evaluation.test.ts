@@ -53,7 +53,7 @@ async function budgetWithAlerts(
 }
 
 function evaluate(from: string, to: string, today = '2025-06-01'): Promise<number> {
-  return withTenant(cost.deps.db, organizationId, (trx) => evaluateBudgets(trx, { organizationId, from, to }, { today }));
+  return withTenant(cost.deps.db, organizationId, (trx) => evaluateBudgets(trx, cost.deps.outbox, { organizationId, from, to }, { today }));
 }
 
 async function thresholdsPublished(budgetId: string): Promise<string[]> {

@@ -1,13 +1,11 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
-import { publishMany, type PublishManyItem } from '@stratus/events';
+import type { Outbox, PublishManyItem } from '@stratus/events';
 import { utcDay } from '../../calendar.ts';
 import { forecastToPeriodEnd } from '../../period-forecast.ts';
 import { periodsOverlapping, type PeriodRange } from './budget-periods.ts';
 import { spendIn } from './budget-spend.repository.ts';
 import type { BudgetFilters } from './budgets.schemas.ts';
-
-const PRODUCER = 'cost';
 
 export interface EvaluationScope {
   organizationId: string;
@@ -42,13 +40,13 @@ type EvaluatedBudget = Awaited<ReturnType<typeof lockBudgetsToEvaluate>>[number]
  * without it, two imports committing side by side would each read the spend without the other's
  * days, and a threshold their sum crosses would never be noticed.
  */
-export async function evaluateBudgets(trx: Trx, scope: EvaluationScope, options: EvaluationOptions = {}): Promise<number> {
+export async function evaluateBudgets(trx: Trx, outbox: Outbox, scope: EvaluationScope, options: EvaluationOptions = {}): Promise<number> {
   const today = options.today ?? utcDay(new Date());
   const budgets = await lockBudgetsToEvaluate(trx, scope, options.budgetIds);
   let published = 0;
   for (const budget of budgets) {
     for (const period of periodsOverlapping(budget, scope.from, scope.to)) {
-      published += await evaluatePeriod(trx, budget, period, today);
+      published += await evaluatePeriod(trx, outbox, budget, period, today);
     }
   }
   return published;
@@ -69,7 +67,7 @@ function lockBudgetsToEvaluate(trx: Trx, scope: EvaluationScope, budgetIds: read
     .execute();
 }
 
-async function evaluatePeriod(trx: Trx, budget: EvaluatedBudget, period: PeriodRange, today: string): Promise<number> {
+async function evaluatePeriod(trx: Trx, outbox: Outbox, budget: EvaluatedBudget, period: PeriodRange, today: string): Promise<number> {
   const filters = budget.filters as BudgetFilters;
   const { spend, billed } = await spendIn(trx, { ...budget, filters }, period, today);
   const isCurrent = period.start <= today && today <= period.end;
@@ -94,7 +92,7 @@ async function evaluatePeriod(trx: Trx, budget: EvaluatedBudget, period: PeriodR
       currency: budget.currency,
     },
   }));
-  await publishMany(trx, PRODUCER, events);
+  await outbox.publishMany(trx, events);
   return events.length;
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { Outbox } from '@stratus/events';
 import { decodeCursor, pageSchema, toPage } from '@stratus/http';
 import { utcDay } from '../../calendar.ts';
 import { listBudgets } from './budgets.repository.ts';
@@ -31,15 +32,22 @@ import {
 
 const tags = ['budgets'];
 
-function contextOf(request: FastifyRequest): BudgetContext {
-  return { organizationId: request.auth.organizationId, userId: request.auth.userId, today: utcDay(new Date()) };
+export interface BudgetsRoutesOptions {
+  outbox: Outbox;
 }
 
 const thresholdsNote =
   'When spend of a budget period reaches an alert threshold, budget.threshold_crossed is published once for that ' +
   'threshold and period (the audit service turns it into a notification).';
 
-export const budgetsRoutes: FastifyPluginAsyncZod = async (app) => {
+export const budgetsRoutes: FastifyPluginAsyncZod<BudgetsRoutesOptions> = async (app, { outbox }) => {
+  const contextOf = (request: FastifyRequest): BudgetContext => ({
+    organizationId: request.auth.organizationId,
+    userId: request.auth.userId,
+    today: utcDay(new Date()),
+    outbox,
+  });
+
   app.post(
     '/budgets',
     {

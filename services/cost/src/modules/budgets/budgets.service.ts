@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
+import type { Outbox } from '@stratus/events';
 import { AppError } from '@stratus/http';
 import { evaluateBudgets } from './budget-evaluation.ts';
 import { addDays } from '../../calendar.ts';
@@ -44,6 +45,8 @@ export interface BudgetContext {
   organizationId: string;
   userId: string;
   today: string;
+  /** Where an evaluation's budget.threshold_crossed events go. */
+  outbox: Outbox;
 }
 
 function budgetNotFound(id: string): AppError {
@@ -126,8 +129,8 @@ function requireEndAfterStart(schedule: BudgetSchedule): void {
  * periods are left alone: setting up a budget does not replay its history as alerts.
  */
 function evaluateToday(trx: Trx, context: BudgetContext, budgetId: string): Promise<number> {
-  const { organizationId, today } = context;
-  return evaluateBudgets(trx, { organizationId, from: today, to: addDays(today, 1) }, { today, budgetIds: [budgetId] });
+  const { organizationId, today, outbox } = context;
+  return evaluateBudgets(trx, outbox, { organizationId, from: today, to: addDays(today, 1) }, { today, budgetIds: [budgetId] });
 }
 
 /** The first day whose firings a changed definition invalidates: its current period's start, or today. */

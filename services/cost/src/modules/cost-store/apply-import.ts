@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
-import { publishMany, type PublishManyItem } from '@stratus/events';
+import { RejectedEventError, type Outbox, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
 import { addSelectedLines, removeLines, whereLines, type LineSelection } from './rollups.repository.ts';
 import { addDays, utcDay, type DayRange } from '../../calendar.ts';
@@ -9,6 +9,8 @@ import { dailyTotals, changedDays } from './daily-totals.ts';
 export type CompleteImport = ImportProgress & { batches: number; period_start: Date; period_end: Date };
 
 export interface ApplyOptions {
+  /** Where the cost.aggregated events go. */
+  outbox: Outbox;
   /** Lines before this instant have been downsampled; an import may not reach back past it. */
   retentionCutoff: Date;
   now: Date;
@@ -21,8 +23,8 @@ export interface AppliedImport {
   aggregated: number;
 }
 
-/** Deterministic refusals: retrying cannot help, so the consumer dead-letters them with this reason. */
-export class ImportRejected extends Error {
+/** Deterministic refusals: retrying cannot help, so the consumer dead-letters them at once (reason `rejected`). */
+export class ImportRejected extends RejectedEventError {
   override name = 'ImportRejected';
 }
 
@@ -72,7 +74,7 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
     tenant: progress.organization_id,
     data: { cloud_account_id: account, ...data },
   }));
-  if (events.length > 0) await publishMany(trx, 'cost', events);
+  if (events.length > 0) await options.outbox.publishMany(trx, events);
   return { days, aggregated: events.length };
 }
 

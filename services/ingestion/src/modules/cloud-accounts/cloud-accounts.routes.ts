@@ -14,8 +14,8 @@ import {
 
 const tags = ['cloud-accounts'];
 
-export const cloudAccountsRoutes: FastifyPluginAsyncZod<CloudAccountsOptions> = async (app, { keyring, defaultAdapter }) => {
-  const accounts: CloudAccountsOptions = { keyring, defaultAdapter };
+export const cloudAccountsRoutes: FastifyPluginAsyncZod<CloudAccountsOptions> = async (app, { keyring, defaultAdapter, outbox }) => {
+  const accounts: CloudAccountsOptions = { keyring, defaultAdapter, outbox };
 
   app.post(
     '/cloud-accounts',
@@ -98,7 +98,7 @@ export const cloudAccountsRoutes: FastifyPluginAsyncZod<CloudAccountsOptions> = 
       },
     },
     async (request, reply) => {
-      await request.withTenant((trx) => unlinkCloudAccount(trx, request.auth, request.params.id));
+      await request.withTenant((trx) => unlinkCloudAccount(trx, outbox, request.auth, request.params.id));
       return reply.status(204).send(null);
     },
   );

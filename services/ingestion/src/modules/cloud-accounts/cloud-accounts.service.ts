@@ -10,7 +10,7 @@ import {
 } from '@stratus/cloud';
 import type { Keyring } from '@stratus/vault';
 import type { Database } from '@stratus/db';
-import { publish } from '@stratus/events';
+import type { Outbox } from '@stratus/events';
 import { AppError } from '@stratus/http';
 import {
   findAccount,
@@ -34,6 +34,7 @@ export interface CloudAccountsOptions {
   keyring: Keyring;
   /** The adapter of an account linked without naming one (STRATUS_CLOUD). */
   defaultAdapter: AdapterKind;
+  outbox: Outbox;
 }
 
 /** Who is acting: the caller's organisation (the tenant of the transaction) and user. */
@@ -41,8 +42,6 @@ export interface Actor {
   organizationId: string;
   userId: string;
 }
-
-const PRODUCER = 'ingestion';
 
 function notFound(id: string): AppError {
   return new AppError('not_found', `cloud account ${id} not found`);
@@ -155,7 +154,7 @@ export async function linkCloudAccount(
     await storeCredentials(trx, options.keyring, account, credentials, actor.userId);
     await updateAccount(trx, account.id, { credentials: describeCredentials(credentials) });
   }
-  await publish(trx, PRODUCER, 'cloud_account.linked', {
+  await options.outbox.publish(trx, 'cloud_account.linked', {
     tenant: actor.organizationId,
     data: { cloud_account_id: account.id, provider: input.provider, account_id: input.account_id, name: input.name, user_id: actor.userId },
   });
@@ -195,13 +194,13 @@ export async function updateCloudAccount(
  * cost history stay. Unlinking an unlinked account succeeds without a second event, so a retried
  * DELETE is harmless.
  */
-export async function unlinkCloudAccount(trx: Transaction<Database>, actor: Actor, id: string): Promise<void> {
+export async function unlinkCloudAccount(trx: Transaction<Database>, outbox: Outbox, actor: Actor, id: string): Promise<void> {
   const account = await lockAccount(trx, id);
   if (!account) throw notFound(id);
   if (account.status === 'unlinked') return;
   await deleteCredentials(trx, id);
   await updateAccount(trx, id, { status: 'unlinked', credentials: null });
-  await publish(trx, PRODUCER, 'cloud_account.unlinked', {
+  await outbox.publish(trx, 'cloud_account.unlinked', {
     tenant: account.organization_id,
     data: { cloud_account_id: id, provider: account.provider, account_id: account.account_id, name: account.name, user_id: actor.userId },
   });

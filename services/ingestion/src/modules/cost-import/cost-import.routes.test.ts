@@ -120,8 +120,8 @@ describe('pulling costs from the provider', () => {
     const bad = await ingestion.call('POST', `/v1/cloud-accounts/${accountId}/cost-imports`, { body: { start: '2026-10-04', end: '2026-10-01' } });
     expect(bad.status).toBe(400);
 
-    const { db, logger, config } = ingestion.deps;
-    const job = accountCostsImportJob({ db, logger, adapterFor: adapterResolver(config.CREDENTIALS_KEYS) });
+    const { db, outbox, logger, config } = ingestion.deps;
+    const job = accountCostsImportJob({ db, outbox, logger, adapterFor: adapterResolver(config.CREDENTIALS_KEYS) });
     const outcome = await job(
       { cloud_account_id: accountId, organization_id: ingestion.organizationId, period: { start: '2026-10-01', end: '2026-10-04' } },
       undefined as never,

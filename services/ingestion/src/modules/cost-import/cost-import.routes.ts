@@ -52,6 +52,7 @@ const day = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
 
 export interface CostImportRoutesOptions {
   db: ServiceDeps['db'];
+  outbox: ServiceDeps['outbox'];
   queues: Queues;
   logger: ServiceDeps['logger'];
   maxUploadBytes: number;
@@ -69,7 +70,7 @@ function limitBytes(max: number): Transform {
   });
 }
 
-export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = async (app, { db, queues, logger, maxUploadBytes }) => {
+export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = async (app, { db, outbox, queues, logger, maxUploadBytes }) => {
   // The file is streamed, never buffered whole: the handler reads the request body itself.
   app.addContentTypeParser([CSV, PARQUET], (_request, payload, done) => done(null, payload));
 
@@ -92,7 +93,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       const body = request.body as Readable;
       const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
       const target = { organization_id: request.auth.organizationId, cloud_account_id: request.params.id, user_id: request.auth.userId };
-      const deps = { db, logger };
+      const deps = { db, outbox, logger };
       const account = await request.withTenant((trx) => requireAccountFor(trx, request.params.id, 'import costs', ['unlinked']));
       // A payer's export holds several accounts; each import is of one, and rows of others are refused.
       const options = { subAccountId: account.account_id };

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { FocusFileError, type FocusCostRow } from '@stratus/cloud';
 import { withTenant, type CloudProvider, type CostImportError, type Database } from '@stratus/db';
-import { publishMany, type PublishManyItem } from '@stratus/events';
+import type { Outbox, PublishManyItem } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
 
 /** What a cost source yields: good rows, and the rows it refused with their line and reason. */
@@ -35,6 +35,7 @@ export interface CostImportReport {
 
 export interface CostImportDependencies {
   db: Kysely<Database>;
+  outbox: Outbox;
   logger: ServiceDeps['logger'];
   onProgress?: (progress: { rows: number; rejected: number }) => void;
 }
@@ -48,8 +49,6 @@ const EVENTS_PER_TRANSACTION = 8;
 /** Rejected rows kept on the import for people to read; beyond that they are only counted. */
 const KEPT_ERRORS = 1_000;
 
-const PRODUCER = 'ingestion';
-
 /**
  * Publishes a cost source as cost.ingested batches through the outbox and records the import.
  * Only the final batch carries the summary (period, totals), and the cost service applies an
@@ -62,7 +61,7 @@ export async function importCosts(
   target: CostImportTarget,
   source: CostImportSource,
 ): Promise<CostImportReport> {
-  const { db } = deps;
+  const { db, outbox } = deps;
   const tenant = target.organization_id;
   const account = await withTenant(db, tenant, async (trx) => {
     const account = await trx
@@ -90,7 +89,7 @@ export async function importCosts(
       .executeTakeFirstOrThrow(),
   );
 
-  const publisher = new BatchPublisher(db, tenant, { import_id: id, cloud_account_id: account.id, provider: account.provider, source: source.kind });
+  const publisher = new BatchPublisher(db, outbox, tenant, { import_id: id, cloud_account_id: account.id, provider: account.provider, source: source.kind });
   const errors: CostImportError[] = [];
   let rejected = 0;
   let period = source.kind === 'provider' ? { start: source.period.start.getTime(), end: source.period.end.getTime() } : undefined;
@@ -186,6 +185,7 @@ type ImportHeader = { import_id: string; cloud_account_id: string; provider: Clo
  */
 class BatchPublisher {
   readonly #db: Kysely<Database>;
+  readonly #outbox: Outbox;
   readonly #tenant: string;
   readonly #header: ImportHeader;
   #current: FocusCostRow[] = [];
@@ -194,8 +194,9 @@ class BatchPublisher {
   #index = 0;
   rows = 0;
 
-  constructor(db: Kysely<Database>, tenant: string, header: ImportHeader) {
+  constructor(db: Kysely<Database>, outbox: Outbox, tenant: string, header: ImportHeader) {
     this.#db = db;
+    this.#outbox = outbox;
     this.#tenant = tenant;
     this.#header = header;
   }
@@ -219,9 +220,8 @@ class BatchPublisher {
     this.#ready = [];
     const batches = this.#index + pending.length;
     await withTenant(this.#db, this.#tenant, async (trx) => {
-      await publishMany(
+      await this.#outbox.publishMany(
         trx,
-        PRODUCER,
         pending.map((rows, offset) => {
           const final = offset === pending.length - 1;
           return this.#event(rows, this.#index + offset, final ? { batches, rows: this.rows, period } : undefined);
@@ -236,7 +236,7 @@ class BatchPublisher {
     const first = this.#index;
     this.#index += events.length;
     await withTenant(this.#db, this.#tenant, (trx) =>
-      publishMany(trx, PRODUCER, events.map((rows, offset) => this.#event(rows, first + offset, undefined))).then(() => undefined),
+      this.#outbox.publishMany(trx, events.map((rows, offset) => this.#event(rows, first + offset, undefined))).then(() => undefined),
     );
   }
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudCredentialsError, createSimAdapter, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, type Database } from '@stratus/db';
-import { OutboxRelay, ensureTopics, topicFor } from '@stratus/events';
+import { OutboxRelay, ensureTopics, outboxOf, topicFor } from '@stratus/events';
 import {
   createTestDatabase,
   createTestKafka,
@@ -22,6 +22,7 @@ import { SyncSkipped, syncAccount, type SyncableAccount } from './discovery.serv
 
 const FLEET = 10_000;
 const logger = pino({ level: 'silent' });
+const outbox = outboxOf('ingestion');
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -92,7 +93,7 @@ const target = () => ({ organization_id: account.organization_id, cloud_account_
 
 describe('syncing a simulated account', () => {
   it('stores 10k resources and publishes exactly one resource.discovered per resource', async () => {
-    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    const stats = await syncAccount({ db, outbox, logger, adapterFor }, target());
     expect(stats).toMatchObject({ seen: FLEET, created: FLEET, updated: 0, removed: 0 });
 
     await drained();
@@ -110,7 +111,7 @@ describe('syncing a simulated account', () => {
 
   it('publishes nothing when the unchanged fleet is synced again, and moves last_seen', async () => {
     const before = await database.owner.selectFrom('resources').select((eb) => eb.fn.max('last_seen').as('last')).executeTakeFirstOrThrow();
-    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    const stats = await syncAccount({ db, outbox, logger, adapterFor }, target());
     expect(stats).toMatchObject({ seen: FLEET, created: 0, updated: 0, removed: 0 });
 
     const after = await database.owner.selectFrom('resources').select((eb) => eb.fn.min('last_seen').as('first')).executeTakeFirstOrThrow();
@@ -124,7 +125,7 @@ describe('syncing a simulated account', () => {
 
   it('removes what the provider no longer has, with one resource.removed each', async () => {
     fleetSize = FLEET - 1_000;
-    const stats = await syncAccount({ db, logger, adapterFor }, target());
+    const stats = await syncAccount({ db, outbox, logger, adapterFor }, target());
     expect(stats).toMatchObject({ seen: FLEET - 1_000, created: 0, updated: 0, removed: 1_000 });
 
     await drained();
@@ -150,7 +151,7 @@ describe('syncing a simulated account', () => {
       }
     });
     const before = eventsOf('resource.discovered').length;
-    const stats = await syncAccount({ db, logger, adapterFor: changed }, target());
+    const stats = await syncAccount({ db, outbox, logger, adapterFor: changed }, target());
     expect(stats).toMatchObject({ created: 0, updated: 30, removed: 0 });
 
     await drained();
@@ -172,7 +173,7 @@ describe('syncing a simulated account', () => {
     expect((stored.metadata as { utilization: { window_days: number } }).utilization.window_days).toBe(7);
 
     // Back to what the provider says: the same 30 change again, nothing else.
-    expect(await syncAccount({ db, logger, adapterFor }, target())).toMatchObject({ created: 0, updated: 30, removed: 0 });
+    expect(await syncAccount({ db, outbox, logger, adapterFor }, target())).toMatchObject({ created: 0, updated: 30, removed: 0 });
   });
 
   it('keeps what it stored and records the error when the provider fails midway', async () => {
@@ -184,7 +185,7 @@ describe('syncing a simulated account', () => {
       }
     });
     const countBefore = (await database.owner.selectFrom('resources').select('id').execute()).length;
-    await expect(syncAccount({ db, logger, adapterFor: failing }, target())).rejects.toThrow(/expired/);
+    await expect(syncAccount({ db, outbox, logger, adapterFor: failing }, target())).rejects.toThrow(/expired/);
 
     const saved = await database.owner.selectFrom('cloud_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
     expect(saved.status).toBe('credentials_invalid');
@@ -192,7 +193,7 @@ describe('syncing a simulated account', () => {
     // A sync cut short removes nothing.
     expect(await database.owner.selectFrom('resources').select('id').execute()).toHaveLength(countBefore);
 
-    await syncAccount({ db, logger, adapterFor }, target());
+    await syncAccount({ db, outbox, logger, adapterFor }, target());
     expect(await database.owner.selectFrom('cloud_accounts').select('status').where('id', '=', account.id).executeTakeFirstOrThrow()).toEqual({
       status: 'connected',
     });
@@ -209,16 +210,16 @@ describe('syncing a simulated account', () => {
       await held;
       yield* sim.discover();
     });
-    const first = syncAccount({ db, logger, adapterFor: slow }, target());
+    const first = syncAccount({ db, outbox, logger, adapterFor: slow }, target());
     await locked;
-    await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
+    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
     release();
     await expect(first).resolves.toMatchObject({ seen: FLEET - 1_000 });
   });
 
   it('skips unlinked and disabled accounts', async () => {
     await database.owner.updateTable('cloud_accounts').set({ status: 'disabled' }).where('id', '=', account.id).execute();
-    await expect(syncAccount({ db, logger, adapterFor }, target())).rejects.toThrow(/is disabled/);
+    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).rejects.toThrow(/is disabled/);
     await database.owner.updateTable('cloud_accounts').set({ status: 'connected' }).where('id', '=', account.id).execute();
   });
 });

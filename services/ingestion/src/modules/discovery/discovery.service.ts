@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ServiceDeps } from '@stratus/runtime';
 import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { withTenant, type Database } from '@stratus/db';
-import { publishMany, type PublishManyItem } from '@stratus/events';
+import type { Outbox, PublishManyItem } from '@stratus/events';
 import {
   findSyncableAccount,
   removeUnseenResources,
@@ -35,6 +35,7 @@ export interface SyncTarget {
 
 export interface SyncDependencies {
   db: Kysely<Database>;
+  outbox: Outbox;
   logger: ServiceDeps['logger'];
   /** Builds the account's adapter (sim or live, with its decrypted credentials). */
   adapterFor(trx: Transaction<Database>, account: SyncableAccount): Promise<CloudAdapter>;
@@ -54,8 +55,6 @@ export class SyncSkipped extends Error {
 
 /** Accounts in these states are not synced: their owner unlinked or paused them. */
 export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled'];
-
-const PRODUCER = 'ingestion';
 
 /**
  * Streams an account's whole inventory from its adapter into `resources`, batch by batch, each
@@ -98,7 +97,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
   const write = (batch: DiscoveredResource[]) => {
     const written: Promise<void> = withTenant(db, tenant, async (trx) => {
       const changes = await upsertResources(trx, account, batch);
-      await publishMany(trx, PRODUCER, changes.map((change) => discoveredEvent(account, change)));
+      await deps.outbox.publishMany(trx, changes.map((change) => discoveredEvent(account, change)));
       return changes;
     })
       .then((changes) => {
@@ -118,7 +117,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
     await Promise.all(inFlight);
     stats.removed = await withTenant(db, tenant, async (trx) => {
       const removed = await removeUnseenResources(trx, account.id, since);
-      await publishMany(trx, PRODUCER, removed.map((resource) => removedEvent(account, resource)));
+      await deps.outbox.publishMany(trx, removed.map((resource) => removedEvent(account, resource)));
       const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started) };
       await recordOutcome(trx, account, { status: 'connected', error: null, stats: result });
       return removed.length;
