@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, withTenant, type NotificationChannel } from '@stratus/db';
-import { publish, type EventEnvelope } from '@stratus/events';
+import { outboxOf, type EventEnvelope } from '@stratus/events';
 import { createQueues, createRedisConnection, reconcile, type Queues } from '@stratus/queues';
 import { createLogger, type BackgroundTask } from '@stratus/runtime';
 import { createTestDatabase, eventually, startOwnRedis, type OwnRedis, type TestDatabase } from '@stratus/testing';
@@ -72,7 +72,7 @@ describe('notification deliveries after Redis lost their jobs', () => {
     const event = await database.owner
       .transaction()
       .execute((trx) =>
-        publish(trx, 'cost', 'budget.threshold_crossed', { tenant: organizationId, data: crossing({ budget_id: budget.id, budget_alert_id: alert.id }) }),
+        outboxOf('cost').publish(trx, 'budget.threshold_crossed', { tenant: organizationId, data: crossing({ budget_id: budget.id, budget_alert_id: alert.id }) }),
       );
     await withTenant(auditDb, organizationId, (trx) => handlers(queues)['budget.threshold_crossed'](event, trx));
     return event;
