@@ -10,6 +10,8 @@ export interface ErrorBody {
 interface ValidationIssue {
   instancePath: string;
   message?: string;
+  keyword?: string;
+  params?: { keys?: unknown };
 }
 
 /** What a 5xx says: the cause goes to the log with the request id, never to the client. */
@@ -55,10 +57,15 @@ function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyRepl
  */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasValidation(error)) {
-    const issues = error.validation.map((issue) => ({
-      field: fieldOf(error.validationContext, issue.instancePath),
-      message: issue.message ?? 'is invalid',
-    }));
+    const issues = error.validation.flatMap((issue) => {
+      const field = fieldOf(error.validationContext, issue.instancePath);
+      // One issue per unknown key, each named: `querystring.account_id is not a known parameter`.
+      if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)) {
+        const what = error.validationContext === 'body' ? 'field' : 'parameter';
+        return issue.params.keys.map((key) => ({ field: fieldOf(error.validationContext, `${issue.instancePath}/${String(key)}`), message: `is not a known ${what}` }));
+      }
+      return [{ field, message: issue.message ?? 'is invalid' }];
+    });
     return send(reply, 400, {
       error: 'invalid',
       message: `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { LIMITS, dayInRange, wellFormedJson, wellFormedText } from './fields.ts';
+
+// zod keeps a schema's parts in its def; the rewrite reads them without a type per kind.
+type AnyDef = Record<string, any> & { type: string; checks?: unknown[] };
+
+const BOUNDED = new Set(['max_length', 'length_equals']);
+
+function defOf(schema: z.ZodType): AnyDef {
+  return schema._zod.def as unknown as AnyDef;
+}
+
+function withChecks(schema: z.ZodType, def: AnyDef, added: unknown[]): z.ZodType {
+  return added.length === 0 ? schema : schema.clone({ ...def, checks: [...(def.checks ?? []), ...added] } as never);
+}
+
+function isBounded(def: AnyDef): boolean {
+  return (def.checks ?? []).some((check: any) => BOUNDED.has(check._zod.def.check));
+}
+
+function hardenString(schema: z.ZodType, def: AnyDef): z.ZodType {
+  const checks = def.checks ?? [];
+  const added: unknown[] = [];
+  if (!isBounded(def)) added.push(z.maxLength(LIMITS.text));
+  if (!checks.includes(wellFormedText)) added.push(wellFormedText);
+  if (def.format === 'date' && !checks.includes(dayInRange)) added.push(dayInRange);
+  return withChecks(schema, def, added);
+}
+
+function clone(schema: z.ZodType, def: AnyDef, parts: Record<string, unknown>): z.ZodType {
+  return schema.clone({ ...def, ...parts } as never);
+}
+
+/** Wrappers whose one inner schema is in `innerType`. */
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
+
+function harden(schema: z.ZodType, seen: Map<z.ZodType, z.ZodType>): z.ZodType {
+  const known = seen.get(schema);
+  if (known) return known;
+  const def = defOf(schema);
+  const inner = (part: z.ZodType) => harden(part, seen);
+  let hardened: z.ZodType;
+  switch (def.type) {
+    case 'string':
+      hardened = hardenString(schema, def);
+      break;
+    case 'unknown':
+    case 'any':
+      hardened = (def.checks ?? []).includes(wellFormedJson) ? schema : withChecks(schema, def, [wellFormedJson]);
+      break;
+    case 'object': {
+      const shape = Object.fromEntries(Object.entries(def.shape as Record<string, z.ZodType>).map(([key, value]) => [key, inner(value)]));
+      // An object that declares no catchall takes no other keys; a declared one (looseObject) stays.
+      const catchall = def.catchall === undefined ? z.never() : inner(def.catchall);
+      hardened = clone(schema, def, { shape, catchall });
+      break;
+    }
+    case 'array': {
+      const array = clone(schema, def, { element: inner(def.element) });
+      hardened = isBounded(def) ? array : withChecks(array, defOf(array), [z.maxLength(LIMITS.items)]);
+      break;
+    }
+    case 'record':
+      hardened = clone(schema, def, { keyType: inner(def.keyType), valueType: inner(def.valueType) });
+      break;
+    case 'union':
+      hardened = clone(schema, def, { options: def.options.map(inner) });
+      break;
+    case 'intersection':
+      hardened = clone(schema, def, { left: inner(def.left), right: inner(def.right) });
+      break;
+    case 'tuple':
+      hardened = clone(schema, def, { items: def.items.map(inner), rest: def.rest ? inner(def.rest) : def.rest });
+      break;
+    case 'pipe':
+      hardened = clone(schema, def, { in: inner(def.in), out: inner(def.out) });
+      break;
+    default:
+      hardened = WRAPPERS.has(def.type) ? clone(schema, def, { innerType: inner(def.innerType) }) : schema;
+  }
+  seen.set(schema, hardened);
+  return hardened;
+}
+
+/**
+ * The request schema a route declared, with the rules of all request input applied throughout:
+ * objects refuse keys they do not declare (a misspelt filter must not widen a query), strings
+ * and arrays without a maximum get the default one, strings are checked for what PostgreSQL
+ * refuses, dates for their range, and free-form values (unknown, any) as JSON (see fields.ts).
+ * Refinements and transforms are kept: each part is a clone of the declared one.
+ */
+export function hardenRequestSchema<T extends z.ZodType>(schema: T): T {
+  return harden(schema, new Map()) as T;
+}
