@@ -42,6 +42,9 @@ describe('hardenRequestSchema', () => {
       'short: Too big: expected string to have <=3 characters',
       `list: Too big: expected array to have <=${LIMITS.items} items`,
     ]);
+    expect(z.toJSONSchema(hardenRequestSchema(z.object({ name: z.string().describe('as billed') })), { io: 'input' })).toMatchObject({
+      properties: { name: { description: 'as billed', maxLength: LIMITS.text } },
+    });
     expect(z.toJSONSchema(schema, { io: 'input' })).toMatchObject({
       additionalProperties: false,
       properties: { name: { maxLength: LIMITS.text }, short: { maxLength: 3 }, list: { maxItems: LIMITS.items } },

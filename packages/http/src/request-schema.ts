@@ -78,6 +78,9 @@ function harden(schema: z.ZodType, seen: Map<z.ZodType, z.ZodType>): z.ZodType {
     default:
       hardened = WRAPPERS.has(def.type) ? clone(schema, def, { innerType: inner(def.innerType) }) : schema;
   }
+  // Descriptions live in zod's registry, keyed by the instance: the clone takes the declared one's.
+  const meta = z.globalRegistry.get(schema);
+  if (meta && hardened !== schema) z.globalRegistry.add(hardened, meta);
   seen.set(schema, hardened);
   return hardened;
 }
