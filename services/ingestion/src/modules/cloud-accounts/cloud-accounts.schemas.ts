@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { simSettingsSchema, type AdapterKind, type CloudProvider } from '@stratus/cloud';
-import { pageQuery } from '@stratus/http';
+import { pageQuery, text } from '@stratus/http';
 import { credentialSummarySchema, credentialsInput } from './credentials.schemas.ts';
 
 const providerSchema = z.enum(['AWS', 'AZURE', 'GCP']);
@@ -36,7 +36,7 @@ const simSettings = z
 
 /** What a caller may set; `adapter` is not here, it is chosen once, at link time. */
 const settingsInput = z.object({
-  regions: z.array(z.string().min(1)).min(1).optional().describe('regions to scan; every region when absent'),
+  regions: z.array(text({ min: 1, max: 256 })).min(1).max(100).optional().describe('regions to scan; every region when absent'),
   sync_interval_minutes: z
     .int()
     .min(5)
@@ -56,7 +56,7 @@ export function adapterOf(settings: Record<string, unknown>): AdapterKind {
   return settings.adapter === 'live' ? 'live' : 'sim';
 }
 
-const name = z.string().trim().min(1).max(200);
+const name = text({ max: 200 }).trim().min(1);
 
 function linkBodyOf<P extends CloudProvider>(provider: P) {
   return z.object({
