@@ -39,6 +39,16 @@ function hasValidation(error: unknown): error is FastifyError & { validation: Va
   return error instanceof Error && Array.isArray((error as FastifyError).validation);
 }
 
+/** What a 400 says of a key the route does not declare, in a body (`field`) or elsewhere (`parameter`). */
+export function unknownKeyMessage(context: string | undefined): string {
+  return `is not a known ${context === 'body' ? 'field' : 'parameter'}`;
+}
+
+/** The message of a 400 for these issues: it names each field. */
+export function invalidRequestMessage(issues: readonly { field: string; message: string }[]): string {
+  return `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`;
+}
+
 /** `body.owner.email` from fastify's context (`body`) and the issue's JSON pointer (`/owner/email`). */
 function fieldOf(context: string | undefined, instancePath: string): string {
   const path = instancePath.split('/').filter(Boolean).join('.');
@@ -61,14 +71,14 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
       const field = fieldOf(error.validationContext, issue.instancePath);
       // One issue per unknown key, each named: `querystring.account_id is not a known parameter`.
       if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)) {
-        const what = error.validationContext === 'body' ? 'field' : 'parameter';
-        return issue.params.keys.map((key) => ({ field: fieldOf(error.validationContext, `${issue.instancePath}/${String(key)}`), message: `is not a known ${what}` }));
+        const message = unknownKeyMessage(error.validationContext);
+        return issue.params.keys.map((key) => ({ field: fieldOf(error.validationContext, `${issue.instancePath}/${String(key)}`), message }));
       }
       return [{ field, message: issue.message ?? 'is invalid' }];
     });
     return send(reply, 400, {
       error: 'invalid',
-      message: `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+      message: invalidRequestMessage(issues),
       details: { issues },
     });
   }

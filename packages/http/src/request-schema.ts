@@ -1,4 +1,7 @@
+import type { FastifyRequest, RouteOptions } from 'fastify';
 import { z } from 'zod';
+import { AppError } from './app-error.ts';
+import { invalidRequestMessage, unknownKeyMessage } from './error-handler.ts';
 import { LIMITS, dayInRange, wellFormedJson, wellFormedText } from './fields.ts';
 
 // zod keeps a schema's parts in its def; the rewrite reads them without a type per kind.
@@ -93,5 +96,48 @@ function harden(schema: z.ZodType, seen: Map<z.ZodType, z.ZodType>): z.ZodType {
  * Refinements and transforms are kept: each part is a clone of the declared one.
  */
 export function hardenRequestSchema<T extends z.ZodType>(schema: T): T {
-  return harden(schema, new Map()) as T;
+  if (HARDENED.has(schema)) return schema;
+  const hardened = harden(schema, new Map());
+  HARDENED.add(hardened);
+  return hardened as T;
+}
+
+/** Schemas already hardened: fastify shows a GET route's schema again for its HEAD route. */
+const HARDENED = new WeakSet<z.ZodType>();
+
+/** The 400 of unknown request parts, in the form of the error handler's validation errors. */
+function unknownFields(part: 'querystring' | 'body', keys: readonly string[]): AppError {
+  const issues = keys.map((key) => ({ field: `${part}.${key}`, message: unknownKeyMessage(part) }));
+  return new AppError('invalid', invalidRequestMessage(issues), { details: { issues } });
+}
+
+/**
+ * A route without a body schema reads its body itself (a file upload's stream) or takes none: a
+ * JSON body sent to it is refused when it holds anything, as a body schema of no fields would.
+ */
+async function refuseUndeclaredJson(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object') return;
+  const prototype = Object.getPrototypeOf(body);
+  if (prototype !== Object.prototype && prototype !== null && !Array.isArray(body)) return;
+  const keys = Object.keys(body);
+  if (keys.length > 0) throw unknownFields('body', Array.isArray(body) ? ['0'] : keys);
+}
+
+/**
+ * Applies the request rules to a route as it is added: its declared params, query and body are
+ * hardened; a route that declares no query parameters refuses any, and one that declares no body
+ * refuses a JSON body with content. Used by buildServer for every route.
+ */
+export function hardenRoute(route: RouteOptions): void {
+  const schema = (route.schema ??= {}) as Record<string, unknown>;
+  schema.querystring = hardenRequestSchema((schema.querystring as z.ZodType | undefined) ?? z.object({}));
+  for (const part of ['params', 'body'] as const) {
+    const declared = schema[part] as z.ZodType | undefined;
+    if (declared) schema[part] = hardenRequestSchema(declared);
+  }
+  const methods = [route.method].flat();
+  if (!schema.body && methods.some((method) => !['GET', 'HEAD', 'OPTIONS'].includes(method))) {
+    route.preValidation = [...[route.preValidation ?? []].flat(), refuseUndeclaredJson];
+  }
 }

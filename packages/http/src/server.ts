@@ -1,6 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { z } from 'zod';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -10,7 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
-import { hardenRequestSchema } from './request-schema.ts';
+import { hardenRoute } from './request-schema.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -53,14 +52,7 @@ export function buildServer({ logger, service, version }: ServerOptions): Stratu
   installErrorHandling(app);
   // Before swagger's own hook, so /docs shows the rules that are enforced. Headers stay as
   // declared: clients and proxies send many a route has no reason to name.
-  app.addHook('onRoute', (route) => {
-    const schema = route.schema as Record<string, z.ZodType | undefined> | undefined;
-    if (!schema) return;
-    for (const part of ['params', 'querystring', 'body'] as const) {
-      const declared = schema[part];
-      if (declared) schema[part] = hardenRequestSchema(declared);
-    }
-  });
+  app.addHook('onRoute', hardenRoute);
 
   app.register(swagger, {
     openapi: {

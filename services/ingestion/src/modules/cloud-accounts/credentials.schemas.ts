@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { credentialsSchemas, type CloudCredentials, type CloudProvider } from '@stratus/cloud';
-import { AppError } from '@stratus/http';
+import { AppError, invalidRequestMessage } from '@stratus/http';
 
 /**
  * What the API shows of a stored credential: how it authenticates and whom as, never anything that
@@ -69,7 +69,7 @@ export function parseCredentials(provider: CloudProvider, input: unknown): Cloud
   const result = credentialsSchemas[provider].safeParse(input);
   if (result.success) return result.data;
   const issues = credentialIssues(result.error, input);
-  throw new AppError('invalid', `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`, {
+  throw new AppError('invalid', invalidRequestMessage(issues), {
     details: { issues },
   });
 }
