@@ -75,7 +75,10 @@ const SOME_ID = '0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8d';
 
 /** JSON nested `depth` deep, as text: JSON.stringify of it would overflow the sender's own stack. */
 class DeepJson {
-  constructor(readonly depth: number) {}
+  readonly depth: number;
+  constructor(depth: number) {
+    this.depth = depth;
+  }
   get text(): string {
     return `${'{"method":'.repeat(this.depth)}"x"${'}'.repeat(this.depth)}`;
   }
