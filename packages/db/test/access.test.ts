@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { CORE_TABLES, SERVICE_ROLES, createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
+import { CORE_TABLES, SERVICE_GROUP_ROLE, SERVICE_ROLES, createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
 import { seedTenant, type Tenant } from './seed-tenant.ts';
 
 /** ARCHITECTURE.md's ownership table, written out independently of the migration. */
@@ -33,6 +33,8 @@ const OWNS: Record<ServiceRole, string[]> = {
   stratus_audit: ['notifications'],
 };
 const APPEND_ONLY = ['activity_log', 'audit_logs'];
+/** The roles that read cloud credentials: the one that stores them, and the one that acts on the provider with them. */
+const CREDENTIAL_READERS: ServiceRole[] = ['stratus_ingestion', 'stratus_action_executor'];
 
 const secret = JSON.stringify({ alg: 'A256GCM', kid: 'k1', iv: 'aXY=', tag: 'dGFn', wrapped_key: 'a2V5', ciphertext: 'Y3Q=' });
 
@@ -65,7 +67,7 @@ describe('grants and append-only tables', () => {
     expect(rows[0]).toEqual({ current_user: 'stratus_cost', session_user: 'postgres' });
   });
 
-  it('each service writes only the tables it owns and reads every other one but cloud_credentials', async () => {
+  it('each service writes only the tables it owns and reads every other one; cloud_credentials only ingestion and the action executor read', async () => {
     const { rows } = await sql<{ role: string; table: string; privilege: string }>`
       select r.role, t.table, p.privilege
         from unnest(${Object.values(SERVICE_ROLES)}::text[]) r(role)
@@ -77,7 +79,7 @@ describe('grants and append-only tables', () => {
     const expected = new Set<string>();
     for (const role of Object.values(SERVICE_ROLES)) {
       for (const table of CORE_TABLES) {
-        if (table !== 'cloud_credentials' || role === 'stratus_ingestion') expected.add(`${role} SELECT ${table}`);
+        if (table !== 'cloud_credentials' || CREDENTIAL_READERS.includes(role)) expected.add(`${role} SELECT ${table}`);
         if (OWNS[role].includes(table)) for (const privilege of ['INSERT', 'UPDATE', 'DELETE']) expected.add(`${role} ${privilege} ${table}`);
         if (role === 'stratus_audit' && APPEND_ONLY.includes(table)) expected.add(`${role} INSERT ${table}`);
       }
@@ -85,7 +87,7 @@ describe('grants and append-only tables', () => {
     expect([...actual].sort()).toEqual([...expected].sort());
   });
 
-  it('cloud_credentials: stratus_cost is refused, stratus_ingestion reads its own tenant only', async () => {
+  it('cloud_credentials: cost, recommendation, audit and the stratus_service group are refused; ingestion and the action executor read their own tenant only', async () => {
     const other = await seedTenant(owner, 'globex');
     for (const t of [tenant, other]) {
       await owner
@@ -94,14 +96,35 @@ describe('grants and append-only tables', () => {
         .execute();
     }
 
-    await expect(
-      withTenant(as('stratus_cost'), tenant.organizationId, (trx) => trx.selectFrom('cloud_credentials').selectAll().execute()),
-    ).rejects.toThrow(/permission denied for table cloud_credentials/);
+    const refused = Object.values(SERVICE_ROLES).filter((role) => !CREDENTIAL_READERS.includes(role));
+    expect(refused.sort()).toEqual(['stratus_audit', 'stratus_cost', 'stratus_recommendation']);
+    for (const role of refused) {
+      await expect(
+        withTenant(as(role), tenant.organizationId, (trx) => trx.selectFrom('cloud_credentials').selectAll().execute()),
+      ).rejects.toThrow(/permission denied for table cloud_credentials/);
+    }
+    // The group every service role belongs to: a grant to it would reach them all.
+    const group = createDb({ url: database.url, role: SERVICE_GROUP_ROLE, max: 1 });
+    try {
+      await expect(
+        withTenant(group, tenant.organizationId, (trx) => trx.selectFrom('cloud_credentials').selectAll().execute()),
+      ).rejects.toThrow(/permission denied for table cloud_credentials/);
+    } finally {
+      await group.destroy();
+    }
 
-    const visible = await withTenant(as('stratus_ingestion'), tenant.organizationId, (trx) =>
-      trx.selectFrom('cloud_credentials').select(['cloud_account_id', 'secret']).execute(),
-    );
-    expect(visible).toEqual([{ cloud_account_id: tenant.cloudAccountId, secret: JSON.parse(secret) }]);
+    for (const role of CREDENTIAL_READERS) {
+      const visible = await withTenant(as(role), tenant.organizationId, (trx) =>
+        trx.selectFrom('cloud_credentials').select(['cloud_account_id', 'secret']).execute(),
+      );
+      expect(visible).toEqual([{ cloud_account_id: tenant.cloudAccountId, secret: JSON.parse(secret) }]);
+    }
+    // Reading is all the action executor may do with them.
+    await expect(
+      withTenant(as('stratus_action_executor'), tenant.organizationId, (trx) =>
+        trx.updateTable('cloud_credentials').set({ key_id: 'k2' }).where('cloud_account_id', '=', tenant.cloudAccountId).execute(),
+      ),
+    ).rejects.toThrow(/permission denied for table cloud_credentials/);
   });
 
   it('cloud_credentials refuses a secret that is not an encrypted envelope', async () => {

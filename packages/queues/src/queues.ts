@@ -2,6 +2,7 @@ import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOBS, QUEUE_NAMES, parsePayload, type JobName, type JobPayload, type QueueName } from './catalogue.ts';
 import type { QueueLogger } from './logger.ts';
+import { repeatOptionsOf, type Schedule } from './schedule.ts';
 
 export interface EnqueueOptions {
   /**
@@ -20,12 +21,15 @@ export interface Queues {
   /**
    * Creates or updates a repeating job under a stable scheduler id (BullMQ job schedulers): one
    * scheduler per id however often this is called, so a reconciler can call it on every pass.
+   * Throws InvalidScheduleError for a bad interval, cron pattern or time zone, naming it.
    */
-  schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, every: { everyMs: number }): Promise<void>;
+  schedule<N extends JobName>(schedulerId: string, name: N, payload: JobPayload<N>, schedule: Schedule): Promise<void>;
   /** Removes a scheduler; its next job is not created. */
   unschedule(queue: QueueName, schedulerId: string): Promise<void>;
   /** Ids of the queue's job schedulers. */
   schedulerIds(queue: QueueName): Promise<string[]>;
+  /** Of the job ids, those the queue no longer holds in any state: what Redis lost, or trimmed after it finished. */
+  missing(queue: QueueName, jobIds: readonly string[]): Promise<string[]>;
   /** The BullMQ queues, for inspection (counts, failed jobs, a queue UI). */
   readonly queues: Readonly<Record<QueueName, Queue>>;
   close(): Promise<void>;
@@ -73,13 +77,25 @@ export function createQueues({
         ...(options.delay === undefined ? {} : { delay: options.delay }),
       });
     },
-    async schedule(schedulerId, name, payload, { everyMs }) {
+    async schedule(schedulerId, name, payload, schedule) {
       const job = JOBS[name];
       await queues[job.queue].upsertJobScheduler(
         schedulerId,
-        { every: everyMs },
+        repeatOptionsOf(schedule),
         { name, data: parsePayload(name, payload), opts: { attempts: job.attempts, backoff: job.backoff, ...RETENTION } },
       );
+    },
+    async missing(queue, jobIds) {
+      if (jobIds.length === 0) return [];
+      // A job is its hash at toKey(id), whatever its state: one round trip for all the ids.
+      const pipeline = connection.pipeline();
+      for (const jobId of jobIds) pipeline.exists(queues[queue].toKey(jobId));
+      const replies = (await pipeline.exec()) ?? [];
+      return jobIds.filter((_, index) => {
+        const [error, count] = replies[index] ?? [new Error('no reply from Redis')];
+        if (error) throw error;
+        return count === 0;
+      });
     },
     async unschedule(queue, schedulerId) {
       await queues[queue].removeJobScheduler(schedulerId);

@@ -7,6 +7,7 @@ import { createRedisConnection } from './connection.ts';
 import { createQueues, type Queues } from './queues.ts';
 import { RetryLaterError, createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
 import { InvalidJobPayloadError } from './catalogue.ts';
+import { InvalidScheduleError } from './schedule.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
 
@@ -197,6 +198,37 @@ describe('queues and workers against the real Redis', () => {
     );
     await queues.unschedule('discovery', id);
     expect(await queues.schedulerIds('discovery')).toEqual([]);
+  });
+
+  it('a cron scheduler in a time zone creates its next job for the zone\'s wall-clock time, across a daylight-saving change', async () => {
+    const payload = { rule_id: randomUUID(), organization_id: randomUUID() };
+    const id = `rule-${payload.rule_id}`;
+    // From the eve of Paris's 2027 spring change: 09:30 on 2027-03-28 is in summer time (UTC+2).
+    await queues.schedule(id, 'automation.rule.run', payload, {
+      pattern: '30 9 * * *',
+      tz: 'Europe/Paris',
+      startAt: new Date('2027-03-27T12:00:00Z'),
+    });
+    onTestFinished(() => queues.unschedule('automation', id));
+
+    const scheduler = await queues.queues.automation.getJobScheduler(id);
+    expect(scheduler).toMatchObject({ key: id, pattern: '30 9 * * *', tz: 'Europe/Paris', next: Date.parse('2027-03-28T07:30:00Z') });
+    const delayed = await queues.queues.automation.getDelayed();
+    const next = delayed.filter((job) => job.repeatJobKey === id);
+    expect(next).toHaveLength(1);
+    expect(new Date(next[0]!.timestamp + next[0]!.delay).toISOString()).toBe('2027-03-28T07:30:00.000Z');
+    expect(next[0]!.data).toEqual(payload);
+  });
+
+  it('refuses a scheduler with an unknown zone or a bad pattern, creating nothing', async () => {
+    const payload = { rule_id: randomUUID(), organization_id: randomUUID() };
+    await expect(queues.schedule('rule-bad-zone', 'automation.rule.run', payload, { pattern: '0 9 * * *', tz: 'Europe/Pariss' })).rejects.toThrow(
+      InvalidScheduleError,
+    );
+    await expect(queues.schedule('rule-bad-pattern', 'automation.rule.run', payload, { pattern: '0 9 * *', tz: 'UTC' })).rejects.toThrow(
+      /invalid cron pattern "0 9 \* \*"/,
+    );
+    expect(await queues.schedulerIds('automation')).toEqual([]);
   });
 });
 

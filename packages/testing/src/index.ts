@@ -1,6 +1,6 @@
 export { testEnv, databaseUrl } from './env.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
 export { createTestKafka, type TestKafka } from './kafka.ts';
-export { createTestRedis, type TestRedis } from './redis.ts';
+export { createTestRedis, startOwnRedis, type OwnRedis, type TestRedis } from './redis.ts';
 export { eventually } from './eventually.ts';
 export { readTopics, type KafkaReader, type ReadMessage } from './kafka-reader.ts';

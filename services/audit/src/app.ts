@@ -6,6 +6,7 @@ import { env } from './config.ts';
 import { budgetThresholdCrossed } from './consumers/budget-threshold-crossed.consumer.ts';
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
+import { notificationDeliverReconciler } from './jobs/notification-deliver.reconciler.ts';
 import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
 import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.ts';
@@ -29,5 +30,5 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(signingSecretRoutes, { prefix: '/v1', keyring: deps.config.CREDENTIALS_KEYS });
   },
   consumers: (deps) => handlers(deps.queues),
-  background: (deps) => [notificationsWorker(deps)],
+  background: (deps) => [notificationsWorker(deps), notificationDeliverReconciler(deps)],
 };

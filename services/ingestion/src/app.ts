@@ -1,9 +1,9 @@
+import { adapterResolver } from '@stratus/cloud';
 import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { cloudAccountsRoutes } from './modules/cloud-accounts/cloud-accounts.routes.ts';
 import { resourcesRoutes } from './modules/resources/resources.routes.ts';
-import { adapterResolver } from './modules/discovery/adapters.ts';
 import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
 import { discoveryWorker } from './jobs/discovery.worker.ts';

@@ -1,7 +1,7 @@
 import type { JsonObject } from '@stratus/db';
 import type { EventEnvelope, EventHandler } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
-import { channelsOfAlert, isDeliveryChannel, recordDeliveries } from '../modules/deliveries/deliveries.repository.ts';
+import { channelsOfAlert, deliveryJobId, isDeliveryChannel, recordDeliveries } from '../modules/deliveries/deliveries.repository.ts';
 import { notifyOnce } from './notifications.repository.ts';
 
 /** "80.000000" and "USD" as "80.00 USD": amounts keep two decimals, or more when they have them. */
@@ -89,7 +89,7 @@ export function budgetThresholdCrossed(queues: Pick<Queues, 'enqueue'>): EventHa
       await queues.enqueue(
         'notification.deliver',
         { organization_id: event.tenant, event_id: event.id, channel_key: key },
-        { jobId: `${event.id}-${key}` },
+        { jobId: deliveryJobId(event.id, key) },
       );
     }
   };

@@ -56,9 +56,11 @@ export function notificationDeliverJob(deps: DeliveryDependencies): JobHandler<'
     } catch (error) {
       const failure =
         error instanceof DeliveryError ? error : new DeliveryError(error instanceof Error ? error.message : String(error), { permanent: false });
-      const final = failure.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // The sends counted on the row bound them too: a job the reconciler enqueued again after Redis
+      // lost it starts from attempt 1, but the delivery keeps the attempts it has had.
+      const final = failure.permanent || Math.max(job.attemptsMade + 1, attempts) >= (job.opts.attempts ?? 1);
       await withTenant(deps.db, organization_id, (trx) => markAttemptFailed(trx, delivery.id, { attempts, error: failure.message, final }));
-      if (failure.permanent) throw new UnrecoverableError(failure.message);
+      if (final) throw new UnrecoverableError(failure.message);
       if (failure.retryAfterMs !== undefined) throw new RetryLaterError(failure.message, failure.retryAfterMs);
       throw failure;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, DeliveryChannel, JsonObject, NotificationChannel } from '@stratus/db';
 import { openSecret, sealSecret, VaultError, type Keyring } from '@stratus/vault';
 
@@ -13,6 +13,11 @@ type Trx = Transaction<Database>;
 export function channelKey(channel: DeliveryChannel): string {
   const address = channel.type === 'email' ? channel.to : channel.url;
   return `${channel.type}-${createHash('sha256').update(address).digest('hex').slice(0, 16)}`;
+}
+
+/** The BullMQ job id of a delivery: the consumer enqueues under it and the reconciler re-enqueues under it. */
+export function deliveryJobId(eventId: string, key: string): string {
+  return `${eventId}-${key}`;
 }
 
 export function isDeliveryChannel(channel: NotificationChannel): channel is DeliveryChannel {
@@ -81,6 +86,17 @@ export async function markAttemptFailed(trx: Trx, id: string, failure: { attempt
     })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * One page of the pending deliveries of every organisation, in id order after `after`: the
+ * reconciler's list (a SECURITY DEFINER function; the audit role sees one organisation at a time).
+ */
+export async function unfinishedDeliveries(db: Kysely<Database>, page: { after: string | undefined; limit: number }) {
+  const { rows } = await sql<{ id: string; organization_id: string; event_id: string; channel_key: string }>`
+    select id, organization_id, event_id, channel_key from stratus_unfinished_notification_deliveries(${page.after ?? null}::uuid, ${page.limit})
+  `.execute(db);
+  return rows;
 }
 
 /** Sealed for its organisation: a row copied onto another organisation does not open. */

@@ -8,10 +8,9 @@ import { pino } from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bootstrapOrganization, createApiToken } from '@stratus/auth';
-import type { CloudProvider } from '@stratus/cloud';
+import { loadCredentials, type CloudProvider } from '@stratus/cloud';
 import { withTenant } from '@stratus/db';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
-import { loadCredentials } from './credentials.repository.ts';
 
 /** Every secret below contains one of these markers, so a leak is found by a plain substring search. */
 const SECRET_MARKERS = ['zzAwsSecretKEY', 'zzSessionTOKEN', 'zzExternalID', 'zzAzureSECRET', 'zzGcpPrivateKEY', 'zzReplacedSECRET'];

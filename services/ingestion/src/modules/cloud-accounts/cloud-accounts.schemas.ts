@@ -51,11 +51,6 @@ type SettingsInput = z.infer<typeof settingsInput>;
 /** cloud_accounts.settings as this module writes it. */
 export type AccountSettings = SettingsInput & { adapter: AdapterKind; sync_interval_minutes: number };
 
-/** An account without a recorded adapter is simulated: nothing reaches a real cloud by default. */
-export function adapterOf(settings: Record<string, unknown>): AdapterKind {
-  return settings.adapter === 'live' ? 'live' : 'sim';
-}
-
 const name = text({ max: 200 }).trim().min(1);
 
 function linkBodyOf<P extends CloudProvider>(provider: P) {

@@ -1,5 +1,13 @@
 import type { Transaction } from 'kysely';
-import type { AdapterKind, CloudCredentials, CloudProvider } from '@stratus/cloud';
+import {
+  adapterKindOf,
+  deleteCredentials,
+  storeCredentials,
+  type AdapterKind,
+  type CloudCredentials,
+  type CloudProvider,
+  type CredentialOwner,
+} from '@stratus/cloud';
 import type { Keyring } from '@stratus/vault';
 import type { Database } from '@stratus/db';
 import { publish } from '@stratus/events';
@@ -15,13 +23,11 @@ import {
 } from './cloud-accounts.repository.ts';
 import {
   DEFAULT_SYNC_INTERVAL_MINUTES,
-  adapterOf,
   type AccountSettings,
   type CloudAccount,
   type LinkInput,
   type UpdateInput,
 } from './cloud-accounts.schemas.ts';
-import { deleteCredentials, storeCredentials, type CredentialOwner } from './credentials.repository.ts';
 import { credentialSummarySchema, describeCredentials, parseCredentials } from './credentials.schemas.ts';
 
 export interface CloudAccountsOptions {
@@ -65,7 +71,7 @@ export function toCloudAccount(row: AccountRow): CloudAccount {
     provider: row.provider,
     name: row.name,
     account_id: row.account_id,
-    adapter: adapterOf(row.settings),
+    adapter: adapterKindOf(row.settings),
     status: row.status,
     last_sync: row.last_sync,
     last_sync_error: row.last_sync_error,
@@ -168,7 +174,7 @@ export async function updateCloudAccount(
   if (account.status === 'unlinked') {
     throw new AppError('conflict', `cloud account ${id} is unlinked: link it again with POST /v1/cloud-accounts`);
   }
-  const credentials = acceptCredentials(adapterOf(account.settings), account.provider, input.credentials);
+  const credentials = acceptCredentials(adapterKindOf(account.settings), account.provider, input.credentials);
   const changes: AccountChanges = { name: input.name, status: input.status };
   if (input.settings) changes.settings = { ...account.settings, ...input.settings } as AccountSettings;
   if (credentials) {

@@ -3,10 +3,10 @@
  * that is not FOCUS, and a pull from the simulated cloud, each checked in the outbox it publishes to.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapterResolver } from '@stratus/cloud';
 import { withTenant } from '@stratus/db';
 import { accountCostsImportJob } from '../../jobs/account-costs-import.job.ts';
 import { importCosts } from './cost-import.service.ts';
-import { adapterResolver } from '../discovery/adapters.ts';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 
 let ingestion: IngestionApp;

@@ -1,7 +1,15 @@
+/**
+ * An account's credentials in cloud_credentials, sealed with @stratus/vault, and the adapter built
+ * with them. Here rather than in a service: the ingestion service stores them and syncs with them,
+ * the action executor carries out operations with them, and both must seal and open them alike.
+ * Only those two database roles may read the table.
+ */
 import type { Transaction } from 'kysely';
-import { credentialsSchemas, type CloudCredentials, type CloudProvider } from '@stratus/cloud';
 import type { Database } from '@stratus/db';
 import { openSecret, sealSecret, type Keyring } from '@stratus/vault';
+import type { AdapterKind, CloudAccountRef, CloudAdapter, CloudProvider } from './adapter.ts';
+import { credentialsSchemas, type CloudCredentials } from './credentials.ts';
+import { createAdapter } from './factory.ts';
 
 /** The account a credential belongs to; its two ids are the additional authenticated data of the seal. */
 export interface CredentialOwner {
@@ -71,4 +79,29 @@ export async function loadCredentials(
 
 export async function deleteCredentials(trx: Transaction<Database>, cloudAccountId: string): Promise<void> {
   await trx.deleteFrom('cloud_credentials').where('cloud_account_id', '=', cloudAccountId).execute();
+}
+
+/** An account without a recorded adapter is simulated: nothing reaches a real cloud by default. */
+export function adapterKindOf(settings: Record<string, unknown>): AdapterKind {
+  return settings.adapter === 'live' ? 'live' : 'sim';
+}
+
+/**
+ * The account's adapter: the simulated cloud, or the live one with its credentials decrypted for
+ * this use only (never kept, logged or returned). Runs in the caller's tenant transaction, as a
+ * role that may read cloud_credentials (ingestion, action executor).
+ */
+export async function resolveAdapter(
+  trx: Transaction<Database>,
+  keyring: Keyring,
+  account: CredentialOwner & Pick<CloudAccountRef, 'account_id' | 'settings'>,
+): Promise<CloudAdapter> {
+  const kind = adapterKindOf(account.settings);
+  const credentials = kind === 'live' ? await loadCredentials(trx, keyring, account) : undefined;
+  return createAdapter({ id: account.id, provider: account.provider, account_id: account.account_id, settings: account.settings }, kind, credentials);
+}
+
+/** resolveAdapter bound to the service's CREDENTIALS_KEYS, as a sync or an operation asks for it. */
+export function adapterResolver(keyring: Keyring) {
+  return (trx: Transaction<Database>, account: Parameters<typeof resolveAdapter>[2]) => resolveAdapter(trx, keyring, account);
 }
