@@ -31,6 +31,12 @@ describe('authPlugin against the real PostgreSQL', () => {
           return users.map((user) => user.email);
         },
       );
+      routes.post('/activity', { config: { permission: 'resources:write' } }, async (request, reply) => {
+        await request.withTenant((trx) =>
+          trx.insertInto('activity_log').values({ organization_id: request.auth.organizationId, type: 'test', summary: 'written' }).execute(),
+        );
+        return reply.status(201).send();
+      });
       routes.post('/resources', { config: { permission: 'resources:write' } }, async (request) => ({
         organization_id: request.auth.organizationId,
         role: request.auth.role,
@@ -184,6 +190,29 @@ describe('authPlugin against the real PostgreSQL', () => {
     expect((await get(uncached, '/users', issued.token)).statusCode).toBe(401);
     await cached.close();
     await uncached.close();
+  });
+
+  it('checks the token again on writes: a revoked token or a deleted organisation is a 401 at once, cache or not', async () => {
+    const doomed = await bootstrapOrganization(database.owner, { organizationName: 'Doomed', adminEmail: 'admin@doomed.test' });
+    const revoked = await createApiToken(database.owner, { organizationId: acme.organization.id, userId: acme.user.id, role: 'admin' });
+    const app = await buildApp({ cacheTtlMs: 60_000 });
+    const write = (token: string) => app.inject({ method: 'POST', url: '/activity', headers: { authorization: `Bearer ${token}` } });
+    expect((await write(doomed.token.token)).statusCode).toBe(201);
+    expect((await write(revoked.token)).statusCode).toBe(201);
+
+    await database.owner.deleteFrom('organizations').where('id', '=', doomed.organization.id).execute();
+    await revokeApiToken(database.owner, revoked.id);
+
+    // Both identities are still cached: reads keep the documented delay, writes do not.
+    expect((await get(app, '/users', revoked.token)).statusCode).toBe(200);
+    for (const token of [doomed.token.token, revoked.token]) {
+      const response = await write(token);
+      expect(response.statusCode).toBe(401);
+      expect(response.json().message).toBe('invalid token: unknown, expired or revoked');
+    }
+    // The failed check evicted the entry: reads see the revocation too.
+    expect((await get(app, '/users', revoked.token)).statusCode).toBe(401);
+    await app.close();
   });
 
   it('leaves health probes and API docs open', async () => {

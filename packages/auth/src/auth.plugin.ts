@@ -3,7 +3,7 @@ import type { FastifyRequest, RouteOptions } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import { PERMISSION_CATALOGUE, withTenant, type Database, type PermissionName } from '@stratus/db';
 import { AppError } from '@stratus/http';
-import { authenticate, type AuthIdentity } from './authenticate.ts';
+import { authenticate, isStillValid, type AuthIdentity } from './authenticate.ts';
 import { IdentityCache } from './identity-cache.ts';
 import { hashToken, isWellFormedToken } from './token.ts';
 
@@ -24,14 +24,18 @@ export interface AuthOptions {
   /** The service's database (its own role), used to resolve tokens and by request.withTenant. */
   db: Kysely<Database>;
   /**
-   * How long a resolved token is trusted without asking the database again. This is also how long
-   * a revoked or expired token, a disabled user or a changed role permission can go unnoticed by
-   * a running instance: 30 s by default.
+   * How long a resolved token is trusted by reads without asking the database again. This is also
+   * how long a revoked or expired token, a disabled user or a changed role permission can go
+   * unnoticed by a running instance's reads: 30 s by default. Writes (request.withTenant of any
+   * other method than GET, HEAD, OPTIONS) check the token again in their own transaction.
    */
   cacheTtlMs?: number;
   /** Tokens kept at once; the oldest is dropped beyond this. */
   cacheMaxEntries?: number;
 }
+
+/** Methods that change nothing: a cached identity is enough for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -68,11 +72,23 @@ function checkRouteDeclaresAccess(route: RouteOptions): void {
 export const authPlugin = fp<AuthOptions>(
   async (app, { db, cacheTtlMs = 30_000, cacheMaxEntries = 10_000 }) => {
     const identities = new IdentityCache<AuthIdentity>({ ttlMs: cacheTtlMs, maxEntries: cacheMaxEntries });
+    const tokenHashes = new WeakMap<FastifyRequest, Buffer>();
 
     app.decorateRequest('auth', null as unknown as AuthIdentity);
     app.decorateRequest('withTenant', function <T>(this: FastifyRequest, fn: (trx: Transaction<Database>) => Promise<T>) {
       if (!this.auth) throw new Error('request.withTenant needs an authenticated request; this route is public');
-      return withTenant(db, this.auth.organizationId, fn);
+      const hash = tokenHashes.get(this);
+      if (SAFE_METHODS.has(this.method) || !hash) return withTenant(db, this.auth.organizationId, fn);
+      // A write is not trusted to the cache: the token, its user or its organisation may be gone
+      // since it was cached (a deleted organisation's rows would fail their foreign keys: a 500).
+      // Checked in the write's own transaction, so a revocation is seen by every later write.
+      return withTenant(db, this.auth.organizationId, async (trx) => {
+        if (!(await isStillValid(trx, hash))) {
+          identities.delete(hash.toString('hex'));
+          throw new AppError('unauthorized', 'invalid token: unknown, expired or revoked');
+        }
+        return fn(trx);
+      });
     });
 
     app.addHook('onRoute', checkRouteDeclaresAccess);
@@ -88,8 +104,9 @@ export const authPlugin = fp<AuthOptions>(
           // The database is unreachable, not the token wrong: 503 tells the client to retry.
           throw new AppError('unavailable', 'cannot verify the token now', { cause: error });
         }));
-      if (!identity) throw new AppError('unauthorized', 'invalid token: unknown, expired or revoked');
+      if (!identity || !hash) throw new AppError('unauthorized', 'invalid token: unknown, expired or revoked');
       request.auth = identity;
+      tokenHashes.set(request, hash);
       request.log = request.log.child({ organization_id: identity.organizationId, token_id: identity.tokenId });
       if (permission && !identity.permissions.has(permission)) {
         throw new AppError('forbidden', `role ${identity.role} lacks permission ${permission}`);

@@ -17,6 +17,12 @@ interface AuthenticatedToken {
   role: StratusRole;
 }
 
+/** Whether the token with this sha256 still authenticates (its organisation, user and itself exist and are valid). */
+export async function isStillValid(db: Kysely<Database>, tokenHash: Buffer): Promise<boolean> {
+  const { rows } = await sql<{ token_id: string }>`select token_id from stratus_authenticate(${tokenHash})`.execute(db);
+  return rows.length > 0;
+}
+
 /**
  * The identity of the token with this sha256, or undefined when the token is unknown, revoked or expired, or
  * its user is disabled. stratus_authenticate is the one way to find a token before the tenant is

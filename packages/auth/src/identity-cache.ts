@@ -19,6 +19,11 @@ export class IdentityCache<T> {
     return this.#entries.size;
   }
 
+  /** Forgets a key, so its next request asks the database again. */
+  delete(key: string): void {
+    this.#entries.delete(key);
+  }
+
   resolve(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
     const cached = this.#entries.get(key);
     if (cached && cached.expiresAt > this.#now()) return cached.value;

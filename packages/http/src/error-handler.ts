@@ -10,6 +10,8 @@ export interface ErrorBody {
 interface ValidationIssue {
   instancePath: string;
   message?: string;
+  keyword?: string;
+  params?: { keys?: unknown };
 }
 
 /** What a 5xx says: the cause goes to the log with the request id, never to the client. */
@@ -37,6 +39,16 @@ function hasValidation(error: unknown): error is FastifyError & { validation: Va
   return error instanceof Error && Array.isArray((error as FastifyError).validation);
 }
 
+/** What a 400 says of a key the route does not declare, in a body (`field`) or elsewhere (`parameter`). */
+export function unknownKeyMessage(context: string | undefined): string {
+  return `is not a known ${context === 'body' ? 'field' : 'parameter'}`;
+}
+
+/** The message of a 400 for these issues: it names each field. */
+export function invalidRequestMessage(issues: readonly { field: string; message: string }[]): string {
+  return `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`;
+}
+
 /** `body.owner.email` from fastify's context (`body`) and the issue's JSON pointer (`/owner/email`). */
 function fieldOf(context: string | undefined, instancePath: string): string {
   const path = instancePath.split('/').filter(Boolean).join('.');
@@ -55,13 +67,18 @@ function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyRepl
  */
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasValidation(error)) {
-    const issues = error.validation.map((issue) => ({
-      field: fieldOf(error.validationContext, issue.instancePath),
-      message: issue.message ?? 'is invalid',
-    }));
+    const issues = error.validation.flatMap((issue) => {
+      const field = fieldOf(error.validationContext, issue.instancePath);
+      // One issue per unknown key, each named: `querystring.account_id is not a known parameter`.
+      if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)) {
+        const message = unknownKeyMessage(error.validationContext);
+        return issue.params.keys.map((key) => ({ field: fieldOf(error.validationContext, `${issue.instancePath}/${String(key)}`), message }));
+      }
+      return [{ field, message: issue.message ?? 'is invalid' }];
+    });
     return send(reply, 400, {
       error: 'invalid',
-      message: `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`,
+      message: invalidRequestMessage(issues),
       details: { issues },
     });
   }

@@ -9,10 +9,22 @@ describe('pagination', () => {
   it('round-trips a cursor with microsecond precision', () => {
     expect(decodeCursor(encodeCursor({ at, id }))).toEqual({ at, id });
     expect(decodeCursor(undefined)).toBeUndefined();
+    expect(decodeCursor(encodeCursor({ at: '2024-02-29 23:59:59-05:30', id }))).toEqual({ at: '2024-02-29 23:59:59-05:30', id });
   });
 
   it('rejects a cursor it did not issue with a 400 that says what to do', () => {
-    for (const bad of ['abc', Buffer.from('["yesterday","x"]').toString('base64url'), encodeCursor({ at: "1'; drop", id })]) {
+    const forged = [
+      'abc',
+      Buffer.from('["yesterday","x"]').toString('base64url'),
+      encodeCursor({ at: "1'; drop", id }),
+      // The right shape, but timestamps PostgreSQL refuses: they must not reach the query.
+      encodeCursor({ at: '2026-13-01 12:00:00.123456+00', id }),
+      encodeCursor({ at: '0000-11-01 12:00:00+00', id }),
+      encodeCursor({ at: '2026-02-30 12:00:00+00', id }),
+      encodeCursor({ at: '2026-11-01 24:00:00+00', id }),
+      encodeCursor({ at: '2026-11-01 12:00:00+99', id }),
+    ];
+    for (const bad of forged) {
       expect(() => decodeCursor(bad)).toThrow(AppError);
       expect(() => decodeCursor(bad)).toThrow(/start again without cursor/);
     }

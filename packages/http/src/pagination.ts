@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { AppError } from './app-error.ts';
+import { LIMITS, text } from './fields.ts';
 
 /** The query parameters of every paginated list. */
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('page size, 1 to 500'),
-  cursor: z.string().optional().describe('next_cursor of the previous page'),
+  cursor: text({ max: 4 * LIMITS.text }).optional().describe('next_cursor of the previous page'),
 });
 
 export function pageSchema<T extends z.ZodType>(item: T) {
@@ -14,26 +15,62 @@ export function pageSchema<T extends z.ZodType>(item: T) {
   });
 }
 
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::(\d{2}))?$/;
+
+/**
+ * A timestamptz as PostgreSQL prints it, and one it takes back: the pattern alone would pass
+ * month 13 or year 0000, which the database refuses with an error rather than a 400.
+ */
+export const pgTimestamp = z.string().refine((value) => {
+  const parts = TIMESTAMP.exec(value);
+  if (!parts) return false;
+  const [, year, month, dayOfMonth, hour, minute, second, , , offsetHours, offsetMinutes = '00'] = parts;
+  const wall = `${year}-${month}-${dayOfMonth}T${hour}:${minute}:${second}`;
+  const date = new Date(`${wall}Z`);
+  // Date rolls day 31 of a 30-day month over to the next: a different text means no such moment.
+  return Number(year) >= 1970 && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(wall) && Number(offsetHours) <= 15 && Number(offsetMinutes) < 60;
+});
+
+/**
+ * An opaque cursor: base64url of a JSON value checked against `schema` when it comes back, so a
+ * forged one is a 400 saying what to do (`hint`), never a value the database refuses.
+ */
+export function cursorCodec<S extends z.ZodType>(schema: S, hint = 'start again without cursor') {
+  return {
+    encode(value: z.input<S>): string {
+      return Buffer.from(JSON.stringify(value)).toString('base64url');
+    },
+    decode(cursor: string | undefined): z.output<S> | undefined {
+      if (cursor === undefined) return undefined;
+      const json = (() => {
+        try {
+          return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+        } catch {
+          return undefined;
+        }
+      })();
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) throw new AppError('invalid', `cursor is not a next_cursor this API returned; ${hint}`);
+      return parsed.data;
+    },
+  };
+}
+
 interface Cursor {
   at: string;
   id: string;
 }
 
-const cursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/), z.uuid()]);
+const keysetCursor = cursorCodec(z.tuple([pgTimestamp, z.uuid()]));
 
 /** Opaque to clients: base64url of the last row's exact created_at and id. */
 export function encodeCursor({ at, id }: Cursor): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
+  return keysetCursor.encode([at, id]);
 }
 
 export function decodeCursor(cursor: string | undefined): Cursor | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const [at, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return { at, id };
-  } catch {
-    throw new AppError('invalid', 'cursor is not a next_cursor this API returned; start again without cursor');
-  }
+  const decoded = keysetCursor.decode(cursor);
+  return decoded && { at: decoded[0], id: decoded[1] };
 }
 
 /**

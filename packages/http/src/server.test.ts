@@ -46,6 +46,42 @@ describe('buildServer', () => {
     expect(body.message).toContain('body.owner.email');
   });
 
+  it('refuses unknown query parameters and body fields with a 400 naming each, on every route', async () => {
+    await build((app) => {
+      app.get('/costs', { schema: { querystring: z.object({ account: z.uuid().optional() }) } }, async () => []);
+      app.post('/budgets', { schema: { body: z.object({ name: z.string(), filters: z.object({ regions: z.array(z.string()).optional() }).optional() }) } }, async () => ({}));
+      app.get('/plain', async () => []);
+      app.post('/sync', async (_request, reply) => reply.status(202).send());
+      app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+      app.post('/upload', async (request) => {
+        let bytes = 0;
+        for await (const chunk of request.body as AsyncIterable<Buffer>) bytes += chunk.length;
+        return { bytes };
+      });
+    });
+    const query = await app.inject({ method: 'GET', url: '/costs?account_id=0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8d' });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().message).toBe('invalid request: querystring.account_id is not a known parameter');
+    const body = await app.inject({ method: 'POST', url: '/budgets', payload: { name: 'b', nme: 'x', filters: { region: ['eu'] } } });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().details.issues).toEqual([
+      { field: 'body.filters.region', message: 'is not a known field' },
+      { field: 'body.nme', message: 'is not a known field' },
+    ]);
+    // A route that declares no query parameters or no body takes none.
+    expect((await app.inject({ method: 'GET', url: '/plain?limit=5' })).json().message).toBe('invalid request: querystring.limit is not a known parameter');
+    const sync = await app.inject({ method: 'POST', url: '/sync', payload: { force: true } });
+    expect(sync.statusCode).toBe(400);
+    expect(sync.json().message).toBe('invalid request: body.force is not a known field');
+    expect((await app.inject({ method: 'POST', url: '/sync', payload: {} })).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: '/sync' })).statusCode).toBe(202);
+    const upload = await app.inject({ method: 'POST', url: '/upload', headers: { 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
+    expect(upload.json()).toEqual({ bytes: 8 });
+    // The document tells clients the same rule.
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
+    expect(document.paths['/budgets'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+
   it('serialises responses through the zod schema, dropping undeclared fields', async () => {
     await build((app) => {
       app.get('/me', { schema: { response: { 200: z.object({ id: z.string() }) } } }, async () => ({ id: 'a', secret: 'x' }) as { id: string });

@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
+import { hardenRoute } from './request-schema.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,7 +37,8 @@ export interface ServerOptions {
 export const BEARER_SECURITY_SCHEME = 'bearerAuth';
 
 /**
- * A fastify instance every service starts from: zod schemas validate requests and serialise
+ * A fastify instance every service starts from: zod schemas validate requests (hardened: unknown
+ * parameters and fields refused, strings, arrays and JSON bounded; see hardenRequestSchema) and serialise
  * responses (and become the OpenAPI document at /docs/json, browsable at /docs), and errors of any
  * route go through one handler. Pure: nothing listens until the caller says so.
  *
@@ -48,6 +50,9 @@ export function buildServer({ logger, service, version }: ServerOptions): Stratu
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Before swagger's own hook, so /docs shows the rules that are enforced. Headers stay as
+  // declared: clients and proxies send many a route has no reason to name.
+  app.addHook('onRoute', hardenRoute);
 
   app.register(swagger, {
     openapi: {

@@ -94,6 +94,33 @@ describe('readFocusCsv', () => {
     expect(summary).toEqual({ rows: 16, valid: 3, rejected: 13 });
   });
 
+  it('refuses a row whose text PostgreSQL could not store or index: a 1 MB cell, a NUL, a lone surrogate in a tag', async () => {
+    const row = (cells: { service?: string; resource?: string; tags?: string }) =>
+      `1,1,1,USD,2026-10-01,2026-10-02,${cells.service ?? 'EC2'},Compute,Usage,us-east-1,${cells.resource ?? 'i-1'},123,${cells.tags ?? ''}`;
+    const { rows, errors } = await collect(
+      readFocusCsv(
+        csv(
+          header,
+          row({ resource: 'i-'.padEnd(1_000_000, 'x') }),
+          row({ service: 'EC2\u0000' }),
+          row({ service: 'é'.repeat(200) }),
+          row({ tags: '"{""team"": ""\\ud800""}"' }),
+          row({ tags: '"{""te\\u0000am"": ""data""}"' }),
+          row({ resource: 'é'.repeat(500) }),
+        ),
+      ),
+    );
+
+    expect(errors).toEqual([
+      { line: 2, reason: 'ResourceId is longer than 1024 bytes' },
+      { line: 3, reason: 'ServiceName holds a NUL character, which PostgreSQL cannot store' },
+      { line: 4, reason: 'ServiceName is longer than 256 bytes' },
+      { line: 5, reason: 'Tags team holds a lone UTF-16 surrogate' },
+      { line: 6, reason: 'a Tags key holds a NUL character, which PostgreSQL cannot store' },
+    ]);
+    expect(rows.map((row) => row.provider_resource_id)).toEqual(['é'.repeat(500)]);
+  });
+
   it('counts lines the same with CRLF line ends, blank lines and line breaks inside quotes', async () => {
     const text = [header, '', good('i-1'), '"1","1","1","USD","2026-10-01","2026-10-02","multi\r\nline\r\nservice","Compute","Usage","","i-2","123",""', '', 'x,1,1,USD,2026-10-01,2026-10-02,EC2,Compute,Usage,,i-3,123,', ''].join('\r\n');
     const { rows, errors } = await collect(readFocusCsv(Readable.from([text])));

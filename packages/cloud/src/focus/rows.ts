@@ -83,6 +83,34 @@ function cut(text: string): string {
 
 const quote = (text: string) => `'${cut(text)}'`;
 
+/**
+ * The most UTF-8 bytes of a dimension cell. The rollups' primary keys hold service, region,
+ * resource and tag together, and a btree entry holds at most ~2,700 bytes: a longer cell would
+ * fail the whole import in the database instead of being refused with its line.
+ */
+const MAX_CELL_BYTES = { ServiceName: 256, ServiceCategory: 256, RegionId: 256, ResourceId: 1_024, SubAccountId: 256, tag: 512 } as const;
+
+/** Why a text cell cannot be stored, or undefined. UTF-8 decoding leaves no lone surrogate, but JSON escapes can. */
+function cellProblem(column: string, text: string | undefined, maxBytes: number): string | undefined {
+  if (!text) return undefined;
+  // A character is at most 3 UTF-8 bytes in a JS string's code units: most cells need no count.
+  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes)) {
+    return `${column} is longer than ${maxBytes} bytes`;
+  }
+  if (text.includes('\u0000')) return `${column} holds a NUL character, which PostgreSQL cannot store`;
+  if (!text.isWellFormed()) return `${column} holds a lone UTF-16 surrogate`;
+  return undefined;
+}
+
+/** Why a tag cannot be stored, or undefined. */
+function tagsProblem(tags: Record<string, string>): string | undefined {
+  for (const key in tags) {
+    const problem = cellProblem('a Tags key', key, MAX_CELL_BYTES.tag) ?? cellProblem(`Tags ${cut(key)}`, tags[key], MAX_CELL_BYTES.tag);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 function granularityOf(start: number, end: number): FocusCostRow['granularity'] | undefined {
   const length = end - start;
   if (length === HOUR) return 'hourly';
@@ -214,10 +242,18 @@ export class FocusRowReader {
       granularity,
     };
     const region = record[this.#region]?.trim();
-    if (region) row.region_id = region;
     const resource = record[this.#resource]?.trim();
-    if (resource) row.provider_resource_id = resource;
     const subAccount = record[this.#subAccount]?.trim();
+    const problem =
+      cellProblem('ServiceName', service_name, MAX_CELL_BYTES.ServiceName) ??
+      cellProblem('ServiceCategory', service_category, MAX_CELL_BYTES.ServiceCategory) ??
+      cellProblem('RegionId', region, MAX_CELL_BYTES.RegionId) ??
+      cellProblem('ResourceId', resource, MAX_CELL_BYTES.ResourceId) ??
+      cellProblem('SubAccountId', subAccount, MAX_CELL_BYTES.SubAccountId) ??
+      tagsProblem(tags);
+    if (problem) return problem;
+    if (region) row.region_id = region;
+    if (resource) row.provider_resource_id = resource;
     if (subAccount) {
       if (this.#onlySubAccount !== undefined && subAccount !== this.#onlySubAccount) {
         return `SubAccountId ${cut(subAccount)} is not the imported account ${this.#onlySubAccount}`;

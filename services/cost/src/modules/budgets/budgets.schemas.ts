@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { BUDGET_PERIODS, BUDGET_THRESHOLD_TYPES, CLOUD_PROVIDERS, rowSchema, type NotificationChannel } from '@stratus/db';
-import { pageQuery } from '@stratus/http';
+import { day as isoDay, pageQuery, text } from '@stratus/http';
 
 const provider = z.enum(CLOUD_PROVIDERS);
-const day = z.iso.date().describe('YYYY-MM-DD (UTC)');
+const day = isoDay.describe('YYYY-MM-DD (UTC)');
 const values = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(100);
 
 /**
@@ -15,10 +15,10 @@ export const budgetFilters = z
   .strictObject({
     providers: values(provider).optional(),
     cloud_account_ids: values(z.uuid()).optional(),
-    services: values(z.string().min(1)).optional().describe('service names as billed, e.g. "AmazonEC2"'),
-    regions: values(z.string().min(1)).optional(),
+    services: values(text({ min: 1, max: 256 })).optional().describe('service names as billed, e.g. "AmazonEC2"'),
+    regions: values(text({ min: 1, max: 256 })).optional(),
     tags: z
-      .record(z.string().min(1), z.string())
+      .record(text({ min: 1, max: 512 }), text({ max: 512 }))
       .optional()
       .describe('one tag key and value, e.g. {"team": "data"}: only lines carrying it count'),
   })
@@ -61,7 +61,7 @@ const currency = z
   .transform((code) => code.toUpperCase())
   .describe('ISO 4217; only spend billed in this currency counts');
 
-const name = z.string().trim().min(1).max(200);
+const name = text({ max: 200 }).trim().min(1);
 
 const endAfterStart = (body: { start_date?: string | undefined; end_date?: string | null | undefined }) =>
   !body.start_date || !body.end_date || body.end_date >= body.start_date;

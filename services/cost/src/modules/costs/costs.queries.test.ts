@@ -64,6 +64,10 @@ describe('breakdown cursors', () => {
       ['not-a-cursor', 1],
       [Buffer.from('["2025-03-01","1; drop","USD",[]]').toString('base64url'), 0],
       [encodeKeyset(row), 1],
+      // Well-formed but refused by PostgreSQL: a 400 here, not a 500 from the query.
+      [encodeKeyset({ ...row, period: '0000-03-01' }), 2],
+      [encodeKeyset({ ...row, period: '2025-13-01' }), 2],
+      [encodeKeyset({ ...row, keys: ['Amazon\u0000EC2', ''] }), 2],
     ] as const) {
       expect(() => decodeKeyset(cursor, dimensions)).toThrow(AppError);
       expect(() => decodeKeyset(cursor, dimensions)).toThrow(/start again without cursor/);

@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@stratus/db';
-import { AppError } from '@stratus/http';
+import { AppError, cursorCodec, day, text } from '@stratus/http';
 import { isTagDimension, tagKeyOf, type CostPlan, type Dimension } from './cost-plan.ts';
 
 /**
@@ -159,22 +159,24 @@ export function orderedCostRows(plan: CostPlan, page?: { after: Keyset | undefin
   `;
 }
 
-const keysetSchema = z.tuple([z.iso.date(), z.string().regex(/^-?\d+(\.\d+)?$/), z.string().max(3), z.array(z.string())]);
+const keyset = cursorCodec(
+  z.tuple([day, z.string().regex(/^-?\d{1,20}(\.\d{1,12})?$/), z.string().max(3), z.array(text()).max(8)]),
+  'start again without cursor (a cursor is valid only for the group_by it was returned with)',
+);
 
 /** Opaque to clients: base64url of the last row's sort key. */
 export function encodeKeyset({ period, amount, currency, keys }: Keyset): string {
-  return Buffer.from(JSON.stringify([period, amount, currency, keys])).toString('base64url');
+  return keyset.encode([period, amount, currency, keys]);
 }
 
 export function decodeKeyset(cursor: string | undefined, dimensions: number): Keyset | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const [period, amount, currency, keys] = keysetSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (keys.length !== dimensions) throw new Error('a cursor of another group_by');
-    return { period, amount, currency, keys };
-  } catch {
+  const decoded = keyset.decode(cursor);
+  if (!decoded) return undefined;
+  const [period, amount, currency, keys] = decoded;
+  if (keys.length !== dimensions) {
     throw new AppError('invalid', 'cursor is not a next_cursor this API returned for this group_by; start again without cursor');
   }
+  return { period, amount, currency, keys };
 }
 
 export interface TopRow {

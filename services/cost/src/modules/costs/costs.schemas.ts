@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CLOUD_PROVIDERS } from '@stratus/db';
-import { pageQuery, pageSchema } from '@stratus/http';
+import { day, pageQuery, pageSchema, text } from '@stratus/http';
 import type { CostFilters, Dimension } from './cost-plan.ts';
 
 const provider = z.enum(CLOUD_PROVIDERS);
-const day = z.iso.date();
+/** As long as a FOCUS cell of a dimension may be (see @stratus/cloud): a longer value matches no line. */
+const dimensionValue = text({ min: 1, max: 1_024 });
 const DIMENSION = /^(provider|account|service|region|resource|tag:.+)$/;
 const dimensionsHelp = 'provider, account, service, region, resource or tag:<key>';
 
@@ -54,8 +55,8 @@ const tagFilter = z
 export const costFiltersQuery = z.object({
   provider: provider.optional(),
   account: z.uuid().optional().describe('a linked cloud account (its id in Stratus)'),
-  service: z.string().min(1).optional().describe('as billed, e.g. AmazonEC2'),
-  region: z.string().min(1).optional(),
+  service: dimensionValue.optional().describe('as billed, e.g. AmazonEC2'),
+  region: dimensionValue.optional(),
   tag: tagFilter,
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { simSettingsSchema, type AdapterKind, type CloudProvider } from '@stratus/cloud';
 import { CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
-import { pageQuery } from '@stratus/http';
+import { pageQuery, text } from '@stratus/http';
 import { credentialSummarySchema, credentialsInput } from './credentials.schemas.ts';
 
 const providerSchema = z.enum(CLOUD_PROVIDERS);
@@ -37,7 +37,7 @@ const simSettings = z
 
 /** What a caller may set; `adapter` is not here, it is chosen once, at link time. */
 const settingsInput = z.object({
-  regions: z.array(z.string().min(1)).min(1).optional().describe('regions to scan; every region when absent'),
+  regions: z.array(text({ min: 1, max: 256 })).min(1).max(100).optional().describe('regions to scan; every region when absent'),
   sync_interval_minutes: z
     .int()
     .min(5)
@@ -52,7 +52,7 @@ type SettingsInput = z.infer<typeof settingsInput>;
 /** cloud_accounts.settings as this module writes it. */
 export type AccountSettings = SettingsInput & { adapter: AdapterKind; sync_interval_minutes: number };
 
-const name = z.string().trim().min(1).max(200);
+const name = text({ max: 200 }).trim().min(1);
 
 function linkBodyOf<P extends CloudProvider>(provider: P) {
   return z.object({

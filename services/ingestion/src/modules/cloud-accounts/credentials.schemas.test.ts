@@ -25,6 +25,16 @@ describe('credentialIssues', () => {
 
     expect(credentialIssues(schema.safeParse(input).error!, input)[0]?.message).toBe('got [redacted]');
   });
+
+  it('scrubs credentials nested thousands deep without overflowing the stack', () => {
+    let input: unknown = 'deep-secret-value';
+    for (let level = 0; level < 5_000; level += 1) input = { nested: input };
+    const schema = z.object({ method: z.string({ error: () => 'deep-secret-value is not a method' }) });
+
+    expect(credentialIssues(schema.safeParse(input).error!, input)).toEqual([
+      { field: 'body.credentials.method', message: '[redacted] is not a method' },
+    ]);
+  });
 });
 
 describe('parseCredentials', () => {

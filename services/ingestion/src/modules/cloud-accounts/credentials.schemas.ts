@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { credentialsSchemas, type CloudCredentials, type CloudProvider } from '@stratus/cloud';
-import { AppError } from '@stratus/http';
+import { AppError, invalidRequestMessage } from '@stratus/http';
 
 /**
  * What the API shows of a stored credential: how it authenticates and whom as, never anything that
@@ -32,11 +32,20 @@ const REDACTED = '[redacted]';
 /** Shorter values would redact ordinary words of a message; no credential value is that short. */
 const MIN_SCRUBBED_LENGTH = 4;
 
-function stringLeaves(value: unknown): string[] {
-  if (typeof value === 'string') return value.length >= MIN_SCRUBBED_LENGTH ? [value] : [];
-  if (typeof value === 'number' || typeof value === 'bigint') return stringLeaves(String(value));
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringLeaves);
-  return [];
+/** Every string (and number, as text) in the value, walked without recursion: a body may nest thousands deep. */
+function stringLeaves(root: unknown): string[] {
+  const leaves: string[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+    if (typeof text === 'string') {
+      if (text.length >= MIN_SCRUBBED_LENGTH) leaves.push(text);
+    } else if (text !== null && typeof text === 'object') {
+      for (const item of Object.values(text)) pending.push(item);
+    }
+  }
+  return leaves;
 }
 
 /**
@@ -60,7 +69,7 @@ export function parseCredentials(provider: CloudProvider, input: unknown): Cloud
   const result = credentialsSchemas[provider].safeParse(input);
   if (result.success) return result.data;
   const issues = credentialIssues(result.error, input);
-  throw new AppError('invalid', `invalid request: ${issues.map((issue) => `${issue.field} ${issue.message}`).join('; ')}`, {
+  throw new AppError('invalid', invalidRequestMessage(issues), {
     details: { issues },
   });
 }

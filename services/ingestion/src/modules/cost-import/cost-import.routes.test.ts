@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterResolver } from '@stratus/cloud';
 import { withTenant } from '@stratus/db';
 import { accountCostsImportJob } from '../../jobs/account-costs-import.job.ts';
+import { importCosts } from './cost-import.service.ts';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 
 let ingestion: IngestionApp;
@@ -100,6 +101,20 @@ describe('importing a FOCUS file', () => {
     expect(body).toMatchObject({ status: 'failed', rows_imported: 0, error: expect.stringMatching(/missing required columns BilledCost/) });
     expect(await costEvents(body.id)).toEqual([]);
     expect((await ingestion.call('GET', `/v1/cost-imports/${body.id}`)).body.status).toBe('failed');
+  });
+
+  it('keeps the cause of an unexpected failure in the log, never in the import a user reads', async () => {
+    const target = { organization_id: ingestion.organizationId, cloud_account_id: accountId, user_id: ingestion.userId };
+    const batches = (async function* () {
+      yield* [];
+      throw new Error('date/time field value out of range: "0000-01-01" on host db-7.internal');
+    })();
+
+    await expect(importCosts({ db: ingestion.deps.db, logger: ingestion.deps.logger }, target, { kind: 'file', file_name: 'x.csv', batches })).rejects.toThrow(/out of range/);
+
+    const { body } = await ingestion.call('GET', `/v1/cost-imports?cloud_account_id=${accountId}&limit=1`);
+    expect(body.items[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the import stopped on an internal error \(cost import [0-9a-f-]{36}\)/) });
+    expect(JSON.stringify(body)).not.toContain('db-7.internal');
   });
 
   it('says which content types it takes, and 404s for an unknown account', async () => {

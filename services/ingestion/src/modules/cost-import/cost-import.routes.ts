@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readFocusCsv, readFocusParquet } from '@stratus/cloud';
 import { COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, newestFirst, rowSchema } from '@stratus/db';
-import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
 import { importCosts, type CostImportSource } from './cost-import.service.ts';
@@ -48,8 +48,6 @@ const reportSchema = rowSchema('cost_imports', {
   error: z.string().nullable(),
 });
 
-const day = z.iso.date({ error: 'must be a date, YYYY-MM-DD' });
-
 export interface CostImportRoutesOptions {
   db: ServiceDeps['db'];
   outbox: ServiceDeps['outbox'];
@@ -83,7 +81,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
         description: `Send the file as the body with Content-Type ${CSV} or ${PARQUET}. Rows that fail validation are reported with their line number and reason; the other rows are imported. Importing the same period again replaces it.`,
         tags: ['cost-imports'],
         params: z.object({ id: z.uuid() }),
-        querystring: z.object({ file_name: z.string().max(255).optional() }),
+        querystring: z.object({ file_name: text({ max: 255 }).optional() }),
         response: { 201: reportSchema, 422: reportSchema },
       },
     },

@@ -135,12 +135,23 @@ export async function importCosts(
       batches: 0,
       period: null,
       errors,
-      error: error instanceof Error ? error.message : String(error),
+      error: isReported(error)
+        ? error.message
+        : `the import stopped on an internal error (cost import ${id}); retry it, and look this id up in the ingestion service's log if it fails again`,
     };
     await withTenant(db, tenant, (trx) => recordOutcome(trx, id, report));
-    if (error instanceof CostImportRejected || error instanceof FocusFileError) return report;
+    if (isReported(error)) return report;
+    deps.logger.error({ err: error, cost_import_id: id }, 'cost import failed');
     throw error;
   }
+}
+
+/**
+ * Errors whose message is meant for the user and is kept on the import; any other (a database's,
+ * a bug's) is logged, and the import shows a generic one: it is read back through the API.
+ */
+function isReported(error: unknown): error is CostImportRejected | FocusFileError {
+  return error instanceof CostImportRejected || error instanceof FocusFileError;
 }
 
 /** The import cannot go on (unknown account, nothing valid); reported, not retried. */
