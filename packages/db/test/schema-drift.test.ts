@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns, costStoreColumns, eventBackboneColumns, ingestionColumns, notificationDeliveryColumns } from '../src/index.ts';
+import { CORE_TABLES, ENUM_VALUES, coreColumns, coreViewColumns, costStoreColumns, eventBackboneColumns, ingestionColumns, notificationDeliveryColumns, recommendationHistoryColumns } from '../src/index.ts';
 
 /**
  * The Kysely interfaces against a migrated database: each table's columns and their nullability
@@ -42,6 +42,7 @@ describe('Database interface vs the migrated schema', () => {
     ...ingestionColumns,
     ...costStoreColumns,
     ...notificationDeliveryColumns,
+    ...recommendationHistoryColumns,
   };
   it.each(Object.keys(laterColumns))('%s (a later migration) has the columns and nullability of its interface', async (table) => {
     expect((await columns([table])).get(table)).toEqual(laterColumns[table]);
