@@ -3,3 +3,4 @@ export * from './credentials.ts';
 export * from './sim/index.ts';
 export { createAdapter } from './factory.ts';
 export * from './focus/index.ts';
+export * from './prices.ts';
