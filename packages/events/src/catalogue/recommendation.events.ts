@@ -1,3 +1,4 @@
+import { RECOMMENDATION_PRIORITIES, RECOMMENDATION_STATUSES } from '@stratus/db';
 import { z } from 'zod';
 import { defineEvent } from './event-definition.ts';
 import { currency, decimal, id } from './fields.ts';
@@ -18,6 +19,56 @@ export const recommendationCreated = defineEvent({
     estimated_savings: decimal.optional(),
     currency: currency.optional(),
     title: z.string(),
+  }),
+  subjectOf: (data) => data.recommendation_id,
+});
+
+// Every recommendation event is keyed by the recommendation, so its created, updated and resolved
+// events reach a subscriber in the order they happened.
+
+/** Priority as stored: seed 000's integer, higher first, on RECOMMENDATION_PRIORITIES. */
+const priority = z.int().min(Math.min(...Object.values(RECOMMENDATION_PRIORITIES))).max(Math.max(...Object.values(RECOMMENDATION_PRIORITIES)));
+
+export const recommendationUpdated = defineEvent({
+  type: 'recommendation.updated',
+  version: 1,
+  description:
+    'A recommendation changed: new evidence or savings from a re-evaluation (change "evidence"), or a transition of its lifecycle (claim, succeed, fail, dismiss, snooze, reopen). `version` is its etag after the change; the latest version is its current state.',
+  subject: 'recommendation_id',
+  schema: z.object({
+    recommendation_id: id,
+    resource_id: id.optional(),
+    cloud_account_id: id.optional(),
+    recommendation_type: z.string().min(1),
+    change: z.string().min(1),
+    status: z.enum(RECOMMENDATION_STATUSES),
+    previous_status: z.enum(RECOMMENDATION_STATUSES).optional(),
+    priority,
+    /** Expected monthly savings. */
+    estimated_savings: decimal.optional(),
+    currency: currency.optional(),
+    version: z.int().positive(),
+  }),
+  subjectOf: (data) => data.recommendation_id,
+});
+
+export const recommendationResolved = defineEvent({
+  type: 'recommendation.resolved',
+  version: 1,
+  description:
+    'A recommendation no longer applies: its resource is gone or no longer matches the rule (status "resolved"), or no evaluation confirmed it before it expired (status "expired").',
+  subject: 'recommendation_id',
+  schema: z.object({
+    recommendation_id: id,
+    resource_id: id.optional(),
+    cloud_account_id: id.optional(),
+    recommendation_type: z.string().min(1),
+    status: z.enum(['resolved', 'expired']),
+    /** resource_removed, no_longer_matches, not_confirmed. */
+    reason: z.string().min(1),
+    priority,
+    estimated_savings: decimal.optional(),
+    currency: currency.optional(),
   }),
   subjectOf: (data) => data.recommendation_id,
 });
