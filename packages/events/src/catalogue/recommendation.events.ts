@@ -29,6 +29,18 @@ export const recommendationCreated = defineEvent({
 /** Priority as stored: seed 000's integer, higher first, on RECOMMENDATION_PRIORITIES. */
 const priority = z.int().min(Math.min(...Object.values(RECOMMENDATION_PRIORITIES))).max(Math.max(...Object.values(RECOMMENDATION_PRIORITIES)));
 
+/** What every later recommendation event says about the recommendation. */
+const recommendation = {
+  recommendation_id: id,
+  resource_id: id.optional(),
+  cloud_account_id: id.optional(),
+  recommendation_type: z.string().min(1),
+  priority,
+  /** Expected monthly savings. */
+  estimated_savings: decimal.optional(),
+  currency: currency.optional(),
+};
+
 export const recommendationUpdated = defineEvent({
   type: 'recommendation.updated',
   version: 1,
@@ -36,17 +48,10 @@ export const recommendationUpdated = defineEvent({
     'A recommendation changed: new evidence or savings from a re-evaluation (change "evidence"), or a transition of its lifecycle (claim, succeed, fail, dismiss, snooze, reopen). `version` is its etag after the change; the latest version is its current state.',
   subject: 'recommendation_id',
   schema: z.object({
-    recommendation_id: id,
-    resource_id: id.optional(),
-    cloud_account_id: id.optional(),
-    recommendation_type: z.string().min(1),
+    ...recommendation,
     change: z.string().min(1),
     status: z.enum(RECOMMENDATION_STATUSES),
     previous_status: z.enum(RECOMMENDATION_STATUSES).optional(),
-    priority,
-    /** Expected monthly savings. */
-    estimated_savings: decimal.optional(),
-    currency: currency.optional(),
     version: z.int().positive(),
   }),
   subjectOf: (data) => data.recommendation_id,
@@ -59,16 +64,10 @@ export const recommendationResolved = defineEvent({
     'A recommendation no longer applies: its resource is gone or no longer matches the rule (status "resolved"), or no evaluation confirmed it before it expired (status "expired").',
   subject: 'recommendation_id',
   schema: z.object({
-    recommendation_id: id,
-    resource_id: id.optional(),
-    cloud_account_id: id.optional(),
-    recommendation_type: z.string().min(1),
+    ...recommendation,
     status: z.enum(['resolved', 'expired']),
     /** resource_removed, no_longer_matches, not_confirmed. */
     reason: z.string().min(1),
-    priority,
-    estimated_savings: decimal.optional(),
-    currency: currency.optional(),
   }),
   subjectOf: (data) => data.recommendation_id,
 });

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '@stratus/runtime/testing';
 import { handlers, service } from '../../app.ts';
 import type { env } from '../../config.ts';
 import { resource } from '../../rules/test-support.ts';
-import { evaluateAccount } from './evaluation.service.ts';
+import { evaluateAccount, evaluateOrganization } from './evaluation.service.ts';
 
 let t: TestApp<typeof env>;
 let accountId: string;
@@ -175,5 +175,34 @@ describe('summary, export and re-evaluation', () => {
     expect(response.status).toBe(202);
     const job = await t.deps.queues.queues.recommendations.getJob(response.body.job_id);
     expect(job?.data).toEqual({ organization_id: t.organizationId, trigger: 'manual' });
+  });
+});
+
+describe('after the fact', () => {
+  it("fails a claim when the executor's action failed; the recommendation can be reopened to try again", async () => {
+    const disk = await byType('unattached_disk');
+    const applied = await t.call('POST', `/v1/recommendations/${disk.id}/apply`, { body: { etag: disk.etag, parameters: { snapshot_first: false } } });
+    expect(applied.status).toBe(202);
+    const failed = buildEvent('action.failed', {
+      tenant: t.organizationId,
+      data: { action_id: applied.body.action_id, operation_id: applied.body.action_id, action_type: 'delete', resource_id: ids['loose-disk']!, error: { message: 'VolumeInUse', retryable: false } },
+    }).envelope;
+    await withTenant(t.deps.db, t.organizationId, (trx) => handlers(t.deps.queues)['action.failed'](failed, trx));
+    const now = await byType('unattached_disk');
+    expect(now).toMatchObject({ status: 'failed', state_metadata: { error: { message: 'VolumeInUse' } } });
+    expect((await t.call('POST', `/v1/recommendations/${disk.id}/reopen`, { body: { etag: now.etag } })).body.status).toBe('open');
+  });
+
+  it('the daily pass reopens snoozes whose date passed and expires what no evaluation confirmed', async () => {
+    const gp2 = await byType('previous_generation');
+    const disk = await byType('unattached_disk');
+    await t.database.owner.updateTable('recommendations').set({ snoozed_until: new Date(Date.now() - 1000) }).where('id', '=', gp2.id).execute();
+    await t.database.owner.updateTable('recommendations').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', disk.id).execute();
+    // Nothing confirms anything meanwhile: the account is disabled, so the daily pass evaluates none of it.
+    await t.database.owner.updateTable('cloud_accounts').set({ status: 'disabled' }).where('id', '=', accountId).execute();
+    const counts = await evaluateOrganization(t.deps.db, t.organizationId, new Date());
+    expect(counts).toMatchObject({ resources: 0, woken: 1, expired: 1 });
+    expect(await byType('previous_generation')).toMatchObject({ status: 'open', state_metadata: { snoozed_until: expect.any(String) } });
+    expect(await byType('unattached_disk')).toMatchObject({ status: 'expired', state_metadata: { reason: 'not_confirmed' } });
   });
 });
