@@ -154,6 +154,7 @@ async function evaluateBatch(trx: Trx, resources: readonly ResourceRow[], costs:
  * longer in the inventory resolves its recommendations.
  */
 export async function evaluateResources(trx: Trx, ids: readonly string[], now: Date): Promise<EvaluationCounts> {
+  if (ids.length === 0) return none();
   const resources = (await selectResources(trx).where('id', 'in', ids).execute()) as ResourceRow[];
   const counts = await evaluateBatch(trx, resources, await resourceCosts(trx, ids, now), now);
   const found = new Set(resources.map((resource) => resource.id));

@@ -37,7 +37,8 @@ export interface HistoryEntry {
   details?: JsonObject;
 }
 
-export function liveOf(trx: Trx, subjectIds: readonly string[]) {
+export async function liveOf(trx: Trx, subjectIds: readonly string[]): Promise<RecommendationRow[]> {
+  if (subjectIds.length === 0) return [];
   return trx
     .selectFrom('recommendations')
     .selectAll()

@@ -179,6 +179,15 @@ describe('summary, export and re-evaluation', () => {
 });
 
 describe('after the fact', () => {
+  it('evaluates an account with no resources to nothing', async () => {
+    const empty = await t.database.owner
+      .insertInto('cloud_accounts')
+      .values({ organization_id: t.organizationId, name: 'empty', provider: 'GCP', account_id: 'empty-project' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    expect(await evaluateAccount(t.deps.db, t.organizationId, empty.id, new Date())).toEqual({ resources: 0, created: 0, updated: 0, resolved: 0 });
+  });
+
   it("fails a claim when the executor's action failed; the recommendation can be reopened to try again", async () => {
     const disk = await byType('unattached_disk');
     const applied = await t.call('POST', `/v1/recommendations/${disk.id}/apply`, { body: { etag: disk.etag, parameters: { snapshot_first: false } } });
