@@ -11,7 +11,7 @@
 import { sql } from 'kysely';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createSimAdapter } from '@stratus/cloud';
-import { createDb } from '@stratus/db';
+import { createDb, withTenant } from '@stratus/db';
 import { copyLines, copyText, createBenchDatabase, rate, time } from '@stratus/testing/bench';
 import { evaluateAccount, WINDOW_DAYS } from '../src/modules/recommendations/evaluation.service.ts';
 
@@ -56,11 +56,11 @@ try {
   });
   console.log(`loaded ${RESOURCES} resources and ${RESOURCES * WINDOW_DAYS} cost lines in ${(loadMs / 1000).toFixed(1)} s`);
 
-  // The baseline: the same rows, read in one statement by the same role.
+  // The baseline: the same rows, read in one statement by the same role under the same row-level security.
   const from = new Date(Date.now() - WINDOW_DAYS * DAY_MS);
   let read = 0;
   const selectMs = await time(async () => {
-    const { rows } = await sql`
+    const { rows } = await withTenant(recommendationDb, organization.id, (trx) => sql`
       select r.id, r.cloud_account_id, r.provider, r.type, r.name, r.region, r.state, r.tags, r.metadata, c.effective, c.billed, c.days
         from resources r
         left join (
@@ -69,7 +69,7 @@ try {
             from cost_data where "timestamp" >= ${from} group by resource_id, currency
         ) c on c.resource_id = r.id
        where r.cloud_account_id = ${account.id}
-    `.execute(owner);
+    `.execute(trx));
     read = rows.length;
   });
 
