@@ -9,15 +9,23 @@ import { AppError } from '@stratus/http';
  */
 const apiEnv = z.object({
   STRATUS_URL: z.url({ error: 'must be the ingestion API base URL, e.g. http://127.0.0.1:8081' }).default('http://127.0.0.1:8081'),
+  STRATUS_RECOMMENDATION_URL: z
+    .url({ error: 'must be the recommendation API base URL, e.g. http://127.0.0.1:8083' })
+    .default('http://127.0.0.1:8083'),
   STRATUS_TOKEN: z.string().min(1).optional(),
   STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
 });
 
 export interface ApiClient {
   request<T>(method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }): Promise<T>;
+  /** A GET whose answer is not JSON (a CSV export), as text. */
+  text(path: string): Promise<string>;
 }
 
-export async function apiClient(): Promise<ApiClient> {
+/** Which service's API: ingestion (accounts, resources, imports) by default. */
+export type ApiService = 'ingestion' | 'recommendation';
+
+export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiClient> {
   const config = loadConfig(apiEnv);
   const token =
     config.STRATUS_TOKEN ??
@@ -30,32 +38,39 @@ export async function apiClient(): Promise<ApiClient> {
         );
       },
     ));
-  const base = config.STRATUS_URL.replace(/\/$/, '');
+  const variable = service === 'recommendation' ? 'STRATUS_RECOMMENDATION_URL' : 'STRATUS_URL';
+  const base = config[variable].replace(/\/$/, '');
+  async function call(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<string> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(init.contentType ? { 'content-type': init.contentType } : {}),
+        },
+        body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch (error) {
+      throw new AppError('unavailable', `cannot reach Stratus at ${base} (${variable}): ${(error as Error).cause ?? (error as Error).message}. Is it running? (scripts/dev.sh)`);
+    }
+    const text = await response.text();
+    // A 422 import report is an answer, not a failure of the call.
+    if (!response.ok && response.status !== 422) {
+      const message = (text ? (JSON.parse(text) as { message?: string }).message : undefined) ?? response.statusText;
+      throw new AppError(response.status >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.status} ${message}`);
+    }
+    return text;
+  }
   return {
     async request<T>(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}) {
-      let response: Response;
-      try {
-        response = await fetch(`${base}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${token}`,
-            ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
-            ...(init.contentType ? { 'content-type': init.contentType } : {}),
-          },
-          body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-          ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        } as RequestInit);
-      } catch (error) {
-        throw new AppError('unavailable', `cannot reach Stratus at ${base} (STRATUS_URL): ${(error as Error).cause ?? (error as Error).message}. Is it running? (scripts/dev.sh)`);
-      }
-      const text = await response.text();
-      const body = text ? (JSON.parse(text) as T & { message?: string }) : (undefined as T);
-      // A 422 import report is an answer, not a failure of the call.
-      if (!response.ok && response.status !== 422) {
-        const message = (body as { message?: string } | undefined)?.message ?? response.statusText;
-        throw new AppError(response.status >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.status} ${message}`);
-      }
-      return body;
+      const text = await call(method, path, init);
+      return text ? (JSON.parse(text) as T) : (undefined as T);
+    },
+    async text(path: string) {
+      return call('GET', path);
     },
   };
 }

@@ -4,6 +4,7 @@ import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
+import { recommendationsCommand } from './commands/recommendations.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
@@ -17,7 +18,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources and cost imports (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, cost imports and recommendations (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   accountsCommand(program);
   resourcesCommand(program);
   costsCommand(program);
+  recommendationsCommand(program);
   deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();

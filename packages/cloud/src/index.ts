@@ -12,3 +12,4 @@ export {
   storeCredentials,
   type CredentialOwner,
 } from './account-credentials.ts';
+export * from './prices.ts';

@@ -36,6 +36,7 @@ export type * from './tables/identity.ts';
 export type * from './tables/inventory.ts';
 export type * from './tables/costs.ts';
 export type * from './tables/recommendations.ts';
+export { recommendationHistoryColumns } from './tables/recommendations.ts';
 export type * from './tables/actions.ts';
 export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';

@@ -38,6 +38,7 @@ describe('tenant isolation by row-level security', () => {
     return {
       organization_id: t.organizationId,
       resource_id: t.resourceId,
+      subject_id: t.resourceId,
       provider: 'AWS' as const,
       recommendation_type: 'rightsize',
       title: 'Downsize m5.2xlarge',

@@ -7,6 +7,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
   const resourceId = randomUUID();
   const actionId = randomUUID();
   const operationId = randomUUID();
+  const recommendationId = randomUUID();
   const account = { cloud_account_id: cloudAccountId, provider: 'AWS', account_id: '123456789012', name: 'prod' } as const;
   return {
     'cloud_account.linked': { ...account, user_id: randomUUID() },
@@ -92,6 +93,30 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       estimated_savings: '35.04',
       currency: 'USD',
       title: 'Downsize web-1 from t3.large to t3.medium',
+    },
+    'recommendation.updated': {
+      recommendation_id: recommendationId,
+      resource_id: resourceId,
+      cloud_account_id: cloudAccountId,
+      recommendation_type: 'rightsize_vm',
+      change: 'dismiss',
+      status: 'dismissed',
+      previous_status: 'open',
+      priority: 3,
+      estimated_savings: '35.04',
+      currency: 'USD',
+      version: 2,
+    },
+    'recommendation.resolved': {
+      recommendation_id: recommendationId,
+      resource_id: resourceId,
+      cloud_account_id: cloudAccountId,
+      recommendation_type: 'unattached_disk',
+      status: 'resolved',
+      reason: 'resource_removed',
+      priority: 1,
+      estimated_savings: '8.00',
+      currency: 'USD',
     },
     'action.requested': {
       action_id: actionId,

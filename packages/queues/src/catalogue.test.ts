@@ -13,12 +13,13 @@ describe('job catalogue', () => {
   });
 
   it('keeps the persisted queue names', () => {
-    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery', 'notifications']);
+    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery', 'notifications', 'recommendations']);
     expect(JOBS['operation.execute'].queue).toBe('operations');
     expect(JOBS['automation.rule.run'].queue).toBe('automation');
     expect(JOBS['account.sync'].queue).toBe('discovery');
     expect(JOBS['account.costs.import'].queue).toBe('discovery');
     expect(JOBS['notification.deliver'].queue).toBe('notifications');
+    expect(JOBS['recommendations.evaluate'].queue).toBe('recommendations');
   });
 
   it('parses a payload, with optional fields absent', () => {

@@ -6,7 +6,7 @@ import type { BackoffOptions } from 'bullmq';
  * renamed (add a new one and drain the old). PostgreSQL holds the truth; a lost job is re-enqueued
  * from its row by a reconciler.
  */
-export const QUEUE_NAMES = ['operations', 'automation', 'discovery', 'notifications'] as const;
+export const QUEUE_NAMES = ['operations', 'automation', 'discovery', 'notifications', 'recommendations'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 interface JobDefinition<N extends string = string> {
@@ -90,6 +90,22 @@ export const JOBS = defineJobs({
     schema: z.object({ organization_id: z.uuid(), event_id: z.uuid(), channel_key: z.string().regex(/^[a-z]+-[0-9a-f]+$/) }),
     attempts: 8,
     backoff: { type: RETRY_AFTER_BACKOFF, delay: 5_000 },
+  },
+  // Re-evaluates the savings rules over one account, or every account of an organisation (the daily
+  // pass, which also wakes snoozes and expires what nothing confirmed). Evaluation is idempotent, so
+  // a retry or an overlapping run writes nothing twice; failures are database hiccups, retried
+  // quickly, and the next day's pass catches up anyway.
+  'recommendations.evaluate': {
+    queue: 'recommendations',
+    name: 'recommendations.evaluate',
+    schema: z.object({
+      organization_id: z.uuid(),
+      /** One account (after its costs changed); absent for the whole organisation. */
+      cloud_account_id: z.uuid().optional(),
+      trigger: z.enum(['schedule', 'manual', 'costs']),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
   },
 });
 

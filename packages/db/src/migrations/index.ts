@@ -14,6 +14,7 @@ import * as durableWork from './1763856000020-DurableWork.ts';
 import * as credentialsForActionExecutor from './1763856000021-CredentialsForActionExecutor.ts';
 import * as updatedAtTriggers from './1763856000040-UpdatedAtTriggers.ts';
 import * as actionTypes from './1763856000041-ActionTypes.ts';
+import * as recommendationLifecycle from './1763856000060-RecommendationLifecycle.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000021-CredentialsForActionExecutor': credentialsForActionExecutor,
   '1763856000040-UpdatedAtTriggers': updatedAtTriggers,
   '1763856000041-ActionTypes': actionTypes,
+  '1763856000060-RecommendationLifecycle': recommendationLifecycle,
 };

@@ -35,8 +35,28 @@ export type ActionStatus = (typeof ACTION_STATUSES)[number];
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
-export const RECOMMENDATION_STATUSES = ['open', 'accepted', 'dismissed', 'applied', 'expired'] as const;
+/**
+ * The recommendation lifecycle (migration RecommendationLifecycle), after GCP Recommender: open ->
+ * claimed (an action was requested) -> succeeded | failed; dismissed (reason code and note) and
+ * snoozed (until a date) are reopenable; resolved when the resource is gone or no longer matches;
+ * expired when no evaluation confirmed it in time.
+ */
+export const RECOMMENDATION_STATUSES = ['open', 'claimed', 'succeeded', 'failed', 'dismissed', 'snoozed', 'resolved', 'expired'] as const;
 export type RecommendationStatus = (typeof RECOMMENDATION_STATUSES)[number];
+/** At most one live recommendation per subject and rule (a unique index); the others are history. */
+export const LIVE_RECOMMENDATION_STATUSES = ['open', 'claimed', 'snoozed', 'dismissed'] as const satisfies readonly RecommendationStatus[];
+
+/** Why a recommendation was dismissed (Trusted Advisor's reason codes). */
+export const RECOMMENDATION_DISMISS_REASONS = [
+  'non_critical_account',
+  'temporary_account',
+  'valid_business_case',
+  'other_methods_available',
+  'low_priority',
+  'not_applicable',
+  'other',
+] as const;
+export type RecommendationDismissReason = (typeof RECOMMENDATION_DISMISS_REASONS)[number];
 
 /**
  * Recommendation priority, decided once: seed 000's integer (the `priority smallint` column, higher is

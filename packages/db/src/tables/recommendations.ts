@@ -30,6 +30,32 @@ export interface RecommendationsTable {
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
   expires_at: NullableTimestamp;
+  /** The resource, or the account for account-wide findings; kept when the resource goes (migration RecommendationLifecycle). */
+  subject_id: string;
+  /** The etag: bumped by every change; a transition names the version it saw. */
+  version: Generated<number>;
+  /** Hash of the evidence, so an unchanged evaluation writes nothing. */
+  fingerprint: string | null;
+  /** Of the last transition: { reason_code, note } of a dismissal, an action's outcome, ... */
+  state_metadata: GeneratedJsonb;
+  snoozed_until: NullableTimestamp;
+  /** When an evaluation last confirmed (or created) the recommendation. */
+  evaluated_at: GeneratedTimestamp;
+}
+
+/** One change of a recommendation: created, updated (new evidence) or a status transition. */
+export interface RecommendationHistoryTable {
+  id: Generated<string>;
+  organization_id: string;
+  recommendation_id: string;
+  /** created, updated, or the transition's verb (claim, dismiss, snooze, reopen, resolve, ...). */
+  change: string;
+  from_status: RecommendationStatus | null;
+  to_status: RecommendationStatus;
+  version: number;
+  user_id: string | null;
+  details: GeneratedJsonb;
+  created_at: GeneratedTimestamp;
 }
 
 export interface RecommendationActionsTable {
@@ -69,6 +95,12 @@ export const recommendationColumns: ColumnsOf<RecommendationTables> = {
     created_at: 'not null',
     updated_at: 'not null',
     expires_at: 'null',
+    subject_id: 'not null',
+    version: 'not null',
+    fingerprint: 'null',
+    state_metadata: 'not null',
+    snoozed_until: 'null',
+    evaluated_at: 'not null',
   },
   recommendation_actions: {
     id: 'not null',
@@ -80,5 +112,24 @@ export const recommendationColumns: ColumnsOf<RecommendationTables> = {
     result: 'null',
     created_at: 'not null',
     updated_at: 'not null',
+  },
+};
+
+export interface RecommendationHistoryTables {
+  recommendation_history: RecommendationHistoryTable;
+}
+
+export const recommendationHistoryColumns: ColumnsOf<RecommendationHistoryTables> = {
+  recommendation_history: {
+    id: 'not null',
+    organization_id: 'not null',
+    recommendation_id: 'not null',
+    change: 'not null',
+    from_status: 'null',
+    to_status: 'not null',
+    version: 'not null',
+    user_id: 'null',
+    details: 'not null',
+    created_at: 'not null',
   },
 };

@@ -7,6 +7,7 @@ import { costStoreColumns } from './cost-store.ts';
 import { eventBackboneColumns } from './event-backbone.ts';
 import { ingestionColumns } from './ingestion.ts';
 import { notificationDeliveryColumns } from './notification-deliveries.ts';
+import { recommendationHistoryColumns } from './recommendations.ts';
 
 /**
  * The one registry of every table of `Database`: its columns (the ColumnsOf mirror) and its access
@@ -27,6 +28,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...ingestionColumns,
   ...costStoreColumns,
   ...notificationDeliveryColumns,
+  ...recommendationHistoryColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -103,6 +105,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
 
   recommendations: ownedBy('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),
+  // Every change of a recommendation, kept: its service adds rows and never rewrites them.
+  recommendation_history: { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_recommendation: ['INSERT'] } },
 
   actions: ownedBy('stratus_action_executor'),
   action_history: ownedBy('stratus_action_executor'),

@@ -4,7 +4,7 @@ import { budgetThresholdCrossed } from './budget.events.ts';
 import { cloudAccountLinked, cloudAccountUnlinked } from './cloud-account.events.ts';
 import { costAggregated, costIngested } from './cost.events.ts';
 import type { EventDefinition } from './event-definition.ts';
-import { recommendationCreated } from './recommendation.events.ts';
+import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
@@ -25,6 +25,8 @@ export const catalogue = byType(
   costAggregated,
   budgetThresholdCrossed,
   recommendationCreated,
+  recommendationUpdated,
+  recommendationResolved,
   actionRequested,
   actionCompleted,
   actionFailed,

@@ -1,53 +1,149 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { newestFirst } from '@stratus/db';
+import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
-import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import { pageSchema } from '@stratus/http';
+import type { Queues } from '@stratus/queues';
+import { etagOf, applyRecommendation, dismissRecommendation, reopenRecommendation, snoozeRecommendation } from './transitions.service.ts';
+import { exportRecommendations, getRecommendation, listRecommendations, summarize } from './recommendations.queries.ts';
+import {
+  applyBody,
+  detailSchema,
+  dismissBody,
+  filtersQuery,
+  listQuery,
+  recommendationParams,
+  recommendationSchema,
+  reopenBody,
+  snoozeBody,
+  summarySchema,
+  toRecommendation,
+} from './recommendations.schemas.ts';
 
-const status = z.enum(['open', 'accepted', 'dismissed', 'applied', 'expired']);
+const tags = ['recommendations'];
+/** Rows of one CSV export; narrow the filters for more. */
+export const EXPORT_CAP = 100_000;
+const CSV_COLUMNS = ['id', 'status', 'priority', 'recommendation_type', 'provider', 'cloud_account_id', 'resource_id', 'title', 'estimated_savings', 'currency', 'savings_basis', 'effort', 'restart_needed', 'reversible', 'created_at', 'expires_at'] as const;
 
-const recommendationSchema = z.object({
-  id: z.uuid(),
-  cloud_account_id: z.uuid().nullable(),
-  resource_id: z.uuid().nullable(),
-  provider: z.enum(['AWS', 'AZURE', 'GCP']).nullable(),
-  recommendation_type: z.string(),
-  title: z.string().nullable(),
-  reason: z.string().nullable(),
-  status,
-  priority: z.number().int().describe('higher is more important'),
-  estimated_savings: z.string().nullable().describe('monthly, decimal'),
-  currency: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
-  created_at: z.date(),
-  updated_at: z.date(),
-  expires_at: z.date().nullable(),
-});
+const transitionNote = 'Send the etag you last read: if the recommendation changed since, the answer is 409 with the current etag.';
 
-export const recommendationsRoutes: FastifyPluginAsyncZod = async (app) => {
+export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue'> }> = async (app, options) => {
   app.get(
     '/recommendations',
     {
       config: { permission: 'recommendations:read' },
-      schema: {
-        summary: 'Savings recommendations, newest first',
-        tags: ['recommendations'],
-        querystring: pageQuery.extend({ status: status.optional(), recommendation_type: z.string().optional() }),
-        response: { 200: pageSchema(recommendationSchema) },
-      },
+      schema: { summary: 'Savings recommendations, largest monthly savings first', tags, querystring: listQuery, response: { 200: pageSchema(recommendationSchema) } },
     },
     async (request) => {
-      const { limit, cursor, status: wanted, recommendation_type } = request.query;
-      const after = decodeCursor(cursor);
-      const rows = await request.withTenant((trx) =>
-        trx
-          .selectFrom('recommendations')
-          .selectAll()
-          .$if(wanted !== undefined, (q) => q.where('status', '=', wanted!))
-          .$if(recommendation_type !== undefined, (q) => q.where('recommendation_type', '=', recommendation_type!))
-          .$call(newestFirst(after, limit))
-          .execute(),
-      );
-      return toPage(rows, limit);
+      const { limit, cursor, ...filters } = request.query;
+      const page = await request.withTenant((trx) => listRecommendations(trx, filters, { limit, ...(cursor === undefined ? {} : { cursor }) }));
+      return { items: page.items.map(toRecommendation), next_cursor: page.next_cursor };
     },
+  );
+
+  app.get(
+    '/recommendations/summary',
+    {
+      config: { permission: 'recommendations:read' },
+      schema: { summary: 'Open monthly savings per type, account and provider', tags, response: { 200: summarySchema } },
+    },
+    async (request) => request.withTenant((trx) => summarize(trx)),
+  );
+
+  app.get(
+    '/recommendations/export',
+    {
+      config: { permission: 'recommendations:read' },
+      schema: {
+        summary: 'The recommendations as a CSV file',
+        description: `The list's filters and order, every row at once (at most ${EXPORT_CAP}), with a header row.`,
+        tags,
+        querystring: filtersQuery,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv') },
+      },
+    },
+    async (request, reply) => {
+      const rows = await request.withTenant((trx) => exportRecommendations(trx, request.query, EXPORT_CAP));
+      const records = rows.map(toRecommendation).map((item) => CSV_COLUMNS.map((column) => item[column]));
+      const csv = stringify(records, { header: true, columns: [...CSV_COLUMNS], cast: { date: (value) => value.toISOString(), boolean: (value) => String(value) } });
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="recommendations.csv"').send(csv);
+    },
+  );
+
+  app.post(
+    '/recommendations/evaluations',
+    {
+      config: { permission: 'recommendations:write' },
+      schema: {
+        summary: 'Re-evaluate every rule over the whole organisation now',
+        description: 'Queues the evaluation the daily job runs; the recommendations change as it goes.',
+        tags,
+        response: { 202: z.object({ job_id: z.string() }) },
+      },
+    },
+    async (request, reply) => {
+      const job = await options.queues.enqueue('recommendations.evaluate', { organization_id: request.auth.organizationId, trigger: 'manual' });
+      return reply.status(202).send({ job_id: String(job.id) });
+    },
+  );
+
+  app.get(
+    '/recommendations/:id',
+    {
+      config: { permission: 'recommendations:read' },
+      schema: { summary: 'One recommendation with its evidence and history', tags, params: recommendationParams, response: { 200: detailSchema } },
+    },
+    async (request, reply) => {
+      const { row, history } = await request.withTenant((trx) => getRecommendation(trx, request.params.id));
+      void reply.header('etag', `"${etagOf(row)}"`);
+      return { ...toRecommendation(row), history: history.map(({ version, ...entry }) => ({ ...entry, etag: String(version) })) };
+    },
+  );
+
+  app.post(
+    '/recommendations/:id/apply',
+    {
+      config: { permission: 'recommendations:write' },
+      schema: {
+        summary: 'Apply: claim the recommendation and request its action',
+        description: `action.requested is published with the claim, for the action executor; parameters override the action's own (e.g. {"size": "m5.large"} for a resize). ${transitionNote}`,
+        tags,
+        params: recommendationParams,
+        body: applyBody,
+        response: { 202: z.object({ recommendation: recommendationSchema, action_id: z.uuid() }) },
+      },
+    },
+    async (request, reply) => {
+      const applied = await request.withTenant((trx) => applyRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }));
+      return reply.status(202).send({ recommendation: toRecommendation(applied.recommendation), action_id: applied.action_id });
+    },
+  );
+
+  app.post(
+    '/recommendations/:id/dismiss',
+    {
+      config: { permission: 'recommendations:write' },
+      schema: { summary: 'Dismiss, with a reason code and a note', description: transitionNote, tags, params: recommendationParams, body: dismissBody, response: { 200: recommendationSchema } },
+    },
+    async (request) => toRecommendation(await request.withTenant((trx) => dismissRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
+  );
+
+  app.post(
+    '/recommendations/:id/snooze',
+    {
+      config: { permission: 'recommendations:write' },
+      schema: { summary: 'Snooze until a date, when it reopens', description: transitionNote, tags, params: recommendationParams, body: snoozeBody, response: { 200: recommendationSchema } },
+    },
+    async (request) =>
+      toRecommendation(await request.withTenant((trx) => snoozeRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }, new Date()))),
+  );
+
+  app.post(
+    '/recommendations/:id/reopen',
+    {
+      config: { permission: 'recommendations:write' },
+      schema: { summary: 'Reopen a dismissed, snoozed or failed recommendation', description: transitionNote, tags, params: recommendationParams, body: reopenBody, response: { 200: recommendationSchema } },
+    },
+    async (request) => toRecommendation(await request.withTenant((trx) => reopenRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
   );
 };
