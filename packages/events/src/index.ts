@@ -33,6 +33,7 @@ export {
   type EventHandler,
   type EventHandlers,
 } from './consumer.ts';
+export type { ConsumerMembership } from './consumer-metrics.ts';
 export {
   DEAD_LETTER_HEADERS,
   DEAD_LETTER_REASONS,

@@ -2,4 +2,5 @@
 export interface QueueLogger {
   error(object: object, message: string): void;
   warn(object: object, message: string): void;
+  debug(object: object, message: string): void;
 }
