@@ -28,10 +28,10 @@ export interface ConsumerMembership {
 
 /**
  * Follows the consumer's group membership and partition lag through kafkajs's instrumentation
- * events. Joined from GROUP_JOIN until a crash, a rebalance, a disconnect or a stop; and no
- * longer joined once no heartbeat has gone out for the session timeout, after which the broker has
- * given the member's partitions away (a broker that went away stops the heartbeats long before
- * kafkajs gives up and reports a crash).
+ * events. Joined from GROUP_JOIN until a crash, a disconnect or a stop; and no longer joined once no
+ * heartbeat has gone out for the session timeout, after which the broker has given the member's
+ * partitions away. A rebalance does not count: the member stays in its group through it, and every
+ * replica would otherwise leave the load balancer at once whenever one of them starts.
  */
 export function trackConsumer(consumer: Consumer, groupId: string, sessionTimeoutMs: number): () => ConsumerMembership {
   let state: ConsumerMembership = { joined: false, reason: 'has not joined its group yet' };
@@ -58,7 +58,6 @@ export function trackConsumer(consumer: Consumer, groupId: string, sessionTimeou
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     consumerLag.set({ group: groupId, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
   });
-  consumer.on(consumer.events.REBALANCING, () => leave('is rebalancing'));
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     leave(`crashed (${payload.error.message})${payload.restart ? '; rejoining' : '; not restarting'}`),
   );
