@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { z } from 'zod';
 import { buildServer, type StratusServer } from '@stratus/http';
 import { parsePrometheus } from '@stratus/testing';
 import { observability } from './observability.plugin.ts';
@@ -12,7 +11,7 @@ beforeAll(async () => {
   app = buildServer({ logger: pino({ level: 'silent' }), service: 'test', version: '0.0.0' });
   await app.register(observability, { registry: new Registry() });
   await app.register(async (routes) => {
-    routes.get('/v1/budgets/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) => ({ id: request.params.id }));
+    routes.get('/v1/budgets/:id', async () => ({ ok: true }));
   });
   await app.ready();
 });
