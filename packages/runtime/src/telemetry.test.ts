@@ -15,9 +15,9 @@ let connection: ReturnType<typeof createRedisConnection>;
 let queues: Queues;
 
 beforeAll(() => {
-  const env: NodeJS.ProcessEnv = {};
-  sdk = startTelemetry('telemetry-test', env);
-  expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+  delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  sdk = startTelemetry('telemetry-test');
   redis = createTestRedis();
   connection = createRedisConnection(redis.url, { forWorker: true });
   queues = createQueues({ connection, prefix: redis.prefix });

@@ -19,7 +19,9 @@ const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
  * standard OTEL_* variables. Metrics are Prometheus' (/metrics) and logs pino's: neither is exported
  * through OpenTelemetry.
  */
-export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): NodeSDK {
+export function startTelemetry(serviceName: string): NodeSDK {
+  // The SDK reads process.env itself (exporters, sampler, resource): these defaults go there too.
+  const { env } = process;
   const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
   env.OTEL_METRICS_EXPORTER ??= 'none';
   env.OTEL_LOGS_EXPORTER ??= 'none';
