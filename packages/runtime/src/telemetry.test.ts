@@ -1,12 +1,14 @@
 /**
- * With no exporter configured, spans are still recorded (a real trace id, not 000…0) and a BullMQ
- * job runs in the trace that enqueued it.
+ * With no exporter configured, spans are still recorded (a real trace id, not 000…0), a BullMQ job
+ * runs in the trace that enqueued it, and each pass of a periodic task has a trace of its own.
  */
 import { trace } from '@opentelemetry/api';
+import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NodeSDK } from '@opentelemetry/sdk-node';
 import { createQueues, createRedisConnection, createWorker, type Queues } from '@stratus/queues';
 import { createTestRedis, eventually, type TestRedis } from '@stratus/testing';
+import { periodicTask } from './periodic-task.ts';
 import { startTelemetry } from './telemetry.ts';
 
 let sdk: NodeSDK;
@@ -61,4 +63,18 @@ it('records spans without an exporter, and a job continues the trace of whoever 
   } finally {
     await worker.close();
   }
+});
+
+it('runs each pass of a periodic task in a trace of its own', async () => {
+  const seen: (string | undefined)[] = [];
+  const task = periodicTask('traced pass', 50, pino({ level: 'silent' }), async () => {
+    seen.push(trace.getActiveSpan()?.spanContext().traceId);
+  });
+  await task.start();
+  await eventually(() => expect(seen.length).toBeGreaterThanOrEqual(2), { timeoutMs: 5_000 });
+  await task.stop();
+  const [first, second] = seen;
+  expect(first).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+  expect(second).toMatch(/^(?!0+$)[0-9a-f]{32}$/);
+  expect(second).not.toBe(first);
 });
