@@ -9,7 +9,7 @@ import { RetryLaterError, createWorker, type JobHandlers, type JobOutcome } from
 import { InvalidJobPayloadError } from './catalogue.ts';
 import { InvalidScheduleError } from './schedule.ts';
 
-const silent = { error: () => undefined, warn: () => undefined, debug: () => undefined };
+const silent = { error: () => undefined, warn: () => undefined };
 
 describe('queues and workers against the real Redis', () => {
   let testRedis: TestRedis;

@@ -94,7 +94,7 @@ export function createWorker<Q extends QueueName>({
         const seconds = (performance.now() - started) / 1000;
         jobDuration.observe({ queue, job: job.name, outcome }, seconds);
         // Inside the job's span: the line carries the trace of whatever enqueued the job.
-        logger.debug({ queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, outcome, ms: Math.round(seconds * 1000) }, 'job finished');
+        logger.debug?.({ queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, outcome, ms: Math.round(seconds * 1000) }, 'job finished');
       }
     },
     { connection, prefix, concurrency, settings: { backoffStrategy }, telemetry: queueTelemetry },

@@ -39,7 +39,7 @@ it('records spans without an exporter, and a job continues the trace of whoever 
     connection,
     prefix: redis.prefix,
     concurrency: 1,
-    logger: { error: () => undefined, warn: () => undefined, debug: () => undefined },
+    logger: { error: () => undefined, warn: () => undefined },
     handlers: {
       'notification.deliver': async () => {
         seen.push(trace.getActiveSpan()?.spanContext().traceId ?? 'no span');
