@@ -1,6 +1,7 @@
 /**
  * Starts every service as a child process with prefixed output, waits until each answers /readyz,
- * prints where they listen, and on Ctrl-C (or any child dying) stops them all and waits for them.
+ * prints where they listen, restarts a service that dies (after a back-off that grows while it keeps
+ * dying), and on Ctrl-C stops them all and waits for them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,10 @@ const host = process.env.HOST ?? '127.0.0.1';
 const colors = [36, 32, 35, 33, 34];
 const width = Math.max(...services.map((s) => s.name.length));
 const children = new Map<string, ChildProcess>();
+/** Restarts in a row per service; a service that stayed up for STABLE_MS starts again from the first delay. */
+const restarts = new Map<string, number>();
+const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+const STABLE_MS = 60_000;
 let stopping = false;
 
 function prefixed(name: string, index: number) {
@@ -40,15 +45,22 @@ function start(service: ServiceEntry, index: number) {
     detached: true,
   });
   children.set(service.name, child);
+  const startedAt = Date.now();
+  process.stdout.write(`${prefixed(service.name, index)}started (pid ${child.pid})\n`);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => process.stdout.write(prefixed(service.name, index) + line + '\n'));
   }
   child.on('exit', (code, signal) => {
     children.delete(service.name);
-    if (!stopping) {
-      process.stdout.write(`${prefixed(service.name, index)}exited (${signal ?? code}); stopping the others\n`);
-      void stopAll(1);
-    }
+    if (stopping) return;
+    // One service down is not an outage: the others keep running while it comes back.
+    const attempt = Date.now() - startedAt > STABLE_MS ? 0 : (restarts.get(service.name) ?? 0);
+    restarts.set(service.name, attempt + 1);
+    const delay = RESTART_DELAYS_MS[Math.min(attempt, RESTART_DELAYS_MS.length - 1)]!;
+    process.stdout.write(`${prefixed(service.name, index)}exited (${signal ?? code}); restarting in ${delay / 1000} s (restart ${attempt + 1})\n`);
+    setTimeout(() => {
+      if (!stopping) start(service, index);
+    }, delay);
   });
 }
 
@@ -95,7 +107,7 @@ if (!stopping) {
         (error: unknown) => `demo accounts not added: ${(error as Error).message}`,
       );
       process.stdout.write(
-        `\nDemo: ${demo}.\nTry it:  pnpm stratus accounts list\n         pnpm stratus resources list --type vm --tag env:prod\n` +
+        `\nDemo: ${demo}.\nTry it:  scripts/stratus accounts list\n         scripts/stratus resources list --type vm --tag env:prod\n` +
           `         curl -H "Authorization: Bearer $(cat ${tokenFile})" http://${host}:${portBase}/v1/resources\n`,
       );
     }

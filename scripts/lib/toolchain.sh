@@ -49,3 +49,6 @@ _ensure_pnpm() {
 _ensure_node
 _ensure_pnpm
 export PATH
+# Build tools phone home unless told not to (turbo's telemetry); this network reaches only package
+# registries, and nothing about a developer's builds should leave the machine anyway.
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1

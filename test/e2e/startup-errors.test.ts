@@ -68,6 +68,6 @@ describe('start-up with bad configuration', () => {
       CREDENTIALS_KEYS,
     });
     expect(code).toBe(1);
-    expect(output).toContain('pnpm stratus migrate');
+    expect(output).toContain('scripts/stratus migrate');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The whole system as a user runs it: the launcher behind scripts/dev.sh starts all five services
  * against a fresh database, each answers /readyz (which checks PostgreSQL, Redis and Kafka for
- * real), an API token made by the CLI reads organisation data, and SIGINT stops everything cleanly.
+ * real), an API token made by the CLI reads organisation data, one trace follows a request across
+ * services, /metrics parses, and SIGINT stops everything cleanly.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -10,7 +11,17 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { createTestDatabase, createTestKafka, createTestRedis, eventually, testEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  createTestRedis,
+  eventually,
+  parsePrometheus,
+  testEnv,
+  type TestDatabase,
+  type TestKafka,
+  type TestRedis,
+} from '@stratus/testing';
 
 const root = new URL('../../', import.meta.url).pathname;
 const portBase = 18_000 + (process.pid % 1000) * 10;
@@ -47,6 +58,8 @@ beforeAll(async () => {
       STRATUS_PORT_BASE: String(portBase),
       CREDENTIALS_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
       LOG_PRETTY: 'false',
+      // The lines of applied events and finished jobs, which the trace test looks for.
+      LOG_LEVEL: 'debug',
     },
   });
   launcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -72,6 +85,8 @@ describe('the running system', () => {
       expect(response.status, name).toBe(200);
       const body = (await response.json()) as { checks: Record<string, string> };
       expect(body.checks).toMatchObject({ postgres: 'ok', redis: 'ok', kafka: 'ok' });
+      // Services with consumers are ready only once those are in their group.
+      if (name === 'cost' || name === 'audit') expect(body.checks.consumer, name).toBe('ok');
     }
   });
 
@@ -159,6 +174,94 @@ describe('the running system', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250 },
     );
+  });
+
+  it('follows one trace from an API call through the outbox, Kafka and the audit consumer to the job it enqueued', async () => {
+    // The spend of this month (4.20 USD, imported above) is past 100% of a 1 USD budget: adding the
+    // alert judges the budget at once, and the crossing is published from within the request.
+    const costApi = (path: string, body: unknown) =>
+      fetch(`http://127.0.0.1:${portBase + 1}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const budget = (await (await costApi('/v1/budgets', { name: 'Traced', amount: '1', currency: 'USD', period: 'monthly' })).json()) as { id: string };
+    const alert = await costApi(`/v1/budgets/${budget.id}/alerts`, { threshold: 100, notification_channels: [{ type: 'email', to: 'ops@e2e.test' }] });
+    expect(alert.status).toBe(201);
+    const traceId = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(alert.headers.get('traceresponse') ?? '')?.[1];
+    expect(traceId).toBeDefined();
+    expect(traceId).not.toMatch(/^0+$/);
+
+    const linesOf = (service: string) =>
+      output
+        .split('\n')
+        .map((line) => line.replace(/\x1b\[[0-9;]*m/g, ''))
+        .filter((line) => line.startsWith(`${service.padEnd(Math.max(...names.map((n) => n.length)))} | {`))
+        .map((line) => JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>)
+        .filter((entry) => entry.trace_id === traceId);
+    await eventually(
+      () => {
+        expect(linesOf('cost')).toContainEqual(expect.objectContaining({ msg: 'request completed' }));
+        const audit = linesOf('audit');
+        expect(audit).toContainEqual(expect.objectContaining({ msg: 'applied an event', type: 'budget.threshold_crossed' }));
+        // No SMTP server here: the job fails, and says so in the same trace.
+        expect(audit).toContainEqual(expect.objectContaining({ msg: 'job finished', job: 'notification.deliver', outcome: 'failed' }));
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+  });
+
+  it('serves Prometheus metrics on every service, parsed by a Prometheus text-format parser', async () => {
+    for (const [index, name] of names.entries()) {
+      const response = await fetch(`http://127.0.0.1:${portBase + index}/metrics`);
+      expect(response.status, name).toBe(200);
+      const metrics = parsePrometheus(await response.text());
+      for (const family of [
+        'stratus_http_request_duration_seconds',
+        'stratus_outbox_backlog_events',
+        'stratus_outbox_oldest_unpublished_age_seconds',
+        'stratus_queue_jobs',
+        'stratus_job_duration_seconds',
+        'stratus_dead_letters_total',
+        'stratus_consumer_lag',
+        'process_cpu_seconds_total',
+      ]) {
+        expect(metrics.families.has(family), `${name}: ${family}`).toBe(true);
+      }
+      expect(metrics.samples('stratus_queue_jobs'), name).toContainEqual({ labels: { queue: 'notifications', state: 'waiting' }, value: expect.any(Number) });
+    }
+    const audit = parsePrometheus(await (await fetch(`http://127.0.0.1:${portBase + 4}/metrics`)).text());
+    expect(audit.samples('stratus_consumer_group_joined')).toEqual([{ labels: {}, value: 1 }]);
+    expect(audit.samples('stratus_job_duration_seconds_count')).toContainEqual({
+      labels: { queue: 'notifications', job: 'notification.deliver', outcome: 'failed' },
+      value: expect.any(Number),
+    });
+    expect(audit.samples('stratus_consumer_lag')).toContainEqual({
+      labels: { group: `${kafka.prefix}stratus-audit`, topic: `${kafka.prefix}budget.threshold_crossed`, partition: expect.any(String) },
+      value: 0,
+    });
+    const cost = parsePrometheus(await (await fetch(`http://127.0.0.1:${portBase + 1}/metrics`)).text());
+    expect(cost.samples('stratus_http_request_duration_seconds_count')).toContainEqual({
+      labels: { method: 'POST', route: '/v1/budgets/:id/alerts', status_code: '201' },
+      value: expect.any(Number),
+    });
+  });
+
+  it('restarts a service that dies, with the others running all along', async () => {
+    const pid = Number(/recommendation\s*\|.*started \(pid (\d+)\)/.exec(output)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => expect(output).toMatch(/recommendation\s*\|.*exited \(SIGKILL\); restarting in 1 s \(restart 1\)/), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    expect((await fetch(`http://127.0.0.1:${portBase + 4}/readyz`)).status).toBe(200);
+    await eventually(async () => expect((await fetch(`http://127.0.0.1:${portBase + 2}/readyz`)).status).toBe(200), {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
+    expect(Number(/recommendation\s*\|.*started \(pid (\d+)\)(?![\s\S]*recommendation\s*\|.*started)/.exec(output)?.[1])).not.toBe(pid);
+    expect(launcher.exitCode).toBeNull();
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Database } from '@stratus/db';
 import type { EventType } from './catalogue/catalogue.ts';
 import { isDatabaseUnavailable } from './database-unavailable.ts';
+import { deadLettersTotal, trackConsumer, type ConsumerMembership } from './consumer-metrics.ts';
 import { deadLetterMessage, type DeadLetterReason } from './dead-letter.ts';
 import { parseEvent, type EventEnvelope } from './envelope.ts';
 import { headerText } from './kafka-headers.ts';
@@ -88,6 +89,8 @@ export interface EventConsumer {
   /** Lets the message in hand finish (or abandons its retry wait, uncommitted), then leaves the group. */
   stop(): Promise<void>;
   metrics(): ConsumerMetrics;
+  /** Whether it is currently a member of its group (readiness). */
+  membership(): ConsumerMembership;
 }
 
 type Outcome =
@@ -137,6 +140,7 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
     maxBytes: 4 * TOPIC_MAX_MESSAGE_BYTES,
   });
   const deadLetters = createIdempotentProducer(kafka);
+  const membership = trackConsumer(consumer, groupId, sessionTimeoutMs);
   const metrics: ConsumerMetrics = { processed: 0, duplicates: 0, retries: 0, deadLettered: 0 };
   let stopping = new AbortController();
   let running = false;
@@ -191,6 +195,7 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
         messages: [deadLetterMessage(message, { ...outcome, consumerGroup: groupId, topic, partition })],
       });
       metrics.deadLettered += 1;
+      deadLettersTotal.inc({ topic, reason: outcome.reason });
       logger.warn({ topic, partition, offset: message.offset, reason: outcome.reason, error: outcome.error }, 'dead-lettered');
     }
   }
@@ -233,10 +238,13 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
       parent,
     );
     try {
-      const outcome = await applyWithRetries(event, trace.setSpan(parent, span), heartbeat);
+      const active = trace.setSpan(parent, span);
+      const outcome = await applyWithRetries(event, active, heartbeat);
       if (outcome.kind === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error });
       if (outcome.kind === 'applied') {
         metrics.processed += 1;
+        // In the event's span, so the line carries the trace of the request that published it.
+        context.with(active, () => logger.debug({ eventId: event.id, type: event.type, topic, partition, offset: message.offset }, 'applied an event'));
         await hooks.afterEffect?.(event);
       }
       if (outcome.kind === 'duplicate') {
@@ -324,5 +332,6 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
       running = false;
     },
     metrics: () => ({ ...metrics }),
+    membership,
   };
 }

@@ -34,6 +34,7 @@ export {
   type EventHandlers,
   RejectedEventError,
 } from './consumer.ts';
+export type { ConsumerMembership } from './consumer-metrics.ts';
 export {
   DEAD_LETTER_HEADERS,
   DEAD_LETTER_REASONS,

@@ -2,4 +2,6 @@
 export interface QueueLogger {
   error(object: object, message: string): void;
   warn(object: object, message: string): void;
+  /** Each finished job, when the caller's level shows it. */
+  debug?(object: object, message: string): void;
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { JOBS, QUEUE_NAMES, parsePayload, type JobName, type JobPayload, type QueueName } from './catalogue.ts';
 import type { QueueLogger } from './logger.ts';
 import { repeatOptionsOf, type Schedule } from './schedule.ts';
+import { queueTelemetry } from './telemetry.ts';
 
 export interface EnqueueOptions {
   /**
@@ -57,7 +58,8 @@ export function createQueues({
 }): Queues {
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => {
-      const queue = new Queue(name, { connection, prefix });
+      // The enqueuer's trace context travels in the job, so the worker's span continues its trace.
+      const queue = new Queue(name, { connection, prefix, telemetry: queueTelemetry });
       // An EventEmitter 'error' without a listener would crash the process.
       queue.on('error', (error) => logger?.warn({ err: error, queue: name }, 'queue connection error'));
       return [name, queue];

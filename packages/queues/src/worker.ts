@@ -11,6 +11,7 @@ import {
   type QueueName,
 } from './catalogue.ts';
 import type { QueueLogger } from './logger.ts';
+import { jobDuration, queueTelemetry } from './telemetry.ts';
 
 /**
  * What a handler reports. `skipped` is an expected no-op (the operation was cancelled, the rule
@@ -83,9 +84,20 @@ export function createWorker<Q extends QueueName>({
         if (error instanceof InvalidJobPayloadError) throw new UnrecoverableError(error.message);
         throw error;
       }
-      return handler(payload, job);
+      const started = performance.now();
+      let outcome: JobOutcome['status'] | 'failed' = 'failed';
+      try {
+        const result = await handler(payload, job);
+        outcome = result.status;
+        return result;
+      } finally {
+        const seconds = (performance.now() - started) / 1000;
+        jobDuration.observe({ queue, job: job.name, outcome }, seconds);
+        // Inside the job's span: the line carries the trace of whatever enqueued the job.
+        logger.debug?.({ queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1, outcome, ms: Math.round(seconds * 1000) }, 'job finished');
+      }
     },
-    { connection, prefix, concurrency, settings: { backoffStrategy } },
+    { connection, prefix, concurrency, settings: { backoffStrategy }, telemetry: queueTelemetry },
   );
   worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
   worker.on('failed', (job, error) => {

@@ -66,7 +66,7 @@ export async function checkDependencies(deps: ServiceDeps): Promise<void> {
     if (pending.length > 0) {
       throw new StartupError(
         `the database at ${hostOf(config.DATABASE_URL)} is missing ${pending.length} migration(s) ` +
-          `(${pending.join(', ')}): run \`pnpm stratus migrate\``,
+          `(${pending.join(', ')}): run \`scripts/stratus migrate\``,
       );
     }
   } finally {

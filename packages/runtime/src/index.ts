@@ -2,4 +2,3 @@ export { runService, buildServiceApp, type BackgroundTask, type ServiceDefinitio
 export { openDependencies, checkDependencies, closeDependencies, StartupError, type ServiceDeps } from './dependencies.ts';
 export { createLogger } from './logger.ts';
 export { periodicTask } from './periodic-task.ts';
-export { startTelemetry } from './telemetry.ts';

@@ -1,15 +1,18 @@
 import closeWithGrace from 'close-with-grace';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ConfigError, loadConfig, type ServiceEnv } from '@stratus/config';
 import { SERVICE_ROLES, type ServiceName } from '@stratus/db';
-import { OutboxRelayThread, ensureTopics, createConsumer, type EventHandlers } from '@stratus/events';
+import { OutboxRelayThread, ensureTopics, createConsumer, type EventConsumer, type EventHandlers } from '@stratus/events';
 import { buildServer, healthPlugin, type ReadinessCheck } from '@stratus/http';
 import { authPlugin } from '@stratus/auth';
 import { checkEventRetention, consumerGroupOf, eventPruningTask } from './event-retention.ts';
-import { startTelemetry } from './telemetry.ts';
 import { createLogger } from './logger.ts';
+import { observability } from './observability.plugin.ts';
+import { registerServiceMetrics } from './service-metrics.ts';
 import {
   StartupError,
   checkDependencies,
@@ -39,15 +42,17 @@ export interface BackgroundTask {
 }
 
 /**
- * The pure part of a service: the HTTP app with health, auth and the service's routes, built from
- * connections it is given. main.ts uses it through runService; tests use it with app.inject.
+ * The pure part of a service: the HTTP app with health, metrics, auth and the service's routes,
+ * built from connections it is given. main.ts uses it through runService; tests use it with app.inject.
  */
 export async function buildServiceApp<S extends z.ZodObject>(
   definition: ServiceDefinition<S>,
   deps: ServiceDeps<z.infer<S> & ServiceEnv>,
   checks: Record<string, ReadinessCheck>,
+  registry: Registry = new Registry(),
 ): Promise<FastifyInstance> {
   const app = buildServer({ logger: deps.logger, service: definition.name, version: definition.version });
+  await app.register(observability, { registry });
   await app.register(healthPlugin, { checks });
   await app.register(authPlugin, { db: deps.db });
   await definition.routes?.(app, deps);
@@ -56,7 +61,7 @@ export async function buildServiceApp<S extends z.ZodObject>(
 
 const OUTBOX_FAILURES_BEFORE_UNREADY = 3;
 
-function readinessChecks(deps: ServiceDeps, relay: OutboxRelayThread): Record<string, ReadinessCheck> {
+function readinessChecks(deps: ServiceDeps, relay: OutboxRelayThread, consumer: EventConsumer | undefined): Record<string, ReadinessCheck> {
   const admin = deps.kafka.admin();
   let adminConnected: Promise<void> | undefined;
   return {
@@ -82,16 +87,25 @@ function readinessChecks(deps: ServiceDeps, relay: OutboxRelayThread): Record<st
         throw new Error(`the outbox relay failed ${consecutiveFailures} rounds in a row: ${lastError}`);
       }
     },
+    // A consumer out of its group processes nothing (after a broker restart, until it rejoins).
+    ...(consumer
+      ? {
+          consumer: async () => {
+            const { joined, reason } = consumer.membership();
+            if (!joined) throw new Error(`the consumer ${reason}`);
+          },
+        }
+      : {}),
   };
 }
 
 /**
- * Runs a service: telemetry, configuration, connections checked, topics ensured, outbox relay and
- * consumers started, HTTP listening; on SIGINT/SIGTERM everything closes in reverse order within
- * SHUTDOWN_GRACE_MS. Any start-up problem exits with status 1 and a message saying what to fix.
+ * Runs a service: configuration, connections checked, topics ensured, outbox relay and consumers
+ * started, HTTP listening; on SIGINT/SIGTERM everything closes in reverse order within
+ * SHUTDOWN_GRACE_MS, telemetry last. Any start-up problem exits with status 1 and a message saying
+ * what to fix. `telemetry` was started by main.ts before the service's modules were imported.
  */
-export async function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>): Promise<void> {
-  const telemetry = startTelemetry(definition.name);
+export async function runService<S extends z.ZodObject>(definition: ServiceDefinition<S>, telemetry: NodeSDK): Promise<void> {
   let config: z.infer<S> & ServiceEnv;
   try {
     config = loadConfig(definition.env) as z.infer<S> & ServiceEnv;
@@ -167,7 +181,10 @@ export async function runService<S extends z.ZodObject>(definition: ServiceDefin
     await relay.start();
     await consumer?.start();
     for (const task of background) await task.start();
-    app = await buildServiceApp(definition, deps, readinessChecks(deps, relay));
+    collectDefaultMetrics();
+    const registry = new Registry();
+    registerServiceMetrics(registry, deps, consumer);
+    app = await buildServiceApp(definition, deps, readinessChecks(deps, relay, consumer), registry);
     const address = await app.listen({ host: config.HOST, port: config.PORT });
     logger.info({ address }, `stratus-${definition.name} listening`);
   } catch (error) {

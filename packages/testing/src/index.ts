@@ -5,3 +5,4 @@ export { createTestRedis, startOwnRedis, type OwnRedis, type TestRedis } from '.
 export { eventually } from './eventually.ts';
 export { openBackbone, type Backbone, type BackboneEvents } from './backbone.ts';
 export { readTopics, type KafkaReader, type ReadMessage } from './kafka-reader.ts';
+export { parsePrometheus, type MetricFamily } from './prometheus.ts';

@@ -67,7 +67,7 @@ export function parseKeyring(value: string): Keyring {
 
 /** The CREDENTIALS_KEYS variable, for a service's environment schema; it produces a Keyring. */
 export const credentialsKeys = z
-  .string({ error: 'give kid:<base64 of 32 bytes>, e.g. from `pnpm stratus credentials generate-key`' })
+  .string({ error: 'give kid:<base64 of 32 bytes>, e.g. from `scripts/stratus credentials generate-key`' })
   .transform((value, ctx) => {
     try {
       return parseKeyring(value);

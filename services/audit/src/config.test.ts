@@ -23,7 +23,7 @@ describe('the audit configuration', () => {
     const { CREDENTIALS_KEYS, ...withoutKeys } = base;
     expect(loadConfig(env, base).CREDENTIALS_KEYS.active).toBe('k1');
     expect(() => loadConfig(env, withoutKeys)).toThrow(
-      'CREDENTIALS_KEYS is not set: give kid:<base64 of 32 bytes>, e.g. from `pnpm stratus credentials generate-key`',
+      'CREDENTIALS_KEYS is not set: give kid:<base64 of 32 bytes>, e.g. from `scripts/stratus credentials generate-key`',
     );
     expect(() => loadConfig(env, { ...base, CREDENTIALS_KEYS: 'k1:c2hvcnQ=' })).toThrow('CREDENTIALS_KEYS is invalid: key k1 must be 32 bytes');
   });

@@ -1,4 +1,6 @@
-import { runService } from '@stratus/runtime';
-import { service } from './app.ts';
+import { startTelemetry } from '@stratus/runtime/telemetry';
 
-await runService(service);
+// Started before the rest is imported: its instrumentations patch http, pg and ioredis as they load.
+const telemetry = startTelemetry('audit');
+const [{ runService }, { service }] = await Promise.all([import('@stratus/runtime'), import('./app.ts')]);
+await runService(service, telemetry);
