@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createSimAdapter, simUtilizationHistory, type CloudAccountRef, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, type Database } from '@stratus/db';
-import { createConsumer, ensureTopics, OutboxRelay, topicFor, type EventConsumer, type EventType } from '@stratus/events';
+import { createConsumer, ensureTopics, OutboxRelay, outboxOf, topicFor, type EventConsumer, type EventType } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { syncAccount, type SyncableAccount } from '../../ingestion/src/modules/discovery/discovery.service.ts';
@@ -33,7 +33,7 @@ let sim: CloudAdapter;
 let organizationId: string;
 
 const simRef = (): CloudAccountRef => ({ id: account.id, provider: 'AWS', account_id: account.account_id, settings: account.settings });
-const sync = () => syncAccount({ db: ingestionDb, logger, adapterFor: async () => sim }, { organization_id: organizationId, cloud_account_id: account.id });
+const sync = () => syncAccount({ db: ingestionDb, logger, adapterFor: async () => sim, outbox: outboxOf('ingestion') }, { organization_id: organizationId, cloud_account_id: account.id });
 
 async function drained() {
   await eventually(async () => {
@@ -124,7 +124,7 @@ beforeAll(async () => {
     .returning(['id', 'organization_id', 'provider', 'account_id', 'status', 'settings'])
     .executeTakeFirstOrThrow();
   sim = createSimAdapter(simRef());
-  relays = ['ingestion', 'recommendation'].map((producer) => new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer, topicPrefix: kafka.prefix, logger }));
+  relays = (['ingestion', 'recommendation'] as const).map((producer) => new OutboxRelay({ db: database.owner, listenUrl: database.url, kafka: kafka.kafka, producer, topicPrefix: kafka.prefix, logger }));
   for (const relay of relays) await relay.start();
   reader = await readTopics(
     kafka.kafka,

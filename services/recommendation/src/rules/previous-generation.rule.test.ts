@@ -6,7 +6,7 @@ describe('previous_generation', () => {
   it('moves a gp2 volume to gp3, saving the price difference', () => {
     const finding = previousGeneration.evaluate(resource('disk', { metadata: { volume_type: 'gp2', attached_to: 'i-1', list_price_gb_month: '0.1' } }), context());
     // 100 GB at 0.10 -> 0.08.
-    expect(finding).toMatchObject({ action: { type: 'resize', parameters: { size: 'gp3' } }, savings: { monthly: 2, basis: 'list_price' }, restart_needed: false });
+    expect(finding).toMatchObject({ action: { type: 'scale', parameters: { size: 'gp3' } }, savings: { monthly: 2, basis: 'list_price' }, restart_needed: false });
   });
 
   it('saves the same share of the effective cost', () => {

@@ -49,7 +49,7 @@ export const previousGeneration: ResourceRule = {
       // EBS volumes change type while attached; an instance type needs a stop and start.
       restart_needed: !disk,
       reversible: true,
-      action: { type: 'resize', parameters: { size: next.name } },
+      action: { type: 'scale', parameters: { size: next.name } },
     };
   },
 };

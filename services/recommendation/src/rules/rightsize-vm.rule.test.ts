@@ -6,7 +6,7 @@ describe('rightsize_vm', () => {
   it('picks the cheapest type of the family on which CPU p95 stays <= 40 % and memory <= 60 %', () => {
     // m5.xlarge (4 vCPU, 16 GB) at 18 % CPU and 25 % memory: m5.large (2 vCPU, 8 GB) gives 36 % and 50 %.
     const finding = rightsizeVm.evaluate(resource('vm', { utilization: { cpu_p95: 18, memory_avg: 25 } }), context());
-    expect(finding).toMatchObject({ action: { type: 'resize', parameters: { size: 'm5.large' } }, savings: { monthly: 70.08, basis: 'list_price' } });
+    expect(finding).toMatchObject({ action: { type: 'scale', parameters: { size: 'm5.large' } }, savings: { monthly: 70.08, basis: 'list_price' } });
     expect(finding?.evidence).toMatchObject({ projected: { cpu_p95: 36, memory_avg: 50 } });
   });
 

@@ -58,7 +58,7 @@ export const rightsizeVm: ResourceRule = {
       effort: 'low',
       restart_needed: true,
       reversible: true,
-      action: { type: 'resize', parameters: { size: target.name } },
+      action: { type: 'scale', parameters: { size: target.name } },
     };
   },
 };

@@ -110,7 +110,7 @@ describe('importing a FOCUS file', () => {
       throw new Error('date/time field value out of range: "0000-01-01" on host db-7.internal');
     })();
 
-    await expect(importCosts({ db: ingestion.deps.db, logger: ingestion.deps.logger }, target, { kind: 'file', file_name: 'x.csv', batches })).rejects.toThrow(/out of range/);
+    await expect(importCosts({ db: ingestion.deps.db, logger: ingestion.deps.logger, outbox: ingestion.deps.outbox }, target, { kind: 'file', file_name: 'x.csv', batches })).rejects.toThrow(/out of range/);
 
     const { body } = await ingestion.call('GET', `/v1/cost-imports?cloud_account_id=${accountId}&limit=1`);
     expect(body.items[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^the import stopped on an internal error \(cost import [0-9a-f-]{36}\)/) });

@@ -20,13 +20,14 @@ function common(row: RecommendationRow) {
     ...(row.resource_id === null ? {} : { resource_id: row.resource_id }),
     ...(row.cloud_account_id === null ? {} : { cloud_account_id: row.cloud_account_id }),
     recommendation_type: row.recommendation_type,
+    priority: row.priority as RecommendationPriority,
     ...(row.estimated_savings === null ? {} : { estimated_savings: row.estimated_savings }),
     ...(row.currency === null ? {} : { currency: row.currency }),
   };
 }
 
 export function createdEvent(row: RecommendationRow): PublishManyItem {
-  return { type: 'recommendation.created', tenant: row.organization_id, data: { ...common(row), priority: row.priority as RecommendationPriority, title: row.title } };
+  return { type: 'recommendation.created', tenant: row.organization_id, data: { ...common(row), title: row.title } };
 }
 
 export function updatedEvent(row: RecommendationRow, change: string, previousStatus?: RecommendationRow['status']): PublishManyItem {
@@ -38,12 +39,11 @@ export function updatedEvent(row: RecommendationRow, change: string, previousSta
       change,
       status: row.status,
       ...(previousStatus === undefined || previousStatus === row.status ? {} : { previous_status: previousStatus }),
-      priority: row.priority,
       version: row.version,
     },
   };
 }
 
 export function resolvedEvent(row: RecommendationRow & { status: 'resolved' | 'expired' }, reason: string): PublishManyItem {
-  return { type: 'recommendation.resolved', tenant: row.organization_id, data: { ...common(row), status: row.status, reason, priority: row.priority } };
+  return { type: 'recommendation.resolved', tenant: row.organization_id, data: { ...common(row), status: row.status, reason } };
 }

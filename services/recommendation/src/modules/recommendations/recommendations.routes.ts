@@ -106,7 +106,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       config: { permission: 'recommendations:write' },
       schema: {
         summary: 'Apply: claim the recommendation and request its action',
-        description: `action.requested is published with the claim, for the action executor; parameters override the action's own (e.g. {"size": "m5.large"} for a resize). ${transitionNote}`,
+        description: `action.requested is published with the claim, for the action executor; parameters override the action's own (e.g. {"size": "m5.large"} to scale a VM). ${transitionNote}`,
         tags,
         params: recommendationParams,
         body: applyBody,

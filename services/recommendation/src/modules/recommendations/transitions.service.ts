@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { JsonObject, RecommendationDismissReason } from '@stratus/db';
+import { ACTION_TYPES, type JsonObject, type RecommendationDismissReason } from '@stratus/db';
 import { AppError } from '@stratus/http';
 import { nextStatus, TransitionRefused, type Transition } from './lifecycle.ts';
 import { outbox, type RecommendationRow } from './recommendation-events.ts';
@@ -16,14 +16,14 @@ export interface Actor {
 }
 
 /** The action a recommendation requests when applied, as evaluation stored it in details.action. */
-const storedAction = z.object({ type: z.enum(['start', 'stop', 'resize', 'snapshot', 'delete', 'tag']), parameters: z.record(z.string(), z.unknown()) });
+const storedAction = z.object({ type: z.enum(ACTION_TYPES), parameters: z.record(z.string(), z.unknown()) });
 
 /** The parameters a person may override per action type; anything else is refused by name. */
 const OVERRIDES = {
   start: z.strictObject({}),
   stop: z.strictObject({}),
   snapshot: z.strictObject({ name: z.string().min(1).max(255).optional() }),
-  resize: z.strictObject({ size: z.string().min(1).max(100).optional() }),
+  scale: z.strictObject({ size: z.string().min(1).max(100).optional() }),
   delete: z.strictObject({ snapshot_first: z.boolean().optional() }),
   tag: z.strictObject({ tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional() }),
 } as const;
