@@ -12,7 +12,7 @@ import { createSimAdapter, simUtilizationHistory, type CloudAccountRef, type Clo
 import { createDb, type Database } from '@stratus/db';
 import { createConsumer, ensureTopics, OutboxRelay, outboxOf, topicFor, type EventConsumer, type EventType } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
-import { createTestDatabase, createTestKafka, eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { createTestDatabase, createTestKafka, eventually, readTopics, type KafkaReader, type TestDatabase, type TestKafka, outboxDrained } from '@stratus/testing';
 import { syncAccount, type SyncableAccount } from '../../ingestion/src/modules/discovery/discovery.service.ts';
 import { handlers } from '../src/app.ts';
 import { evaluateAccount } from '../src/modules/recommendations/evaluation.service.ts';
@@ -35,16 +35,7 @@ let organizationId: string;
 const simRef = (): CloudAccountRef => ({ id: account.id, provider: 'AWS', account_id: account.account_id, settings: account.settings });
 const sync = () => syncAccount({ db: ingestionDb, logger, adapterFor: async () => sim, outbox: outboxOf('ingestion') }, { organization_id: organizationId, cloud_account_id: account.id });
 
-async function drained() {
-  await eventually(async () => {
-    const { count } = await database.owner
-      .selectFrom('event_outbox_events')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('published_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    expect(count).toBe('0');
-  }, { timeoutMs: 60_000 });
-}
+const drained = () => outboxDrained(database.owner);
 
 /** Every event relayed so far has been applied by the consumer. */
 async function settled() {

@@ -17,6 +17,7 @@ import {
   type KafkaReader,
   type TestDatabase,
   type TestKafka,
+  outboxDrained,
 } from '@stratus/testing';
 import { SyncSkipped, syncAccount, type SyncableAccount } from './discovery.service.ts';
 
@@ -50,17 +51,7 @@ function eventsOf(type: 'resource.discovered' | 'resource.removed') {
     .map((entry) => JSON.parse(entry.message.value!.toString()) as { data: Record<string, unknown> });
 }
 
-/** Every event the relay has to deliver is in Kafka once the outbox has nothing unpublished. */
-async function drained() {
-  await eventually(async () => {
-    const { count } = await database.owner
-      .selectFrom('event_outbox_events')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('published_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    expect(count).toBe('0');
-  }, { timeoutMs: 60_000 });
-}
+const drained = () => outboxDrained(database.owner);
 
 beforeAll(async () => {
   database = await createTestDatabase();
