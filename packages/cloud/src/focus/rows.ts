@@ -1,5 +1,6 @@
 import type { FocusCostRow } from '../adapter.ts';
 import { canonicalDecimal, parseTags, parseTimestamp, type Instant } from './normalize.ts';
+import { cut, MAX_TAGS_CHARS, MAX_TEXT_BYTES, present, storedAmount, tagsProblem, textProblem } from './storable.ts';
 
 /** FOCUS columns this reader uses, by the field they fill. Header names match case-insensitively. */
 export const FOCUS_COLUMNS = {
@@ -76,10 +77,7 @@ const DAY = 24 * HOUR;
 /** Distinct charge periods are few (the hours of a month), but a hostile file could make them endless. */
 const CACHED_INSTANTS = 10_000;
 
-/** A cell as an error shows it, cut short: reasons are stored and shown, a cell may be huge. */
-function cut(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
+type Checked = { ok: true; value: string } | { ok: false; problem: string };
 
 const quote = (text: string) => `'${cut(text)}'`;
 
@@ -150,81 +148,100 @@ export class FocusRowReader {
   }
 
   read(record: ArrayLike<string | undefined>): FocusCostRow | string {
-    const billedText = record[this.#billed];
-    const billed = billedText ? canonicalDecimal(billedText) : undefined;
-    if (billed === undefined) return billedText ? `BilledCost: ${quote(billedText)} is not a number` : 'BilledCost is empty';
-    let effective = billed;
-    const effectiveText = record[this.#effective];
-    if (effectiveText) {
-      const value = canonicalDecimal(effectiveText);
-      if (value === undefined) return `EffectiveCost: ${quote(effectiveText)} is not a number`;
-      effective = value;
-    }
-    let list = billed;
-    const listText = record[this.#list];
-    if (listText) {
-      const value = canonicalDecimal(listText);
-      if (value === undefined) return `ListCost: ${quote(listText)} is not a number`;
-      list = value;
-    }
+    const billed = this.#amount(record, this.#billed, 'BilledCost');
+    if (billed === undefined) return 'BilledCost is empty or null';
+    if (!billed.ok) return billed.problem;
+    // EffectiveCost and ListCost are mandatory in FOCUS, but older exports leave them out.
+    const effective = this.#amount(record, this.#effective, 'EffectiveCost') ?? billed;
+    if (!effective.ok) return effective.problem;
+    const list = this.#amount(record, this.#list, 'ListCost') ?? billed;
+    if (!list.ok) return list.problem;
 
-    const currencyText = record[this.#currency] ?? '';
-    const currency = currencyText.trim().toUpperCase();
-    if (!CURRENCY.test(currency)) return currencyText ? `BillingCurrency: ${quote(currencyText)} is not an ISO 4217 code` : 'BillingCurrency is empty';
+    const currencyText = present(record[this.#currency]);
+    if (!currencyText) return 'BillingCurrency is empty or null';
+    const currency = currencyText.toUpperCase();
+    if (!CURRENCY.test(currency)) return `BillingCurrency: ${quote(currencyText)} is not an ISO 4217 code`;
 
-    const startText = record[this.#start];
-    const start = startText ? this.#instant(startText) : undefined;
-    if (!start) return startText ? `ChargePeriodStart: ${quote(startText)} is not a date-time` : 'ChargePeriodStart is empty';
-    const endText = record[this.#end];
-    const end = endText ? this.#instant(endText) : undefined;
-    if (!end) return endText ? `ChargePeriodEnd: ${quote(endText)} is not a date-time` : 'ChargePeriodEnd is empty';
+    const startText = present(record[this.#start]);
+    if (!startText) return 'ChargePeriodStart is empty or null';
+    const start = this.#instant(startText);
+    if (!start) return `ChargePeriodStart: ${quote(startText)} is not a date-time`;
+    const endText = present(record[this.#end]);
+    if (!endText) return 'ChargePeriodEnd is empty or null';
+    const end = this.#instant(endText);
+    if (!end) return `ChargePeriodEnd: ${quote(endText)} is not a date-time`;
     if (end.ms < start.ms) return 'ChargePeriodEnd is before ChargePeriodStart';
     const granularity = granularityOf(start.ms, end.ms);
     if (!granularity) return `the charge period ${start.iso} to ${end.iso} is not an hour, a day or a calendar month`;
 
-    const service_name = record[this.#serviceName]?.trim();
-    if (!service_name) return 'ServiceName is empty';
-    const service_category = record[this.#serviceCategory]?.trim();
-    if (!service_category) return 'ServiceCategory is empty';
-    const categoryText = record[this.#chargeCategory] ?? '';
-    const charge_category = CHARGE_CATEGORIES.get(categoryText.trim().toLowerCase());
-    if (!charge_category) {
-      return categoryText ? `ChargeCategory: ${quote(categoryText)} is not one of Usage, Purchase, Tax, Credit, Adjustment` : 'ChargeCategory is empty';
-    }
+    const service_name = this.#text(record, this.#serviceName, 'ServiceName', MAX_TEXT_BYTES.name);
+    if (service_name === undefined) return 'ServiceName is empty or null';
+    if (!service_name.ok) return service_name.problem;
+    const service_category = this.#text(record, this.#serviceCategory, 'ServiceCategory', MAX_TEXT_BYTES.name);
+    if (service_category === undefined) return 'ServiceCategory is empty or null';
+    if (!service_category.ok) return service_category.problem;
+    const categoryText = present(record[this.#chargeCategory]);
+    if (!categoryText) return 'ChargeCategory is empty or null';
+    const charge_category = CHARGE_CATEGORIES.get(categoryText.toLowerCase());
+    if (!charge_category) return `ChargeCategory: ${quote(categoryText)} is not one of Usage, Purchase, Tax, Credit, Adjustment`;
 
     let tags: Record<string, string> = {};
-    const tagsText = record[this.#tags]?.trim();
+    const tagsText = present(record[this.#tags]);
     if (tagsText) {
+      if (tagsText.length > MAX_TAGS_CHARS) return `Tags is longer than ${MAX_TAGS_CHARS} characters`;
       const parsed = parseTags(tagsText);
       if (typeof parsed === 'string') return `Tags ${parsed}`;
+      const problem = tagsProblem(parsed);
+      if (problem) return `Tags: the ${problem}`;
       tags = parsed;
     }
 
     const row: FocusCostRow = {
       charge_period_start: start.iso,
       charge_period_end: end.iso,
-      billed_cost: billed,
-      effective_cost: effective,
-      list_cost: list,
+      billed_cost: billed.value,
+      effective_cost: effective.value,
+      list_cost: list.value,
       currency,
-      service_name,
-      service_category,
+      service_name: service_name.value,
+      service_category: service_category.value,
       charge_category,
       tags,
       granularity,
     };
-    const region = record[this.#region]?.trim();
-    if (region) row.region_id = region;
-    const resource = record[this.#resource]?.trim();
-    if (resource) row.provider_resource_id = resource;
-    const subAccount = record[this.#subAccount]?.trim();
+    const region = this.#text(record, this.#region, 'RegionId', MAX_TEXT_BYTES.name);
+    if (region && !region.ok) return region.problem;
+    if (region) row.region_id = region.value;
+    const resource = this.#text(record, this.#resource, 'ResourceId', MAX_TEXT_BYTES.resource);
+    if (resource && !resource.ok) return resource.problem;
+    if (resource) row.provider_resource_id = resource.value;
+    const subAccount = this.#text(record, this.#subAccount, 'SubAccountId', MAX_TEXT_BYTES.name);
+    if (subAccount && !subAccount.ok) return subAccount.problem;
     if (subAccount) {
-      if (this.#onlySubAccount !== undefined && subAccount !== this.#onlySubAccount) {
-        return `SubAccountId ${cut(subAccount)} is not the imported account ${this.#onlySubAccount}`;
+      if (this.#onlySubAccount !== undefined && subAccount.value !== this.#onlySubAccount) {
+        return `SubAccountId ${cut(subAccount.value)} is not the imported account ${this.#onlySubAccount}`;
       }
-      row.sub_account_id = subAccount;
+      row.sub_account_id = subAccount.value;
     }
     return row;
+  }
+
+  /** An amount cell: undefined when null, else its canonical decimal or why the store cannot hold it. */
+  #amount(record: ArrayLike<string | undefined>, position: number, column: string): Checked | undefined {
+    const text = present(record[position]);
+    if (text === undefined) return undefined;
+    const value = canonicalDecimal(text);
+    if (value === undefined) return { ok: false, problem: `${column}: ${quote(text)} is not a number` };
+    const stored = storedAmount(value);
+    return 'problem' in stored ? { ok: false, problem: `${column}: ${quote(text)} ${stored.problem}` } : { ok: true, value: stored.value };
+  }
+
+  /** A text cell: undefined when null, else its trimmed text or why the store cannot hold it. */
+  #text(record: ArrayLike<string | undefined>, position: number, column: string, maxBytes: number): Checked | undefined {
+    const value = present(record[position]);
+    if (value === undefined) return undefined;
+    const problem = textProblem(value, maxBytes);
+    return problem ? { ok: false, problem: `${column} ${problem}` } : { ok: true, value };
   }
 
   /** Charge periods repeat across millions of rows: each distinct text is parsed once. */
