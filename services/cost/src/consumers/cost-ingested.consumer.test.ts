@@ -12,6 +12,7 @@ import { createDb, withTenant } from '@stratus/db';
 import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
+import { fromUnits, toUnits } from '../amounts.ts';
 import { env } from '../config.ts';
 import { runCostMaintenance } from '../jobs/cost-maintenance.ts';
 import { costIngested } from './cost-ingested.consumer.ts';
@@ -292,6 +293,45 @@ describe('cost.ingested', () => {
     const left = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
     expect(left.n).toBe(0);
     await expectTotalsOf(second);
+  });
+
+  it("keeps every decimal a file carries: a day's and a month's totals equal the exact sums of its lines", async () => {
+    const precise = (
+      await database.owner
+        .insertInto('cloud_accounts')
+        .values({ organization_id: organizationId, name: 'precise', provider: 'AWS', account_id: '444455556666' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    // 942 lines of 12 to 24 decimals, credits among them: rounding each to 6 decimals drifts the totals.
+    const rows = lines(start, 2, 471, 7).map((row, i) => {
+      const fraction = String((BigInt(i) * 7_919_000_003n + 123_456_789_012n) % 10n ** 13n).padStart(13, '0');
+      const amount = `${i % 9 === 4 ? '-' : ''}${i % 50}.${fraction}${i % 3 === 0 ? '37201938475' : ''}`;
+      return { ...row, billed_cost: amount, effective_cost: amount, list_cost: amount, provider_resource_id: undefined, tags: {} };
+    });
+    const batches = batchesOf(rows, { period: { start, end: new Date(start.getTime() + 2 * 86_400_000) } }).map((batch) => ({ ...batch, cloud_account_id: precise }));
+    await publishBatches(batches);
+    await waitForStatus(batches[0]!.import_id, 'applied');
+
+    const exact = (keyOf: (row: Line) => string) => {
+      const sums = new Map<string, bigint>();
+      for (const row of rows) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0n) + toUnits(row.billed_cost));
+      return new Map([...sums].map(([key, units]) => [key, fromUnits(units)]));
+    };
+    const read = async (query: string) => new Map((await sql.raw<{ key: string; amount: string }>(query).execute(database.owner)).rows.map((row) => [row.key, row.amount]));
+    const where = `where cloud_account_id = '${precise}'`;
+    expect(await read(`select period_start::text as key, stratus_amount_text(sum(amount)) as amount from cost_rollups ${where} and granularity = 'day' group by 1`)).toEqual(exact(dayOf));
+    expect(await read(`select period_start::text || '|' || service as key, stratus_amount_text(sum(amount)) as amount from cost_rollups ${where} and granularity = 'month' group by 1`)).toEqual(
+      exact((row) => `${monthOf(row)}|${row.service_name}`),
+    );
+    // The days' totals the cost service announces are the exact ones too.
+    const announced = await database.owner
+      .selectFrom('event_outbox_events')
+      .select([sql<string>`envelope->'data'->>'day'`.as('key'), sql<string>`envelope->'data'->>'total'`.as('amount')])
+      .where('type', '=', 'cost.aggregated')
+      .where(sql<string>`envelope->'data'->>'cloud_account_id'`, '=', precise)
+      .execute();
+    expect(new Map(announced.map((row) => [row.key, row.amount]))).toEqual(exact(dayOf));
   });
 
   it('dead-letters a batch for an account the organisation does not have, with the reason', async () => {

@@ -213,11 +213,11 @@ it('reads the spend of a budget period with one query on the rollups', () => {
     { organization_id: organizationId, currency: 'USD', filters: { tags: { team: 'data' }, providers: ['AWS'], services: ['AmazonS3'] } },
     { start: '2024-04-01', end: '2024-06-30' },
   ).compile(cost.deps.db);
-  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount), 0)::text as spend from "cost_tag_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and tag_key = $5 and tag_value = $6 and provider = any($7::cloud_provider[]) and service = any($8::text[])"`);
+  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(stratus_amount_text(sum(amount)), '0') as spend from "cost_tag_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and tag_key = $5 and tag_value = $6 and provider = any($7::cloud_provider[]) and service = any($8::text[])"`);
   const plain = spendQuery(
     { organization_id: organizationId, currency: 'EUR', filters: { cloud_account_ids: [organizationId], regions: ['eu-west-1'] } },
     { start: '2024-04-01', end: '2024-04-30' },
   ).compile(cost.deps.db);
-  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount), 0)::text as spend from "cost_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and cloud_account_id = any($5::uuid[]) and region = any($6::text[])"`);
+  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(stratus_amount_text(sum(amount)), '0') as spend from "cost_rollups" where organization_id = $1::uuid and granularity = 'day' and period_start >= $2::date and period_start <= $3::date and currency = $4 and cloud_account_id = any($5::uuid[]) and region = any($6::text[])"`);
   expect(plain.parameters).toEqual([organizationId, '2024-04-01', '2024-04-30', 'EUR', [organizationId], ['eu-west-1']]);
 });

@@ -1,5 +1,5 @@
 import type { BudgetPeriod } from '@stratus/db';
-import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits } from '../../amounts.ts';
 import { addDays, DAY_MS, dayOfMs, msOfDay } from '../../calendar.ts';
 
 /**
@@ -60,7 +60,7 @@ export function periodsOverlapping(schedule: BudgetSchedule, from: string, to: s
   return periods;
 }
 
-// Amounts are numeric(20, 6): scaled to integers of millionths they compare and divide exactly.
+// Amounts scaled to integers of 10^-24 (amounts.ts) compare and divide exactly.
 /**
  * Spend forecast to the end of a period, by linear extrapolation of the average daily spend so far:
  *
@@ -73,10 +73,10 @@ export function periodsOverlapping(schedule: BudgetSchedule, from: string, to: s
  * or is over has nothing to extrapolate: its forecast is its spend. Exact to 6 decimals.
  */
 export function forecastSpend(spend: string, period: PeriodRange, today: string): string {
-  if (today < period.start || today >= period.end) return fromMicros(toMicros(spend));
+  if (today < period.start || today >= period.end) return fromUnits(toUnits(spend));
   const elapsed = BigInt(Math.round((msOfDay(today) - msOfDay(period.start)) / DAY_MS) + 1);
   const total = BigInt(Math.round((msOfDay(period.end) - msOfDay(period.start)) / DAY_MS) + 1);
-  return fromMicros(divideRounded(toMicros(spend) * total, elapsed));
+  return fromUnits(estimate(toUnits(spend) * total, elapsed));
 }
 
 /**
@@ -84,7 +84,7 @@ export function forecastSpend(spend: string, period: PeriodRange, today: string)
  * never reads 80.00 while its 80% alert has not fired. Null when whole is 0: no percentage of nothing.
  */
 export function percentOf(part: string, whole: string): number | null {
-  const denominator = toMicros(whole);
+  const denominator = toUnits(whole);
   if (denominator === 0n) return null;
-  return Number((toMicros(part) * 10_000n) / denominator) / 100;
+  return Number((toUnits(part) * 10_000n) / denominator) / 100;
 }

@@ -33,7 +33,7 @@ export function spendQuery(budget: SpendScope, period: PeriodRange): RawBuilder<
   if (filters.services) conditions.push(sql`service = any(${filters.services}::text[])`);
   if (filters.regions) conditions.push(sql`region = any(${filters.regions}::text[])`);
   return sql<{ spend: string }>`
-    select coalesce(sum(amount), 0)::text as spend
+    select coalesce(stratus_amount_text(sum(amount)), '0') as spend
       from ${sql.table(tag ? 'cost_tag_rollups' : 'cost_rollups')}
      where ${sql.join(conditions, sql` and `)}
   `;

@@ -1,4 +1,4 @@
-import { divideRounded, fromMicros, toMicros } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits } from '../../amounts.ts';
 import { addMonths, daysBetween, monthOf, utcDay, type DayRange } from './cost-plan.ts';
 
 /**
@@ -39,7 +39,7 @@ export interface MonthForecast {
 
 function sumByCurrency(rows: readonly SpendRow[]): Map<string, bigint> {
   const sums = new Map<string, bigint>();
-  for (const row of rows) sums.set(row.currency, (sums.get(row.currency) ?? 0n) + toMicros(row.amount));
+  for (const row of rows) sums.set(row.currency, (sums.get(row.currency) ?? 0n) + toUnits(row.amount));
   return sums;
 }
 
@@ -68,10 +68,10 @@ export function monthForecast(now: Date, days: readonly SpendRow[], previous: re
       const spend = toDate.get(currency) ?? 0n;
       return {
         currency,
-        spend_to_date: fromMicros(spend),
-        daily_run_rate: elapsed > 0 ? fromMicros(divideRounded(spend, BigInt(elapsed))) : null,
-        forecast: elapsed > 0 ? fromMicros(spend + divideRounded(spend * BigInt(daysInMonth - elapsed), BigInt(elapsed))) : null,
-        previous_month_total: fromMicros(before.get(currency) ?? 0n),
+        spend_to_date: fromUnits(spend),
+        daily_run_rate: elapsed > 0 ? fromUnits(estimate(spend, BigInt(elapsed))) : null,
+        forecast: elapsed > 0 ? fromUnits(spend + estimate(spend * BigInt(daysInMonth - elapsed), BigInt(elapsed))) : null,
+        previous_month_total: fromUnits(before.get(currency) ?? 0n),
       };
     }),
   };
