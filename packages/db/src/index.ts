@@ -43,7 +43,18 @@ export {
   type CostTagRollupsTable,
   type RollupGranularity,
 } from './tables/cost-store.ts';
-export { ingestionColumns, type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
+export {
+  COST_IMPORT_STATUSES,
+  ingestionColumns,
+  type CostImportError,
+  type CostImportOutcome,
+  type CostImportsTable,
+  type ImportBreakdown,
+  type ImportBreakdownEntry,
+  type ImportTally,
+  type IngestionTables,
+  type RefusalGroup,
+} from './tables/ingestion.ts';
 export {
   notificationDeliveryColumns,
   type DeliveryChannel,
@@ -52,3 +63,4 @@ export {
   type NotificationDeliveryTables,
   type WebhookSigningSecretsTable,
 } from './tables/notification-deliveries.ts';
+export { divideRounded, estimate, fromUnits, toUnits } from './amounts.ts';

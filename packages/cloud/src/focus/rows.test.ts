@@ -115,3 +115,41 @@ describe('FocusRowReader: values the cost store cannot hold', () => {
     expect(row({ BilledCost: '1\u00002' })).toBe("BilledCost: '1\\02' is not a number");
   });
 });
+
+describe('FocusRowReader: the retention horizon', () => {
+  it('refuses rows charged before it, naming it, and keeps the others', () => {
+    const text = 'the raw retention horizon 2026-01-01T00:00:00.000Z (COST_RAW_RETENTION_MONTHS=13; raise it to import older costs)';
+    const bounded = new FocusRowReader(['BilledCost', 'BillingCurrency', 'ChargePeriodStart', 'ChargePeriodEnd', 'ServiceName', 'ServiceCategory', 'ChargeCategory'], {
+      notBefore: { cutoff: new Date('2026-01-01T00:00:00Z'), text },
+    });
+    const at = (start: string, end: string) => bounded.read(['1', 'USD', start, end, 'EC2', 'Compute', 'Usage']);
+    expect(at('2025-12-31 23:00:00', '2026-01-01 00:00:00')).toBe(`ChargePeriodStart 2025-12-31T23:00:00.000Z is before ${text}`);
+    expect(at('2026-01-01', '2026-01-02')).toMatchObject({ granularity: 'daily' });
+  });
+});
+
+describe('FocusRowReader: providers', () => {
+  const columns = ['BilledCost', 'BillingCurrency', 'ChargePeriodStart', 'ChargePeriodEnd', 'ServiceName', 'ServiceCategory', 'ChargeCategory', 'ProviderName', 'ServiceProviderName', 'SubAccountId'];
+  const aws = new FocusRowReader(columns, { provider: 'AWS' });
+  const read = (provider: string, serviceProvider = '', cost = '2.5') => aws.read([cost, 'USD', '2026-11-01', '2026-11-02', 'EC2', 'Compute', 'Credit', provider, serviceProvider, '111']);
+
+  it.each(['AWS', 'Amazon Web Services', 'NULL', ''])('keeps a row of %j for an AWS account', (provider) => expect(read(provider)).toMatchObject({ billed_cost: '2.5' }));
+
+  it('reads FOCUS 1.3 ServiceProviderName before the deprecated ProviderName', () => {
+    expect(read('AWS', 'Oracle')).toBe("ProviderName 'Oracle' is not AWS, the imported account's provider");
+  });
+
+  it.each([
+    ['Microsoft', "ProviderName 'Microsoft' (AZURE) is not AWS, the imported account's provider"],
+    ['Oracle', "ProviderName 'Oracle' is not AWS, the imported account's provider"],
+  ])('refuses a row of %j for an AWS account', (provider, reason) => expect(read(provider)).toBe(reason));
+
+  it('tells what it can read of a refused row, for the report', () => {
+    expect(aws.facts(['x', 'USD', '2026-11-01', '2026-11-02', 'EC2', 'Compute', 'credit', 'Microsoft', '', '222'])).toEqual({
+      provider: 'AZURE',
+      sub_account_id: '222',
+      charge_category: 'Credit',
+    });
+    expect(aws.facts(['-1.50', 'USD', '', '', '', '', 'nonsense', 'NULL', 'Oracle', 'NULL'])).toEqual({ provider: 'Oracle', billed_cost: '-1.5' });
+  });
+});

@@ -1,4 +1,5 @@
-import type { FocusCostRow } from '../adapter.ts';
+import type { CloudProvider, FocusCostRow } from '../adapter.ts';
+import { providerOf } from './providers.ts';
 import { canonicalDecimal, parseTags, parseTimestamp, type Instant } from './normalize.ts';
 import { cut, MAX_TAGS_CHARS, MAX_TEXT_BYTES, present, storedAmount, tagsProblem, textProblem } from './storable.ts';
 
@@ -17,6 +18,10 @@ export const FOCUS_COLUMNS = {
   provider_resource_id: 'ResourceId',
   sub_account_id: 'SubAccountId',
   tags: 'Tags',
+  /** FOCUS 1.0 to 1.2; deprecated by 1.3 and removed by 1.4. */
+  provider_name: 'ProviderName',
+  /** FOCUS 1.3 and later: the provider whose service the row bills. */
+  service_provider_name: 'ServiceProviderName',
 } as const;
 
 type FocusField = keyof typeof FOCUS_COLUMNS;
@@ -32,8 +37,16 @@ const REQUIRED: readonly FocusField[] = [
   'charge_category',
 ];
 
-/** A refused row: its line in the file (the header is line 1) and what is wrong with it. */
-export interface FocusRowError {
+/** What can be read of a refused row, so a report can account for it; each only when readable. */
+export interface FocusRowFacts {
+  provider?: string;
+  sub_account_id?: string;
+  charge_category?: FocusCostRow['charge_category'];
+  billed_cost?: string;
+}
+
+/** A refused row: its line in the file (the header is line 1), what is wrong with it and what is known of it. */
+export interface FocusRowError extends FocusRowFacts {
   line: number;
   reason: string;
 }
@@ -61,6 +74,10 @@ export interface FocusReadOptions {
   batchSize?: number;
   /** When set, rows of another SubAccountId are refused: an import is of one account. */
   subAccountId?: string;
+  /** When set, rows naming another provider are refused: an import is of one account's provider. */
+  provider?: CloudProvider;
+  /** When set, rows charged before `cutoff` are refused: "ChargePeriodStart <start> is before <text>". */
+  notBefore?: { cutoff: Date; text: string };
 }
 
 /** The file cannot be imported at all (not FOCUS, required columns missing, broken CSV); no row of it is. */
@@ -110,7 +127,11 @@ export class FocusRowReader {
   readonly #resource: number;
   readonly #subAccount: number;
   readonly #tags: number;
+  readonly #provider: number;
+  readonly #serviceProvider: number;
+  readonly #onlyProvider: CloudProvider | undefined;
   readonly #onlySubAccount: string | undefined;
+  readonly #notBefore: { ms: number; text: string } | undefined;
   readonly #instants = new Map<string, Instant | null>();
 
   /** Throws FocusFileError when a required column is missing. */
@@ -143,11 +164,22 @@ export class FocusRowReader {
     this.#resource = at('provider_resource_id');
     this.#subAccount = at('sub_account_id');
     this.#tags = at('tags');
+    this.#provider = at('provider_name');
+    this.#serviceProvider = at('service_provider_name');
+    this.#onlyProvider = options.provider;
     this.positions = (Object.keys(FOCUS_COLUMNS) as FocusField[]).map(at).filter((position) => position !== absent);
     this.#onlySubAccount = options.subAccountId;
+    if (options.notBefore) this.#notBefore = { ms: options.notBefore.cutoff.getTime(), text: options.notBefore.text };
   }
 
   read(record: ArrayLike<string | undefined>): FocusCostRow | string {
+    if (this.#onlyProvider !== undefined) {
+      const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
+      const provider = named === undefined ? undefined : providerOf(named);
+      if (named !== undefined && provider !== this.#onlyProvider) {
+        return `ProviderName ${quote(named)}${provider !== named ? ` (${provider})` : ''} is not ${this.#onlyProvider}, the imported account's provider`;
+      }
+    }
     const billed = this.#amount(record, this.#billed, 'BilledCost');
     if (billed === undefined) return 'BilledCost is empty or null';
     if (!billed.ok) return billed.problem;
@@ -171,6 +203,7 @@ export class FocusRowReader {
     const end = this.#instant(endText);
     if (!end) return `ChargePeriodEnd: ${quote(endText)} is not a date-time`;
     if (end.ms < start.ms) return 'ChargePeriodEnd is before ChargePeriodStart';
+    if (this.#notBefore && start.ms < this.#notBefore.ms) return `ChargePeriodStart ${start.iso} is before ${this.#notBefore.text}`;
     const granularity = granularityOf(start.ms, end.ms);
     if (!granularity) return `the charge period ${start.iso} to ${end.iso} is not an hour, a day or a calendar month`;
 
@@ -244,6 +277,20 @@ export class FocusRowReader {
     return problem ? { ok: false, problem: `${column} ${problem}` } : { ok: true, value };
   }
 
+  /** What can be read of a row that read() refused. */
+  facts(record: ArrayLike<string | undefined>): FocusRowFacts {
+    const facts: FocusRowFacts = {};
+    const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
+    if (named !== undefined) facts.provider = cut(providerOf(named));
+    const subAccount = present(record[this.#subAccount]);
+    if (subAccount !== undefined) facts.sub_account_id = cut(subAccount);
+    const category = CHARGE_CATEGORIES.get(present(record[this.#chargeCategory])?.toLowerCase() ?? '');
+    if (category) facts.charge_category = category;
+    const billed = this.#amount(record, this.#billed, 'BilledCost');
+    if (billed?.ok) facts.billed_cost = billed.value;
+    return facts;
+  }
+
   /** Charge periods repeat across millions of rows: each distinct text is parsed once. */
   #instant(text: string): Instant | undefined {
     let instant = this.#instants.get(text);
@@ -268,9 +315,10 @@ export class BatchCollector {
     this.#size = size;
   }
 
-  add(line: number, result: FocusCostRow | string): void {
+  /** A refused row comes with what its reader could read of it (FocusRowReader.facts). */
+  add(line: number, result: FocusCostRow | string, facts?: FocusRowFacts): void {
     if (typeof result === 'string') {
-      this.#batch.errors.push({ line, reason: result });
+      this.#batch.errors.push({ line, reason: result, ...facts });
       this.#rejected += 1;
     } else {
       this.#batch.rows.push(result);

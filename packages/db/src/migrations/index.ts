@@ -11,6 +11,7 @@ import * as inventoryIndexes from './1763856000008-InventoryIndexes.ts';
 import * as notificationDeliveries from './1763856000009-NotificationDeliveries.ts';
 import * as sealedSigningSecrets from './1763856000010-SealedSigningSecrets.ts';
 import * as amountPrecision from './1763856000070-AmountPrecision.ts';
+import * as costImportOutcome from './1763856000071-CostImportOutcome.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000009-NotificationDeliveries': notificationDeliveries,
   '1763856000010-SealedSigningSecrets': sealedSigningSecrets,
   '1763856000070-AmountPrecision': amountPrecision,
+  '1763856000071-CostImportOutcome': costImportOutcome,
 };

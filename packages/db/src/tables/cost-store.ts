@@ -1,7 +1,7 @@
 import type { ColumnsOf, Generated, GeneratedTimestamp, Numeric, NullableTimestamp } from './column-types.ts';
 import type { CloudProvider } from './enums.ts';
 
-export type CostImportStatus = 'receiving' | 'applied' | 'abandoned';
+export type CostImportStatus = 'receiving' | 'applied' | 'abandoned' | 'refused';
 export type RollupGranularity = 'day' | 'month';
 
 /** The cost service's side of one cost.ingested import: the batches it holds, whether it is applied. */

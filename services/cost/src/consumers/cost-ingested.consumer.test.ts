@@ -8,11 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { createDb, withTenant } from '@stratus/db';
+import { createDb, fromUnits, toUnits, withTenant } from '@stratus/db';
 import { createConsumer, deadLetterTopicOf, ensureTopics, OutboxRelay, publish, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
 import { createTestDatabase, createTestKafka, eventually, type TestDatabase, type TestKafka } from '@stratus/testing';
-import { fromUnits, toUnits } from '../amounts.ts';
 import { env } from '../config.ts';
 import { runCostMaintenance } from '../jobs/cost-maintenance.ts';
 import { costIngested } from './cost-ingested.consumer.ts';
@@ -161,7 +160,7 @@ async function publishBatches(batches: EventData<'cost.ingested'>[]): Promise<vo
   }
 }
 
-async function waitForStatus(importId: string, status: 'applied' | 'receiving'): Promise<void> {
+async function waitForStatus(importId: string, status: 'applied' | 'receiving' | 'refused'): Promise<void> {
   await eventually(
     async () => {
       const row = await database.owner.selectFrom('cost_import_progress').select(['status', 'received_batches']).where('import_id', '=', importId).executeTakeFirst();
@@ -332,6 +331,26 @@ describe('cost.ingested', () => {
       .where(sql<string>`envelope->'data'->>'cloud_account_id'`, '=', precise)
       .execute();
     expect(new Map(announced.map((row) => [row.key, row.amount]))).toEqual(exact(dayOf));
+  });
+
+  it('tells the importer: cost_import.applied once applied, cost_import.refused with the reason beyond the retention horizon', async () => {
+    const outcomes = async (type: string) =>
+      (await database.owner.selectFrom('event_outbox_events').select(sql<Record<string, unknown>>`envelope->'data'`.as('data')).where('type', '=', type).execute()).map((row) => row.data);
+    const { import_id } = await database.owner.selectFrom('cost_import_progress').select('import_id').where('cloud_account_id', '=', accountId).where('status', '=', 'applied').executeTakeFirstOrThrow();
+    expect(await outcomes('cost_import.applied')).toContainEqual(expect.objectContaining({ import_id, cloud_account_id: accountId, rows: first.length }));
+
+    const old = utcDay(-(config.COST_RAW_RETENTION_MONTHS + 2) * 31);
+    const batches = batchesOf(lines(old, 2, 3, 9), { period: { start: old, end: new Date(old.getTime() + 2 * 86_400_000) }, batchSize: 4 });
+    await publishBatches(batches);
+    const refused = batches[0]!.import_id;
+    await waitForStatus(refused, 'refused');
+    const [event] = (await outcomes('cost_import.refused')).filter((data) => data.import_id === refused);
+    expect(event?.reason).toMatch(/before the raw retention horizon .*COST_RAW_RETENTION_MONTHS=13/);
+    const held = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', refused).executeTakeFirstOrThrow();
+    expect(held.n).toBe(0);
+    // Refused for good, not retried: nothing was dead-lettered, and a batch delivered again is skipped.
+    await publishBatches([batches[1]!]);
+    expect(consumer.metrics().deadLettered).toBe(0);
   });
 
   it('dead-letters a batch for an account the organisation does not have, with the reason', async () => {

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { withTenant } from '@stratus/db';
 import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
-import { retentionCutoff, type CostConfig } from '../config.ts';
+import { retentionCutoff } from '@stratus/config';
+import type { CostConfig } from '../config.ts';
 import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
 import { addSelectedLines, clearRollupMonth } from '../modules/cost-store/rollups.repository.ts';
 

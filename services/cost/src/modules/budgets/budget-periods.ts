@@ -1,5 +1,4 @@
-import type { BudgetPeriod } from '@stratus/db';
-import { estimate, fromUnits, toUnits } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits, type BudgetPeriod } from '@stratus/db';
 import { addDays, DAY_MS, dayOfMs, msOfDay } from '../../calendar.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimate, fromUnits, toUnits } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits } from '@stratus/db';
 import { forecastRanges, monthForecast, type SpendRow } from './month-forecast.ts';
 
 const usd = (period: string, amount: string): SpendRow => ({ period, currency: 'USD', amount });

@@ -1,4 +1,4 @@
-import { estimate, fromUnits, toUnits } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits } from '@stratus/db';
 import { addMonths, daysBetween, monthOf, utcDay, type DayRange } from './cost-plan.ts';
 
 /**
