@@ -292,6 +292,14 @@ describe('cost.ingested', () => {
     const left = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
     expect(left.n).toBe(0);
     await expectTotalsOf(second);
+    // Its importer hears it, so the import does not wait for ever.
+    const told = await database.owner
+      .selectFrom('event_outbox_events')
+      .select(sql<string>`envelope->'data'->>'reason'`.as('reason'))
+      .where('type', '=', 'cost_import.refused')
+      .where(sql<string>`envelope->'data'->>'import_id'`, '=', incomplete[0]!.import_id)
+      .execute();
+    expect(told.map((row) => row.reason)).toEqual([expect.stringMatching(/^its batches stopped arriving for 24 h \(COST_IMPORT_ABANDON_AFTER_HOURS\)/)]);
   });
 
   it("keeps every decimal a file carries: a day's and a month's totals equal the exact sums of its lines", async () => {

@@ -3,7 +3,7 @@ import type { Database } from '@stratus/db';
 import { commuting, type EventHandler } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
 import { evaluateBudgets } from '../modules/budgets/budget-evaluation.ts';
-import { applyImport, ImportRejected, refuseImport } from '../modules/cost-store/apply-import.ts';
+import { applyImport, giveUpImport, ImportRejected } from '../modules/cost-store/apply-import.ts';
 import { insertCostLines, monthsOf } from '../modules/cost-store/cost-lines.repository.ts';
 import { isComplete, recordBatch } from '../modules/cost-store/import-progress.repository.ts';
 import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
@@ -58,7 +58,7 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
       if (!(error instanceof ImportRejected)) throw error;
       // Retrying cannot change the answer: the import is refused, and its importer told why.
       await sql`rollback to savepoint apply_import`.execute(trx);
-      await refuseImport(trx, progress, error.message, now);
+      await giveUpImport(trx, progress, { status: 'refused', reason: error.message, now });
       logger.warn({ import_id: data.import_id, cloud_account_id: data.cloud_account_id, reason: error.message }, 'cost import refused');
       return;
     }

@@ -84,24 +84,32 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
 }
 
 /**
- * Refuses a complete import for good, in the transaction of the batch that completed it: its lines
- * go (none was counted yet), its progress says so, so a batch delivered again is skipped, and the
- * importer hears why (cost_import.refused).
+ * Gives an import up for good: refused (the cost store cannot apply it) or abandoned (its batches
+ * stopped arriving). Its lines go (none was counted yet), its progress says so, so a batch
+ * delivered again is skipped, and the importer hears why (cost_import.refused). Nothing happens to
+ * an import no longer receiving; false then.
  */
-export async function refuseImport(trx: Transaction<Database>, progress: ImportProgress, reason: string, now: Date): Promise<void> {
-  await sql`delete from cost_data where cloud_account_id = ${progress.cloud_account_id}::uuid and import_id = ${progress.import_id}::uuid`.execute(trx);
-  await trx
+export async function giveUpImport(
+  trx: Transaction<Database>,
+  progress: Pick<ImportProgress, 'import_id' | 'organization_id' | 'cloud_account_id'>,
+  outcome: { status: 'refused' | 'abandoned'; reason: string; now: Date },
+): Promise<boolean> {
+  const updated = await trx
     .updateTable('cost_import_progress')
-    .set({ status: 'refused', updated_at: now })
+    .set({ status: outcome.status, updated_at: outcome.now })
     .where('import_id', '=', progress.import_id)
-    .execute();
+    .where('status', '=', 'receiving')
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) return false;
+  await sql`delete from cost_data where cloud_account_id = ${progress.cloud_account_id}::uuid and import_id = ${progress.import_id}::uuid`.execute(trx);
   await publishMany(trx, 'cost', [
     {
       type: 'cost_import.refused',
       tenant: progress.organization_id,
-      data: { import_id: progress.import_id, cloud_account_id: progress.cloud_account_id, reason, refused_at: now.toISOString() },
+      data: { import_id: progress.import_id, cloud_account_id: progress.cloud_account_id, reason: outcome.reason, refused_at: outcome.now.toISOString() },
     },
   ]);
+  return true;
 }
 
 /** The UTC days a period touches: from its first day to the day after its last instant. */
