@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
+import { fromUnits, toUnits, type ImportBreakdown, type ImportBreakdownEntry } from '@stratus/db';
 import {
   createTestDatabase,
   createTestKafka,
@@ -22,6 +23,7 @@ import {
   type TestKafka,
   type TestRedis,
 } from '@stratus/testing';
+import { consolidatedExport, sumsBy, type ExportRow } from './consolidated-export.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const portBase = 18_000 + (process.pid % 1000) * 10;
@@ -158,8 +160,9 @@ describe('the running system', () => {
         `oops,USD,${today},${tomorrow},Compute Engine,Compute,Usage,e2e-project-1\n`,
     );
     const imported = await cli('costs', 'import', csv, '--account', id);
-    expect(imported.stdout).toContain('imported 1 of 2 rows');
-    expect(imported.stdout).toContain("line 3: BilledCost: 'oops' is not a number");
+    expect(imported.stdout).toContain('read 2 rows: 1 handed to the cost store');
+    expect(imported.stdout).toMatch(/BilledCost: '…' is not a number\s+1\s+0\.000000\s+3/);
+    expect(imported.stdout).toContain('status: applied');
 
     // The line travels ingestion -> Kafka -> cost service, and the alert cost -> Kafka -> audit.
     await eventually(
@@ -262,6 +265,56 @@ describe('the running system', () => {
     });
     expect(Number(/recommendation\s*\|.*started \(pid (\d+)\)(?![\s\S]*recommendation\s*\|.*started)/.exec(output)?.[1])).not.toBe(pid);
     expect(launcher.exitCode).toBeNull();
+  });
+
+  it("reconciles a management account's consolidated export: every row in the report, the accepted ones in the cost API, exactly", async () => {
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const linked = await fetch(`http://127.0.0.1:${portBase}/v1/cloud-accounts`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ provider: 'AWS', account_id: '111122223333', name: 'Payer member' }),
+    });
+    const { id } = (await linked.json()) as { id: string };
+    const start = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+    const end = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    const { csv, rows } = consolidatedExport(start, 3, '111122223333');
+    const file = join(tmpdir(), `e2e-consolidated-${process.pid}.csv`);
+    await writeFile(file, csv);
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(`${root}packages/cli/bin/stratus`, args, { env: { ...process.env, STRATUS_URL: `http://127.0.0.1:${portBase}`, STRATUS_TOKEN: token } }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const breakdown = async () => {
+      const response = await fetch(`http://127.0.0.1:${portBase + 1}/v1/costs/breakdown?group_by=account,service&granularity=total&from=${start}&to=${end}&limit=100`, { headers });
+      const body = (await response.json()) as { items: { group: { account: string; service: string }; amount: string }[] };
+      return new Map(body.items.map((item) => [`${item.group.account}|${item.group.service}`, item.amount]));
+    };
+
+    const first = await cli('costs', 'import', file, '--account', id, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const report = JSON.parse(first.stdout) as { status: string; rows_total: number; rows_imported: number; breakdown: ImportBreakdown };
+    expect(report.status).toBe('applied');
+    const accepted = rows.filter((row) => row.provider === 'AWS' && row.subAccount === '111122223333');
+    expect(report).toMatchObject({ rows_total: rows.length, rows_imported: accepted.length });
+
+    // Every row read is in the report, kept or refused, with its amount, per provider and sub-account.
+    const tallied = (entries: ImportBreakdownEntry[]) => new Map(entries.map((entry) => [entry.key, [entry.kept.rows + entry.refused.rows, toUnits(entry.kept.amount) + toUnits(entry.refused.amount)]]));
+    const expected = (keyOf: (row: ExportRow) => string) =>
+      new Map([...sumsBy(rows, keyOf)].map(([key, units]) => [key, [rows.filter((row) => keyOf(row) === key).length, units]]));
+    expect(tallied(report.breakdown.by_provider)).toEqual(expected((row) => (row.provider === 'Microsoft' ? 'AZURE' : row.provider)));
+    expect(tallied(report.breakdown.by_sub_account)).toEqual(expected((row) => row.subAccount));
+    expect(tallied(report.breakdown.by_charge_category)).toEqual(expected((row) => row.category));
+
+    // The cost API's totals per account and service are the file's sums of the accepted rows, every decimal.
+    const sums = new Map([...sumsBy(accepted, (row) => `${id}|${row.service}`)].map(([key, units]) => [key, fromUnits(units)]));
+    await eventually(async () => expect(await breakdown()).toEqual(sums), { timeoutMs: 30_000, intervalMs: 250 });
+
+    // Importing the same file again changes nothing.
+    const again = await cli('costs', 'import', file, '--account', id, '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'applied', rows_imported: accepted.length });
+    expect(await breakdown()).toEqual(sums);
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {

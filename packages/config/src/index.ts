@@ -83,3 +83,29 @@ export const serviceEnv = z.object({
 });
 
 export type ServiceEnv = z.infer<typeof serviceEnv>;
+
+/**
+ * Months of raw cost lines kept besides the current one. The cost service downsamples older months
+ * into its rollups and cannot take lines there any more; ingestion refuses them when an import is
+ * requested. One variable, read by both.
+ */
+export const costRetentionEnv = z.object({
+  COST_RAW_RETENTION_MONTHS: z.coerce.number().int().min(2).max(1200).default(13),
+});
+
+/** The first instant of the oldest month whose raw lines are kept. */
+export function retentionCutoff(now: Date, months: number): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
+}
+
+/** The horizon in the words every refusal of an older cost uses: where it is, and what moves it. */
+export function retentionHorizon(now: Date, months: number): { cutoff: Date; text: string } {
+  const cutoff = retentionCutoff(now, months);
+  return { cutoff, text: `the raw retention horizon ${cutoff.toISOString()} (COST_RAW_RETENTION_MONTHS=${months}; raise it to import older costs)` };
+}
+
+/** Why costs starting at `start` cannot be imported, or undefined. */
+export function beyondRetention(start: Date, now: Date, months: number): string | undefined {
+  const horizon = retentionHorizon(now, months);
+  return start < horizon.cutoff ? `${start.toISOString()} is before ${horizon.text}` : undefined;
+}

@@ -51,7 +51,15 @@ export {
   type CostStoreTables,
   type CostTagRollupsTable,
 } from './tables/cost-store.ts';
-export { type CostImportError, type CostImportsTable, type IngestionTables } from './tables/ingestion.ts';
+export {
+  type CostImportError,
+  type CostImportsTable,
+  type ImportBreakdown,
+  type ImportBreakdownEntry,
+  type ImportTally,
+  type IngestionTables,
+  type RefusalGroup,
+} from './tables/ingestion.ts';
 export {
   type DeliveryChannel,
   type NotificationDeliveriesTable,
@@ -59,3 +67,4 @@ export {
   type WebhookSigningSecretsTable,
 } from './tables/notification-deliveries.ts';
 export { ROW_TABLE_KEY, rowSchema, rowSchemaProblems, type RowShape } from './row-schema.ts';
+export { divideRounded, estimate, fromUnits, toUnits } from './amounts.ts';

@@ -113,8 +113,8 @@ describe('tenant isolation by row-level security', () => {
     const inserted = await withTenant(as('stratus_cost'), a.organizationId, (trx) =>
       trx.insertInto('cost_data').values(costRow(a)).returning('amount').executeTakeFirstOrThrow(),
     );
-    // numeric arrives as an exact decimal string.
-    expect(inserted.amount).toBe('12.500000');
+    // numeric arrives as an exact decimal string, at the lines' scale of 24.
+    expect(inserted.amount).toBe('12.500000000000000000000000');
   });
 
   it('shows nothing without a tenant, including after a tenant transaction on the same connection', async () => {

@@ -73,6 +73,19 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       by_service: { 'Amazon Elastic Compute Cloud': '30.00', 'Amazon S3': '11.20' },
       previous_total: '40.00',
     },
+    'cost_import.applied': {
+      import_id: randomUUID(),
+      cloud_account_id: cloudAccountId,
+      rows: 942,
+      period: { start: '2025-11-01T00:00:00.000Z', end: '2025-12-01T00:00:00.000Z' },
+      applied_at: '2025-12-02T08:00:00.000Z',
+    },
+    'cost_import.refused': {
+      import_id: randomUUID(),
+      cloud_account_id: cloudAccountId,
+      reason: 'the import\'s period starts at 2024-01-01T00:00:00.000Z is before the raw retention horizon 2024-10-01T00:00:00.000Z (COST_RAW_RETENTION_MONTHS=13; raise it to import older costs)',
+      refused_at: '2025-12-02T08:00:00.000Z',
+    },
     'budget.threshold_crossed': {
       budget_id: randomUUID(),
       budget_name: 'Production',

@@ -68,8 +68,8 @@ try {
                ${importId}::uuid, 'res-' || r
           from generate_series(0, ${DAYS - 1}) d, generate_series(0, ${RESOURCES_PER_ACCOUNT - 1}) r
       `.execute(owner);
-      const progress = { import_id: importId, organization_id: organization.id, cloud_account_id: id, received: 1, batches: 1, period_start: start, period_end: end };
-      await withTenant(costDb, organization.id, (trx) => applyImport(trx, progress, { outbox: deps.outbox, retentionCutoff: new Date(0), now: today }));
+      const progress = { import_id: importId, organization_id: organization.id, cloud_account_id: id, received: 1, rows_received: DAYS * RESOURCES_PER_ACCOUNT, batches: 1, period_start: start, period_end: end };
+      await withTenant(costDb, organization.id, (trx) => applyImport(trx, progress, { outbox: deps.outbox, retentionMonths: 1200, now: today }));
       console.log(`  loaded and applied account ${index + 1}/${ACCOUNTS.length}`);
     }
     await sql`analyze`.execute(owner);

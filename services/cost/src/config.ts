@@ -1,13 +1,9 @@
 import { z } from 'zod';
-import { port, serviceEnv } from '@stratus/config';
+import { costRetentionEnv, port, serviceEnv } from '@stratus/config';
 
 export const env = serviceEnv.extend({
   PORT: port.default(8082),
-  /**
-   * Months of raw cost lines kept (besides the current one); older months are downsampled into
-   * the rollups and their partitions dropped. Imports reaching further back are refused.
-   */
-  COST_RAW_RETENTION_MONTHS: z.coerce.number().int().min(2).max(1200).default(13),
+  ...costRetentionEnv.shape,
   /** Monthly partitions of cost_data kept ready ahead of the current month. */
   COST_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(60).default(3),
   /** An import whose batches stopped arriving this long ago is abandoned and its lines deleted. */
@@ -17,8 +13,3 @@ export const env = serviceEnv.extend({
 });
 
 export type CostConfig = z.infer<typeof env>;
-
-/** The first instant of the oldest month whose raw lines are kept. */
-export function retentionCutoff(now: Date, months: number): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1));
-}

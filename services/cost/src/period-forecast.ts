@@ -1,4 +1,4 @@
-import { divideRounded, fromMicros, toMicros } from './amounts.ts';
+import { estimate, fromUnits, toUnits } from '@stratus/db';
 import { daysBetween } from './calendar.ts';
 
 /**
@@ -14,8 +14,9 @@ import { daysBetween } from './calendar.ts';
  * Today is left out while its lines are still arriving, and so are the days after the last one with
  * any line (providers bill hours to days late): spend not billed yet is extrapolated, not counted as
  * zero. Before any counted day there is nothing to extrapolate, so no forecast; a period that is
- * over has all its days elapsed. Amounts are decimal strings with 6 decimals, computed exactly in
- * millionths (rounded half away from zero).
+ * over has all its days elapsed. Amounts are decimal strings computed exactly in 10^-24 units
+ * (@stratus/db amounts); the spend keeps every decimal, the estimated part is rounded to millionths
+ * (half away from zero).
  */
 
 /** A period of days, both inclusive, 'YYYY-MM-DD'. */
@@ -47,11 +48,11 @@ export function elapsedDays(period: ForecastPeriod, today: string, lastBilledDay
 /** The run-rate and forecast of the counted days' spend; both null when no day has elapsed. */
 export function extrapolate(spend: string, elapsed: Elapsed): { daily_run_rate: string | null; forecast: string | null } {
   if (elapsed.days_elapsed === 0) return { daily_run_rate: null, forecast: null };
-  const micros = toMicros(spend);
+  const units = toUnits(spend);
   const days = BigInt(elapsed.days_elapsed);
   return {
-    daily_run_rate: fromMicros(divideRounded(micros, days)),
-    forecast: fromMicros(micros + divideRounded(micros * BigInt(elapsed.days_in_period - elapsed.days_elapsed), days)),
+    daily_run_rate: fromUnits(estimate(units, days)),
+    forecast: fromUnits(units + estimate(units * BigInt(elapsed.days_in_period - elapsed.days_elapsed), days)),
   };
 }
 

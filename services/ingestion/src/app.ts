@@ -8,6 +8,8 @@ import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
 import { discoveryWorker } from './jobs/discovery.worker.ts';
 import { discoveryScheduler } from './jobs/discovery-scheduler.ts';
+import { costImportApplied } from './consumers/cost-import-applied.consumer.ts';
+import { costImportRefused } from './consumers/cost-import-refused.consumer.ts';
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'ingestion',
@@ -29,8 +31,10 @@ export const service: ServiceDefinition<typeof env> = {
       queues: deps.queues,
       logger: deps.logger,
       maxUploadBytes: deps.config.MAX_UPLOAD_BYTES,
+      retentionMonths: deps.config.COST_RAW_RETENTION_MONTHS,
     });
   },
+  consumers: (deps) => ({ 'cost_import.applied': costImportApplied(deps), 'cost_import.refused': costImportRefused(deps) }),
   background(deps) {
     const adapters = { adapterFor: adapterResolver(deps.config.CREDENTIALS_KEYS) };
     return [

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { port, serviceEnv } from '@stratus/config';
+import { costRetentionEnv, port, serviceEnv } from '@stratus/config';
 import { credentialsKeys } from '@stratus/vault';
 
 export const env = serviceEnv.extend({
   PORT: port.default(8081),
+  /** Imports reaching back past the cost service's raw retention are refused when requested. */
+  ...costRetentionEnv.shape,
   /**
    * The key-encryption keys of cloud credentials, active first; older keys stay listed until
    * `stratus credentials rotate` has re-wrapped everything they wrapped.

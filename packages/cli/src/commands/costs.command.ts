@@ -6,10 +6,13 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { AppError } from '@stratus/http';
 import { apiClient } from '../api-client.ts';
+import type { ImportBreakdown } from '@stratus/db';
+import { waitForOutcome, type StoredImport } from './cost-import-outcome.ts';
+import { formatImportReport } from './cost-import-report.ts';
 
 interface ImportReport {
   id: string;
-  status: 'completed' | 'failed';
+  status: 'applying' | 'failed';
   rows_total: number;
   rows_imported: number;
   rows_rejected: number;
@@ -17,9 +20,8 @@ interface ImportReport {
   period: { start: string; end: string } | null;
   errors: { line: number; reason: string }[];
   error: string | null;
+  breakdown: ImportBreakdown;
 }
-
-const SHOWN_ERRORS = 20;
 
 export function costsCommand(program: Command): void {
   const costs = program.command('costs').description('cost imports');
@@ -28,7 +30,11 @@ export function costsCommand(program: Command): void {
     .description('import a FOCUS billing export (CSV or Parquet) into a cloud account')
     .argument('<file>', 'a .csv or .parquet FOCUS file')
     .requiredOption('--account <id>', 'the cloud account the costs belong to (stratus accounts list)')
-    .action(async (file: string, options: { account: string }) => {
+    .option('--wait <seconds>', 'how long to wait for the cost store to apply or refuse the import (0: do not wait)', '600')
+    .option('--json', 'print the import, its report and final status as JSON')
+    .action(async (file: string, options: { account: string; wait: string; json?: boolean }) => {
+      const waitSeconds = Number(options.wait);
+      if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new AppError('invalid', `--wait must be a number of seconds, not ${options.wait}`);
       const type = extname(file).toLowerCase() === '.parquet' ? 'application/vnd.apache.parquet' : 'text/csv';
       const { size } = await stat(file);
       const api = await apiClient();
@@ -46,13 +52,42 @@ export function costsCommand(program: Command): void {
         { body: Readable.toWeb(stream) as ReadableStream, contentType: type },
       );
       if (report.status === 'failed') {
+        if (options.json) console.log(JSON.stringify(report, null, 2));
         throw new AppError('invalid', `import ${report.id} failed: ${report.error}${report.errors.length ? `; first refused row: line ${report.errors[0]!.line}: ${report.errors[0]!.reason}` : ''}`);
       }
-      console.log(`imported ${report.rows_imported} of ${report.rows_total} rows in ${report.batches} batches, period ${report.period?.start} to ${report.period?.end} (import ${report.id})`);
-      if (report.rows_rejected > 0) {
-        console.log(`${report.rows_rejected} rows refused:`);
-        for (const error of report.errors.slice(0, SHOWN_ERRORS)) console.log(`  line ${error.line}: ${error.reason}`);
-        if (report.rows_rejected > SHOWN_ERRORS) console.log(`  ... the first ${report.errors.length} are in GET /v1/cost-imports/${report.id}`);
+      const say = options.json ? () => undefined : (text: string) => console.log(text);
+      say(`read ${report.rows_total} rows: ${report.rows_imported} handed to the cost store in ${report.batches} batches, period ${report.period?.start} to ${report.period?.end} (import ${report.id})`);
+      for (const line of formatImportReport(report.breakdown)) say(line);
+      if (report.rows_rejected > 0) say(`\nrefused rows: GET /v1/cost-imports/${report.id}/refused.csv`);
+      let outcome: Pick<StoredImport, 'status' | 'error'> = report;
+      if (waitSeconds > 0) {
+        const onWaiting = process.stderr.isTTY && !options.json ? (ms: number) => process.stderr.write(`\rwaiting for the cost store... ${Math.round(ms / 1000)} s`) : undefined;
+        outcome = await waitForOutcome(api, report.id, { timeoutMs: waitSeconds * 1000, ...(onWaiting ? { onWaiting } : {}) });
+        if (onWaiting) process.stderr.write('\n');
       }
+      if (options.json) console.log(JSON.stringify({ ...report, status: outcome.status, error: outcome.error }, null, 2));
+      if (outcome.status === 'refused') throw new AppError('invalid', `import ${report.id} refused by the cost store: ${outcome.error}`);
+      if (outcome.status === 'applied') say(`\nstatus: applied (${report.rows_imported} rows count in every total)`);
+      else if (waitSeconds === 0) say(`\nstatus: applying (GET /v1/cost-imports/${report.id} shows when the cost store has applied it)`);
+      else {
+        throw new AppError('unavailable', `import ${report.id} is still ${outcome.status} after ${waitSeconds} s; is the cost service running? GET /v1/cost-imports/${report.id} shows when it is applied`);
+      }
+    });
+
+  costs
+    .command('report')
+    .description("an import's report: rows and amounts kept and refused per provider, sub-account and charge category, refusals by reason")
+    .argument('<import-id>', 'the import (stratus costs import prints it)')
+    .option('--json', 'print the import and its report as JSON')
+    .action(async (id: string, options: { json?: boolean }) => {
+      const api = await apiClient();
+      const imported = await api.request<StoredImport & { rows_total: number; rows_imported: number; rows_rejected: number; breakdown: ImportBreakdown | null }>('GET', `/v1/cost-imports/${id}`);
+      if (options.json) {
+        console.log(JSON.stringify(imported, null, 2));
+        return;
+      }
+      console.log(`import ${id}: ${imported.status}${imported.error ? ` (${imported.error})` : ''}; ${imported.rows_total} rows read, ${imported.rows_imported} kept, ${imported.rows_rejected} refused`);
+      if (imported.breakdown) for (const line of formatImportReport(imported.breakdown)) console.log(line);
+      if (imported.rows_rejected > 0) console.log(`\nrefused rows: GET /v1/cost-imports/${id}/refused.csv`);
     });
 }

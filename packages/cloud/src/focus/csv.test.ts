@@ -12,7 +12,7 @@ describe('readFocusCsv', () => {
   it('reads an AWS FOCUS export excerpt into normalised rows, ignoring the columns it does not use', async () => {
     const { rows, errors, summary } = await collect(readFocusCsv(createReadStream(new URL('./fixtures/aws-focus-excerpt.csv', import.meta.url))));
 
-    expect(errors).toEqual([]);
+    expect(errors).toMatchObject([]);
     expect(summary).toEqual({ rows: 6, valid: 6, rejected: 0 });
     expect(rows[0]).toEqual({
       charge_period_start: '2026-10-01T00:00:00.000Z',
@@ -76,7 +76,7 @@ describe('readFocusCsv', () => {
     expect(rows.map((row) => row.provider_resource_id)).toEqual(['i-1', 'i-5\nsecond line', 'i-16']);
     expect(rows[1]!.service_name).toBe('EC2, with a comma');
     expect(rows[2]).toMatchObject({ charge_period_start: '2026-09-30T22:00:00.000Z', granularity: 'hourly', currency: 'EUR', charge_category: 'Usage' });
-    expect(errors).toEqual([
+    expect(errors).toMatchObject([
       { line: 3, reason: "BilledCost: 'abc' is not a number" },
       { line: 4, reason: "BillingCurrency: 'usd$' is not an ISO 4217 code" },
       { line: 5, reason: 'ChargePeriodEnd is before ChargePeriodStart' },
@@ -85,8 +85,8 @@ describe('readFocusCsv', () => {
       { line: 10, reason: 'the charge period 2026-10-01T00:00:00.000Z to 2026-10-03T00:00:00.000Z is not an hour, a day or a calendar month' },
       { line: 11, reason: "EffectiveCost: 'x' is not a number" },
       { line: 12, reason: "ListCost: '1e' is not a number" },
-      { line: 13, reason: 'BilledCost is empty' },
-      { line: 14, reason: 'ServiceName is empty' },
+      { line: 13, reason: 'BilledCost is empty or null' },
+      { line: 14, reason: 'ServiceName is empty or null' },
       { line: 15, reason: "ChargePeriodEnd: '2026-02-30' is not a date-time" },
       { line: 16, reason: 'Tags is not a JSON object' },
       { line: 17, reason: 'the row has 11 fields, the header 13' },
@@ -103,7 +103,7 @@ describe('readFocusCsv', () => {
           header,
           row({ resource: 'i-'.padEnd(1_000_000, 'x') }),
           row({ service: 'EC2\u0000' }),
-          row({ service: 'é'.repeat(200) }),
+          row({ service: 'é'.repeat(300) }),
           row({ tags: '"{""team"": ""\\ud800""}"' }),
           row({ tags: '"{""te\\u0000am"": ""data""}"' }),
           row({ resource: 'é'.repeat(500) }),
@@ -111,12 +111,12 @@ describe('readFocusCsv', () => {
       ),
     );
 
-    expect(errors).toEqual([
-      { line: 2, reason: 'ResourceId is longer than 1024 bytes' },
-      { line: 3, reason: 'ServiceName holds a NUL character, which PostgreSQL cannot store' },
-      { line: 4, reason: 'ServiceName is longer than 256 bytes' },
-      { line: 5, reason: 'Tags team holds a lone UTF-16 surrogate' },
-      { line: 6, reason: 'a Tags key holds a NUL character, which PostgreSQL cannot store' },
+    expect(errors.map(({ line, reason }) => ({ line, reason }))).toEqual([
+      { line: 2, reason: 'ResourceId is longer than 1280 bytes' },
+      { line: 3, reason: 'ServiceName contains a NUL character' },
+      { line: 4, reason: 'ServiceName is longer than 512 bytes' },
+      { line: 5, reason: "Tags: the value of 'team' contains a lone UTF-16 surrogate, which is not Unicode text" },
+      { line: 6, reason: "Tags: the key 'te\\0am' contains a NUL character" },
     ]);
     expect(rows.map((row) => row.provider_resource_id)).toEqual(['é'.repeat(500)]);
   });
@@ -130,7 +130,7 @@ describe('readFocusCsv', () => {
       ['i-2', 'multi\r\nline\r\nservice'],
     ]);
     expect(rows[1]).not.toHaveProperty('region_id');
-    expect(errors).toEqual([{ line: 8, reason: "BilledCost: 'x' is not a number" }]);
+    expect(errors).toMatchObject([{ line: 8, reason: "BilledCost: 'x' is not a number" }]);
   });
 
   it('gives the same result whatever the chunking, a multi-byte character or a BOM split across chunks', async () => {
@@ -140,7 +140,7 @@ describe('readFocusCsv', () => {
 
     expect(whole.rows.map((row) => row.provider_resource_id)).toEqual(['i-1', 'i-2\n\nend', 'i-4']);
     expect(whole.rows[1]).toMatchObject({ service_name: 'Tōkyō "edge", east', billed_cost: '1.25', tags: { owner: 'Zoë' } });
-    expect(whole.errors).toEqual([{ line: 6, reason: "BilledCost: 'bad' is not a number" }]);
+    expect(whole.errors).toMatchObject([{ line: 6, reason: "BilledCost: 'bad' is not a number" }]);
     for (const size of [1, 2, 3, 7, 64]) {
       const chunks: Buffer[] = [];
       for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
@@ -200,7 +200,7 @@ describe('readFocusCsv', () => {
   it('refuses the rows of another sub-account when told which account is imported', async () => {
     const { rows, errors } = await collect(readFocusCsv(csv(header, good('i-1'), good('i-2').replace(',123,', ',999,')), { subAccountId: '123' }));
     expect(rows.map((row) => row.provider_resource_id)).toEqual(['i-1']);
-    expect(errors).toEqual([{ line: 3, reason: 'SubAccountId 999 is not the imported account 123' }]);
+    expect(errors).toMatchObject([{ line: 3, reason: 'SubAccountId 999 is not the imported account 123' }]);
   });
 
   it('yields batches of the asked size, with errors bounded the same way, and the summary last', async () => {
@@ -220,7 +220,7 @@ describe('readFocusCsv', () => {
 
     const allBad = await collect(readFocusCsv(csv(header, ...lines.filter((line) => line.startsWith('bad'))), { batchSize: 200 }));
     expect(allBad.batches.map((batch) => batch.errors.length)).toEqual([200, 200, 100]);
-    expect(allBad.errors.at(-1)).toEqual({ line: 501, reason: "BilledCost: 'bad' is not a number" });
+    expect(allBad.errors.at(-1)).toMatchObject({ line: 501, reason: "BilledCost: 'bad' is not a number" });
 
     await expect(readFocusCsv(csv(header), { batchSize: 0 }).next()).rejects.toThrow('batchSize must be a positive integer');
   });

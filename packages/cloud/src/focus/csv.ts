@@ -21,7 +21,11 @@ export async function* readFocusCsv(input: Readable | AsyncIterable<Buffer | str
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       // A row of another width has lost or gained a field (an unquoted comma): its cells cannot be trusted.
-      batches.add(lines[i]!, record.length === width ? reader!.read(record) : `the row has ${record.length} fields, the header ${width}`);
+      if (record.length !== width) batches.add(lines[i]!, `the row has ${record.length} fields, the header ${width}`);
+      else {
+        const result = reader!.read(record);
+        batches.add(lines[i]!, result, typeof result === 'string' ? reader!.facts(record) : undefined);
+      }
       if (batches.full) yield batches.take();
     }
   }

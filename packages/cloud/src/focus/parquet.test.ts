@@ -70,7 +70,7 @@ describe('readFocusParquet', () => {
       ['-0.0000000015', '-0.000001', '1.5', 'USD', 'Credit', 'daily'],
       ['1.8816', '0.000005', '3', 'USD', 'Usage', 'hourly'],
     ]);
-    expect(errors).toEqual([{ line: 5, reason: 'BilledCost is empty' }]);
+    expect(errors).toMatchObject([{ line: 5, reason: 'BilledCost is empty or null' }]);
     expect(summary).toEqual({ rows: 4, valid: 3, rejected: 1 });
     for (const row of rows) eventRow.parse(row);
   });
@@ -95,9 +95,9 @@ describe('readFocusParquet', () => {
     const { rows, errors, batches } = await collect(readFocusParquet(buffer, { batchSize: 300 }));
 
     expect(rows.slice(0, 5).map((row) => row.billed_cost)).toEqual(['1.8816', '0.1', '0.0000001', '0.30000000000000004', '123456.789']);
-    expect(errors).toEqual([
+    expect(errors).toMatchObject([
       { line: 701, reason: "BilledCost: 'NaN' is not a number" },
-      { line: 1_236, reason: 'ServiceName is empty' },
+      { line: 1_236, reason: 'ServiceName is empty or null' },
       { line: 1_401, reason: "BilledCost: 'NaN' is not a number" },
       { line: 2_002, reason: 'Tags is not valid JSON' },
       { line: 2_101, reason: "BilledCost: 'NaN' is not a number" },

@@ -41,7 +41,8 @@ export async function* readFocusParquet(source: string | Uint8Array | ArrayBuffe
     const data = await Promise.all(read.map((column) => scan.readColumn({ column: column.name, rowStart, rowEnd })));
     for (let row = 0; row < rowEnd - rowStart; row++) {
       for (let c = 0; c < read.length; c++) record[reader.positions[c]!] = cells[c]!(data[c]![row]);
-      batches.add(rowStart + row + 2, reader.read(record));
+      const result = reader.read(record);
+      batches.add(rowStart + row + 2, result, typeof result === 'string' ? reader.facts(record) : undefined);
       if (batches.full) yield batches.take();
     }
   }

@@ -1,5 +1,7 @@
-import type { FocusCostRow } from '../adapter.ts';
+import type { CloudProvider, FocusCostRow } from '../adapter.ts';
+import { providerOf } from './providers.ts';
 import { canonicalDecimal, parseTags, parseTimestamp, type Instant } from './normalize.ts';
+import { cut, MAX_TAGS_CHARS, MAX_TEXT_BYTES, present, storedAmount, tagsProblem, textProblem } from './storable.ts';
 
 /** FOCUS columns this reader uses, by the field they fill. Header names match case-insensitively. */
 export const FOCUS_COLUMNS = {
@@ -16,6 +18,10 @@ export const FOCUS_COLUMNS = {
   provider_resource_id: 'ResourceId',
   sub_account_id: 'SubAccountId',
   tags: 'Tags',
+  /** FOCUS 1.0 to 1.2; deprecated by 1.3 and removed by 1.4. */
+  provider_name: 'ProviderName',
+  /** FOCUS 1.3 and later: the provider whose service the row bills. */
+  service_provider_name: 'ServiceProviderName',
 } as const;
 
 type FocusField = keyof typeof FOCUS_COLUMNS;
@@ -31,8 +37,16 @@ const REQUIRED: readonly FocusField[] = [
   'charge_category',
 ];
 
-/** A refused row: its line in the file (the header is line 1) and what is wrong with it. */
-export interface FocusRowError {
+/** What can be read of a refused row, so a report can account for it; each only when readable. */
+export interface FocusRowFacts {
+  provider?: string;
+  sub_account_id?: string;
+  charge_category?: FocusCostRow['charge_category'];
+  billed_cost?: string;
+}
+
+/** A refused row: its line in the file (the header is line 1), what is wrong with it and what is known of it. */
+export interface FocusRowError extends FocusRowFacts {
   line: number;
   reason: string;
 }
@@ -60,6 +74,10 @@ export interface FocusReadOptions {
   batchSize?: number;
   /** When set, rows of another SubAccountId are refused: an import is of one account. */
   subAccountId?: string;
+  /** When set, rows naming another provider are refused: an import is of one account's provider. */
+  provider?: CloudProvider;
+  /** When set, rows charged before `cutoff` are refused: "ChargePeriodStart <start> is before <text>". */
+  notBefore?: { cutoff: Date; text: string };
 }
 
 /** The file cannot be imported at all (not FOCUS, required columns missing, broken CSV); no row of it is. */
@@ -76,40 +94,9 @@ const DAY = 24 * HOUR;
 /** Distinct charge periods are few (the hours of a month), but a hostile file could make them endless. */
 const CACHED_INSTANTS = 10_000;
 
-/** A cell as an error shows it, cut short: reasons are stored and shown, a cell may be huge. */
-function cut(text: string): string {
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
+type Checked = { ok: true; value: string } | { ok: false; problem: string };
 
 const quote = (text: string) => `'${cut(text)}'`;
-
-/**
- * The most UTF-8 bytes of a dimension cell. The rollups' primary keys hold service, region,
- * resource and tag together, and a btree entry holds at most ~2,700 bytes: a longer cell would
- * fail the whole import in the database instead of being refused with its line.
- */
-const MAX_CELL_BYTES = { ServiceName: 256, ServiceCategory: 256, RegionId: 256, ResourceId: 1_024, SubAccountId: 256, tag: 512 } as const;
-
-/** Why a text cell cannot be stored, or undefined. UTF-8 decoding leaves no lone surrogate, but JSON escapes can. */
-function cellProblem(column: string, text: string | undefined, maxBytes: number): string | undefined {
-  if (!text) return undefined;
-  // A character is at most 3 UTF-8 bytes in a JS string's code units: most cells need no count.
-  if (text.length > maxBytes || (text.length * 3 > maxBytes && Buffer.byteLength(text) > maxBytes)) {
-    return `${column} is longer than ${maxBytes} bytes`;
-  }
-  if (text.includes('\u0000')) return `${column} holds a NUL character, which PostgreSQL cannot store`;
-  if (!text.isWellFormed()) return `${column} holds a lone UTF-16 surrogate`;
-  return undefined;
-}
-
-/** Why a tag cannot be stored, or undefined. */
-function tagsProblem(tags: Record<string, string>): string | undefined {
-  for (const key in tags) {
-    const problem = cellProblem('a Tags key', key, MAX_CELL_BYTES.tag) ?? cellProblem(`Tags ${cut(key)}`, tags[key], MAX_CELL_BYTES.tag);
-    if (problem) return problem;
-  }
-  return undefined;
-}
 
 function granularityOf(start: number, end: number): FocusCostRow['granularity'] | undefined {
   const length = end - start;
@@ -140,7 +127,11 @@ export class FocusRowReader {
   readonly #resource: number;
   readonly #subAccount: number;
   readonly #tags: number;
+  readonly #provider: number;
+  readonly #serviceProvider: number;
+  readonly #onlyProvider: CloudProvider | undefined;
   readonly #onlySubAccount: string | undefined;
+  readonly #notBefore: { ms: number; text: string } | undefined;
   readonly #instants = new Map<string, Instant | null>();
 
   /** Throws FocusFileError when a required column is missing. */
@@ -173,94 +164,131 @@ export class FocusRowReader {
     this.#resource = at('provider_resource_id');
     this.#subAccount = at('sub_account_id');
     this.#tags = at('tags');
+    this.#provider = at('provider_name');
+    this.#serviceProvider = at('service_provider_name');
+    this.#onlyProvider = options.provider;
     this.positions = (Object.keys(FOCUS_COLUMNS) as FocusField[]).map(at).filter((position) => position !== absent);
     this.#onlySubAccount = options.subAccountId;
+    if (options.notBefore) this.#notBefore = { ms: options.notBefore.cutoff.getTime(), text: options.notBefore.text };
   }
 
   read(record: ArrayLike<string | undefined>): FocusCostRow | string {
-    const billedText = record[this.#billed];
-    const billed = billedText ? canonicalDecimal(billedText) : undefined;
-    if (billed === undefined) return billedText ? `BilledCost: ${quote(billedText)} is not a number` : 'BilledCost is empty';
-    let effective = billed;
-    const effectiveText = record[this.#effective];
-    if (effectiveText) {
-      const value = canonicalDecimal(effectiveText);
-      if (value === undefined) return `EffectiveCost: ${quote(effectiveText)} is not a number`;
-      effective = value;
+    if (this.#onlyProvider !== undefined) {
+      const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
+      const provider = named === undefined ? undefined : providerOf(named);
+      if (named !== undefined && provider !== this.#onlyProvider) {
+        return `ProviderName ${quote(named)}${provider !== named ? ` (${provider})` : ''} is not ${this.#onlyProvider}, the imported account's provider`;
+      }
     }
-    let list = billed;
-    const listText = record[this.#list];
-    if (listText) {
-      const value = canonicalDecimal(listText);
-      if (value === undefined) return `ListCost: ${quote(listText)} is not a number`;
-      list = value;
-    }
+    const billed = this.#amount(record, this.#billed, 'BilledCost');
+    if (billed === undefined) return 'BilledCost is empty or null';
+    if (!billed.ok) return billed.problem;
+    // EffectiveCost and ListCost are mandatory in FOCUS, but older exports leave them out.
+    const effective = this.#amount(record, this.#effective, 'EffectiveCost') ?? billed;
+    if (!effective.ok) return effective.problem;
+    const list = this.#amount(record, this.#list, 'ListCost') ?? billed;
+    if (!list.ok) return list.problem;
 
-    const currencyText = record[this.#currency] ?? '';
-    const currency = currencyText.trim().toUpperCase();
-    if (!CURRENCY.test(currency)) return currencyText ? `BillingCurrency: ${quote(currencyText)} is not an ISO 4217 code` : 'BillingCurrency is empty';
+    const currencyText = present(record[this.#currency]);
+    if (!currencyText) return 'BillingCurrency is empty or null';
+    const currency = currencyText.toUpperCase();
+    if (!CURRENCY.test(currency)) return `BillingCurrency: ${quote(currencyText)} is not an ISO 4217 code`;
 
-    const startText = record[this.#start];
-    const start = startText ? this.#instant(startText) : undefined;
-    if (!start) return startText ? `ChargePeriodStart: ${quote(startText)} is not a date-time` : 'ChargePeriodStart is empty';
-    const endText = record[this.#end];
-    const end = endText ? this.#instant(endText) : undefined;
-    if (!end) return endText ? `ChargePeriodEnd: ${quote(endText)} is not a date-time` : 'ChargePeriodEnd is empty';
+    const startText = present(record[this.#start]);
+    if (!startText) return 'ChargePeriodStart is empty or null';
+    const start = this.#instant(startText);
+    if (!start) return `ChargePeriodStart: ${quote(startText)} is not a date-time`;
+    const endText = present(record[this.#end]);
+    if (!endText) return 'ChargePeriodEnd is empty or null';
+    const end = this.#instant(endText);
+    if (!end) return `ChargePeriodEnd: ${quote(endText)} is not a date-time`;
     if (end.ms < start.ms) return 'ChargePeriodEnd is before ChargePeriodStart';
+    if (this.#notBefore && start.ms < this.#notBefore.ms) return `ChargePeriodStart ${start.iso} is before ${this.#notBefore.text}`;
     const granularity = granularityOf(start.ms, end.ms);
     if (!granularity) return `the charge period ${start.iso} to ${end.iso} is not an hour, a day or a calendar month`;
 
-    const service_name = record[this.#serviceName]?.trim();
-    if (!service_name) return 'ServiceName is empty';
-    const service_category = record[this.#serviceCategory]?.trim();
-    if (!service_category) return 'ServiceCategory is empty';
-    const categoryText = record[this.#chargeCategory] ?? '';
-    const charge_category = CHARGE_CATEGORIES.get(categoryText.trim().toLowerCase());
-    if (!charge_category) {
-      return categoryText ? `ChargeCategory: ${quote(categoryText)} is not one of Usage, Purchase, Tax, Credit, Adjustment` : 'ChargeCategory is empty';
-    }
+    const service_name = this.#text(record, this.#serviceName, 'ServiceName', MAX_TEXT_BYTES.name);
+    if (service_name === undefined) return 'ServiceName is empty or null';
+    if (!service_name.ok) return service_name.problem;
+    const service_category = this.#text(record, this.#serviceCategory, 'ServiceCategory', MAX_TEXT_BYTES.name);
+    if (service_category === undefined) return 'ServiceCategory is empty or null';
+    if (!service_category.ok) return service_category.problem;
+    const categoryText = present(record[this.#chargeCategory]);
+    if (!categoryText) return 'ChargeCategory is empty or null';
+    const charge_category = CHARGE_CATEGORIES.get(categoryText.toLowerCase());
+    if (!charge_category) return `ChargeCategory: ${quote(categoryText)} is not one of Usage, Purchase, Tax, Credit, Adjustment`;
 
     let tags: Record<string, string> = {};
-    const tagsText = record[this.#tags]?.trim();
+    const tagsText = present(record[this.#tags]);
     if (tagsText) {
+      if (tagsText.length > MAX_TAGS_CHARS) return `Tags is longer than ${MAX_TAGS_CHARS} characters`;
       const parsed = parseTags(tagsText);
       if (typeof parsed === 'string') return `Tags ${parsed}`;
+      const problem = tagsProblem(parsed);
+      if (problem) return `Tags: the ${problem}`;
       tags = parsed;
     }
 
     const row: FocusCostRow = {
       charge_period_start: start.iso,
       charge_period_end: end.iso,
-      billed_cost: billed,
-      effective_cost: effective,
-      list_cost: list,
+      billed_cost: billed.value,
+      effective_cost: effective.value,
+      list_cost: list.value,
       currency,
-      service_name,
-      service_category,
+      service_name: service_name.value,
+      service_category: service_category.value,
       charge_category,
       tags,
       granularity,
     };
-    const region = record[this.#region]?.trim();
-    const resource = record[this.#resource]?.trim();
-    const subAccount = record[this.#subAccount]?.trim();
-    const problem =
-      cellProblem('ServiceName', service_name, MAX_CELL_BYTES.ServiceName) ??
-      cellProblem('ServiceCategory', service_category, MAX_CELL_BYTES.ServiceCategory) ??
-      cellProblem('RegionId', region, MAX_CELL_BYTES.RegionId) ??
-      cellProblem('ResourceId', resource, MAX_CELL_BYTES.ResourceId) ??
-      cellProblem('SubAccountId', subAccount, MAX_CELL_BYTES.SubAccountId) ??
-      tagsProblem(tags);
-    if (problem) return problem;
-    if (region) row.region_id = region;
-    if (resource) row.provider_resource_id = resource;
+    const region = this.#text(record, this.#region, 'RegionId', MAX_TEXT_BYTES.name);
+    if (region && !region.ok) return region.problem;
+    if (region) row.region_id = region.value;
+    const resource = this.#text(record, this.#resource, 'ResourceId', MAX_TEXT_BYTES.resource);
+    if (resource && !resource.ok) return resource.problem;
+    if (resource) row.provider_resource_id = resource.value;
+    const subAccount = this.#text(record, this.#subAccount, 'SubAccountId', MAX_TEXT_BYTES.name);
+    if (subAccount && !subAccount.ok) return subAccount.problem;
     if (subAccount) {
-      if (this.#onlySubAccount !== undefined && subAccount !== this.#onlySubAccount) {
-        return `SubAccountId ${cut(subAccount)} is not the imported account ${this.#onlySubAccount}`;
+      if (this.#onlySubAccount !== undefined && subAccount.value !== this.#onlySubAccount) {
+        return `SubAccountId ${cut(subAccount.value)} is not the imported account ${this.#onlySubAccount}`;
       }
-      row.sub_account_id = subAccount;
+      row.sub_account_id = subAccount.value;
     }
     return row;
+  }
+
+  /** An amount cell: undefined when null, else its canonical decimal or why the store cannot hold it. */
+  #amount(record: ArrayLike<string | undefined>, position: number, column: string): Checked | undefined {
+    const text = present(record[position]);
+    if (text === undefined) return undefined;
+    const value = canonicalDecimal(text);
+    if (value === undefined) return { ok: false, problem: `${column}: ${quote(text)} is not a number` };
+    const stored = storedAmount(value);
+    return 'problem' in stored ? { ok: false, problem: `${column}: ${quote(text)} ${stored.problem}` } : { ok: true, value: stored.value };
+  }
+
+  /** A text cell: undefined when null, else its trimmed text or why the store cannot hold it. */
+  #text(record: ArrayLike<string | undefined>, position: number, column: string, maxBytes: number): Checked | undefined {
+    const value = present(record[position]);
+    if (value === undefined) return undefined;
+    const problem = textProblem(value, maxBytes);
+    return problem ? { ok: false, problem: `${column} ${problem}` } : { ok: true, value };
+  }
+
+  /** What can be read of a row that read() refused. */
+  facts(record: ArrayLike<string | undefined>): FocusRowFacts {
+    const facts: FocusRowFacts = {};
+    const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
+    if (named !== undefined) facts.provider = cut(providerOf(named));
+    const subAccount = present(record[this.#subAccount]);
+    if (subAccount !== undefined) facts.sub_account_id = cut(subAccount);
+    const category = CHARGE_CATEGORIES.get(present(record[this.#chargeCategory])?.toLowerCase() ?? '');
+    if (category) facts.charge_category = category;
+    const billed = this.#amount(record, this.#billed, 'BilledCost');
+    if (billed?.ok) facts.billed_cost = billed.value;
+    return facts;
   }
 
   /** Charge periods repeat across millions of rows: each distinct text is parsed once. */
@@ -287,9 +315,10 @@ export class BatchCollector {
     this.#size = size;
   }
 
-  add(line: number, result: FocusCostRow | string): void {
+  /** A refused row comes with what its reader could read of it (FocusRowReader.facts). */
+  add(line: number, result: FocusCostRow | string, facts?: FocusRowFacts): void {
     if (typeof result === 'string') {
-      this.#batch.errors.push({ line, reason: result });
+      this.#batch.errors.push({ line, reason: result, ...facts });
       this.#rejected += 1;
     } else {
       this.#batch.rows.push(result);

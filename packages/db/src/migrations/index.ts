@@ -15,6 +15,8 @@ import * as credentialsForActionExecutor from './1763856000021-CredentialsForAct
 import * as updatedAtTriggers from './1763856000040-UpdatedAtTriggers.ts';
 import * as actionTypes from './1763856000041-ActionTypes.ts';
 import * as recommendationLifecycle from './1763856000060-RecommendationLifecycle.ts';
+import * as amountPrecision from './1763856000070-AmountPrecision.ts';
+import * as costImportOutcome from './1763856000071-CostImportOutcome.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -37,4 +39,6 @@ export const migrations: Record<string, Migration> = {
   '1763856000040-UpdatedAtTriggers': updatedAtTriggers,
   '1763856000041-ActionTypes': actionTypes,
   '1763856000060-RecommendationLifecycle': recommendationLifecycle,
+  '1763856000070-AmountPrecision': amountPrecision,
+  '1763856000071-CostImportOutcome': costImportOutcome,
 };

@@ -12,7 +12,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 export type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-/** numeric(20,6) money amounts: exact decimal strings; numbers are accepted on write. */
+/** numeric money amounts (numeric(20,6); cost lines numeric(38,24)): exact decimal strings; numbers are accepted on write. */
 export type Numeric = ColumnType<string, string | number, string | number>;
 export type GeneratedNumeric = ColumnType<string, string | number | undefined, string | number>;
 export type NullableNumeric = ColumnType<string | null, string | number | null | undefined, string | number | null>;

@@ -82,11 +82,16 @@ export type ActionType = (typeof ACTION_TYPES)[number];
 export const COST_IMPORT_SOURCES = ['provider', 'file'] as const;
 export type CostImportSource = (typeof COST_IMPORT_SOURCES)[number];
 
-export const COST_IMPORT_STATUSES = ['running', 'completed', 'failed'] as const;
+/**
+ * running: the source is being read; applying: its batches are published and the cost store has
+ * not answered yet; applied / refused: the cost store's answer (cost_import.applied / .refused);
+ * failed: ingestion could not import it at all (not FOCUS, no valid row, a period refused up front).
+ */
+export const COST_IMPORT_STATUSES = ['running', 'applying', 'applied', 'refused', 'failed'] as const;
 export type CostImportOutcome = (typeof COST_IMPORT_STATUSES)[number];
 
 /** cost_import_progress.status: the cost service's side of an import. */
-export const COST_IMPORT_PROGRESS_STATUSES = ['receiving', 'applied', 'abandoned'] as const;
+export const COST_IMPORT_PROGRESS_STATUSES = ['receiving', 'applied', 'abandoned', 'refused'] as const;
 export type CostImportStatus = (typeof COST_IMPORT_PROGRESS_STATUSES)[number];
 
 export const ROLLUP_GRANULARITIES = ['day', 'month'] as const;

@@ -1,7 +1,31 @@
-import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableTimestamp } from './column-types.ts';
+import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableJsonb, NullableTimestamp } from './column-types.ts';
 import type { CostImportOutcome, CostImportSource } from './enums.ts';
 
-export type CostImportError = { line: number; reason: string };
+/** A refused row: its line, why, and what could be read of it (for the report and the CSV of refused rows). */
+export type CostImportError = {
+  line: number;
+  reason: string;
+  provider?: string;
+  sub_account_id?: string;
+  charge_category?: string;
+  billed_cost?: string;
+};
+
+/** Rows and their BilledCost, exactly; a refused row whose BilledCost is unreadable counts in rows only. */
+export type ImportTally = { rows: number; amount: string };
+export type ImportBreakdownEntry = { key: string; kept: ImportTally; refused: ImportTally };
+/** Refused rows sharing a reason (the row's own values masked): how many, their amount, the first lines. */
+export type RefusalGroup = { reason: string; rows: number; amount: string; first_lines: number[] };
+/**
+ * The import report, what a FinOps person reconciles a file with: every row read is kept or
+ * refused, and both are totalled per provider, sub-account and charge category.
+ */
+export type ImportBreakdown = {
+  by_provider: ImportBreakdownEntry[];
+  by_sub_account: ImportBreakdownEntry[];
+  by_charge_category: ImportBreakdownEntry[];
+  refused: RefusalGroup[];
+};
 
 /** One cost import (provider pull or FOCUS file) and its outcome; written by the ingestion service. */
 export interface CostImportsTable {
@@ -22,6 +46,9 @@ export interface CostImportsTable {
   error: string | null;
   created_at: GeneratedTimestamp;
   completed_at: NullableTimestamp;
+  settled_at: NullableTimestamp;
+  /** The import report, once the source is read. */
+  breakdown: NullableJsonb<ImportBreakdown>;
 }
 
 export interface IngestionTables {
@@ -47,5 +74,7 @@ export const ingestionColumns: ColumnsOf<IngestionTables> = {
     error: 'null',
     created_at: 'not null',
     completed_at: 'null',
+    settled_at: 'null',
+    breakdown: 'null',
   },
 };

@@ -3,6 +3,7 @@ import { actionCompleted, actionFailed, actionRequested } from './action.events.
 import { budgetThresholdCrossed } from './budget.events.ts';
 import { cloudAccountLinked, cloudAccountUnlinked } from './cloud-account.events.ts';
 import { costAggregated, costIngested } from './cost.events.ts';
+import { costImportApplied, costImportRefused } from './cost-import.events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
@@ -23,6 +24,8 @@ export const catalogue = byType(
   resourceRemoved,
   costIngested,
   costAggregated,
+  costImportApplied,
+  costImportRefused,
   budgetThresholdCrossed,
   recommendationCreated,
   recommendationUpdated,

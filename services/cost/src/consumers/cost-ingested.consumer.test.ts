@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapOrganization } from '@stratus/auth';
-import { createDb, withTenant } from '@stratus/db';
+import { createDb, fromUnits, toUnits, withTenant } from '@stratus/db';
 import * as events from '@stratus/events';
 import { createConsumer, deadLetterTopicOf, outboxOf, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
 import { createLogger } from '@stratus/runtime';
@@ -151,7 +151,7 @@ async function publishBatches(batches: EventData<'cost.ingested'>[]): Promise<vo
   }
 }
 
-async function waitForStatus(importId: string, status: 'applied' | 'receiving'): Promise<void> {
+async function waitForStatus(importId: string, status: 'applied' | 'receiving' | 'refused'): Promise<void> {
   await eventually(
     async () => {
       const row = await database.owner.selectFrom('cost_import_progress').select(['status', 'received_batches']).where('import_id', '=', importId).executeTakeFirst();
@@ -278,11 +278,78 @@ describe('cost.ingested', () => {
     await expectTotalsOf(second);
 
     // A day later the maintenance pass abandons it and its lines go.
-    const report = await runCostMaintenance({ db: costDb, logger, config }, new Date(Date.now() + 25 * 3_600_000));
+    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config }, new Date(Date.now() + 25 * 3_600_000));
     expect(report.importsAbandoned).toBe(1);
     const left = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
     expect(left.n).toBe(0);
     await expectTotalsOf(second);
+    // Its importer hears it, so the import does not wait for ever.
+    const told = await database.owner
+      .selectFrom('event_outbox_events')
+      .select(sql<string>`envelope->'data'->>'reason'`.as('reason'))
+      .where('type', '=', 'cost_import.refused')
+      .where(sql<string>`envelope->'data'->>'import_id'`, '=', incomplete[0]!.import_id)
+      .execute();
+    expect(told.map((row) => row.reason)).toEqual([expect.stringMatching(/^its batches stopped arriving for 24 h \(COST_IMPORT_ABANDON_AFTER_HOURS\)/)]);
+  });
+
+  it("keeps every decimal a file carries: a day's and a month's totals equal the exact sums of its lines", async () => {
+    const precise = (
+      await database.owner
+        .insertInto('cloud_accounts')
+        .values({ organization_id: organizationId, name: 'precise', provider: 'AWS', account_id: '444455556666' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    // 942 lines of 12 to 24 decimals, credits among them: rounding each to 6 decimals drifts the totals.
+    const rows = lines(start, 2, 471, 7).map((row, i) => {
+      const fraction = String((BigInt(i) * 7_919_000_003n + 123_456_789_012n) % 10n ** 13n).padStart(13, '0');
+      const amount = `${i % 9 === 4 ? '-' : ''}${i % 50}.${fraction}${i % 3 === 0 ? '37201938475' : ''}`;
+      return { ...row, billed_cost: amount, effective_cost: amount, list_cost: amount, provider_resource_id: undefined, tags: {} };
+    });
+    const batches = batchesOf(rows, { period: { start, end: new Date(start.getTime() + 2 * 86_400_000) } }).map((batch) => ({ ...batch, cloud_account_id: precise }));
+    await publishBatches(batches);
+    await waitForStatus(batches[0]!.import_id, 'applied');
+
+    const exact = (keyOf: (row: Line) => string) => {
+      const sums = new Map<string, bigint>();
+      for (const row of rows) sums.set(keyOf(row), (sums.get(keyOf(row)) ?? 0n) + toUnits(row.billed_cost));
+      return new Map([...sums].map(([key, units]) => [key, fromUnits(units)]));
+    };
+    const read = async (query: string) => new Map((await sql.raw<{ key: string; amount: string }>(query).execute(database.owner)).rows.map((row) => [row.key, row.amount]));
+    const where = `where cloud_account_id = '${precise}'`;
+    expect(await read(`select period_start::text as key, stratus_amount_text(sum(amount)) as amount from cost_rollups ${where} and granularity = 'day' group by 1`)).toEqual(exact(dayOf));
+    expect(await read(`select period_start::text || '|' || service as key, stratus_amount_text(sum(amount)) as amount from cost_rollups ${where} and granularity = 'month' group by 1`)).toEqual(
+      exact((row) => `${monthOf(row)}|${row.service_name}`),
+    );
+    // The days' totals the cost service announces are the exact ones too.
+    const announced = await database.owner
+      .selectFrom('event_outbox_events')
+      .select([sql<string>`envelope->'data'->>'day'`.as('key'), sql<string>`envelope->'data'->>'total'`.as('amount')])
+      .where('type', '=', 'cost.aggregated')
+      .where(sql<string>`envelope->'data'->>'cloud_account_id'`, '=', precise)
+      .execute();
+    expect(new Map(announced.map((row) => [row.key, row.amount]))).toEqual(exact(dayOf));
+  });
+
+  it('tells the importer: cost_import.applied once applied, cost_import.refused with the reason beyond the retention horizon', async () => {
+    const outcomes = async (type: string) =>
+      (await database.owner.selectFrom('event_outbox_events').select(sql<Record<string, unknown>>`envelope->'data'`.as('data')).where('type', '=', type).execute()).map((row) => row.data);
+    const { import_id } = await database.owner.selectFrom('cost_import_progress').select('import_id').where('cloud_account_id', '=', accountId).where('status', '=', 'applied').executeTakeFirstOrThrow();
+    expect(await outcomes('cost_import.applied')).toContainEqual(expect.objectContaining({ import_id, cloud_account_id: accountId, rows: first.length }));
+
+    const old = utcDay(-(config.COST_RAW_RETENTION_MONTHS + 2) * 31);
+    const batches = batchesOf(lines(old, 2, 3, 9), { period: { start: old, end: new Date(old.getTime() + 2 * 86_400_000) }, batchSize: 4 });
+    await publishBatches(batches);
+    const refused = batches[0]!.import_id;
+    await waitForStatus(refused, 'refused');
+    const [event] = (await outcomes('cost_import.refused')).filter((data) => data.import_id === refused);
+    expect(event?.reason).toMatch(/before the raw retention horizon .*COST_RAW_RETENTION_MONTHS=13/);
+    const held = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', refused).executeTakeFirstOrThrow();
+    expect(held.n).toBe(0);
+    // Refused for good, not retried: nothing was dead-lettered, and a batch delivered again is skipped.
+    await publishBatches([batches[1]!]);
+    expect(consumer.metrics().deadLettered).toBe(0);
   });
 
   it('dead-letters a batch for an account the organisation does not have at once, as rejected, with the reason', async () => {
@@ -301,7 +368,7 @@ describe('cost.ingested', () => {
     const partitions = async () => (await sql<{ partition_name: string }>`select partition_name from stratus_cost_data_partitions()`.execute(database.owner)).rows.map((row) => row.partition_name);
     const monthsHeld = (await sql<{ month: string }>`select distinct period_start::text as month from cost_rollups where granularity = 'month'`.execute(database.owner)).rows.map((row) => row.month);
     const later = new Date(Date.now() + (config.COST_RAW_RETENTION_MONTHS + 2) * 31 * 86_400_000);
-    const report = await runCostMaintenance({ db: costDb, logger, config }, later);
+    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config }, later);
     expect(report.partitionsDropped.length).toBeGreaterThan(0);
     for (const month of monthsHeld) expect(await partitions()).not.toContain(`cost_data_y${month.slice(0, 4)}m${month.slice(5, 7)}`);
     expect(await totals()).toEqual(before);

@@ -2,9 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '@stratus/db';
 import { commuting, type EventHandler, type Outbox } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
-import { retentionCutoff } from '../config.ts';
 import { evaluateBudgets } from '../modules/budgets/budget-evaluation.ts';
-import { applyImport, ImportRejected } from '../modules/cost-store/apply-import.ts';
+import { applyImport, giveUpImport, ImportRejected } from '../modules/cost-store/apply-import.ts';
 import { insertCostLines, monthsOf } from '../modules/cost-store/cost-lines.repository.ts';
 import { isComplete, recordBatch } from '../modules/cost-store/import-progress.repository.ts';
 import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
@@ -52,11 +51,18 @@ export function costIngested(deps: CostIngestedDeps): EventHandler<'cost.ingeste
     }
     if (!isComplete(progress)) return;
     const now = new Date();
-    const applied = await applyImport(trx, progress, {
-      outbox: deps.outbox,
-      retentionCutoff: retentionCutoff(now, deps.config.COST_RAW_RETENTION_MONTHS),
-      now,
-    });
+    await sql`savepoint apply_import`.execute(trx);
+    let applied;
+    try {
+      applied = await applyImport(trx, progress, { outbox: deps.outbox, retentionMonths: deps.config.COST_RAW_RETENTION_MONTHS, now });
+    } catch (error) {
+      if (!(error instanceof ImportRejected)) throw error;
+      // Retrying cannot change the answer: the import is refused, and its importer told why.
+      await sql`rollback to savepoint apply_import`.execute(trx);
+      await giveUpImport(trx, deps.outbox, progress, { status: 'refused', reason: error.message, now });
+      logger.warn({ import_id: data.import_id, cloud_account_id: data.cloud_account_id, reason: error.message }, 'cost import refused');
+      return;
+    }
     const alerts = await evaluateBudgets(trx, deps.outbox, { organizationId: event.tenant, ...applied.days });
     logger.info(
       { import_id: data.import_id, cloud_account_id: data.cloud_account_id, batches: progress.batches, days: applied.days, aggregated: applied.aggregated, alerts },

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import { withTenant } from '@stratus/db';
 import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
-import { retentionCutoff, type CostConfig } from '../config.ts';
+import { retentionCutoff } from '@stratus/config';
+import type { CostConfig } from '../config.ts';
 import { CostDataPartitions } from '../modules/cost-store/partitions.ts';
 import { addSelectedLines, clearRollupMonth } from '../modules/cost-store/rollups.repository.ts';
+import { giveUpImport } from '../modules/cost-store/apply-import.ts';
 
-type MaintenanceDeps = Pick<ServiceDeps<CostConfig & ServiceDeps['config']>, 'db' | 'logger' | 'config'>;
+type MaintenanceDeps = Pick<ServiceDeps<CostConfig & ServiceDeps['config']>, 'db' | 'outbox' | 'logger' | 'config'>;
 
 export interface MaintenanceReport {
   partitionsCreated: number;
@@ -19,13 +21,13 @@ export interface MaintenanceReport {
  * pass run at a time; partition creation and drops are idempotent):
  * - monthly partitions exist for this month and COST_PARTITIONS_AHEAD months ahead;
  * - an import whose batches stopped arriving (its producer died mid-import) is abandoned and its
- *   lines deleted: it was never counted, so no total changes;
+ *   lines deleted: it was never counted, so no total changes; its importer hears it (cost_import.refused);
  * - months older than COST_RAW_RETENTION_MONTHS are downsampled: each account's rollups of the
  *   month are rebuilt from its counted lines (so they hold exactly what the lines add up to), then
  *   the month's partition is dropped. Totals read from the rollups are the same before and after.
  */
 export async function runCostMaintenance(deps: MaintenanceDeps, now = new Date()): Promise<MaintenanceReport> {
-  const { db, config, logger } = deps;
+  const { db, outbox, config, logger } = deps;
   const partitions = new CostDataPartitions(db);
   return db.connection().execute(async (connection) => {
     const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext('stratus_cost_maintenance')) as locked`.execute(connection);
@@ -38,15 +40,8 @@ export async function runCostMaintenance(deps: MaintenanceDeps, now = new Date()
         select import_id, organization_id, cloud_account_id from stratus_stale_cost_imports(${idleSince})
       `.execute(connection);
       for (const imported of stale.rows) {
-        await withTenant(db, imported.organization_id, async (trx) => {
-          await sql`delete from cost_data where cloud_account_id = ${imported.cloud_account_id}::uuid and import_id = ${imported.import_id}::uuid`.execute(trx);
-          await trx
-            .updateTable('cost_import_progress')
-            .set({ status: 'abandoned', updated_at: now })
-            .where('import_id', '=', imported.import_id)
-            .where('status', '=', 'receiving')
-            .execute();
-        });
+        const reason = `its batches stopped arriving for ${config.COST_IMPORT_ABANDON_AFTER_HOURS} h (COST_IMPORT_ABANDON_AFTER_HOURS): abandoned; import the file again`;
+        await withTenant(db, imported.organization_id, (trx) => giveUpImport(trx, outbox, imported, { status: 'abandoned', reason, now }));
         logger.warn(imported, 'cost import abandoned: its batches stopped arriving; its lines were deleted');
       }
 

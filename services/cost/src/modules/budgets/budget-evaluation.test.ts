@@ -213,12 +213,12 @@ it('reads the spend of a budget period with one query on the rollups', () => {
     { start: '2024-04-01', end: '2024-06-30' },
     '2024-05-10',
   ).compile(cost.deps.db);
-  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount) filter (where currency = $1), 0)::text as spend, coalesce(sum(amount) filter (where currency = $2 and period_start < $3::date), 0)::text as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_tag_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and tag_key = $8 and tag_value = $9 and provider = any($10::cloud_provider[]) and service = any($11::text[])"`);
+  expect(tagged.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(stratus_amount_text(sum(amount) filter (where currency = $1)), '0') as spend, coalesce(stratus_amount_text(sum(amount) filter (where currency = $2 and period_start < $3::date)), '0') as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_tag_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and tag_key = $8 and tag_value = $9 and provider = any($10::cloud_provider[]) and service = any($11::text[])"`);
   const plain = spendQuery(
     { organization_id: organizationId, currency: 'EUR', filters: { cloud_account_ids: [organizationId], regions: ['eu-west-1'] } },
     { start: '2024-04-01', end: '2024-04-30' },
     '2024-04-20',
   ).compile(cost.deps.db);
-  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(sum(amount) filter (where currency = $1), 0)::text as spend, coalesce(sum(amount) filter (where currency = $2 and period_start < $3::date), 0)::text as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and cloud_account_id = any($8::uuid[]) and region = any($9::text[])"`);
+  expect(plain.sql.replace(/\s+/g, ' ').trim()).toMatchInlineSnapshot(`"select coalesce(stratus_amount_text(sum(amount) filter (where currency = $1)), '0') as spend, coalesce(stratus_amount_text(sum(amount) filter (where currency = $2 and period_start < $3::date)), '0') as billed, (max(period_start) filter (where period_start < $4::date))::text as through from "cost_rollups" where organization_id = $5::uuid and granularity = 'day' and period_start >= $6::date and period_start <= $7::date and cloud_account_id = any($8::uuid[]) and region = any($9::text[])"`);
   expect(plain.parameters).toEqual(['EUR', 'EUR', '2024-04-20', '2024-04-20', organizationId, '2024-04-01', '2024-04-30', [organizationId], ['eu-west-1']]);
 });

@@ -1,5 +1,4 @@
-import type { BudgetPeriod } from '@stratus/db';
-import { toMicros } from '../../amounts.ts';
+import { toUnits, type BudgetPeriod } from '@stratus/db';
 import { addDays, dayOfMs, msOfDay } from '../../calendar.ts';
 
 /**
@@ -65,7 +64,7 @@ export function periodsOverlapping(schedule: BudgetSchedule, from: string, to: s
  * never reads 80.00 while its 80% alert has not fired. Null when whole is 0: no percentage of nothing.
  */
 export function percentOf(part: string, whole: string): number | null {
-  const denominator = toMicros(whole);
+  const denominator = toUnits(whole);
   if (denominator === 0n) return null;
-  return Number((toMicros(part) * 10_000n) / denominator) / 100;
+  return Number((toUnits(part) * 10_000n) / denominator) / 100;
 }

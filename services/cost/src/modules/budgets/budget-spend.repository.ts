@@ -43,8 +43,8 @@ export function spendQuery(budget: SpendScope, period: PeriodRange, today: strin
   const currency = sql`currency = ${budget.currency}`;
   const beforeToday = sql`period_start < ${today}::date`;
   return sql<SpendRow>`
-    select coalesce(sum(amount) filter (where ${currency}), 0)::text as spend,
-           coalesce(sum(amount) filter (where ${currency} and ${beforeToday}), 0)::text as billed,
+    select coalesce(stratus_amount_text(sum(amount) filter (where ${currency})), '0') as spend,
+           coalesce(stratus_amount_text(sum(amount) filter (where ${currency} and ${beforeToday})), '0') as billed,
            (max(period_start) filter (where ${beforeToday}))::text as through
       from ${sql.table(tag ? 'cost_tag_rollups' : 'cost_rollups')}
      where ${sql.join(conditions, sql` and `)}

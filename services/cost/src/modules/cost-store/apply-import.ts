@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { beyondRetention } from '@stratus/config';
 import type { Database } from '@stratus/db';
 import { RejectedEventError, type Outbox, type PublishManyItem } from '@stratus/events';
 import { hasAppliedOverlap, markApplied, type ImportProgress } from './import-progress.repository.ts';
@@ -9,10 +10,10 @@ import { dailyTotals, changedDays } from './daily-totals.ts';
 export type CompleteImport = ImportProgress & { batches: number; period_start: Date; period_end: Date };
 
 export interface ApplyOptions {
-  /** Where the cost.aggregated events go. */
+  /** Where the cost.aggregated and cost_import.applied events go. */
   outbox: Outbox;
-  /** Lines before this instant have been downsampled; an import may not reach back past it. */
-  retentionCutoff: Date;
+  /** COST_RAW_RETENTION_MONTHS: older lines have been downsampled; an import may not reach back past them. */
+  retentionMonths: number;
   now: Date;
 }
 
@@ -39,13 +40,8 @@ const RESOURCE_COST_WINDOW_DAYS = 30;
  */
 export async function applyImport(trx: Transaction<Database>, progress: CompleteImport, options: ApplyOptions): Promise<AppliedImport> {
   const period = { start: progress.period_start, end: progress.period_end };
-  if (period.start < options.retentionCutoff) {
-    throw new ImportRejected(
-      `import ${progress.import_id} covers ${period.start.toISOString()}..${period.end.toISOString()}, but lines before ` +
-        `${options.retentionCutoff.toISOString()} are past the raw retention horizon and already downsampled; ` +
-        'import only periods after it (or raise COST_RAW_RETENTION_MONTHS)',
-    );
-  }
+  const tooOld = beyondRetention(period.start, options.now, options.retentionMonths);
+  if (tooOld) throw new ImportRejected(`the import's period starts at ${tooOld}: its months are already downsampled`);
   const account = progress.cloud_account_id;
   const days = dayRangeOf(period);
   const before = await dailyTotals(trx, account, days);
@@ -74,8 +70,46 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
     tenant: progress.organization_id,
     data: { cloud_account_id: account, ...data },
   }));
-  if (events.length > 0) await options.outbox.publishMany(trx, events);
+  const applied: PublishManyItem = {
+    type: 'cost_import.applied',
+    tenant: progress.organization_id,
+    data: {
+      import_id: progress.import_id,
+      cloud_account_id: account,
+      rows: progress.rows_received,
+      period: { start: period.start.toISOString(), end: period.end.toISOString() },
+      applied_at: options.now.toISOString(),
+    },
+  };
+  await options.outbox.publishMany(trx, [...events, applied]);
   return { days, aggregated: events.length };
+}
+
+/**
+ * Gives an import up for good: refused (the cost store cannot apply it) or abandoned (its batches
+ * stopped arriving). Its lines go (none was counted yet), its progress says so, so a batch
+ * delivered again is skipped, and the importer hears why (cost_import.refused). Nothing happens to
+ * an import no longer receiving; false then.
+ */
+export async function giveUpImport(
+  trx: Transaction<Database>,
+  outbox: Outbox,
+  progress: Pick<ImportProgress, 'import_id' | 'organization_id' | 'cloud_account_id'>,
+  outcome: { status: 'refused' | 'abandoned'; reason: string; now: Date },
+): Promise<boolean> {
+  const updated = await trx
+    .updateTable('cost_import_progress')
+    .set({ status: outcome.status, updated_at: outcome.now })
+    .where('import_id', '=', progress.import_id)
+    .where('status', '=', 'receiving')
+    .executeTakeFirst();
+  if (updated.numUpdatedRows === 0n) return false;
+  await sql`delete from cost_data where cloud_account_id = ${progress.cloud_account_id}::uuid and import_id = ${progress.import_id}::uuid`.execute(trx);
+  await outbox.publish(trx, 'cost_import.refused', {
+    tenant: progress.organization_id,
+    data: { import_id: progress.import_id, cloud_account_id: progress.cloud_account_id, reason: outcome.reason, refused_at: outcome.now.toISOString() },
+  });
+  return true;
 }
 
 /** The UTC days a period touches: from its first day to the day after its last instant. */

@@ -20,8 +20,8 @@ export async function dailyTotals(trx: Transaction<Database>, account: string, d
          and period_start >= ${days.from}::date - 1 and period_start < ${days.to}::date
        group by 1, 2, 3
     )
-    select to_char(period_start, 'YYYY-MM-DD') as day, currency, sum(amount)::text as total,
-           jsonb_object_agg(service, amount::text) as by_service
+    select to_char(period_start, 'YYYY-MM-DD') as day, currency, stratus_amount_text(sum(amount)) as total,
+           jsonb_object_agg(service, stratus_amount_text(amount)) as by_service
       from per_service
      group by period_start, currency
      order by period_start, currency

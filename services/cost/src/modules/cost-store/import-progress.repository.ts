@@ -10,6 +10,8 @@ export interface ImportProgress {
   cloud_account_id: string;
   /** Distinct batches held so far. */
   received: number;
+  /** Lines of those batches. */
+  rows_received: number;
   batches: number | null;
   period_start: Date | null;
   period_end: Date | null;
@@ -37,7 +39,7 @@ export async function recordBatch(trx: Transaction<Database>, tenant: string, da
      where p.status = 'receiving'
        and p.cloud_account_id = excluded.cloud_account_id
        and not p.received_batches @> excluded.received_batches
-    returning import_id, organization_id, cloud_account_id, cardinality(received_batches) as received, batches,
+    returning import_id, organization_id, cloud_account_id, cardinality(received_batches) as received, rows_received, batches,
               period_start, period_end
   `.execute(trx);
   return rows[0];

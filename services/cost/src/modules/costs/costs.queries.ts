@@ -146,7 +146,7 @@ export type Keyset = CostRow;
 export function orderedCostRows(plan: CostPlan, page?: { after: Keyset | undefined; limit: number }): RawBuilder<CostRow> {
   const after = page?.after;
   return sql<CostRow>`
-    select b.period, b.keys, b.currency, b.amount::text as amount
+    select b.period, b.keys, b.currency, stratus_amount_text(b.amount) as amount
       from (${costRows(plan)}) b
      ${
        after
@@ -210,7 +210,7 @@ function labelsOf(groupBy: readonly Dimension[]) {
 export function topCostRows(plan: CostPlan, limit: number): RawBuilder<TopRow> {
   const labels = labelsOf(plan.groupBy);
   return sql<TopRow>`
-    select t.keys, t.currency, t.amount::text as amount, ${labels.name} as name, ${labels.type} as type
+    select t.keys, t.currency, stratus_amount_text(t.amount) as amount, ${labels.name} as name, ${labels.type} as type
       from (select b.*, row_number() over (partition by b.currency order by b.amount desc, b.keys) as rank
               from (${costRows(plan)}) b) t
       ${labels.join}

@@ -7,13 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { bootstrapOrganization } from '@stratus/auth';
-import { withTenant, type CloudProvider } from '@stratus/db';
+import { fromUnits, toUnits, withTenant, type CloudProvider } from '@stratus/db';
 import { startTestApp, type TestApp } from '@stratus/runtime/testing';
 import { service } from '../../app.ts';
 import type { env } from '../../config.ts';
 import { addDays, addMonths, daysBetween, monthOf, planCostQuery, utcDay, type CostQuestion, type Dimension } from './cost-plan.ts';
 import { orderedCostRows, readInBatches } from './costs.queries.ts';
-import { fromMicros, toMicros } from '../../amounts.ts';
+
+/** The lines are generated in millionths, as the API's amounts have at least 6 decimals. */
+const MICRO = 10n ** 18n;
+const fromMicros = (micros: bigint) => fromUnits(micros * MICRO);
+const toMicros = (amount: string) => toUnits(amount) / MICRO;
 
 interface Line {
   account: 'aws' | 'gcp';

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { retentionCutoff } from '../../config.ts';
+import { retentionCutoff } from '@stratus/config';
 import {
   MAX_RAW_RANGE_MONTHS,
   planCostQuery,

@@ -1,18 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { fromMicros, toMicros } from '../../amounts.ts';
+import { estimate, fromUnits, toUnits } from '@stratus/db';
 import { forecastRanges, monthForecast, type SpendRow } from './month-forecast.ts';
 
 const usd = (period: string, amount: string): SpendRow => ({ period, currency: 'USD', amount });
 
-describe('amounts in millionths', () => {
-  it('round-trip decimal strings exactly, negatives included', () => {
-    for (const amount of ['0.000000', '12.500000', '-0.000001', '-3.250000', '99999999999999.999999']) {
-      expect(fromMicros(toMicros(amount))).toBe(amount);
+describe('amounts in units of 10^-24', () => {
+  it('round-trip decimal strings exactly, negatives included, shown with at least 6 decimals', () => {
+    for (const amount of ['0.000000', '12.500000', '-0.000001', '-3.250000', '99999999999999.999999', '0.000000000012345678901234', '-1.1234567']) {
+      expect(fromUnits(toUnits(amount))).toBe(amount);
     }
-    expect(toMicros('7')).toBe(7_000_000n);
-    expect(toMicros('-1.5')).toBe(-1_500_000n);
-    expect(() => toMicros('1.2345678')).toThrow(TypeError);
-    expect(() => toMicros('1e3')).toThrow(TypeError);
+    expect(fromUnits(toUnits('7'))).toBe('7.000000');
+    expect(toUnits('-1.5')).toBe(-1_500_000_000_000_000_000_000_000n);
+    expect(() => toUnits('1.0000000000000000000000001')).toThrow(TypeError);
+    expect(() => toUnits('1e3')).toThrow(TypeError);
+  });
+
+  it('rounds estimates to millionths, half away from zero', () => {
+    expect(fromUnits(estimate(toUnits('10'), 3n))).toBe('3.333333');
+    expect(fromUnits(estimate(toUnits('-0.0000025'), 1n))).toBe('-0.000003');
   });
 });
 

@@ -1,4 +1,4 @@
-import { fromMicros, toMicros } from '../../amounts.ts';
+import { fromUnits, toUnits } from '@stratus/db';
 import { elapsedDays, extrapolate } from '../../period-forecast.ts';
 import { addDays, addMonths, monthOf, utcDay, type DayRange } from './cost-plan.ts';
 
@@ -34,7 +34,7 @@ export interface MonthForecast {
 
 function sumByCurrency(rows: readonly SpendRow[]): Map<string, bigint> {
   const sums = new Map<string, bigint>();
-  for (const row of rows) sums.set(row.currency, (sums.get(row.currency) ?? 0n) + toMicros(row.amount));
+  for (const row of rows) sums.set(row.currency, (sums.get(row.currency) ?? 0n) + toUnits(row.amount));
   return sums;
 }
 
@@ -59,8 +59,8 @@ export function monthForecast(now: Date, days: readonly SpendRow[], previous: re
     days_elapsed: elapsed.days_elapsed,
     through: elapsed.through,
     items: currencies.map((currency) => {
-      const spend = fromMicros(toDate.get(currency) ?? 0n);
-      return { currency, spend_to_date: spend, ...extrapolate(spend, elapsed), previous_month_total: fromMicros(before.get(currency) ?? 0n) };
+      const spend = fromUnits(toDate.get(currency) ?? 0n);
+      return { currency, spend_to_date: spend, ...extrapolate(spend, elapsed), previous_month_total: fromUnits(before.get(currency) ?? 0n) };
     }),
   };
 }

@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { FocusFileError, type FocusCostRow } from '@stratus/cloud';
-import { withTenant, type CloudProvider, type CostImportError, type Database } from '@stratus/db';
+import { withTenant, type CloudProvider, type CostImportError, type Database, type ImportBreakdown } from '@stratus/db';
 import type { Outbox, PublishManyItem } from '@stratus/events';
 import type { ServiceDeps } from '@stratus/runtime';
+import { ImportTally } from './cost-import.report.ts';
 
 /** What a cost source yields: good rows, and the rows it refused with their line and reason. */
 export interface CostBatch {
@@ -22,7 +23,8 @@ export interface CostImportTarget {
 
 export interface CostImportReport {
   id: string;
-  status: 'completed' | 'failed';
+  /** applying: handed to the cost store, whose answer (applied or refused) the import shows later. */
+  status: 'applying' | 'failed';
   rows_total: number;
   rows_imported: number;
   rows_rejected: number;
@@ -31,6 +33,7 @@ export interface CostImportReport {
   /** The first rejected rows; rows_rejected counts them all. */
   errors: CostImportError[];
   error: string | null;
+  breakdown: ImportBreakdown;
 }
 
 export interface CostImportDependencies {
@@ -50,7 +53,8 @@ const EVENTS_PER_TRANSACTION = 8;
 const KEPT_ERRORS = 1_000;
 
 /**
- * Publishes a cost source as cost.ingested batches through the outbox and records the import.
+ * Publishes a cost source as cost.ingested batches through the outbox and records the import, which
+ * then awaits the cost store's answer (cost_import.applied or .refused, see consumers/).
  * Only the final batch carries the summary (period, totals), and the cost service applies an
  * import only once it holds every batch up to the final one: an import that fails half way
  * publishes no final batch and so changes nothing. Bad rows are reported with their line and
@@ -91,15 +95,20 @@ export async function importCosts(
 
   const publisher = new BatchPublisher(db, outbox, tenant, { import_id: id, cloud_account_id: account.id, provider: account.provider, source: source.kind });
   const errors: CostImportError[] = [];
+  const tally = new ImportTally(account.provider);
   let rejected = 0;
   let period = source.kind === 'provider' ? { start: source.period.start.getTime(), end: source.period.end.getTime() } : undefined;
   // Rows of one charge period come together in an export: a run of them widens the period once.
   let previous: FocusCostRow | undefined;
   try {
     for await (const batch of source.batches) {
-      for (const error of batch.errors) if (errors.length < KEPT_ERRORS) errors.push(error);
+      for (const error of batch.errors) {
+        if (errors.length < KEPT_ERRORS) errors.push(error);
+        tally.refused(error);
+      }
       rejected += batch.errors.length;
       for (const row of batch.rows) {
+        tally.kept(row);
         if (source.kind === 'file' && !samePeriod(row, previous)) period = widen(period, row);
         previous = row;
         await publisher.add(row);
@@ -110,7 +119,7 @@ export async function importCosts(
     const summaryPeriod = { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() };
     const report = {
       id,
-      status: 'completed' as const,
+      status: 'applying' as const,
       rows_total: publisher.rows + rejected,
       rows_imported: publisher.rows,
       rows_rejected: rejected,
@@ -118,12 +127,13 @@ export async function importCosts(
       period: summaryPeriod,
       errors,
       error: null,
+      breakdown: tally.breakdown(),
     };
     await publisher.finish(summaryPeriod, async (trx, batches) => {
       report.batches = batches;
       await recordOutcome(trx, id, report);
     });
-    deps.logger.info({ cost_import_id: id, cloud_account_id: account.id, ...report, errors: undefined }, 'cost import complete');
+    deps.logger.info({ cost_import_id: id, cloud_account_id: account.id, ...report, errors: undefined, breakdown: undefined }, 'cost import published; the cost store applies it');
     return report;
   } catch (error) {
     const report: CostImportReport = {
@@ -138,6 +148,7 @@ export async function importCosts(
       error: isReported(error)
         ? error.message
         : `the import stopped on an internal error (cost import ${id}); retry it, and look this id up in the ingestion service's log if it fails again`,
+      breakdown: tally.breakdown(),
     };
     await withTenant(db, tenant, (trx) => recordOutcome(trx, id, report));
     if (isReported(error)) return report;
@@ -180,6 +191,7 @@ async function recordOutcome(trx: Transaction<Database>, id: string, report: Cos
       batches: report.batches,
       errors: JSON.stringify(report.errors),
       error: report.error,
+      breakdown: JSON.stringify(report.breakdown),
       completed_at: new Date(),
       ...(report.period ? { period_start: report.period.start, period_end: report.period.end } : {}),
     })
