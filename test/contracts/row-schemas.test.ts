@@ -12,10 +12,9 @@ import { service as actionExecutor } from '../../services/action-executor/src/ap
 import { service as audit } from '../../services/audit/src/app.ts';
 import { service as cost } from '../../services/cost/src/app.ts';
 import { service as ingestion } from '../../services/ingestion/src/app.ts';
+import { service as recommendation } from '../../services/recommendation/src/app.ts';
 
-// The recommendation service is being rebuilt on its own branch, whose routes adopt rowSchema; it
-// joins this list when that branch is merged (today its list answers untagged rows).
-const services = { ingestion, cost, 'action-executor': actionExecutor, audit };
+const services = { ingestion, cost, recommendation, 'action-executor': actionExecutor, audit };
 
 describe('response schemas vs the tables', () => {
   it.each(Object.keys(services))('%s: every row object names its table and agrees with it on null', async (name) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOUD_PROVIDERS, RECOMMENDATION_DISMISS_REASONS, RECOMMENDATION_PRIORITIES, RECOMMENDATION_STATUSES, type JsonObject } from '@stratus/db';
+import { CLOUD_PROVIDERS, RECOMMENDATION_DISMISS_REASONS, RECOMMENDATION_PRIORITIES, RECOMMENDATION_STATUSES, rowSchema, type JsonObject } from '@stratus/db';
 import { RECOMMENDATION_TYPES } from '../../rules/index.ts';
 import { priorityLevel, type RecommendationRow } from './recommendation-events.ts';
 import { etagOf } from './transitions.service.ts';
@@ -32,7 +32,7 @@ export const listQuery = filtersQuery.extend({
 
 const action = z.object({ type: z.string(), parameters: z.record(z.string(), z.unknown()) }).nullable();
 
-export const recommendationSchema = z.object({
+const recommendationFields = {
   id: z.uuid(),
   cloud_account_id: z.uuid().nullable(),
   resource_id: z.uuid().nullable(),
@@ -58,7 +58,9 @@ export const recommendationSchema = z.object({
   updated_at: z.date(),
   evaluated_at: z.date(),
   expires_at: z.date().nullable(),
-});
+};
+
+export const recommendationSchema = rowSchema('recommendations', recommendationFields);
 
 export const historySchema = z.object({
   change: z.string(),
@@ -70,7 +72,7 @@ export const historySchema = z.object({
   created_at: z.date(),
 });
 
-export const detailSchema = recommendationSchema.extend({ history: z.array(historySchema) });
+export const detailSchema = rowSchema('recommendations', { ...recommendationFields, history: z.array(historySchema) });
 
 const etag = z.string().min(1).describe('the etag of the recommendation as last read');
 export const applyBody = z.object({ etag, parameters: z.record(z.string(), z.unknown()).optional().describe("overrides of the action's parameters") });
