@@ -152,5 +152,14 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       resource_id: resourceId,
       error: { message: 'instance is in an invalid state', retryable: false },
     },
+    'approval.requested': {
+      action_id: actionId,
+      action_type: 'delete',
+      resource_id: resourceId,
+      approver_ids: [randomUUID(), randomUUID()],
+      quorum: 2,
+      expires_at: '2026-01-04T12:00:00.000Z',
+      reasons: ['delete needs approval'],
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { actionCompleted, actionFailed, actionRequested } from './action.events.ts';
+import { actionCompleted, actionFailed, actionRequested, approvalRequested } from './action.events.ts';
 import { budgetThresholdCrossed } from './budget.events.ts';
 import { cloudAccountLinked, cloudAccountUnlinked } from './cloud-account.events.ts';
 import { costAggregated, costIngested } from './cost.events.ts';
@@ -33,6 +33,7 @@ export const catalogue = byType(
   actionRequested,
   actionCompleted,
   actionFailed,
+  approvalRequested,
 );
 
 export type Catalogue = typeof catalogue;
