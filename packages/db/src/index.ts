@@ -37,6 +37,8 @@ export type * from './tables/inventory.ts';
 export type * from './tables/costs.ts';
 export type * from './tables/recommendations.ts';
 export { recommendationHistoryColumns } from './tables/recommendations.ts';
+export type * from './tables/realized-savings.ts';
+export { realizedSavingsColumns } from './tables/realized-savings.ts';
 export type * from './tables/actions.ts';
 export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';

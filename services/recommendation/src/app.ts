@@ -9,6 +9,7 @@ import { costAggregated } from './consumers/cost-aggregated.consumer.ts';
 import { resourceDiscovered } from './consumers/resource-discovered.consumer.ts';
 import { resourceRemoved } from './consumers/resource-removed.consumer.ts';
 import { recommendationsWorker } from './jobs/recommendations.worker.ts';
+import { realizedSavingsRoutes } from './modules/realized-savings/realized-savings.routes.ts';
 import { recommendationsRoutes } from './modules/recommendations/recommendations.routes.ts';
 
 export function handlers(queues: Pick<Queues, 'enqueue'>) {
@@ -27,6 +28,7 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app, deps) {
     await app.register(recommendationsRoutes, { prefix: '/v1', queues: deps.queues });
+    await app.register(realizedSavingsRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => handlers(deps.queues),
   background: (deps) => recommendationsWorker(deps, deps.config.RECOMMENDATIONS_RECONCILE_MS),

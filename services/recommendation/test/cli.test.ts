@@ -61,6 +61,32 @@ describe('stratus recommendations', () => {
     expect(run.stderr).toContain("Allowed choices are non_critical_account, temporary_account, valid_business_case");
   });
 
+  it('lists realized savings per account and month, as a table or JSON', async () => {
+    const account = await t.database.owner.selectFrom('recommendations').select(['cloud_account_id', 'resource_id', 'organization_id']).where('id', '=', diskRecommendation).executeTakeFirstOrThrow();
+    const measured = { organization_id: account.organization_id, cloud_account_id: account.cloud_account_id!, recommendation_id: diskRecommendation, currency: 'USD' };
+    await t.database.owner.insertInto('realized_savings').values({ ...measured, resource_id: account.resource_id!, acted_at: new Date('2026-03-30T12:00:00Z'), status: 'measured' }).execute();
+    await t.database.owner
+      .insertInto('realized_savings_days')
+      .values([
+        { ...measured, day: '2026-03-31', cost: '0', savings: '0.26' },
+        { ...measured, day: '2026-04-01', cost: '0', savings: '0.26' },
+        { ...measured, day: '2026-04-02', cost: '0.01', savings: '0.25' },
+      ])
+      .execute();
+    const run = await stratus(['recommendations', 'realized', '--from', '2026-04'], cli);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^MONTH\s+CLOUD_ACCOUNT_ID\s+REALIZED_SAVINGS\s+CURRENCY\s+RECOMMENDATIONS\s+MEASURED_DAYS$/m);
+    expect(run.stdout).toMatch(new RegExp(`^2026-04\\s+${account.cloud_account_id}\\s+0\\.51\\s+USD\\s+1\\s+2$`, 'm'));
+    const json = await stratus(['recommendations', 'realized', '--json'], cli);
+    expect(JSON.parse(json.stdout).map((row: { month: string; realized_savings: string }) => [row.month, row.realized_savings])).toEqual([
+      ['2026-03', '0.26'],
+      ['2026-04', '0.51'],
+    ]);
+    const bad = await stratus(['recommendations', 'realized', '--to', 'April'], cli);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/to/);
+  });
+
   it('exports CSV', async () => {
     const run = await stratus(['recommendations', 'export', '--type', 'unattached_disk'], cli);
     expect(run.code).toBe(0);

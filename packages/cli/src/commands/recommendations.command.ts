@@ -72,7 +72,7 @@ async function etagOf(api: ApiClient, id: string, given: string | undefined): Pr
 }
 
 function printOne(recommendation: Recommendation): void {
-  const fields = ['id', 'status', 'etag', 'recommendation_type', 'title', 'reason', 'priority_level', 'estimated_savings', 'currency', 'savings_basis', 'action', 'state_metadata'];
+  const fields = ['id', 'status', 'etag', 'recommendation_type', 'title', 'reason', 'priority_level', 'estimated_savings', 'currency', 'savings_basis', 'action', 'state_metadata', 'realized'];
   for (const field of fields) {
     const value = recommendation[field];
     console.log(`${`${field}:`.padEnd(21)}${value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
@@ -187,6 +187,22 @@ export function recommendationsCommand(program: Command): void {
       const csv = await api.text(`/v1/recommendations/export?${filterQuery(options)}`);
       if (options.output) await writeFile(options.output, csv);
       else process.stdout.write(csv);
+    });
+
+  recommendations
+    .command('realized')
+    .description('what applied recommendations really saved, per account and month (measured from the cost imports after each action)')
+    .option('--account <id>', 'only this cloud account')
+    .option('--from <month>', 'first month, YYYY-MM')
+    .option('--to <month>', 'last month, YYYY-MM')
+    .option('--json', 'print the rows as JSON')
+    .action(async (options: { account?: string; from?: string; to?: string; json?: boolean }) => {
+      const api = await apiClient('recommendation');
+      const query = new URLSearchParams();
+      for (const [key, value] of [['cloud_account_id', options.account], ['from', options.from], ['to', options.to]] as const) if (value !== undefined) query.set(key, value);
+      const { items } = await api.request<{ items: Record<string, unknown>[] }>('GET', `/v1/realized-savings?${query}`);
+      if (options.json) console.log(JSON.stringify(items, null, 2));
+      else printTable(items, ['month', 'cloud_account_id', 'realized_savings', 'currency', 'recommendations', 'measured_days']);
     });
 
   recommendations

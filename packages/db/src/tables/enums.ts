@@ -103,6 +103,10 @@ export type BudgetThresholdType = (typeof BUDGET_THRESHOLD_TYPES)[number];
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+/** measuring: too few days imported since the action; no_baseline: nothing imported before it to compare with. */
+export const REALIZED_SAVINGS_STATUSES = ['measuring', 'measured', 'no_baseline'] as const;
+export type RealizedSavingsStatus = (typeof REALIZED_SAVINGS_STATUSES)[number];
+
 export const NOTIFICATION_STATUSES = ['unread', 'read'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
@@ -117,6 +121,7 @@ export const CHECKED_VALUES = {
   'budget_alerts.threshold_type': BUDGET_THRESHOLD_TYPES,
   'notification_deliveries.status': DELIVERY_STATUSES,
   'notifications.status': NOTIFICATION_STATUSES,
+  'realized_savings.status': REALIZED_SAVINGS_STATUSES,
   'operations.operation': ACTION_TYPES,
   'actions.action_type': ACTION_TYPES,
   'automation_rules.action': ACTION_TYPES,

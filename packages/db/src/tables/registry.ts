@@ -7,6 +7,7 @@ import { costStoreColumns } from './cost-store.ts';
 import { eventBackboneColumns } from './event-backbone.ts';
 import { ingestionColumns } from './ingestion.ts';
 import { notificationDeliveryColumns } from './notification-deliveries.ts';
+import { realizedSavingsColumns } from './realized-savings.ts';
 import { recommendationHistoryColumns } from './recommendations.ts';
 
 /**
@@ -29,6 +30,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...costStoreColumns,
   ...notificationDeliveryColumns,
   ...recommendationHistoryColumns,
+  ...realizedSavingsColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -106,6 +108,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   recommendations: ownedBy('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),
   // Every change of a recommendation, kept: its service adds rows and never rewrites them.
+  realized_savings: ownedBy('stratus_recommendation'),
+  realized_savings_days: ownedBy('stratus_recommendation'),
   recommendation_history: { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_recommendation: ['INSERT'] } },
 
   actions: ownedBy('stratus_action_executor'),

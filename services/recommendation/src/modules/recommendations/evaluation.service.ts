@@ -16,7 +16,7 @@ import { confirm, insertProposals, liveOf, retire, updateProposal, writeTransiti
 
 /** The cost and utilisation window the rules look at. */
 export const WINDOW_DAYS = 30;
-const DAYS_PER_MONTH = 730 / 24;
+export const DAYS_PER_MONTH = 730 / 24;
 /** Resources per read and per transaction of an account's evaluation. */
 const BATCH = 1000;
 /** An unchanged recommendation is stamped as confirmed at most this often. */

@@ -88,7 +88,8 @@ export async function getRecommendation(trx: Trx, id: string) {
     .where('recommendation_id', '=', id)
     .orderBy('id')
     .execute();
-  return { row, history };
+  const realized = await trx.selectFrom('realized_savings').selectAll().where('recommendation_id', '=', id).executeTakeFirst();
+  return { row, history, realized };
 }
 
 /** Open savings per type, account and provider, per currency (amounts in two currencies are never added). */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { pageSchema } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import { etagOf, applyRecommendation, dismissRecommendation, reopenRecommendation, snoozeRecommendation } from './transitions.service.ts';
+import { toRealized } from '../realized-savings/realized-savings.schemas.ts';
 import { exportRecommendations, getRecommendation, listRecommendations, summarize } from './recommendations.queries.ts';
 import {
   applyBody,
@@ -94,9 +95,13 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       schema: { summary: 'One recommendation with its evidence and history', tags, params: recommendationParams, response: { 200: detailSchema } },
     },
     async (request, reply) => {
-      const { row, history } = await request.withTenant((trx) => getRecommendation(trx, request.params.id));
+      const { row, history, realized } = await request.withTenant((trx) => getRecommendation(trx, request.params.id));
       void reply.header('etag', `"${etagOf(row)}"`);
-      return { ...toRecommendation(row), history: history.map(({ version, ...entry }) => ({ ...entry, etag: String(version) })) };
+      return {
+        ...toRecommendation(row),
+        history: history.map(({ version, ...entry }) => ({ ...entry, etag: String(version) })),
+        realized: realized === undefined ? null : toRealized(realized),
+      };
     },
   );
 

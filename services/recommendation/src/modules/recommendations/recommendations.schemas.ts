@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLOUD_PROVIDERS, RECOMMENDATION_DISMISS_REASONS, RECOMMENDATION_PRIORITIES, RECOMMENDATION_STATUSES, rowSchema, type JsonObject } from '@stratus/db';
 import { RECOMMENDATION_TYPES } from '../../rules/index.ts';
+import { realizedSchema } from '../realized-savings/realized-savings.schemas.ts';
 import { priorityLevel, type RecommendationRow } from './recommendation-events.ts';
 import { etagOf } from './transitions.service.ts';
 
@@ -72,7 +73,11 @@ export const historySchema = z.object({
   created_at: z.date(),
 });
 
-export const detailSchema = rowSchema('recommendations', { ...recommendationFields, history: z.array(historySchema) });
+export const detailSchema = rowSchema('recommendations', {
+  ...recommendationFields,
+  history: z.array(historySchema),
+  realized: realizedSchema.nullable().describe('what the applied action really saved; null until it succeeded'),
+});
 
 const etag = z.string().min(1).describe('the etag of the recommendation as last read');
 export const applyBody = z.object({ etag, parameters: z.record(z.string(), z.unknown()).optional().describe("overrides of the action's parameters") });

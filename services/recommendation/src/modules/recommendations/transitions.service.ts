@@ -9,6 +9,7 @@ import { ACTION_TYPES, type JsonObject, type RecommendationDismissReason } from 
 import { AppError } from '@stratus/http';
 import { nextStatus, TransitionRefused, type Transition } from './lifecycle.ts';
 import { outbox, type RecommendationRow } from './recommendation-events.ts';
+import { startMeasuring } from '../realized-savings/realized-savings.service.ts';
 import { writeTransition, type Trx } from './recommendations.repository.ts';
 
 export interface Actor {
@@ -145,5 +146,7 @@ export async function recordActionOutcome(trx: Trx, actionId: string, outcome: {
   const row = await lock(trx, action.recommendation_id, undefined);
   if (row.status !== 'claimed') return undefined;
   const transition = outcome.succeeded ? 'succeed' : 'fail';
-  return writeTransition(trx, row, transition, nextStatus(transition, row.status), { metadata: { action_id: actionId, ...outcome.result } });
+  const recommendation = await writeTransition(trx, row, transition, nextStatus(transition, row.status), { metadata: { action_id: actionId, ...outcome.result } });
+  if (outcome.succeeded) await startMeasuring(trx, recommendation, recommendation.updated_at);
+  return recommendation;
 }
