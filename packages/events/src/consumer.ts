@@ -26,11 +26,29 @@ export type EventHandler<T extends EventType> = ((event: EventEnvelope<T>, trx: 
    * next one's decoding and statement building.
    */
   commuteKey?: (event: EventEnvelope<T>) => string;
+  /**
+   * Applies a run of consecutive commuting events (same commuteKey and tenant, in partition order,
+   * each not applied before) in one transaction: a sync's thousands of events then cost a
+   * transaction and a few queries per run instead of per event. A run that fails is applied again
+   * one event at a time, so a bad event is retried and dead-lettered alone.
+   */
+  applyMany?: (events: EventEnvelope<T>[], trx: Transaction<Database>) => Promise<void>;
 };
 
 /** The handler, declaring that consecutive events with the same key commute (see EventHandler.commuteKey). */
 export function commuting<T extends EventType>(commuteKey: (event: EventEnvelope<T>) => string, handler: EventHandler<T>): EventHandler<T> {
   return Object.assign(handler, { commuteKey });
+}
+
+/**
+ * A handler of commuting events applied in runs (see EventHandler.applyMany); an event alone is a
+ * run of one.
+ */
+export function inRuns<T extends EventType>(
+  commuteKey: (event: EventEnvelope<T>) => string,
+  applyMany: (events: EventEnvelope<T>[], trx: Transaction<Database>) => Promise<void>,
+): EventHandler<T> {
+  return Object.assign((event: EventEnvelope<T>, trx: Transaction<Database>) => applyMany([event], trx), { commuteKey, applyMany });
 }
 
 /**
@@ -68,6 +86,8 @@ export interface CreateConsumerOptions {
   partitionsConsumedConcurrently?: number;
   /** Commuting events (EventHandler.commuteKey) of one partition applied at once, at most (default 2). */
   concurrentMessages?: number;
+  /** Events of one run applied in one transaction by an EventHandler.applyMany, at most (default 500). */
+  maxRunEvents?: number;
   /** How long the group waits for a silent member (a crashed process) before reassigning its partitions (default 30 s). */
   sessionTimeoutMs?: number;
   hooks?: ConsumerHooks;
@@ -100,6 +120,12 @@ type Outcome =
 
 type ParsedMessage = { ok: true; event: EventEnvelope } | { ok: false; outcome: Outcome & { kind: 'failed' } };
 
+/** Consecutive messages of one partition applied together by their handler's applyMany. */
+interface Run {
+  key: string;
+  items: { message: KafkaMessage; event: EventEnvelope }[];
+}
+
 /** Waiting out an unreachable database backs off up to this. */
 const MAX_UNAVAILABLE_BACKOFF_MS = 10_000;
 
@@ -121,6 +147,7 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
     fromBeginning = false,
     partitionsConsumedConcurrently = 1,
     concurrentMessages = 2,
+    maxRunEvents = 500,
     sessionTimeoutMs = 30_000,
     hooks = {},
   } = options;
@@ -148,12 +175,15 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
   /**
    * A fetched batch of one partition, in order. A message starts once the ones before it are done,
    * unless it commutes with all those still running (same handler commuteKey, fewer than
-   * concurrentMessages of them). Offsets are resolved in order, each once its message and all before
-   * it are done: only then is every effect up to it (or its dead letter) durable.
+   * concurrentMessages of them). Consecutive commuting messages whose handler has applyMany form
+   * runs, each started as one message would be. Offsets are resolved in order, each once its
+   * message (or run) and all before it are done: only then is every effect up to it (or its dead
+   * letter) durable.
    */
   async function handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     let inFlight: { offset: string; key: string | undefined; done: Promise<void> }[] = [];
+    let run: Run | undefined;
     const finishInFlight = async () => {
       const results = await Promise.allSettled(inFlight.map((entry) => entry.done));
       for (const [index, result] of results.entries()) {
@@ -163,21 +193,116 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
       inFlight = [];
       await heartbeat();
     };
+    const start = async (offset: string, key: string | undefined, work: () => Promise<void>) => {
+      if (inFlight.length > 0 && (key === undefined || key !== inFlight[0]!.key || inFlight.length >= concurrentMessages)) {
+        await finishInFlight();
+      }
+      inFlight.push({ offset, key, done: work() });
+    };
+    const startRun = async () => {
+      if (!run) return;
+      const { key, items } = run;
+      run = undefined;
+      await start(items.at(-1)!.message.offset, key, () => handleRun(topic, partition, items, heartbeat));
+    };
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const parsed = parseMessage(topic, message);
       const key = parsed.ok ? commuteKeyOf(parsed.event) : undefined;
-      if (inFlight.length > 0 && (key === undefined || key !== inFlight[0]!.key || inFlight.length >= concurrentMessages)) {
-        await finishInFlight();
+      if (parsed.ok && key !== undefined && handlerOf(parsed.event).applyMany) {
+        if (run && (run.key !== key || run.items.length >= maxRunEvents)) await startRun();
+        run ??= { key, items: [] };
+        run.items.push({ message, event: parsed.event });
+        continue;
       }
-      inFlight.push({ offset: message.offset, key, done: handleMessage(topic, partition, message, parsed, heartbeat) });
+      await startRun();
+      await start(message.offset, key, () => handleMessage(topic, partition, message, parsed, heartbeat));
     }
+    // A run cut short by a rebalance is not started: its messages go to the partition's next owner.
+    if (isRunning() && !isStale()) await startRun();
     await finishInFlight();
   }
 
+  function handlerOf(event: EventEnvelope): EventHandler<EventType> {
+    return handlers[event.type] as EventHandler<EventType>;
+  }
+
+  /** Events of one tenant only commute: a run shares one transaction, and the tenant is set per transaction. */
   function commuteKeyOf(event: EventEnvelope): string | undefined {
-    const handler = handlers[event.type] as EventHandler<EventType> | undefined;
-    return handler?.commuteKey ? `${event.type}:${handler.commuteKey(event)}` : undefined;
+    const handler = handlerOf(event);
+    return handler?.commuteKey ? `${event.type}:${event.tenant}:${handler.commuteKey(event)}` : undefined;
+  }
+
+  /**
+   * A run in one transaction, under one span linked to each event's trace. If it fails for any
+   * reason but an unreachable database (waited out), its events are applied one at a time, with
+   * their retries and dead letters.
+   */
+  async function handleRun(topic: string, partition: number, items: Run['items'], heartbeat: () => Promise<void>): Promise<void> {
+    if (items.length > 1) {
+      const links = items.flatMap(({ message, event }) => {
+        const spanContext = trace.getSpanContext(contextFromTraceHeaders({ traceparent: headerText(message.headers, 'traceparent') ?? event.traceparent, tracestate: headerText(message.headers, 'tracestate') }));
+        return spanContext ? [{ context: spanContext }] : [];
+      });
+      const span = tracer.startSpan(`${topic} process`, {
+        kind: SpanKind.CONSUMER,
+        links,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.consumer.group.name': groupId,
+          'messaging.batch.message_count': items.length,
+        },
+      });
+      try {
+        const events = items.map((item) => item.event);
+        const fresh = await context.with(trace.setSpan(context.active(), span), () => applyRunWhileReachable(events, heartbeat));
+        metrics.processed += fresh.length;
+        metrics.duplicates += events.length - fresh.length;
+        for (const event of fresh) await hooks.afterEffect?.(event);
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) throw error;
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        logger.warn({ err: error, topic, partition, events: items.length }, 'a run of events failed; applying them one at a time');
+      } finally {
+        span.end();
+      }
+    }
+    for (const { message, event } of items) await handleMessage(topic, partition, message, { ok: true, event }, heartbeat);
+  }
+
+  async function applyRunWhileReachable(events: EventEnvelope[], heartbeat: () => Promise<void>): Promise<EventEnvelope[]> {
+    for (let unavailableFor = 1; ; unavailableFor++) {
+      try {
+        return await applyRun(events);
+      } catch (error) {
+        if (stopping.signal.aborted || !isDatabaseUnavailable(error)) throw error;
+        logger.error({ err: error, events: events.length }, 'database unavailable; waiting to apply a run of events');
+        await pause(Math.min(MAX_UNAVAILABLE_BACKOFF_MS, retryBackoffMs * 2 ** (unavailableFor - 1)));
+        await heartbeat();
+      }
+    }
+  }
+
+  /** Records the run's event ids and applies those not applied before; returns them. */
+  async function applyRun(events: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const handler = handlerOf(events[0]!);
+    return db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ event_id: string }>`
+        insert into processed_events (consumer_group, event_id)
+        select ${groupId}, id from unnest(${events.map((event) => event.id)}::uuid[]) as id,
+               (select set_config('stratus.organization_id', ${events[0]!.tenant}, true)) as tenant
+        on conflict (consumer_group, event_id) do nothing
+        returning event_id
+      `.execute(trx);
+      const recorded = new Set(rows.map((row) => row.event_id));
+      const fresh = events.filter((event) => recorded.has(event.id));
+      if (fresh.length > 0) await handler.applyMany!(fresh, trx);
+      return fresh;
+    });
   }
 
   async function handleMessage(
@@ -288,7 +413,7 @@ export function createConsumer(options: CreateConsumerOptions): EventConsumer {
   }
 
   async function apply(event: EventEnvelope): Promise<Outcome> {
-    const handler = handlers[event.type] as EventHandler<EventType>;
+    const handler = handlerOf(event);
     return db.transaction().execute(async (trx) => {
       // The statement that records the event id also sets the tenant for the rest of the
       // transaction (processed_events itself is not tenant-scoped): one round trip per event, not two.

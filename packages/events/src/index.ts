@@ -25,6 +25,7 @@ export { pruneOutbox, pruneProcessedEvents, type PruneOptions } from './prune.ts
 export { OutboxRelay, type OutboxRelayMetrics, type OutboxRelayOptions } from './relay.ts';
 export {
   commuting,
+  inRuns,
   createConsumer,
   type ConsumerHooks,
   type ConsumerMetrics,

@@ -1,4 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -56,6 +59,60 @@ export async function copyLines(databaseUrl: string, table: string, columns: rea
     await client.query('commit');
   } finally {
     await client.end();
+  }
+}
+
+export interface ServiceProcess {
+  child: ChildProcess;
+  /** Where it listens, e.g. http://127.0.0.1:41234. */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A service in its own process, as deploy/ runs it, on a benchmark's database, topic prefix and
+ * Redis prefix; resolves once it answers /readyz (its consumer has joined its group, so nothing
+ * published from now on is missed).
+ */
+export async function startServiceProcess(main: URL, options: { databaseUrl: string; prefix: string; env?: Record<string, string> }): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [main.pathname], {
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      REDIS_URL: testEnv.redisUrl,
+      REDIS_PREFIX: options.prefix,
+      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+      KAFKA_TOPIC_PREFIX: options.prefix,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: 'false',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  };
+  const deadline = Date.now() + 60_000;
+  const failed = (why: string) => new Error(`${main.pathname} ${why}:\n${output.slice(-2000)}`);
+  let address: string | undefined;
+  while (address === undefined) {
+    if (child.exitCode !== null || Date.now() > deadline) throw failed('did not start');
+    address = /"address":"([^"]+)"[^\n]*listening/.exec(output)?.[1];
+    if (address === undefined) await sleep(50);
+  }
+  for (;;) {
+    const ready = await fetch(`${address}/readyz`).then((response) => response.ok, () => false);
+    if (ready) return { child, address, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw failed('did not become ready');
+    }
+    await sleep(100);
   }
 }
 

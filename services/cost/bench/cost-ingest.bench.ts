@@ -7,8 +7,6 @@
  * `scripts/bench.sh cost-ingest`; it creates and drops its own database, topics and file, and stops
  * by itself.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +18,7 @@ import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { ensureTopics, outboxOf } from '@stratus/events';
-import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
+import { copyLines, copyText, createBenchDatabase, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
 
@@ -39,33 +37,7 @@ const kafkaAdmin = kafka.admin();
 const owner = createDb({ url, max: 2 });
 const ingestionDb = createDb({ url, role: 'stratus_ingestion', max: 4 });
 const relay = ingestionRelay(url, prefix, logger);
-let costService: ChildProcess | undefined;
-
-/** The cost service's own process, as deploy/ runs it; resolves once its consumer has joined and it listens. */
-async function startCostService(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      REDIS_URL: testEnv.redisUrl,
-      REDIS_PREFIX: prefix,
-      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: prefix,
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      LOG_PRETTY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('stratus-cost listening')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the cost service did not start:\n${output.slice(-2000)}`);
-    await sleep(50);
-  }
-  return child;
-}
+let costService: ServiceProcess | undefined;
 
 try {
   await kafkaAdmin.connect();
@@ -96,7 +68,8 @@ try {
   const copied = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_data`.execute(owner);
   await sql`truncate cost_data`.execute(owner);
 
-  costService = await startCostService();
+  // The cost service's own process, as deploy/ runs it.
+  costService = await startServiceProcess(new URL('../src/main.ts', import.meta.url), { databaseUrl: url, prefix });
   await relay.start();
   const started = performance.now();
   const report = await importCosts(
@@ -129,10 +102,7 @@ try {
   console.log(`  rollup month total = COPY total = ${rolled.rows[0]!.amount} ${'USD'}`);
 } finally {
   await relay.stop();
-  if (costService?.exitCode === null) {
-    costService.kill('SIGTERM');
-    await once(costService, 'exit');
-  }
+  await costService?.stop();
   await Promise.all([owner.destroy(), ingestionDb.destroy()]);
   await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
   await kafkaAdmin.disconnect();

@@ -1,14 +1,15 @@
-import { commuting, type EventHandler } from '@stratus/events';
+import { inRuns, type EventHandler } from '@stratus/events';
 import { evaluateResources } from '../modules/recommendations/evaluation.service.ts';
 
 /**
- * Evaluates the resource as the inventory holds it now (not as the event carried it, which a
+ * Evaluates the resources as the inventory holds them now (not as the events carried them, which a
  * redelivery may replay late). Resources of one account commute: each evaluation touches only its
- * own resource's recommendations, so a sync's events are applied several at a time.
+ * own resource's recommendations, so a sync's events are evaluated a run at a time, in one
+ * transaction and one set of queries per run.
  */
-export const resourceDiscovered: EventHandler<'resource.discovered'> = commuting(
+export const resourceDiscovered: EventHandler<'resource.discovered'> = inRuns(
   (event) => event.data.resource.cloud_account_id,
-  async (event, trx) => {
-    await evaluateResources(trx, [event.data.resource.id], new Date());
+  async (events, trx) => {
+    await evaluateResources(trx, [...new Set(events.map((event) => event.data.resource.id))], new Date());
   },
 );

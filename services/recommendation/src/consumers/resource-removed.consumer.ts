@@ -1,10 +1,10 @@
-import { commuting, type EventHandler } from '@stratus/events';
+import { inRuns, type EventHandler } from '@stratus/events';
 import { resolveSubjects } from '../modules/recommendations/evaluation.service.ts';
 
-/** The resource is gone: its live recommendations are resolved (a claimed one waits for its action's outcome). */
-export const resourceRemoved: EventHandler<'resource.removed'> = commuting(
+/** The resources are gone: their live recommendations are resolved (a claimed one waits for its action's outcome). */
+export const resourceRemoved: EventHandler<'resource.removed'> = inRuns(
   (event) => event.data.cloud_account_id,
-  async (event, trx) => {
-    await resolveSubjects(trx, [event.data.resource_id], 'resource_removed');
+  async (events, trx) => {
+    await resolveSubjects(trx, [...new Set(events.map((event) => event.data.resource_id))], 'resource_removed');
   },
 );
