@@ -47,15 +47,16 @@ export function copyText(value: string | null): string {
 }
 
 /**
- * COPY of prepared lines (COPY text format, one per row, newline-terminated) in one transaction,
+ * COPY of prepared lines (COPY text format, one per row, newline-terminated; or a stream of them) in one transaction,
  * as the owner: COPY FROM is not allowed under row-level security.
  */
-export async function copyLines(databaseUrl: string, table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> {
+export async function copyLines(databaseUrl: string, table: string, columns: readonly string[], lines: Iterable<string> | NodeJS.ReadableStream): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('begin');
-    await pipeline(Readable.from(lines), client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
+    const source = Symbol.iterator in lines ? Readable.from(lines) : lines;
+    await pipeline(source, client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
     await client.query('commit');
   } finally {
     await client.end();

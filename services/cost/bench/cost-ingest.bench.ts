@@ -2,15 +2,17 @@
  * Cost ingestion end to end: a FOCUS CSV file of BENCH_ROWS lines (1,000,000 by default) is read
  * and published as cost.ingested batches by the ingestion service's importer and outbox relay,
  * consumed from Kafka by the cost service (its own process, started here as it runs in production)
- * into cost_data and the rollups, until the import is applied and ready to query. Printed beside the
+ * into cost_data and the rollups, until the import is applied and ready to query, with the peak RSS
+ * of the importer (with its relay thread) and of the cost service. Printed beside the
  * baseline of the same run: PostgreSQL COPY of the same lines into the same table. Run it with
  * `scripts/bench.sh cost-ingest`; it creates and drops its own database, topics and file, and stops
  * by itself.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { sql } from 'kysely';
@@ -39,6 +41,18 @@ const ingestionDb = createDb({ url, role: 'stratus_ingestion', max: 4 });
 const relay = ingestionRelay(url, prefix, logger);
 let costService: ServiceProcess | undefined;
 
+/** A process's peak resident set (VmHWM) since it started or since resetPeakRss. */
+function peakRssMiB(pid: number): number {
+  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kib === undefined) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return Number(kib) / 1024;
+}
+
+/** Resets this process's peak RSS to its current RSS (Linux: clear_refs 5), so the baseline's own memory is not counted. */
+function resetPeakRss(): void {
+  writeFileSync('/proc/self/clear_refs', '5');
+}
+
 try {
   await kafkaAdmin.connect();
   await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
@@ -52,25 +66,34 @@ try {
   await writeSampleFocusCsv(file, { rows: ROWS, month });
   const megabytes = (await stat(file)).size / 2 ** 20;
 
-  // The baseline's lines are the file's rows as cost_data rows, prepared beforehand so that it
-  // times PostgreSQL alone.
+  // The baseline's lines are the file's rows as cost_data rows, written to a file of COPY's format
+  // beforehand so that it times PostgreSQL alone (held in memory, 5M lines would take gigabytes).
   const columns = ['organization_id', 'cloud_account_id', 'provider', 'service', 'region', 'timestamp', 'amount', 'currency', 'granularity', 'dimensions', 'provider_resource_id'];
-  const lines: string[] = [];
-  for await (const batch of readFocusCsv(createReadStream(file))) {
-    for (const row of batch.rows) {
-      const dimensions = JSON.stringify({ tags: row.tags, service_category: row.service_category, charge_category: row.charge_category, effective_cost: row.effective_cost, list_cost: row.list_cost });
-      const values = [account.organization_id, account.id, account.provider, row.service_name, row.region_id ?? null, row.charge_period_start, row.billed_cost, row.currency, row.granularity, dimensions, row.provider_resource_id ?? null];
-      lines.push(`${values.map(copyText).join('\t')}\n`);
-    }
-  }
-  const copyMs = await time(() => copyLines(url, 'cost_data', columns, lines));
-  lines.length = 0;
+  const copyFile = join(dir, 'cost_data.copy');
+  await pipeline(
+    (async function* () {
+      for await (const batch of readFocusCsv(createReadStream(file))) {
+        let chunk = '';
+        for (const row of batch.rows) {
+          const dimensions = JSON.stringify({ tags: row.tags, service_category: row.service_category, charge_category: row.charge_category, effective_cost: row.effective_cost, list_cost: row.list_cost });
+          const values = [account.organization_id, account.id, account.provider, row.service_name, row.region_id ?? null, row.charge_period_start, row.billed_cost, row.currency, row.granularity, dimensions, row.provider_resource_id ?? null];
+          chunk += `${values.map(copyText).join('\t')}\n`;
+        }
+        yield chunk;
+      }
+    })(),
+    createWriteStream(copyFile),
+  );
+  const copyMs = await time(() => copyLines(url, 'cost_data', columns, createReadStream(copyFile)));
+  await rm(copyFile);
   const copied = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_data`.execute(owner);
   await sql`truncate cost_data`.execute(owner);
 
   // The cost service's own process, as deploy/ runs it.
   costService = await startServiceProcess(new URL('../src/main.ts', import.meta.url), { databaseUrl: url, prefix });
   await relay.start();
+  // Peak RSS from here on: the importer and its relay thread, as the ingestion service runs them.
+  resetPeakRss();
   const started = performance.now();
   const report = await importCosts(
     { db: ingestionDb, outbox: outboxOf('ingestion'), logger },
@@ -86,6 +109,8 @@ try {
     await sleep(25);
   }
   const appliedMs = performance.now() - started;
+  const ingestionPeak = peakRssMiB(process.pid);
+  const costPeak = peakRssMiB(costService.child.pid!);
   const rolled = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_rollups where granularity = 'month'`.execute(owner);
   if (rolled.rows[0]!.amount !== copied.rows[0]!.amount) {
     throw new Error(`rollups hold ${rolled.rows[0]!.amount}, the COPY baseline ${copied.rows[0]!.amount}`);
@@ -100,6 +125,7 @@ try {
   console.log(`  end to end: in cost_data + rollups, applied     ${figure(endToEnd)} rows/s  (${appliedMs.toFixed(0)} ms)`);
   console.log(`  ratio end to end / COPY                         ${(endToEnd / copyRate).toFixed(3)}  (target >= 0.333, a third; end-to-end target >= 50,000 rows/s)`);
   console.log(`  rollup month total = COPY total = ${rolled.rows[0]!.amount} ${'USD'}`);
+  console.log(`  peak RSS: ingestion (importer + relay thread) ${ingestionPeak.toFixed(0)} MiB, cost service ${costPeak.toFixed(0)} MiB  (target < 512 MiB each)`);
 } finally {
   await relay.stop();
   await costService?.stop();
