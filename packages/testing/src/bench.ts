@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { runMigrations } from '@stratus/db';
+import type { Kysely } from 'kysely';
+import { runMigrations, type Database } from '@stratus/db';
 import { databaseUrl, testEnv } from './env.ts';
 
 /**
@@ -31,6 +32,22 @@ export async function createBenchDatabase(label: string): Promise<BenchDatabase>
       await admin.end();
     },
   };
+}
+
+/** An organisation of its own with one AWS account; a sim of `resources` resources when given. */
+export async function createBenchAccount(owner: Kysely<Database>, options: { account_id: string; sim?: { seed: string; resources: number } }) {
+  const organization = await owner.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+  return owner
+    .insertInto('cloud_accounts')
+    .values({
+      organization_id: organization.id,
+      name: 'bench',
+      provider: 'AWS',
+      account_id: options.account_id,
+      ...(options.sim ? { settings: JSON.stringify({ adapter: 'sim', sim: options.sim }) } : {}),
+    })
+    .returning(['id', 'organization_id', 'provider', 'account_id', 'settings'])
+    .executeTakeFirstOrThrow();
 }
 
 export const rate = (count: number, ms: number) => Math.round(count / (ms / 1000));

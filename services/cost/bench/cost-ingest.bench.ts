@@ -20,7 +20,7 @@ import { pino } from 'pino';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { ensureTopics, outboxOf } from '@stratus/events';
-import { copyLines, copyText, createBenchDatabase, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
+import { copyLines, copyText, createBenchAccount, createBenchDatabase, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { importCosts } from '../../ingestion/src/modules/cost-import/cost-import.service.ts';
 
@@ -56,12 +56,7 @@ function resetPeakRss(): void {
 try {
   await kafkaAdmin.connect();
   await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
-  const organization = await owner.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
-  const account = await owner
-    .insertInto('cloud_accounts')
-    .values({ organization_id: organization.id, name: 'bench', provider: 'AWS', account_id: '111122223333' })
-    .returning(['id', 'organization_id', 'provider'])
-    .executeTakeFirstOrThrow();
+  const account = await createBenchAccount(owner, { account_id: '111122223333' });
 
   await writeSampleFocusCsv(file, { rows: ROWS, month });
   const megabytes = (await stat(file)).size / 2 ** 20;

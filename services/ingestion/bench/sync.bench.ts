@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { createSimAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createDb, withTenant, type Database } from '@stratus/db';
 import { type OutboxRelayThread, createIdempotentProducer, ensureTopics, outboxOf, toKafkaMessage, topicFor } from '@stratus/events';
-import { copyLines, copyText, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
+import { copyLines, copyText, createBenchAccount, createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
 import { syncAccount } from '../src/modules/discovery/discovery.service.ts';
 import { ingestionRelay } from './ingestion-relay.ts';
 
@@ -31,18 +31,7 @@ try {
   await kafkaAdmin.connect();
   await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
 
-  const organization = await owner.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
-  const account = await owner
-    .insertInto('cloud_accounts')
-    .values({
-      organization_id: organization.id,
-      name: 'bench',
-      provider: 'AWS',
-      account_id: '123456789012',
-      settings: JSON.stringify({ adapter: 'sim', sim: { seed: 'bench', resources: RESOURCES } }),
-    })
-    .returning(['id', 'organization_id', 'provider', 'account_id', 'settings'])
-    .executeTakeFirstOrThrow();
+  const account = await createBenchAccount(owner, { account_id: '123456789012', sim: { seed: 'bench', resources: RESOURCES } });
   const adapter = createSimAdapter({ ...account, settings: account.settings as Record<string, unknown> });
 
   // The rows both baselines write: the same resources the sync will fetch, generated beforehand

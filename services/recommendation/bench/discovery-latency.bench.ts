@@ -16,7 +16,7 @@ import { createSimAdapter } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { createLogger } from '@stratus/runtime';
 import { ensureTopics, outboxOf, topicFor } from '@stratus/events';
-import { createBenchDatabase, rate, startServiceProcess, testEnv, type ServiceProcess } from '@stratus/testing/bench';
+import { createBenchAccount, createBenchDatabase, rate, startServiceProcess, testEnv, type ServiceProcess } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { syncAccount } from '../../ingestion/src/modules/discovery/discovery.service.ts';
 
@@ -44,12 +44,7 @@ const summary = (values: number[]) => {
 try {
   await kafkaAdmin.connect();
   await ensureTopics(kafkaAdmin, { prefix, partitions: 6 });
-  const organization = await owner.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
-  const account = await owner
-    .insertInto('cloud_accounts')
-    .values({ organization_id: organization.id, name: 'bench', provider: 'AWS', account_id: '123456789012', settings: JSON.stringify({ adapter: 'sim', sim: { seed: 'latency', resources: RESOURCES } }) })
-    .returning(['id', 'organization_id', 'provider', 'account_id', 'settings'])
-    .executeTakeFirstOrThrow();
+  const account = await createBenchAccount(owner, { account_id: '123456789012', sim: { seed: 'latency', resources: RESOURCES } });
   const adapter = createSimAdapter({ ...account, settings: account.settings as Record<string, unknown> });
 
   // By resource: when the sync wrote its event, when that event was on Kafka, when its recommendation was.
