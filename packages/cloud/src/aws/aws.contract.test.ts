@@ -30,7 +30,8 @@ const EMPTY: Record<string, string> = {
   DescribeLoadBalancers: `<DescribeLoadBalancersResponse xmlns="${ELB}"><DescribeLoadBalancersResult><LoadBalancers/></DescribeLoadBalancersResult></DescribeLoadBalancersResponse>`,
 };
 
-type Answers = Record<string, Record<string, string>>;
+/** Per region and Action: a body, or a function giving the body of each call in turn. */
+type Answers = Record<string, Record<string, string | (() => string)>>;
 
 /**
  * EC2, RDS and ELBv2 (Query APIs: a form-encoded POST naming its Action) answering per region and
@@ -44,7 +45,8 @@ function queryApis(answers: Answers) {
       const region = new URL(req.url).hostname.split('.')[1] as string;
       const action = new URLSearchParams(await req.text()).get('Action') as string;
       asked.push(`${action} (${region})`);
-      const body = answers[region]?.[action] ?? EMPTY[action];
+      const answer = answers[region]?.[action];
+      const body = typeof answer === 'function' ? answer() : (answer ?? EMPTY[action]);
       return body ? [200, body, { 'content-type': 'text/xml' }] : [400, `no answer for ${action}`];
     })
     .persist();
@@ -162,5 +164,28 @@ describe('AWS Cost Explorer, published answers', () => {
     const rows = await collect(awsAdapter().fetchCosts(september));
 
     expect(rows.map((row) => row.estimated)).toEqual([true, true]);
+  });
+});
+
+describe('AWS operations and their waiters, published answers', () => {
+  it('stops an instance (StopInstances) and waits, polling DescribeInstances, until it is stopped', async () => {
+    const running = xml('ec2-DescribeInstances.xml');
+    // The same instance, as the waiter's later polls see it once stopped.
+    const stopped = running.replace('<code>16</code>\n            <name>running</name>', '<code>80</code>\n            <name>stopped</name>');
+    const polls = [running, stopped];
+    const asked = queryApis({
+      'us-east-1': { StopInstances: xml('ec2-StopInstances.xml'), DescribeInstances: () => polls.shift() ?? stopped },
+    });
+
+    const result = await awsAdapter().execute({
+      operation: 'stop',
+      provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0',
+      resource_type: 'vm',
+      region: 'us-east-1',
+      params: {},
+    });
+
+    expect(result.state).toBe('stopped');
+    expect(asked).toEqual(['StopInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
   });
 });
