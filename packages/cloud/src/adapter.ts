@@ -105,6 +105,11 @@ export interface FocusCostRow {
   charge_category: 'Usage' | 'Purchase' | 'Tax' | 'Credit' | 'Adjustment';
   tags: Record<string, string>;
   granularity: 'hourly' | 'daily' | 'monthly';
+  /**
+   * The provider says the amount is an estimate still (Cost Explorer's `Estimated` days): a later
+   * pull of the same period brings the final amount, and replaces this line.
+   */
+  estimated?: boolean;
 }
 
 /** A half-open period [start, end) in UTC. */
@@ -185,6 +190,20 @@ export class CloudUnavailableError extends CloudError {
   override name = 'CloudUnavailableError';
   constructor(message: string, cause?: unknown) {
     super(message, { retryable: true, cause });
+  }
+}
+
+/**
+ * Discovery went on past parts that failed (a region's listing the SDK could not read, say) and
+ * delivered everything else; the stream ends with this error, so the inventory is not taken as
+ * complete (nothing unseen is removed) and the sync records what failed.
+ */
+export class CloudIncompleteDiscoveryError extends CloudError {
+  override name = 'CloudIncompleteDiscoveryError';
+  readonly failures: readonly CloudError[];
+  constructor(message: string, failures: readonly CloudError[]) {
+    super(message, { retryable: failures.some((failure) => failure.retryable), cause: failures[0] });
+    this.failures = failures;
   }
 }
 

@@ -1,4 +1,4 @@
-import { GetCostAndUsageCommand, type Group, type ResultByTime } from '@aws-sdk/client-cost-explorer';
+import { GetCostAndUsageCommand, type Group, type GroupDefinition, type ResultByTime } from '@aws-sdk/client-cost-explorer';
 import type { CostPeriod, FocusCostRow } from '../adapter.ts';
 import { coveringDays, dayStart, serviceCategory } from '../live/focus.ts';
 import { tokenPages } from '../live/paging.ts';
@@ -37,13 +37,29 @@ export async function* fetchAwsCosts(ctx: AwsContext, period: CostPeriod, signal
     { signal },
   );
   for await (const page of pages) {
-    const rows = (page.ResultsByTime ?? []).flatMap((result) => (result.Groups ?? []).map((group) => costRow(ctx, result, group)));
+    const keys = keyPositions(page.GroupDefinitions);
+    const rows = (page.ResultsByTime ?? []).flatMap((result) => (result.Groups ?? []).map((group) => costRow(ctx, result, group, keys)));
     if (rows.length > 0) yield rows;
   }
 }
 
-function costRow(ctx: AwsContext, result: ResultByTime, group: Group): FocusCostRow {
-  const [service = 'Unknown', region] = group.Keys ?? [];
+interface KeyPositions {
+  service: number;
+  region: number;
+}
+
+/** A group's Keys follow the answer's GroupDefinitions, which say where each dimension is. */
+function keyPositions(definitions: GroupDefinition[] | undefined): KeyPositions {
+  const at = (key: string, fallback: number) => {
+    if (!definitions) return fallback;
+    return definitions.findIndex((definition) => definition.Type === 'DIMENSION' && definition.Key === key);
+  };
+  return { service: at('SERVICE', 0), region: at('REGION', 1) };
+}
+
+function costRow(ctx: AwsContext, result: ResultByTime, group: Group, keys: KeyPositions): FocusCostRow {
+  const service = group.Keys?.[keys.service] ?? 'Unknown';
+  const region = group.Keys?.[keys.region];
   const unblended = group.Metrics?.UnblendedCost;
   const billed = unblended?.Amount ?? '0';
   return {
@@ -63,5 +79,7 @@ function costRow(ctx: AwsContext, result: ResultByTime, group: Group): FocusCost
     charge_category: service === 'Tax' ? 'Tax' : 'Usage',
     tags: {},
     granularity: 'daily',
+    // Cost Explorer's days still open to change; the next pull of the period replaces them.
+    ...(result.Estimated ? { estimated: true } : {}),
   };
 }

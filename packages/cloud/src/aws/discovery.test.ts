@@ -13,7 +13,7 @@ import { GetBucketLocationCommand, GetBucketTaggingCommand, ListBucketsCommand, 
 import { mockClient } from 'aws-sdk-client-mock';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CloudCredentialsError, CloudThrottledError, CloudUnavailableError } from '../adapter.ts';
+import { CloudCredentialsError, CloudIncompleteDiscoveryError, CloudThrottledError, CloudUnavailableError } from '../adapter.ts';
 import { byId, collect } from '../live/testing.ts';
 import * as fixtures from './fixtures/responses.ts';
 import { awsAdapter, awsError, paged, SECRET_KEY } from './test-support.ts';
@@ -203,7 +203,10 @@ describe('AWS discovery', () => {
 
     const error = await collect(awsAdapter().discover()).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(CloudThrottledError);
+    // The other listings went on; the throttled one is what made discovery incomplete.
+    expect(error).toBeInstanceOf(CloudIncompleteDiscoveryError);
+    expect((error as CloudIncompleteDiscoveryError).failures[0]).toBeInstanceOf(CloudThrottledError);
+    expect((error as CloudIncompleteDiscoveryError).retryable).toBe(true);
     expect((error as Error).message).toMatch(/ec2:DescribeVolumes \(eu-west-1\) was still throttled after 4 attempts/);
     expect(ec2.commandCalls(DescribeVolumesCommand)).toHaveLength(4);
   });
@@ -214,8 +217,8 @@ describe('AWS discovery', () => {
 
     const error = await collect(awsAdapter().discover()).catch((caught: unknown) => caught);
 
-    expect(error).toBeInstanceOf(CloudUnavailableError);
-    expect((error as CloudUnavailableError).retryable).toBe(true);
+    expect((error as CloudIncompleteDiscoveryError).failures[0]).toBeInstanceOf(CloudUnavailableError);
+    expect((error as CloudIncompleteDiscoveryError).retryable).toBe(true);
     expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(4);
   });
 

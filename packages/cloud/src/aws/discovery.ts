@@ -13,10 +13,11 @@ import {
 import { DescribeTagsCommand, paginateDescribeLoadBalancers, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
 import { GetBucketLocationCommand, GetBucketTaggingCommand, paginateListBuckets, type Bucket } from '@aws-sdk/client-s3';
-import type { CloudAccountRef, DiscoveredResource, UtilizationSummary } from '../adapter.ts';
+import { CloudOperationError, type CloudAccountRef, type DiscoveredResource, type UtilizationSummary } from '../adapter.ts';
 import { chunk, mapConcurrent } from '../live/collections.ts';
 import { configuredRegions, type LiveContext } from '../live/options.ts';
 import { resumablePages } from '../live/paging.ts';
+import { everyStep, type DiscoveryStep } from '../live/steps.ts';
 import { round, UTILIZATION_WINDOW_DAYS, utilizationWindow } from '../live/utilization.ts';
 import { ec2Arn, partitionOf } from './arn.ts';
 import { HOME_REGION, type AwsClients } from './clients.ts';
@@ -36,15 +37,19 @@ const BUCKET_LOOKUPS_IN_FLIGHT = 8;
 
 export async function* discoverAws(ctx: AwsContext, signal: AbortSignal | undefined): AsyncGenerator<DiscoveredResource[]> {
   const regions = configuredRegions(ctx.account) ?? (await enabledRegions(ctx, signal));
-  for (const region of regions) {
-    yield* instances(ctx, region, signal);
-    yield* volumes(ctx, region, signal);
-    yield* snapshots(ctx, region, signal);
-    yield* addresses(ctx, region, signal);
-    yield* databases(ctx, region, signal);
-    yield* loadBalancers(ctx, region, signal);
-  }
-  yield* buckets(ctx, new Set(regions), signal);
+  const perRegion: [string, typeof instances][] = [
+    ['ec2:DescribeInstances', instances],
+    ['ec2:DescribeVolumes', volumes],
+    ['ec2:DescribeSnapshots', snapshots],
+    ['ec2:DescribeAddresses', addresses],
+    ['rds:DescribeDBInstances', databases],
+    ['elasticloadbalancing:DescribeLoadBalancers', loadBalancers],
+  ];
+  const steps: DiscoveryStep<DiscoveredResource[]>[] = regions.flatMap((region) =>
+    perRegion.map(([what, list]) => ({ what: `${what} (${region})`, run: () => list(ctx, region, signal) })),
+  );
+  steps.push({ what: 's3:ListBuckets', run: () => buckets(ctx, new Set(regions), signal) });
+  yield* everyStep(ctx.label, steps, signal);
 }
 
 /** Without settings.regions, every region enabled for the account (DescribeRegions lists only those). */
@@ -187,7 +192,7 @@ async function* addresses(ctx: AwsContext, region: string, signal: AbortSignal |
     { signal },
   );
   const found = answer.Addresses ?? [];
-  if (found.length > 0) yield found.map((address) => addressResource(ctx.account, region, address));
+  if (found.length > 0) yield found.map((address) => addressResource(ctx, region, address));
 }
 
 async function* databases(ctx: AwsContext, region: string, signal: AbortSignal | undefined) {
@@ -201,7 +206,7 @@ async function* databases(ctx: AwsContext, region: string, signal: AbortSignal |
   );
   for await (const page of pages) {
     const found = page.DBInstances ?? [];
-    if (found.length > 0) yield found.map((database) => databaseResource(region, database));
+    if (found.length > 0) yield found.map((database) => databaseResource(ctx, region, database));
   }
 }
 
@@ -372,9 +377,15 @@ function snapshotResource(account: CloudAccountRef, region: string, snapshot: Sn
   };
 }
 
-function addressResource(account: CloudAccountRef, region: string, address: Address): DiscoveredResource {
+/**
+ * An Elastic IP is known by its allocation id; one of EC2-Classic (domain "standard") has none, and
+ * is known by its public address instead, as EC2 itself does (ReleaseAddress takes PublicIp then).
+ */
+function addressResource(ctx: AwsContext, region: string, address: Address): DiscoveredResource {
+  const { account } = ctx;
   const tags = tagRecord(address.Tags);
-  const id = address.AllocationId as string;
+  const id = address.AllocationId ?? address.PublicIp ?? address.CarrierIp;
+  if (!id) throw new CloudOperationError(`${ctx.label}: ec2:DescribeAddresses (${region}) answered an address with neither AllocationId nor PublicIp`);
   const attachedTo = address.InstanceId
     ? ec2Arn(region, account.account_id, 'instance', address.InstanceId)
     : address.NetworkInterfaceId
@@ -390,7 +401,7 @@ function addressResource(account: CloudAccountRef, region: string, address: Addr
     state: address.AssociationId ? 'in-use' : 'available',
     tags,
     metadata: {
-      allocation_id: id,
+      allocation_id: address.AllocationId ?? null,
       public_ip: address.PublicIp ?? null,
       domain: address.Domain ?? null,
       attached_to: attachedTo,
@@ -398,9 +409,14 @@ function addressResource(account: CloudAccountRef, region: string, address: Addr
   };
 }
 
-function databaseResource(region: string, database: DBInstance): DiscoveredResource {
+/** RDS answers of old (and some published examples) carry no DBInstanceArn: it is built as RDS documents it. */
+function databaseResource(ctx: AwsContext, region: string, database: DBInstance): DiscoveredResource {
+  const identifier = database.DBInstanceIdentifier;
+  if (!database.DBInstanceArn && !identifier) {
+    throw new CloudOperationError(`${ctx.label}: rds:DescribeDBInstances (${region}) answered a DB instance with neither DBInstanceArn nor DBInstanceIdentifier`);
+  }
   return {
-    provider_resource_id: database.DBInstanceArn as string,
+    provider_resource_id: database.DBInstanceArn ?? `arn:${partitionOf(region)}:rds:${region}:${ctx.account.account_id}:db:${identifier}`,
     name: database.DBInstanceIdentifier ?? null,
     type: 'database',
     region,

@@ -193,7 +193,10 @@ export function createAwsExecutor(ctx: AwsContext, options: ResolvedLiveOptions)
       ec2(target).send(new DeleteSnapshotCommand({ SnapshotId: target.id }), { abortSignal: signal }),
     ),
     'ip_address:delete': deleteWith('ec2:ReleaseAddress', (target, signal) =>
-      ec2(target).send(new ReleaseAddressCommand({ AllocationId: target.id }), { abortSignal: signal }),
+      // An EC2-Classic address has no allocation id: discovery knows it by its public IP, as EC2 does.
+      ec2(target).send(new ReleaseAddressCommand(target.id.startsWith('eipalloc-') ? { AllocationId: target.id } : { PublicIp: target.id }), {
+        abortSignal: signal,
+      }),
     ),
     'database:tag': async (target, request, signal) => {
       const tags = requiredTags(request);

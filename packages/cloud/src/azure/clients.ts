@@ -102,10 +102,30 @@ function createArmFetch(credential: ClientSecretCredential): ArmFetch {
   };
 }
 
-/** Cost Management says how long to back off in its own header rather than in Retry-After. */
+/**
+ * How long an Azure answer asks us to back off: Cost Management says it in its own header, in
+ * seconds; Resource Graph in x-ms-user-quota-resets-after, as hh:mm:ss until the user's quota
+ * refills; ARM in Retry-After.
+ */
 export function retryAfterMs(headers: { get(name: string): string | null | undefined }): number | undefined {
-  const seconds = Number(headers.get('x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after') ?? headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+  const seconds = (value: string | null | undefined) => {
+    const parsed = Number(value ?? undefined);
+    return Number.isFinite(parsed) && parsed > 0 ? parsed * 1000 : undefined;
+  };
+  return (
+    seconds(headers.get('x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after')) ??
+    timeSpanMs(headers.get('x-ms-user-quota-resets-after')) ??
+    seconds(headers.get('retry-after'))
+  );
+}
+
+/** A .NET TimeSpan as Azure writes it: [d.]hh:mm:ss[.fffffff]. */
+function timeSpanMs(value: string | null | undefined): number | undefined {
+  const match = value ? /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value.trim()) : null;
+  if (!match) return undefined;
+  const [, days = '0', hours, minutes, seconds] = match;
+  const ms = (((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+  return ms > 0 ? ms : undefined;
 }
 
 /** ARM errors are {error: {code, message}}; a gateway in front may answer with HTML instead. */

@@ -59,10 +59,10 @@ describe('Azure costs', () => {
       [`${SUB}/microsoft.compute/virtualmachines/web-01`, '2025-03-01T00:00:00.000Z', '4.19328', '2.75'],
       [`${SUB}/microsoft.compute/disks/web-01_osdisk_1_5a1f`, '2025-03-01T00:00:00.000Z', '0.6144', '0.6144'],
       [`${SUB}/microsoft.network/publicipaddresses/web-01-ip`, '2025-03-02T00:00:00.000Z', '0.00000012', '0.00000012'],
+      // The reservation's purchase: billed, and spread over the usage below rather than effective itself.
+      [undefined, '2025-03-02T00:00:00.000Z', '2890', '0'],
       // Covered by a reservation: nothing billed for the usage itself, its share of the reservation as effective cost.
       [`${SUB}/microsoft.compute/virtualmachines/web-02`, '2025-03-02T00:00:00.000Z', '0', '3.96'],
-      // The reservation's purchase: billed, and spread over the usage above rather than effective itself.
-      [undefined, '2025-03-02T00:00:00.000Z', '2890', '0'],
     ]);
     expect(rows[0]).toEqual({
       charge_period_start: '2025-03-01T00:00:00.000Z',
@@ -79,7 +79,7 @@ describe('Azure costs', () => {
       tags: {},
       granularity: 'daily',
     });
-    expect(rows[4]).not.toHaveProperty('provider_resource_id');
+    expect(rows[3]).not.toHaveProperty('provider_resource_id');
   });
 
   it('splits a period into queries of 31 days at most', async () => {

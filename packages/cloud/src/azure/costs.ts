@@ -1,5 +1,6 @@
-import type { CostPeriod, FocusCostRow } from '../adapter.ts';
-import { coveringDays, dayStart, dayWindows, decimalString, nextDayStart, serviceCategory } from '../live/focus.ts';
+import { CloudOperationError, type CostPeriod, type FocusCostRow } from '../adapter.ts';
+import { chunk } from '../live/collections.ts';
+import { coveringDays, dayStart, dayWindows, nextDayStart, picoDecimal, picoUnits, serviceCategory } from '../live/focus.ts';
 import { tokenPages } from '../live/paging.ts';
 import { normalizedId, type AzureContext } from './discovery.ts';
 
@@ -19,11 +20,25 @@ interface CostLine {
   cost: number;
 }
 
+/** A line's two amounts, summed over every answer row that shares its key. */
+interface JoinedLine {
+  line: CostLine;
+  /** Exact sums, in picoUnits: floats would add binary noise to every sum. */
+  billed: bigint;
+  effective: bigint;
+}
+
+/** Rows handed on at a time: the caller re-batches, this only bounds the arrays. */
+const ROWS_PER_YIELD = 1000;
+
 /**
  * Daily cost per resource and service from the Cost Management Query API: the ActualCost query
  * gives what is billed, the AmortizedCost query what the usage effectively cost once reservations
  * and savings plans are spread over it. The two are joined on day, resource, service and currency;
  * a line found in one only (a reservation purchase, its amortised usage) keeps 0 for the other.
+ * Answer rows sharing a key are summed, never overwritten: the API may leave out a grouping column
+ * (a billing-account scope answers without ResourceId and ServiceName), and each of its rows still
+ * costs money.
  *
  * The API groups by two dimensions at most, so lines carry resource and service but not the
  * location (the resource's region is in the inventory) nor tags or charge type, which the FOCUS
@@ -32,25 +47,18 @@ interface CostLine {
 export async function* fetchAzureCosts(ctx: AzureContext, period: CostPeriod, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
   const { from, to } = coveringDays(period);
   for (const window of dayWindows(from, to, MAX_DAYS_PER_QUERY)) {
-    const billed = new Map<string, CostLine>();
-    for await (const lines of query(ctx, 'ActualCost', window, signal)) {
-      for (const line of lines) billed.set(key(line), line);
-    }
-    for await (const lines of query(ctx, 'AmortizedCost', window, signal)) {
-      const rows = lines.map((line) => {
-        const actual = billed.get(key(line));
-        billed.delete(key(line));
-        return costRow(ctx, line, actual?.cost ?? 0, line.cost);
-      });
-      if (rows.length > 0) yield rows;
-    }
-    const billedOnly = [...billed.values()].map((line) => costRow(ctx, line, line.cost, 0));
-    if (billedOnly.length > 0) yield billedOnly;
+    const joined = new Map<string, JoinedLine>();
+    const add = (line: CostLine, amount: 'billed' | 'effective') => {
+      const key = `${line.day}|${line.resourceId}|${line.service}|${line.currency}`;
+      const entry = joined.get(key) ?? { line, billed: 0n, effective: 0n };
+      entry[amount] += picoUnits(line.cost);
+      joined.set(key, entry);
+    };
+    for await (const lines of query(ctx, 'ActualCost', window, signal)) for (const line of lines) add(line, 'billed');
+    for await (const lines of query(ctx, 'AmortizedCost', window, signal)) for (const line of lines) add(line, 'effective');
+    const rows = [...joined.values()].map(({ line, billed, effective }) => costRow(ctx, line, billed, effective));
+    yield* chunk(rows, ROWS_PER_YIELD);
   }
-}
-
-function key(line: CostLine): string {
-  return `${line.day}|${line.resourceId}|${line.service}|${line.currency}`;
 }
 
 async function* query(
@@ -83,38 +91,57 @@ async function* query(
     { signal },
   );
   for await (const page of pages) {
-    if (page) yield costLines(page);
+    if (page) yield costLines(ctx, type, page);
   }
 }
 
-/** Columns come by name, in an order the API does not promise; the cost column is named by account type. */
-function costLines(result: QueryResult): CostLine[] {
+/**
+ * Columns come by name, in an order the API does not promise; the cost column is named by account
+ * type. ResourceId and ServiceName are asked for, yet a scope may answer without them (the lines
+ * then carry none); without a day, an amount or a currency a row means nothing, so their absence
+ * is the provider's error, said as such.
+ */
+function costLines(ctx: AzureContext, type: string, result: QueryResult): CostLine[] {
   const { columns, rows } = result.properties;
   const index = (...names: string[]) => columns.findIndex((column) => names.includes(column.name));
-  const cost = index('Cost', 'PreTaxCost');
-  const date = index('UsageDate');
+  const required = (...names: string[]) => {
+    const found = index(...names);
+    if (found < 0) {
+      throw new CloudOperationError(
+        `${ctx.label}: the Cost Management ${type} answer has no ${names.join(' or ')} column ` +
+          `(columns: ${columns.map((column) => column.name).join(', ') || 'none'})`,
+      );
+    }
+    return found;
+  };
+  const cost = required('Cost', 'PreTaxCost');
+  const date = required('UsageDate');
+  const currency = required('Currency');
   const resource = index('ResourceId');
   const service = index('ServiceName');
-  const currency = index('Currency');
   return rows.map((row) => {
-    const day = String(row[date]);
+    const day = /^(\d{4})(\d{2})(\d{2})$/.exec(String(row[date]));
+    const amount = Number(row[cost]);
+    if (!day || !Number.isFinite(amount)) {
+      throw new CloudOperationError(`${ctx.label}: the Cost Management ${type} answer has a row without a valid UsageDate and cost: ${JSON.stringify(row)}`);
+    }
     return {
-      day: `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`,
-      resourceId: normalizedId(String(row[resource] ?? '')),
-      service: String(row[service] ?? ''),
-      currency: String(row[currency] ?? 'USD'),
-      cost: Number(row[cost] ?? 0),
+      day: `${day[1]}-${day[2]}-${day[3]}`,
+      resourceId: resource < 0 ? '' : normalizedId(String(row[resource] ?? '')),
+      service: service < 0 ? '' : String(row[service] ?? ''),
+      currency: String(row[currency]),
+      cost: amount,
     };
   });
 }
 
-function costRow(ctx: AzureContext, line: CostLine, billed: number, effective: number): FocusCostRow {
-  const billedCost = decimalString(billed);
+function costRow(ctx: AzureContext, line: CostLine, billed: bigint, effective: bigint): FocusCostRow {
+  const billedCost = picoDecimal(billed);
   return {
     charge_period_start: dayStart(line.day),
     charge_period_end: nextDayStart(line.day),
     billed_cost: billedCost,
-    effective_cost: decimalString(effective),
+    effective_cost: picoDecimal(effective),
     // The Query API has no list price; FOCUS allows ListCost to equal BilledCost when unknown.
     list_cost: billedCost,
     currency: line.currency,

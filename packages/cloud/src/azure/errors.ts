@@ -1,4 +1,5 @@
 import { errorMessage, networkErrorCode, type ProviderFailure } from '../live/call.ts';
+import { retryAfterMs } from './clients.ts';
 
 /** What @azure/identity throws when Entra ID refuses the service principal (AADSTS errors). */
 const IDENTITY_ERRORS = new Set(['AuthenticationError', 'AuthenticationRequiredError', 'CredentialUnavailableError']);
@@ -18,13 +19,10 @@ interface AzureErrorShape {
   code?: string;
   statusCode?: number;
   retryAfterMs?: number;
-  response?: { headers?: { get?: (name: string) => string | undefined } };
+  response?: { headers?: { get(name: string): string | null | undefined } };
 }
 
-/**
- * Reads RestError (the SDK clients), ArmError (our REST calls) and the identity errors. Cost
- * Management says how long to back off in its own header rather than Retry-After.
- */
+/** Reads RestError (the SDK clients), ArmError (our REST calls) and the identity errors. */
 export function inspectAzureError(error: unknown): ProviderFailure {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as AzureErrorShape;
   const message = errorMessage(error);
@@ -37,10 +35,8 @@ export function inspectAzureError(error: unknown): ProviderFailure {
   const status = shape.statusCode;
   const code = shape.code ?? (status === undefined ? (shape.name ?? 'Error') : String(status));
   if (status === 429) {
-    const header = (name: string) => shape.response?.headers?.get?.(name);
-    const seconds = Number(header('x-ms-ratelimit-microsoft.costmanagement-qpu-retry-after') ?? header('retry-after'));
-    const retryAfterMs = shape.retryAfterMs ?? (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined);
-    return { kind: 'throttled', code, message, ...(retryAfterMs ? { retryAfterMs } : {}) };
+    const wait = shape.retryAfterMs ?? (shape.response?.headers ? retryAfterMs(shape.response.headers) : undefined);
+    return { kind: 'throttled', code, message, ...(wait ? { retryAfterMs: wait } : {}) };
   }
   if (status === 401 || status === 403 || CREDENTIALS_CODES.has(code)) return { kind: 'credentials', code, message };
   if ((status !== undefined && status >= 500) || shape.name === 'TimeoutError') return { kind: 'unavailable', code, message };

@@ -78,26 +78,44 @@ function exportTable(ctx: GcpContext): { name: string; detailed: boolean } {
   return { name: setting as string, detailed: match[4] !== undefined };
 }
 
-/** `table` is validated against EXPORT_TABLE; every value goes in as a query parameter. */
-function exportQuery(table: string, detailed: boolean): string {
+/**
+ * `table` is validated against EXPORT_TABLE; every value goes in as a query parameter.
+ *
+ * `labels` is a REPEATED RECORD<key, value> in the export, and BigQuery cannot group by an array:
+ * the inner query turns each line's labels into one JSON text, sorted so that the same labels in
+ * any order are the same group, and the outer query groups by that text (label_set, a name the
+ * export does not use, so GROUP BY cannot resolve to the array column).
+ */
+export function exportQuery(table: string, detailed: boolean): string {
   const resource = detailed ? 'resource.global_name' : 'CAST(NULL AS STRING)';
   return `
 SELECT
-  FORMAT_TIMESTAMP('%F', usage_start_time, 'UTC') AS usage_day,
-  service.description AS service_name,
-  location.region AS region,
+  usage_day,
+  service_name,
+  region,
   cost_type,
   currency,
-  ${resource} AS resource_name,
-  TO_JSON_STRING(labels) AS labels,
-  CAST(SUM(CAST(cost AS NUMERIC)) AS STRING) AS billed_cost,
-  CAST(SUM(CAST(cost AS NUMERIC)
-    + IFNULL((SELECT SUM(CAST(credit.amount AS NUMERIC)) FROM UNNEST(credits) AS credit), 0)) AS STRING) AS effective_cost
-FROM \`${table}\`
-WHERE project.id = @project
-  AND usage_start_time >= @start
-  AND usage_start_time < @end
-GROUP BY usage_day, service_name, region, cost_type, currency, resource_name, labels
+  resource_name,
+  label_set AS labels,
+  CAST(SUM(cost_amount) AS STRING) AS billed_cost,
+  CAST(SUM(cost_amount + credit_amount) AS STRING) AS effective_cost
+FROM (
+  SELECT
+    FORMAT_TIMESTAMP('%F', usage_start_time, 'UTC') AS usage_day,
+    service.description AS service_name,
+    location.region AS region,
+    cost_type,
+    currency,
+    ${resource} AS resource_name,
+    TO_JSON_STRING(ARRAY(SELECT AS STRUCT label.key, label.value FROM UNNEST(labels) AS label ORDER BY label.key, label.value)) AS label_set,
+    CAST(cost AS NUMERIC) AS cost_amount,
+    IFNULL((SELECT SUM(CAST(credit.amount AS NUMERIC)) FROM UNNEST(credits) AS credit), 0) AS credit_amount
+  FROM \`${table}\`
+  WHERE project.id = @project
+    AND usage_start_time >= @start
+    AND usage_start_time < @end
+)
+GROUP BY usage_day, service_name, region, cost_type, currency, resource_name, label_set
 ORDER BY usage_day`;
 }
 

@@ -108,10 +108,29 @@ async function cpuByInstance(ctx: GcpContext, signal: AbortSignal | undefined): 
 function toResource(asset: Asset, regions: string[] | undefined): DiscoveredResource | undefined {
   const mapper = asset.assetType ? MAPPERS[asset.assetType] : undefined;
   if (!mapper || !asset.name) return undefined;
-  const place = placeOf(asset.resource?.location ?? '');
-  // Global and multi-region resources (snapshots, buckets in "us") belong to every region scanned.
-  if (regions && place.region && isCloudRegion(place.region) && !regions.includes(place.region)) return undefined;
-  return mapper({ name: asset.name, location: asset.resource?.location ?? '', data: structToJson(asset.resource?.data) }, place);
+  const data = structToJson(asset.resource?.data);
+  const location = asset.resource?.location || locationOf(asset.name, data);
+  const place = placeOf(location);
+  if (regions) {
+    // Where nothing tells the place, the resource cannot be shown to be in a region asked for.
+    if (!location) return undefined;
+    // Global and multi-region resources (snapshots, buckets in "us") belong to every region scanned.
+    if (place.region && isCloudRegion(place.region) && !regions.includes(place.region)) return undefined;
+  }
+  return mapper({ name: asset.name, location, data }, place);
+}
+
+/**
+ * Where a resource is when its asset row has no resource.location (rows of older exports and some
+ * asset types): its data's zone or region (Compute Engine gives URLs), Cloud SQL's gceZone or
+ * region, a bucket's location, else the locations/zones/regions segment of its name.
+ */
+function locationOf(name: string, data: Json): string {
+  for (const value of [data.zone, data.gceZone, data.region, data.location]) {
+    const found = lastSegment(value);
+    if (found) return found.toLowerCase();
+  }
+  return /\/(?:locations|zones|regions)\/([^/]+)\//.exec(name)?.[1]?.toLowerCase() ?? '';
 }
 
 interface Place {

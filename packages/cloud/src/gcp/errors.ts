@@ -15,8 +15,11 @@ interface GcpErrorShape {
   code?: number | string;
   status?: number | string;
   errors?: { reason?: string }[];
-  response?: { status?: number; data?: unknown };
+  response?: { status?: number; data?: unknown; headers?: HeadersLike };
 }
+
+/** gaxios gives fetch Headers, BigQuery's transport a plain object. */
+type HeadersLike = { get?(name: string): string | null } & Record<string, unknown>;
 
 /**
  * Reads the three shapes the Google clients throw: a GaxiosError from the REST transport (HTTP
@@ -40,7 +43,8 @@ export function inspectGcpError(error: unknown): ProviderFailure {
   const code = api ?? reasons[0] ?? (typeof tokenError === 'string' ? tokenError : undefined) ?? (http ? String(http) : (shape.name ?? 'Error'));
 
   if (reasons.some((reason) => THROTTLING_REASONS.has(reason)) || grpc === GRPC_THROTTLED || http === 429 || api === 'RESOURCE_EXHAUSTED') {
-    return { kind: 'throttled', code, message };
+    const wait = body?.retryDelayMs ?? retryAfterHeaderMs(shape.response?.headers);
+    return { kind: 'throttled', code, message, ...(wait ? { retryAfterMs: wait } : {}) };
   }
   if (reasons.some((reason) => TRANSIENT_REASONS.has(reason))) return { kind: 'unavailable', code, message };
   if (
@@ -57,16 +61,46 @@ export function inspectGcpError(error: unknown): ProviderFailure {
   return { kind: 'failed', code, message };
 }
 
-/** The REST transport puts the API's error body in the message: {"error": {"status": "PERMISSION_DENIED", "message": ...}}. */
-function apiError(text: string): { status?: string; message?: string } | undefined {
+interface ApiErrorBody {
+  status?: string;
+  message?: string;
+  /** google.rpc.RetryInfo.retryDelay among the details: how long the API asks us to wait. */
+  retryDelayMs?: number;
+}
+
+/** The REST transport puts the API's error body in the message: {"error": {"status": "PERMISSION_DENIED", "message": ..., "details": [...]}}. */
+function apiError(text: string): ApiErrorBody | undefined {
   try {
-    const error = (JSON.parse(text) as { error?: { status?: unknown; message?: unknown } }).error;
+    const error = (JSON.parse(text) as { error?: { status?: unknown; message?: unknown; details?: unknown } }).error;
     if (!error) return undefined;
+    const retryDelayMs = retryInfoMs(error.details);
     return {
       ...(typeof error.status === 'string' ? { status: error.status } : {}),
       ...(typeof error.message === 'string' ? { message: error.message } : {}),
+      ...(retryDelayMs ? { retryDelayMs } : {}),
     };
   } catch {
     return undefined;
   }
+}
+
+/** RetryInfo's retryDelay is a google.protobuf.Duration, in JSON a string of seconds: "3s", "0.5s". */
+function retryInfoMs(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  const info = details.find((detail: { '@type'?: unknown }) => detail?.['@type'] === 'type.googleapis.com/google.rpc.RetryInfo') as
+    | { retryDelay?: unknown }
+    | undefined;
+  const match = typeof info?.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(info.retryDelay) : null;
+  const ms = match ? Number(match[1]) * 1000 : 0;
+  return ms > 0 ? ms : undefined;
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+function retryAfterHeaderMs(headers: HeadersLike | undefined): number | undefined {
+  if (!headers) return undefined;
+  const raw = typeof headers.get === 'function' ? headers.get('retry-after') : (headers['retry-after'] ?? headers['Retry-After']);
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  const seconds = Number(raw);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }

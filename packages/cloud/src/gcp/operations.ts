@@ -48,9 +48,14 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
     return operation;
   }
 
-  /** An operation lives where its resource does: in a zone, a region, or globally. */
+  /**
+   * An operation lives where its resource does: in a zone, a region, or globally, of the resource's
+   * project, which need not be the account's (a shared VPC's address, a resource named by its full
+   * path): the operation's own links say which.
+   */
   function wait(operation: ComputeOperation): Promise<[ComputeOperation, ...unknown[]]> {
-    const project = ctx.account.account_id;
+    const link = operation.selfLink ?? operation.zone ?? operation.region ?? '';
+    const project = /\/projects\/([^/]+)\//.exec(link)?.[1] ?? ctx.account.account_id;
     const name = operation.name as string;
     if (operation.zone) return clients.zoneOperations.wait({ project, zone: lastSegment(operation.zone), operation: name }, ONE_ATTEMPT);
     if (operation.region) return clients.regionOperations.wait({ project, region: lastSegment(operation.region), operation: name }, ONE_ATTEMPT);

@@ -14,7 +14,7 @@ export interface ProviderFailure {
   /** The provider's own code: ThrottlingException, AuthorizationFailed, RESOURCE_EXHAUSTED, ECONNRESET... */
   code: string;
   message: string;
-  /** How long the provider asked us to wait before trying again (Retry-After), when it said. */
+  /** How long the provider asked us to wait before trying again (Retry-After and the like), when it said. */
   retryAfterMs?: number;
 }
 
@@ -23,9 +23,15 @@ export interface RetryTimings {
   retries: number;
   minDelayMs: number;
   maxDelayMs: number;
+  /**
+   * The longest wait a provider's own hint (Retry-After, RetryInfo, a quota-reset header) is
+   * honoured for. Hints are waited out in full up to this, not cut to maxDelayMs: a per-minute
+   * quota answers "in 45 s", and retrying sooner only spends the attempts.
+   */
+  maxHintDelayMs: number;
 }
 
-export const DEFAULT_RETRY_TIMINGS: RetryTimings = { retries: 5, minDelayMs: 1_000, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_TIMINGS: RetryTimings = { retries: 5, minDelayMs: 1_000, maxDelayMs: 30_000, maxHintDelayMs: 300_000 };
 
 export interface CallerConfig {
   /** Names the account in every message, e.g. "AWS account 123456789012 (Stratus account 4b1c...)". */
@@ -50,7 +56,7 @@ export interface CallOptions {
 
 /**
  * Runs one provider call: retries throttling and transient failures with exponential backoff and
- * jitter (waiting out the provider's Retry-After too, up to maxDelayMs), then turns what is left
+ * jitter (waiting out the provider's own wait hint first, up to maxHintDelayMs), then turns what is left
  * into a CloudError.
  * `what` names the call in messages ("ec2:DescribeInstances (eu-west-1)").
  */
@@ -81,7 +87,7 @@ export function createCall(config: CallerConfig): Call {
           onFailedAttempt: async ({ error, retriesLeft }) => {
             if (retriesLeft === 0 || !retryable(error)) return;
             const { retryAfterMs } = config.inspect(error);
-            if (retryAfterMs) await sleep(Math.min(retryAfterMs, timings.maxDelayMs), undefined, { signal: options.signal });
+            if (retryAfterMs) await sleep(Math.min(retryAfterMs, timings.maxHintDelayMs), undefined, { signal: options.signal });
           },
           shouldRetry: ({ error }) => retryable(error),
         },

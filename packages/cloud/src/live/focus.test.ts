@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveringDays, dayWindows, decimalString, serviceCategory } from './focus.ts';
+import { coveringDays, dayWindows, decimalString, picoDecimal, picoUnits, serviceCategory } from './focus.ts';
 import { cpuFromSamples } from './utilization.ts';
 
 describe('FOCUS helpers', () => {
@@ -10,6 +10,14 @@ describe('FOCUS helpers', () => {
     expect(decimalString(-3.25)).toBe('-3.25');
     expect(decimalString(-1e-15)).toBe('0');
     expect(() => decimalString(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('sums amounts exactly in units of 10^-12', () => {
+    const sum = [19.545363672276512, 173.41979241290323, 20.359416562625452, 0.16677720329728665].map(picoUnits).reduce((a, b) => a + b);
+    expect(picoDecimal(sum)).toBe('213.491349851102');
+    expect(picoDecimal(picoUnits(-3.25) + picoUnits(1.2e-7))).toBe('-3.24999988');
+    expect(picoDecimal(picoUnits(0.5) - picoUnits(0.5))).toBe('0');
+    expect(picoDecimal(picoUnits(-0.000001))).toBe('-0.000001');
   });
 
   it('names the FOCUS service category of each provider’s services', () => {

@@ -46,6 +46,24 @@ export function decimalString(value: number): string {
   return fixed === '-0' ? '0' : fixed;
 }
 
+/** Amounts in units of 10^-12, the precision of decimalString, so that sums of them are exact. */
+const PICO = 12;
+
+export function picoUnits(value: number): bigint {
+  const [whole = '0', fraction = ''] = decimalString(value).split('.');
+  const negative = whole.startsWith('-');
+  const units = BigInt(whole.replace('-', '')) * 10n ** BigInt(PICO) + BigInt(fraction.padEnd(PICO, '0'));
+  return negative ? -units : units;
+}
+
+export function picoDecimal(units: bigint): string {
+  const negative = units < 0n;
+  const digits = (negative ? -units : units).toString().padStart(PICO + 1, '0');
+  const fraction = digits.slice(-PICO).replace(/0+$/, '');
+  const text = `${digits.slice(0, -PICO)}${fraction ? `.${fraction}` : ''}`;
+  return negative && text !== '0' ? `-${text}` : text;
+}
+
 /**
  * FOCUS ServiceCategory from a provider's service name. The names of the three providers do not
  * collide, so one ordered table serves all (the first match wins: "Elastic Container Registry" is

@@ -4,7 +4,7 @@ import type { LiveAdapterOptions } from './options.ts';
 
 /** Retries and polls in milliseconds, so that retry paths run in a test's time. */
 export const FAST: LiveAdapterOptions = {
-  retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5 },
+  retry: { retries: 3, minDelayMs: 1, maxDelayMs: 5, maxHintDelayMs: 2_000 },
   pollIntervalMs: 10,
   operationTimeoutMs: 2_000,
 };

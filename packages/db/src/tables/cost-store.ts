@@ -64,6 +64,16 @@ export interface CostResourceRollupsTable {
   lines: number;
 }
 
+/** A day of an account whose cost is still the provider's estimate, as the last import of the day said. */
+export interface CostEstimatedDaysTable {
+  organization_id: string;
+  cloud_account_id: string;
+  /** 'YYYY-MM-DD' */
+  day: string;
+  /** The import that said so. */
+  import_id: string;
+}
+
 /** A budget alert threshold that fired for one budget period (at most one row per pair). */
 export interface BudgetAlertFiringsTable {
   budget_alert_id: string;
@@ -80,6 +90,7 @@ export interface CostStoreTables {
   cost_rollups: CostRollupsTable;
   cost_tag_rollups: CostTagRollupsTable;
   cost_resource_rollups: CostResourceRollupsTable;
+  cost_estimated_days: CostEstimatedDaysTable;
   budget_alert_firings: BudgetAlertFiringsTable;
 }
 
@@ -98,6 +109,12 @@ export const costStoreColumns: ColumnsOf<CostStoreTables> = {
     created_at: 'not null',
     updated_at: 'not null',
     applied_at: 'null',
+  },
+  cost_estimated_days: {
+    organization_id: 'not null',
+    cloud_account_id: 'not null',
+    day: 'not null',
+    import_id: 'not null',
   },
   cost_rollups: {
     organization_id: 'not null',

@@ -21,6 +21,11 @@ const costRow = z.object({
   charge_category: z.enum(['Usage', 'Purchase', 'Tax', 'Credit', 'Adjustment']),
   tags,
   granularity: z.enum(COST_GRANULARITIES),
+  /**
+   * The provider still calls the amount an estimate (AWS Cost Explorer's `Estimated` periods); a
+   * later import of the same period brings the final amount and replaces the line. Absent: final.
+   */
+  estimated: z.boolean().optional(),
 });
 
 const period = z.object({ start: timestamp, end: timestamp });

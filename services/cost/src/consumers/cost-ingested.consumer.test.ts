@@ -15,6 +15,7 @@ import { createLogger } from '@stratus/runtime';
 import { eventually, openBackbone, type Backbone, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { env } from '../config.ts';
 import { runCostMaintenance } from '../jobs/cost-maintenance.ts';
+import { estimatedDays } from '../modules/costs/costs.queries.ts';
 import { costIngested } from './cost-ingested.consumer.ts';
 
 const logger = createLogger('cost-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
@@ -126,6 +127,8 @@ interface ImportOptions {
   period: { start: Date; end: Date };
   batchSize?: number;
   importId?: string;
+  /** Another account of the organisation than the one every total here is checked on. */
+  account?: string;
 }
 
 function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingested'>[] {
@@ -134,7 +137,7 @@ function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingest
   const count = Math.max(1, Math.ceil(rows.length / size));
   return Array.from({ length: count }, (_, index) => ({
     import_id: importId,
-    cloud_account_id: accountId,
+    cloud_account_id: options.account ?? accountId,
     provider: 'AWS' as const,
     source: 'file' as const,
     batch: { index, final: index === count - 1 },
@@ -359,6 +362,50 @@ describe('cost.ingested', () => {
     const [letter] = await readDeadLetters(kafka.kafka, { topic: deadLetterTopicOf(topicFor(kafka.prefix, 'cost.ingested')) });
     expect(letter?.reason).toBe('rejected');
     expect(letter?.error).toMatch(/cloud account .* does not exist/);
+  });
+
+  it("records the days a provider called estimated, and the next import of them replaces them with the final amounts", async () => {
+    const other = (
+      await database.owner
+        .insertInto('cloud_accounts')
+        .values({ organization_id: organizationId, name: 'estimates', provider: 'AWS', account_id: '555566667777' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const days = { start: utcDay(-4), end: utcDay(-1) };
+    const [first, second, third] = [0, 1, 2].map((offset) => new Date(days.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10));
+    const estimatedDaysOf = (filters: Parameters<typeof estimatedDays>[2]) =>
+      withTenant(costDb, organizationId, (trx) => estimatedDays(trx, { from: first!, to: days.end.toISOString().slice(0, 10) }, filters));
+    const totalOf = async () =>
+      (
+        await sql<{ amount: string }>`select coalesce(sum(amount), 0)::text as amount from cost_rollups where cloud_account_id = ${other}::uuid and granularity = 'day'`.execute(
+          database.owner,
+        )
+      ).rows[0]!.amount;
+
+    // Cost Explorer's answer of a morning: the last two days still estimated.
+    const early = lines(days.start, 3, 4, 11).map((row) => (dayOf(row) === first ? row : { ...row, estimated: true }));
+    const pulled = batchesOf(early, { period: days, account: other });
+    await publishBatches(pulled);
+    await waitForStatus(pulled[0]!.import_id, 'applied');
+    expect(await estimatedDaysOf({})).toEqual([second, third]);
+    expect(await estimatedDaysOf({ account: other })).toEqual([second, third]);
+    expect(await estimatedDaysOf({ account: accountId })).toEqual([]);
+    expect(await estimatedDaysOf({ provider: 'GCP' })).toEqual([]);
+
+    // A later pull of the period: the second day final now, with its final amounts, the third still estimated.
+    const later = lines(days.start, 3, 4, 12).map((row) => (dayOf(row) === third ? { ...row, estimated: true } : row));
+    const repulled = batchesOf(later, { period: days, account: other });
+    await publishBatches(repulled);
+    await waitForStatus(repulled[0]!.import_id, 'applied');
+    expect(await estimatedDaysOf({ account: other })).toEqual([third]);
+    expect(micros(await totalOf())).toBe(later.reduce((sum, row) => sum + micros(row.billed_cost), 0n));
+
+    // And the final answer: no day estimated any more.
+    const final = batchesOf(lines(days.start, 3, 4, 13), { period: days, account: other });
+    await publishBatches(final);
+    await waitForStatus(final[0]!.import_id, 'applied');
+    expect(await estimatedDaysOf({ account: other })).toEqual([]);
   });
 
   it('downsamples months past the retention horizon into the rollups and drops them with totals unchanged', async () => {

@@ -59,6 +59,7 @@ export async function applyImport(trx: Transaction<Database>, progress: Complete
   }
   await addSelectedLines(trx, { cloud_account_id: account, period, lines: { kind: 'import', import_id: progress.import_id } });
   await markApplied(trx, progress.import_id);
+  await recordEstimatedDays(trx, progress, days);
 
   await refreshCostsBreakdown(trx, account, days);
   const windowStart = new Date(options.now.getTime() - RESOURCE_COST_WINDOW_DAYS * 86_400_000);
@@ -115,6 +116,27 @@ export async function giveUpImport(
 /** The UTC days a period touches: from its first day to the day after its last instant. */
 export function dayRangeOf(period: { start: Date; end: Date }): DayRange {
   return { from: utcDay(period.start), to: addDays(utcDay(new Date(period.end.getTime() - 1)), 1) };
+}
+
+/**
+ * The import replaces its days' word on estimates as it replaces their lines: a day is estimated
+ * while the last import of it holds a line the provider called estimated, so the pull that brings
+ * the final amounts takes the day off, and one that brings estimates again keeps it on.
+ */
+async function recordEstimatedDays(trx: Transaction<Database>, progress: CompleteImport, days: DayRange): Promise<void> {
+  const account = progress.cloud_account_id;
+  await sql`
+    delete from cost_estimated_days
+     where cloud_account_id = ${account}::uuid and day >= ${days.from}::date and day < ${days.to}::date
+  `.execute(trx);
+  await sql`
+    insert into cost_estimated_days (organization_id, cloud_account_id, day, import_id)
+    select distinct ${progress.organization_id}::uuid, ${account}::uuid, (c."timestamp" at time zone 'UTC')::date, ${progress.import_id}::uuid
+      from cost_data c
+     where c.cloud_account_id = ${account}::uuid and c.import_id = ${progress.import_id}::uuid
+       and c."timestamp" >= ${progress.period_start}::timestamptz and c."timestamp" < ${progress.period_end}::timestamptz
+       and c.dimensions ? 'estimated'
+  `.execute(trx);
 }
 
 /**

@@ -20,7 +20,7 @@ export interface CostLinesTarget {
  * Lines are matched to the inventory by the provider's resource id (or the resource id a line
  * carries, if it names one the inventory holds); a line for a resource not (yet) discovered keeps
  * that id and no resource_id. amount is the billed cost, what the invoice says; the other FOCUS
- * amounts stay in dimensions.
+ * amounts, and whether the provider still calls the line an estimate, stay in dimensions.
  */
 export async function insertCostLines(trx: Transaction<Database>, target: CostLinesTarget, lines: readonly CostLine[]): Promise<void> {
   if (lines.length === 0) return;
@@ -53,6 +53,8 @@ export async function insertCostLines(trx: Transaction<Database>, target: CostLi
       effective_cost: line.effective_cost,
       list_cost: line.list_cost,
       ...(line.sub_account_id !== undefined ? { sub_account_id: line.sub_account_id } : {}),
+      // Kept only when true: applyImport reads it to record the import's estimated days.
+      ...(line.estimated ? { estimated: true } : {}),
     };
   }
   await sql`

@@ -2,7 +2,7 @@ import { sql, type RawBuilder, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '@stratus/db';
 import { AppError, cursorCodec, day, text } from '@stratus/http';
-import { isTagDimension, tagKeyOf, type CostPlan, type Dimension } from './cost-plan.ts';
+import { isTagDimension, tagKeyOf, type CostFilters, type CostPlan, type Dimension } from './cost-plan.ts';
 
 /**
  * The one place cost questions become SQL: breakdown, export, top spenders and the forecast all
@@ -235,4 +235,20 @@ export async function readInBatches<T>(trx: Trx, query: RawBuilder<T>, batch = 1
       rows = await fetch();
     }
   })();
+}
+
+/**
+ * The days of [from, to) whose cost is still the provider's estimate for an account the filters
+ * take in (by account and provider: a day is estimated or final for a whole account).
+ */
+export async function estimatedDays(trx: Trx, range: { from: string; to: string }, filters: CostFilters): Promise<string[]> {
+  const { rows } = await sql<{ day: string }>`
+    select distinct e.day::text as day
+      from cost_estimated_days e
+      ${filters.provider ? sql`join cloud_accounts a on a.id = e.cloud_account_id and a.provider = ${filters.provider}::cloud_provider` : sql``}
+     where e.day >= ${range.from}::date and e.day < ${range.to}::date
+       ${filters.account ? sql`and e.cloud_account_id = ${filters.account}::uuid` : sql``}
+     order by 1
+  `.execute(trx);
+  return rows.map((row) => row.day);
 }

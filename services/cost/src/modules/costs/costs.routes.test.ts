@@ -342,6 +342,29 @@ describe('GET /v1/costs/breakdown', () => {
     expect(response).toMatchObject({ status: 400, body: { message: expect.stringMatching(/start again without cursor/) } });
   });
 
+  it('names the days of the range still estimated for the accounts filtered, and none to another organisation', async () => {
+    const days = [addDays(lastMonth.from, 3), addDays(lastMonth.from, 4), addDays(month.from, 1)];
+    await cost.database.owner
+      .insertInto('cost_estimated_days')
+      .values([
+        { organization_id: cost.organizationId, cloud_account_id: accounts.aws, day: days[0]!, import_id: crypto.randomUUID() },
+        { organization_id: cost.organizationId, cloud_account_id: accounts.aws, day: days[1]!, import_id: crypto.randomUUID() },
+        { organization_id: cost.organizationId, cloud_account_id: accounts.gcp, day: days[1]!, import_id: crypto.randomUUID() },
+        { organization_id: cost.organizationId, cloud_account_id: accounts.gcp, day: days[2]!, import_id: crypto.randomUUID() },
+      ])
+      .execute();
+    try {
+      const range = `from=${lastMonth.from}&to=${month.to}`;
+      expect((await breakdown(range)).estimated_days).toEqual(days);
+      expect((await breakdown(`${range}&account=${accounts.aws}`)).estimated_days).toEqual(days.slice(0, 2));
+      expect((await breakdown(`${range}&provider=GCP`)).estimated_days).toEqual(days.slice(1));
+      expect((await breakdown(`from=${lastMonth.from}&to=${lastMonth.to}&group_by=region`)).estimated_days).toEqual(days.slice(0, 2));
+      expect((await breakdown(range, otherToken)).estimated_days).toEqual([]);
+    } finally {
+      await cost.database.owner.deleteFrom('cost_estimated_days').execute();
+    }
+  });
+
   it("shows another organisation none of these costs", async () => {
     for (const { question } of QUESTIONS.slice(0, 3)) {
       expect((await breakdown(queryOf(question), otherToken)).items).toEqual([]);

@@ -15,7 +15,7 @@ import {
   type CostQuestion,
   type Dimension,
 } from './cost-plan.ts';
-import { decodeKeyset, encodeKeyset, orderedCostRows, readInBatches, topCostRows } from './costs.queries.ts';
+import { decodeKeyset, encodeKeyset, estimatedDays, orderedCostRows, readInBatches, topCostRows } from './costs.queries.ts';
 import {
   breakdownQuery,
   breakdownSchema,
@@ -108,7 +108,10 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
       const now = new Date();
       const costs = plan(questionOf(query, now), now);
       const after = decodeKeyset(cursor, costs.groupBy.length);
-      const { rows } = await request.withTenant((trx) => orderedCostRows(costs, { after, limit }).execute(trx));
+      const { rows, estimated } = await request.withTenant(async (trx) => ({
+        rows: (await orderedCostRows(costs, { after, limit }).execute(trx)).rows,
+        estimated: await estimatedDays(trx, costs.range, costs.filters),
+      }));
       const page = rows.slice(0, limit);
       return {
         ...answered(costs),
@@ -121,6 +124,7 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
           amount: row.amount,
         })),
         next_cursor: rows.length > limit ? encodeKeyset(page.at(-1)!) : null,
+        estimated_days: estimated,
       };
     },
   );

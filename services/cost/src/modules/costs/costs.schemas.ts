@@ -110,6 +110,12 @@ export const breakdownSchema = pageSchema(breakdownItem).extend({
   granularity: z.enum(['day', 'month', 'total']),
   group_by: z.array(z.string()),
   ...source,
+  estimated_days: z
+    .array(day)
+    .describe(
+      "days of the range whose amounts are still the provider's estimate (AWS Cost Explorer's Estimated days) for an " +
+        'account the provider and account filters take in; the next import of those days replaces them with final amounts',
+    ),
 });
 
 export const topSchema = z.object({

@@ -1,0 +1,191 @@
+/**
+ * The AWS adapter against AWS's own published answers (fixtures/published, see its README), served
+ * at the HTTP boundary: the real SDK clients sign, send and parse; nock answers as AWS does.
+ */
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CloudIncompleteDiscoveryError, type DiscoveredResource } from '../adapter.ts';
+import { collect } from '../live/testing.ts';
+import { publishedJson, publishedText } from '../live/published.ts';
+import { awsAdapter } from './test-support.ts';
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+afterEach(() => nock.cleanAll());
+
+const published = (name: string) => new URL(`./fixtures/published/${name}`, import.meta.url);
+const xml = (name: string) => publishedText(published(name));
+
+const EC2 = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+const RDS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+const ELB = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
+
+/** What a Query API answers when it has nothing to list: the wire form of an empty list. */
+const EMPTY: Record<string, string> = {
+  DescribeInstances: `<DescribeInstancesResponse xmlns="${EC2}"><requestId>r</requestId><reservationSet/></DescribeInstancesResponse>`,
+  DescribeVolumes: `<DescribeVolumesResponse xmlns="${EC2}"><requestId>r</requestId><volumeSet/></DescribeVolumesResponse>`,
+  DescribeSnapshots: `<DescribeSnapshotsResponse xmlns="${EC2}"><requestId>r</requestId><snapshotSet/></DescribeSnapshotsResponse>`,
+  DescribeAddresses: `<DescribeAddressesResponse xmlns="${EC2}"><requestId>r</requestId><addressesSet/></DescribeAddressesResponse>`,
+  DescribeDBInstances: `<DescribeDBInstancesResponse xmlns="${RDS}"><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult></DescribeDBInstancesResponse>`,
+  DescribeLoadBalancers: `<DescribeLoadBalancersResponse xmlns="${ELB}"><DescribeLoadBalancersResult><LoadBalancers/></DescribeLoadBalancersResult></DescribeLoadBalancersResponse>`,
+};
+
+/** Per region and Action: a body, or a function giving the body of each call in turn. */
+type Answers = Record<string, Record<string, string | (() => string)>>;
+
+/**
+ * EC2, RDS and ELBv2 (Query APIs: a form-encoded POST naming its Action) answering per region and
+ * Action from `answers`, else with an empty list; S3 lists no bucket. Records what was asked.
+ */
+function queryApis(answers: Answers) {
+  const asked: string[] = [];
+  nock(/https:\/\/(ec2|rds|elasticloadbalancing)\.[a-z0-9-]+\.amazonaws\.com/)
+    .post('/')
+    .reply(async (req: Request) => {
+      const region = new URL(req.url).hostname.split('.')[1] as string;
+      const action = new URLSearchParams(await req.text()).get('Action') as string;
+      asked.push(`${action} (${region})`);
+      const answer = answers[region]?.[action];
+      const body = typeof answer === 'function' ? answer() : (answer ?? EMPTY[action]);
+      return body ? [200, body, { 'content-type': 'text/xml' }] : [400, `no answer for ${action}`];
+    })
+    .persist();
+  nock('https://s3.us-east-1.amazonaws.com')
+    .get('/')
+    .query(true)
+    .reply(200, '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Buckets/></ListAllMyBucketsResult>')
+    .persist();
+  return asked;
+}
+
+/** Collects a discovery's resources, also when it ends with an error. */
+async function discoverAll(regions: string[]): Promise<{ resources: DiscoveredResource[]; error: unknown }> {
+  const resources: DiscoveredResource[] = [];
+  try {
+    for await (const page of awsAdapter({ settings: { regions } }).discover()) resources.push(...page);
+    return { resources, error: undefined };
+  } catch (error) {
+    return { resources, error };
+  }
+}
+
+describe('AWS discovery, published answers', () => {
+  it('gives an Elastic IP without AllocationId (EC2-Classic) its public IP as id, never undefined', async () => {
+    queryApis({ 'us-east-1': { DescribeAddresses: xml('ec2-DescribeAddresses.xml') } });
+
+    const { resources, error } = await discoverAll(['us-east-1']);
+
+    expect(error).toBeUndefined();
+    expect(resources.map((resource) => [resource.provider_resource_id, resource.state, resource.metadata.allocation_id])).toEqual([
+      ['arn:aws:ec2:us-east-1:123456789012:elastic-ip/198.51.100.0', 'available', null],
+      ['arn:aws:ec2:us-east-1:123456789012:elastic-ip/eipalloc-12345678', 'in-use', 'eipalloc-12345678'],
+    ]);
+  });
+
+  it('builds the ARN of a DB instance answered without DBInstanceArn, as RDS writes it', async () => {
+    queryApis({ 'us-east-1': { DescribeDBInstances: xml('rds-DescribeDBInstances.xml') } });
+
+    const { resources } = await discoverAll(['us-east-1']);
+
+    expect(resources).toEqual([
+      expect.objectContaining({
+        provider_resource_id: 'arn:aws:rds:us-east-1:123456789012:db:mydbinstancecf',
+        name: 'mydbinstancecf',
+        type: 'database',
+        state: 'available',
+        metadata: expect.objectContaining({ engine: 'mysql', instance_type: 'db.t3.small' }),
+      }),
+    ]);
+  });
+
+  it('goes on past a page it cannot read (a bad timestamp in one region), then says discovery is incomplete', async () => {
+    // The published volume, its createTime made unreadable, in eu-west-1 only.
+    const unreadable = xml('ec2-DescribeVolumes.xml').replace('<createTime>2013-12-18T22:35:00.084Z</createTime>', '<createTime>18/12/2013 22:35</createTime>');
+    const asked = queryApis({
+      'eu-west-1': { DescribeVolumes: unreadable },
+      'us-east-1': {
+        DescribeVolumes: xml('ec2-DescribeVolumes.xml'),
+        DescribeLoadBalancers: xml('elbv2-DescribeLoadBalancers.xml'),
+        DescribeTags: xml('elbv2-DescribeTags.xml'),
+      },
+    });
+
+    const { resources, error } = await discoverAll(['eu-west-1', 'us-east-1']);
+
+    // Every listing of both regions was asked for, after the one that failed.
+    expect(asked).toEqual(expect.arrayContaining(['DescribeAddresses (eu-west-1)', 'DescribeLoadBalancers (eu-west-1)', 'DescribeVolumes (us-east-1)', 'DescribeTags (us-east-1)']));
+    expect(resources.map((resource) => [resource.type, resource.provider_resource_id])).toEqual([
+      ['disk', 'arn:aws:ec2:us-east-1:123456789012:volume/vol-049df61146c4d7901'],
+      ['load_balancer', 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188'],
+    ]);
+    expect(resources[0]).toMatchObject({ zone: 'us-east-1a', state: 'in-use', metadata: { created_at: '2013-12-18T22:35:00.084Z', size_gb: 8 } });
+    expect(resources[1]?.tags).toEqual({ project: 'lima', department: 'digital-media' });
+    expect(error).toBeInstanceOf(CloudIncompleteDiscoveryError);
+    expect((error as Error).message).toMatch(/discovery is incomplete, 1 of its listings failed .*ec2:DescribeVolumes \(eu-west-1\)/);
+  });
+});
+
+describe('AWS Cost Explorer, published answers', () => {
+  const CE = 'https://ce.us-east-1.amazonaws.com';
+  const september = { start: new Date('2017-09-01T00:00:00Z'), end: new Date('2017-10-01T00:00:00Z') };
+
+  function costExplorer(...answers: [number, unknown][]) {
+    const asked: unknown[] = [];
+    nock(CE)
+      .post('/')
+      .reply(async (req: Request) => {
+        asked.push({ target: req.headers.get('x-amz-target'), body: await req.json() });
+        return answers.shift() ?? [500, { __type: 'InternalFailure' }];
+      })
+      .persist();
+    return asked;
+  }
+
+  it('reads the groups by the answer’s GroupDefinitions, and retries LimitExceededException', async () => {
+    const answer = publishedJson(published('ce-GetCostAndUsage.json'));
+    const asked = costExplorer([400, { __type: 'LimitExceededException', Message: 'You have exceeded the rate limit.' }], [200, answer]);
+
+    const rows = await collect(awsAdapter().fetchCosts(september));
+
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toMatchObject({ target: 'AWSInsightsIndexService.GetCostAndUsage', body: { Granularity: 'DAILY' } });
+    // GroupDefinitions says the second key is a tag, not the region: no region is made of it.
+    expect(rows.map((row) => [row.service_name, row.billed_cost, row.region_id, row.estimated])).toEqual([
+      ['Amazon Simple Storage Service', '40.3543773134', undefined, undefined],
+      ['Amazon Simple Storage Service', '0.2682364644', undefined, undefined],
+    ]);
+  });
+
+  it('marks the lines of a period Cost Explorer calls Estimated', async () => {
+    const answer = publishedJson<{ ResultsByTime: { Estimated: boolean }[] }>(published('ce-GetCostAndUsage.json'));
+    answer.ResultsByTime[0]!.Estimated = true;
+    costExplorer([200, answer]);
+
+    const rows = await collect(awsAdapter().fetchCosts(september));
+
+    expect(rows.map((row) => row.estimated)).toEqual([true, true]);
+  });
+});
+
+describe('AWS operations and their waiters, published answers', () => {
+  it('stops an instance (StopInstances) and waits, polling DescribeInstances, until it is stopped', async () => {
+    const running = xml('ec2-DescribeInstances.xml');
+    // The same instance, as the waiter's later polls see it once stopped.
+    const stopped = running.replace('<code>16</code>\n            <name>running</name>', '<code>80</code>\n            <name>stopped</name>');
+    const polls = [running, stopped];
+    const asked = queryApis({
+      'us-east-1': { StopInstances: xml('ec2-StopInstances.xml'), DescribeInstances: () => polls.shift() ?? stopped },
+    });
+
+    const result = await awsAdapter().execute({
+      operation: 'stop',
+      provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0',
+      resource_type: 'vm',
+      region: 'us-east-1',
+      params: {},
+    });
+
+    expect(result.state).toBe('stopped');
+    expect(asked).toEqual(['StopInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
+  });
+});

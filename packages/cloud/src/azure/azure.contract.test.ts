@@ -1,0 +1,128 @@
+/**
+ * The Azure adapter against Microsoft's own published answers (fixtures/published, see its
+ * README), served at the HTTP boundary to the real SDK clients and ARM calls.
+ */
+import nock from 'nock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CloudOperationError } from '../adapter.ts';
+import { collect } from '../live/testing.ts';
+import { exampleBody } from '../live/published.ts';
+import { ARM, armError, azureAdapter, grantTokens, SUBSCRIPTION } from './test-support.ts';
+
+beforeAll(() => nock.disableNetConnect());
+afterAll(() => nock.enableNetConnect());
+beforeEach(() => grantTokens());
+afterEach(() => nock.cleanAll());
+
+const published = (name: string) => new URL(`./fixtures/published/${name}`, import.meta.url);
+const QUERY_PATH = `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.CostManagement/query`;
+
+/** The Query API answering each query type with a published body (undefined: the documented 204). */
+function costManagement(bodies: { ActualCost?: unknown; AmortizedCost?: unknown }) {
+  nock(ARM)
+    .post(QUERY_PATH)
+    .query({ 'api-version': '2023-11-01' })
+    .reply(async (req: Request) => {
+      const { type } = (await req.json()) as { type: 'ActualCost' | 'AmortizedCost' };
+      const body = bodies[type];
+      return body === undefined ? [204] : [200, body];
+    })
+    .persist();
+}
+
+describe('Azure Cost Management, published answers (2023-11-01)', () => {
+  const day = { start: new Date('2018-03-31T00:00:00Z'), end: new Date('2018-04-01T00:00:00Z') };
+
+  it('sums the rows of BillingAccountQuery that share a day and currency, and follows its nextLink', async () => {
+    const body = exampleBody<{ properties: { nextLink: string } }>(published('BillingAccountQuery.json'));
+    costManagement({ ActualCost: body });
+    // The example's nextLink, POSTed the query again, answers with the example's 204.
+    const next = new URL(body.properties.nextLink);
+    const followed = nock(ARM).post(next.pathname).query(true).reply(204);
+
+    const rows = await collect(azureAdapter().fetchCosts(day));
+
+    expect(followed.isDone()).toBe(true);
+    // Four resource groups' rows of one day, none naming a resource or a service: one line of their sum.
+    expect(rows).toEqual([
+      expect.objectContaining({
+        charge_period_start: '2018-03-31T00:00:00.000Z',
+        charge_period_end: '2018-04-01T00:00:00.000Z',
+        billed_cost: '213.491349851102',
+        effective_cost: '0',
+        currency: 'USD',
+        service_name: '',
+      }),
+    ]);
+    expect(rows[0]).not.toHaveProperty('provider_resource_id');
+  });
+
+  it('says which column is missing when an answer has no UsageDate (SubscriptionQueryGrouping)', async () => {
+    costManagement({ ActualCost: exampleBody(published('SubscriptionQueryGrouping.json')) });
+
+    const pulled = collect(azureAdapter().fetchCosts(day));
+
+    await expect(pulled).rejects.toBeInstanceOf(CloudOperationError);
+    await expect(pulled).rejects.toThrow(/ActualCost answer has no UsageDate column \(columns: PreTaxCost, ResourceGroup, Currency\)/);
+  });
+});
+
+describe('Azure Resource Graph, published answers (2024-04-01)', () => {
+  const first = exampleBody<{ $skipToken: string }>(published('ResourcesFirstPageQuery.json'));
+  // The published next page carries a $skipToken of its own; left out, it is the last page.
+  const { $skipToken: _more, ...last } = exampleBody<{ $skipToken: string }>(published('ResourcesNextPageQuery.json'));
+
+  function resourceGraph(failures: [number, unknown, Record<string, string>][] = []) {
+    const asked: (string | undefined)[] = [];
+    const askedAt: number[] = [];
+    nock(ARM)
+      .post('/providers/Microsoft.ResourceGraph/resources')
+      .query({ 'api-version': '2024-04-01' })
+      .reply(async (req: Request) => {
+        const { options } = (await req.json()) as { options: { $skipToken?: string } };
+        asked.push(options.$skipToken);
+        askedAt.push(performance.now());
+        const failure = options.$skipToken ? failures.shift() : undefined;
+        if (failure) return failure;
+        return [200, options.$skipToken === first.$skipToken ? last : first];
+      })
+      .persist();
+    return { asked, askedAt };
+  }
+
+  it('pages with $skipToken and maps the rows it knows (disks), skipping the others', async () => {
+    const { asked } = resourceGraph();
+
+    const resources = await collect(azureAdapter().discover());
+
+    expect(asked).toEqual([undefined, first.$skipToken]);
+    expect(resources.map((resource) => [resource.type, resource.provider_resource_id, resource.region])).toEqual([
+      [
+        'disk',
+        '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourcegroups/rg1/providers/microsoft.compute/disks/yetanothertest_osdisk_1_f396cbcb625a457bb69fe2abf5975820',
+        'eastus',
+      ],
+      [
+        'disk',
+        '/subscriptions/cfbbd179-59d2-4052-aa06-9270a38aa9d6/resourcegroups/rg1/providers/microsoft.compute/disks/second_osdisk_dddddbcb625a457bb69fe2abf5975820',
+        'eastus',
+      ],
+    ]);
+  });
+
+  it('waits out x-ms-user-quota-resets-after on a 429 before asking again', async () => {
+    // Resource Graph's documented throttling headers (see the README): the quota refills in 1 s.
+    const throttled: [number, unknown, Record<string, string>] = [
+      429,
+      armError('RateLimiting', 'Please provide below info when asking for support: timestamp = 2024-04-01T00:00:00Z, correlationId = 00000000-0000-0000-0000-000000000000.'),
+      { 'x-ms-user-quota-remaining': '0', 'x-ms-user-quota-resets-after': '00:00:01' },
+    ];
+    const { asked, askedAt } = resourceGraph([throttled]);
+
+    const resources = await collect(azureAdapter().discover());
+
+    expect(asked).toEqual([undefined, first.$skipToken, first.$skipToken]);
+    expect(askedAt[2]! - askedAt[1]!).toBeGreaterThanOrEqual(950);
+    expect(resources).toHaveLength(2);
+  });
+});
