@@ -10,6 +10,7 @@ import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
+import { policyCommand } from './commands/policy.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the input was wrong (fix the command and rerun). */
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   resourcesCommand(program);
   costsCommand(program);
   recommendationsCommand(program);
+  policyCommand(program);
   deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();

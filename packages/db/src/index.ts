@@ -38,6 +38,7 @@ export type * from './tables/costs.ts';
 export type * from './tables/recommendations.ts';
 export { recommendationHistoryColumns } from './tables/recommendations.ts';
 export type * from './tables/actions.ts';
+export type * from './tables/action-policy.ts';
 export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';

@@ -2,6 +2,7 @@ import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { operationsRoutes } from './modules/operations/operations.routes.ts';
+import { policyRoutes } from './modules/policy/policy.routes.ts';
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'action-executor',
@@ -9,5 +10,6 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app) {
     await app.register(operationsRoutes, { prefix: '/v1' });
+    await app.register(policyRoutes, { prefix: '/v1' });
   },
 };

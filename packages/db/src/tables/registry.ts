@@ -1,5 +1,6 @@
 import type { Database } from '../database.ts';
 import type { DatabaseRole, ServiceRole } from '../roles.ts';
+import { actionPolicyColumns } from './action-policy.ts';
 import { apiTokenColumns } from './api-tokens.ts';
 import type { ColumnsOf } from './column-types.ts';
 import { coreColumns, coreViewColumns } from './core.ts';
@@ -29,6 +30,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...costStoreColumns,
   ...notificationDeliveryColumns,
   ...recommendationHistoryColumns,
+  ...actionPolicyColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -118,6 +120,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   operations: ownedBy('stratus_action_executor'),
   terraform_states: ownedBy('stratus_action_executor'),
   terraform_modules: ownedBy('stratus_action_executor'),
+  action_policies: ownedBy('stratus_action_executor'),
+  approval_requests: ownedBy('stratus_action_executor'),
 
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),
