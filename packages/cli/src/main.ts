@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
+import { approvalsCommand } from './commands/approvals.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
@@ -32,6 +33,7 @@ function buildProgram(): Command {
   costsCommand(program);
   recommendationsCommand(program);
   policyCommand(program);
+  approvalsCommand(program);
   deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();

@@ -52,12 +52,35 @@ export async function up(db: Kysely<any>): Promise<void> {
     sql`grant insert, update, delete on approval_requests to stratus_action_executor`,
     // An approver answers once: the row is theirs for this action.
     sql`create unique index approvals_action_id_approver_id_idx on approvals (action_id, approver_id)`,
+
+    // The expiry job runs for every organisation while row-level security shows one at a time:
+    // this function (owner's rights, fixed search_path) is that one cross-tenant read, and it
+    // reveals only the ids of the actions to expire, which the job then handles under their tenant.
+    sql`
+      create function stratus_expired_approval_requests(p_now timestamptz, p_limit integer)
+      returns table (organization_id uuid, action_id uuid)
+      language sql
+      stable
+      security definer
+      set search_path = pg_catalog, pg_temp
+      as $$
+        select r.organization_id, r.action_id
+          from public.approval_requests r
+          join public.actions a on a.id = r.action_id
+         where r.expires_at <= p_now and a.status::text = 'awaiting_approval'
+         order by r.expires_at
+         limit p_limit
+      $$
+    `,
+    sql`revoke all on function stratus_expired_approval_requests(timestamptz, integer) from public`,
+    sql`grant execute on function stratus_expired_approval_requests(timestamptz, integer) to stratus_action_executor`,
   ]);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   // Enum values cannot be dropped; the rows using them go back to their nearest older value.
   await execute(db, [
+    sql`drop function if exists stratus_expired_approval_requests(timestamptz, integer)`,
     sql`drop index if exists approvals_action_id_approver_id_idx`,
     sql`drop table if exists approval_requests`,
     sql`drop table if exists action_policies`,
