@@ -9,14 +9,18 @@ import { answerApproval, type Answer } from './approvals.service.ts';
 
 const tags = ['approvals'];
 
-const approvalSchema = rowSchema('approvals', {
+const answerShape = {
   id: z.uuid(),
-  action_id: z.uuid(),
   approver_id: z.uuid(),
   status: z.enum(APPROVAL_STATUSES),
   comments: z.string().nullable(),
   requested_at: z.date(),
   responded_at: z.date().nullable(),
+};
+
+const approvalSchema = rowSchema('approvals', {
+  ...answerShape,
+  action_id: z.uuid(),
   action_type: z.enum(ACTION_TYPES),
   resource_id: z.uuid().nullable(),
   action_status: z.enum(ACTION_STATUSES),
@@ -38,7 +42,7 @@ const requestSchema = rowSchema('approval_requests', {
   parameters: z.record(z.string(), z.unknown()),
   action_status: z.enum(ACTION_STATUSES),
   created_by: z.uuid().nullable(),
-  answers: z.array(approvalSchema.pick({ id: true, approver_id: true, status: true, comments: true, requested_at: true, responded_at: true })),
+  answers: z.array(rowSchema('approvals', answerShape)),
 });
 
 const outcomeSchema = z.object({
