@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
-import type { ApprovalStatus } from '@stratus/db';
-import type { KeysetCursor } from '@stratus/db';
+import type { ApprovalStatus, KeysetCursor } from '@stratus/db';
 import { AppError } from '@stratus/http';
 import type { Trx } from '../policy/policy.service.ts';
 import { digestOf } from './approvals.service.ts';
