@@ -258,6 +258,29 @@ describe('authPlugin against the real PostgreSQL', () => {
     await app.close();
   });
 
+  it("gives a scope's permission to the routes a plugin registers in it without one", async () => {
+    const app = buildServer({ logger: pino({ level: 'silent' }), service: 'test', version: '0.0.0' });
+    await app.register(authPlugin, { db: serviceDb });
+    await app.register(async (scope) => {
+      scope.scopePermission = 'tokens:read';
+      // As a third-party plugin would: no config at all.
+      await scope.register(async (plugin) => {
+        plugin.get('/dashboard', async () => 'board');
+      });
+      scope.get('/own', { config: { permission: 'resources:read' } }, async () => 'own');
+    });
+    // The scope's permission stays in the scope.
+    expect(() => app.get('/outside', async () => 'oops')).toThrow('declares neither config.permission nor config.public');
+    await app.ready();
+
+    expect((await get(app, '/dashboard')).statusCode).toBe(401);
+    // A viewer reads resources but not tokens.
+    expect((await get(app, '/dashboard', viewerToken)).statusCode).toBe(403);
+    expect((await get(app, '/dashboard', acme.token.token)).body).toBe('board');
+    expect((await get(app, '/own', viewerToken)).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('refuses to register a route that requires a permission outside the catalogue', async () => {
     const app = buildServer({ logger: pino({ level: 'silent' }), service: 'test', version: '0.0.0' });
     await app.register(authPlugin, { db: serviceDb });

@@ -12,6 +12,13 @@ declare module 'fastify' {
     /** The permission a caller's role needs; every route declares this or `public: true`. */
     permission?: PermissionName;
   }
+  interface FastifyInstance {
+    /**
+     * The permission of the routes registered in this scope without one: for a plugin that
+     * registers routes itself (a queue dashboard), set on the scope before registering it.
+     */
+    scopePermission: PermissionName | null;
+  }
   interface FastifyRequest {
     /** Set on every route that is not public; absent (null) on public routes. */
     auth: AuthIdentity;
@@ -91,7 +98,12 @@ export const authPlugin = fp<AuthOptions>(
       });
     });
 
-    app.addHook('onRoute', checkRouteDeclaresAccess);
+    app.decorate('scopePermission', null);
+    app.addHook('onRoute', function (route) {
+      const config = route.config ?? {};
+      if (this.scopePermission !== null && config.permission === undefined && !config.public) route.config = { ...config, permission: this.scopePermission };
+      checkRouteDeclaresAccess(route);
+    });
 
     app.addHook('onRequest', async (request) => {
       const { public: isPublic, permission } = request.routeOptions.config;

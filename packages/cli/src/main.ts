@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
+import { approvalsCommand } from './commands/approvals.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
@@ -10,6 +11,7 @@ import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
+import { policyCommand } from './commands/policy.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the input was wrong (fix the command and rerun). */
@@ -30,6 +32,8 @@ function buildProgram(): Command {
   resourcesCommand(program);
   costsCommand(program);
   recommendationsCommand(program);
+  policyCommand(program);
+  approvalsCommand(program);
   deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();

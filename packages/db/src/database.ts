@@ -1,3 +1,4 @@
+import type { ActionPolicyTables } from './tables/action-policy.ts';
 import type { ApiTokenTables } from './tables/api-tokens.ts';
 import type { CoreTables, CoreViews } from './tables/core.ts';
 import type { EventBackboneTables } from './tables/event-backbone.ts';
@@ -8,4 +9,4 @@ import type { RealizedSavingsTables } from './tables/realized-savings.ts';
 import type { RecommendationHistoryTables } from './tables/recommendations.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables {}

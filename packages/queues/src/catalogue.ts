@@ -40,6 +40,16 @@ export const JOBS = defineJobs({
     attempts: 5,
     backoff: { type: 'exponential', delay: 5_000 },
   },
+  // Expires every organisation's approval requests past their time (one job, repeated every few
+  // minutes by a scheduler). Each action is checked again under a lock, so a retry or an
+  // overlapping run expires nothing twice; a failed pass is caught up by the next one.
+  'approvals.expire': {
+    queue: 'operations',
+    name: 'approvals.expire',
+    schema: z.object({}),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+  },
   // Evaluates a rule and enqueues operations; failures are database hiccups, retried quickly,
   // and a run that still fails is recorded and the next cron tick tries again.
   'automation.rule.run': {

@@ -57,6 +57,7 @@ describe('queues and workers against the real Redis', () => {
           seen.push(payload);
           return { status: 'done', provider_request_id: 'req-1' };
         },
+        'approvals.expire': async () => ({ status: 'skipped', reason: 'not enqueued here' }),
       },
     });
     onTestFinished(() => worker.close());

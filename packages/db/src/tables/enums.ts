@@ -29,10 +29,13 @@ export const ACTION_STATUSES = [
   'success',
   'error',
   'cancelled',
+  /** Nobody approved it before its approval request expired (migration ActionPolicyAndApprovals). */
+  'expired',
 ] as const;
 export type ActionStatus = (typeof ACTION_STATUSES)[number];
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
+/** expired: the approver did not answer before the action's approval request expired. */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 /**

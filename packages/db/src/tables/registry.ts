@@ -1,5 +1,6 @@
 import type { Database } from '../database.ts';
 import type { DatabaseRole, ServiceRole } from '../roles.ts';
+import { actionPolicyColumns } from './action-policy.ts';
 import { apiTokenColumns } from './api-tokens.ts';
 import type { ColumnsOf } from './column-types.ts';
 import { coreColumns, coreViewColumns } from './core.ts';
@@ -31,6 +32,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...notificationDeliveryColumns,
   ...recommendationHistoryColumns,
   ...realizedSavingsColumns,
+  ...actionPolicyColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -123,6 +125,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   operations: ownedBy('stratus_action_executor'),
   terraform_states: ownedBy('stratus_action_executor'),
   terraform_modules: ownedBy('stratus_action_executor'),
+  action_policies: ownedBy('stratus_action_executor'),
+  approval_requests: ownedBy('stratus_action_executor'),
 
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),
