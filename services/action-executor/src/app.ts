@@ -1,7 +1,19 @@
+import type { EventHandlers } from '@stratus/events';
+import type { Queues } from '@stratus/queues';
 import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
+import { actionRequested } from './consumers/action-requested.consumer.ts';
+import { operationExecuteReconciler } from './jobs/operation-execute.reconciler.ts';
+import { operationsWorker } from './jobs/operations.worker.ts';
+import { actionsRoutes } from './modules/actions/actions.routes.ts';
 import { operationsRoutes } from './modules/operations/operations.routes.ts';
+
+export function handlers(queues: Pick<Queues, 'enqueue'>) {
+  return {
+    'action.requested': actionRequested(queues),
+  } satisfies EventHandlers;
+}
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'action-executor',
@@ -9,5 +21,8 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app) {
     await app.register(operationsRoutes, { prefix: '/v1' });
+    await app.register(actionsRoutes, { prefix: '/v1' });
   },
+  consumers: (deps) => handlers(deps.queues),
+  background: (deps) => [operationsWorker(deps), operationExecuteReconciler(deps)],
 };

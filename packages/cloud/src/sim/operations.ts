@@ -118,6 +118,9 @@ export async function executeOperation(
   const id = request.provider_resource_id;
   const fail = (message: string) => new CloudOperationError(`${request.operation} ${id}: ${message}`);
   if (!ACTION_TYPES.includes(request.operation)) throw fail(`unknown operation ${String(request.operation)}`);
+  const token = request.client_token;
+  const applied = token === undefined ? undefined : fleet.overlay.applied.get(token);
+  if (applied) return { state: applied.state, details: { ...applied.details, already_applied: true } };
 
   const before = resolve(fleet, id, clock().getTime());
   if (!before) throw fail(messages.notFound(id));
@@ -145,7 +148,9 @@ export async function executeOperation(
   if (!current) throw fail(messages.notFound(id));
   const { state, ...details } = effect(current, at);
   const after = resolve(fleet, id, at);
-  return { state: state !== undefined ? state : after ? stateOf(after) : null, details: { ...details, request_id, changed: true } };
+  const result = { state: state !== undefined ? state : after ? stateOf(after) : null, details: { ...details, request_id, changed: true } };
+  if (token !== undefined) fleet.overlay.applied.set(token, result);
+  return result;
 }
 
 /** The resource as it is at time t, or null if there is none (any more). */

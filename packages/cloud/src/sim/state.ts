@@ -8,6 +8,7 @@
  * pristine fleet. So an operation one service executes shows in another service's discovery only
  * when both run in the same process.
  */
+import type { OperationResult } from '../adapter.ts';
 import type { SimSpec } from './fleet.ts';
 
 /** What an operation may change about a resource; everything else about it is fixed by the seed. */
@@ -26,6 +27,8 @@ export interface SimOverlay {
   readonly created: Map<string, SimSpec>;
   /** Attempts so far by resource and operation, which make failures reproducible per attempt. */
   readonly attempts: Map<string, number>;
+  /** Results of the operations applied with a client token, by token: a token is applied once. */
+  readonly applied: Map<string, OperationResult>;
 }
 
 const overlays = new Map<string, SimOverlay>();
@@ -33,7 +36,7 @@ const overlays = new Map<string, SimOverlay>();
 export function overlayOf(cloudAccountId: string): SimOverlay {
   let overlay = overlays.get(cloudAccountId);
   if (!overlay) {
-    overlay = { changes: new Map(), created: new Map(), attempts: new Map() };
+    overlay = { changes: new Map(), created: new Map(), attempts: new Map(), applied: new Map() };
     overlays.set(cloudAccountId, overlay);
   }
   return overlay;
