@@ -35,7 +35,7 @@ export class RetryLaterError extends Error {
 }
 
 /** BullMQ asks this for every backoff type it does not know; attemptsMade counts the failed attempt. */
-const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job) => {
+export const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job) => {
   if (type !== RETRY_AFTER_BACKOFF) throw new Error(`unknown backoff type ${type}`);
   if (error instanceof RetryLaterError) return error.delayMs;
   const backoff = typeof job?.opts.backoff === 'object' ? job.opts.backoff : undefined;
