@@ -50,7 +50,7 @@ export const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job)
  * (a busy account, a row not committed yet) moves the job to delayed with it and throws BullMQ's
  * DelayedError.
  */
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job, token: string | undefined) => Promise<JobOutcome>;
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job, token?: string) => Promise<JobOutcome>;
 
 /** One handler per job of the queue: a job added to the catalogue without a handler does not compile. */
 export type JobHandlers<Q extends QueueName> = { [N in JobNameOf<Q>]: JobHandler<N> };

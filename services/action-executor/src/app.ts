@@ -1,3 +1,4 @@
+import { sharedSimCloud } from '@stratus/cloud';
 import type { EventHandlers } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDefinition } from '@stratus/runtime';
@@ -24,5 +25,6 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(actionsRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => handlers(deps.queues),
-  background: (deps) => [operationsWorker(deps), operationExecuteReconciler(deps)],
+  // The simulated cloud's storage first: operations on simulated accounts must outlive this process.
+  background: (deps) => [sharedSimCloud(deps.db), operationsWorker(deps), operationExecuteReconciler(deps)],
 };
