@@ -12,6 +12,9 @@ const apiEnv = z.object({
   STRATUS_RECOMMENDATION_URL: z
     .url({ error: 'must be the recommendation API base URL, e.g. http://127.0.0.1:8083' })
     .default('http://127.0.0.1:8083'),
+  STRATUS_ACTION_EXECUTOR_URL: z
+    .url({ error: 'must be the action executor API base URL, e.g. http://127.0.0.1:8084' })
+    .default('http://127.0.0.1:8084'),
   STRATUS_TOKEN: z.string().min(1).optional(),
   STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
 });
@@ -23,7 +26,13 @@ export interface ApiClient {
 }
 
 /** Which service's API: ingestion (accounts, resources, imports) by default. */
-export type ApiService = 'ingestion' | 'recommendation';
+export type ApiService = 'ingestion' | 'recommendation' | 'action-executor';
+
+const URL_VARIABLES = {
+  ingestion: 'STRATUS_URL',
+  recommendation: 'STRATUS_RECOMMENDATION_URL',
+  'action-executor': 'STRATUS_ACTION_EXECUTOR_URL',
+} as const satisfies Record<ApiService, keyof z.infer<typeof apiEnv>>;
 
 export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiClient> {
   const config = loadConfig(apiEnv);
@@ -38,7 +47,7 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
         );
       },
     ));
-  const variable = service === 'recommendation' ? 'STRATUS_RECOMMENDATION_URL' : 'STRATUS_URL';
+  const variable = URL_VARIABLES[service];
   const base = config[variable].replace(/\/$/, '');
   async function call(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<string> {
     let response: Response;

@@ -9,6 +9,7 @@ import { operationExecuteReconciler } from './jobs/operation-execute.reconciler.
 import { operationsWorker } from './jobs/operations.worker.ts';
 import { actionsRoutes } from './modules/actions/actions.routes.ts';
 import { operationsRoutes } from './modules/operations/operations.routes.ts';
+import { replayRoutes } from './modules/replay/replay.routes.ts';
 
 export function handlers(queues: Pick<Queues, 'enqueue'>) {
   return {
@@ -20,9 +21,10 @@ export const service: ServiceDefinition<typeof env> = {
   name: 'action-executor',
   version: pkg.version,
   env,
-  async routes(app) {
+  async routes(app, deps) {
     await app.register(operationsRoutes, { prefix: '/v1' });
     await app.register(actionsRoutes, { prefix: '/v1' });
+    await app.register(replayRoutes, { prefix: '/v1', queues: deps.queues });
   },
   consumers: (deps) => handlers(deps.queues),
   // The simulated cloud's storage first: operations on simulated accounts must outlive this process.
