@@ -24,26 +24,30 @@ export function pgSimStore(db: Kysely<any>): SimStore {
       return rows[0]?.result;
     },
     async append(cloudAccountId, entries, applied) {
-      return db.transaction().execute(async (trx) => {
-        // One writer per account at a time, so journal order is commit order and no reader skips
-        // an entry that commits after a later one.
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`sim_cloud:${cloudAccountId}`}, 0))`.execute(trx);
-        if (applied) {
-          const { rows } = await sql`
-            insert into sim_cloud.applied_operations (client_token, cloud_account_id, result)
-            values (${applied.client_token}, ${cloudAccountId}::uuid, ${JSON.stringify(applied.result)}::jsonb)
-            on conflict (client_token) do nothing returning client_token
-          `.execute(trx);
-          if (rows.length === 0) return false;
-        }
-        for (const { kind, provider_resource_id, at, ...data } of entries) {
-          await sql`
-            insert into sim_cloud.journal (cloud_account_id, kind, provider_resource_id, at_ms, data, client_token)
-            values (${cloudAccountId}::uuid, ${kind}, ${provider_resource_id}, ${at}, ${JSON.stringify(data)}::jsonb, ${applied?.client_token ?? null})
-          `.execute(trx);
-        }
-        return true;
-      });
+      const rows = entries.map(({ kind, provider_resource_id, at, ...data }) => ({ kind, provider_resource_id, at_ms: at, data }));
+      // One statement, so one round trip holds the account's lock: one writer per account at a
+      // time makes journal order commit order, and no reader skips an entry that commits after a
+      // later one. The journal rows are written only if the token was not applied before.
+      const { rows: written } = await sql<{ applied: number }>`
+        with locked as (
+          select pg_advisory_xact_lock(hashtextextended(${`sim_cloud:${cloudAccountId}`}, 0))
+        ), token as (
+          insert into sim_cloud.applied_operations (client_token, cloud_account_id, result)
+          select ${applied?.client_token ?? null}, ${cloudAccountId}::uuid, ${JSON.stringify(applied?.result ?? null)}::jsonb
+            from locked where ${applied !== undefined}
+          on conflict (client_token) do nothing
+          returning client_token
+        ), go as (
+          select 1 from locked where ${applied === undefined} or exists (select 1 from token)
+        ), journal as (
+          insert into sim_cloud.journal (cloud_account_id, kind, provider_resource_id, at_ms, data, client_token)
+          select ${cloudAccountId}::uuid, e.kind, e.provider_resource_id, e.at_ms, e.data, ${applied?.client_token ?? null}
+            from go, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(kind text, provider_resource_id text, at_ms bigint, data jsonb)
+          returning seq
+        )
+        select (select count(*) from go)::int as applied, (select count(*) from journal) as entries
+      `.execute(db);
+      return written[0]!.applied === 1;
     },
   };
 }
