@@ -20,7 +20,7 @@ export const requestBody = z.object({
   dry_run: z.boolean().default(false).describe('show the decision and the operations it would run; nothing is recorded, executed or queued'),
 });
 
-export const actionSchema = rowSchema('actions', {
+const actionShape = {
   id: z.uuid(),
   recommendation_id: z.uuid().nullable(),
   action_type: z.enum(ACTION_TYPES),
@@ -31,7 +31,9 @@ export const actionSchema = rowSchema('actions', {
   created_by: z.uuid().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
-});
+};
+
+export const actionSchema = rowSchema('actions', actionShape);
 
 export const historySchema = rowSchema('action_history', {
   id: z.uuid(),
@@ -42,7 +44,7 @@ export const historySchema = rowSchema('action_history', {
   details: z.string().nullable(),
 });
 
-export const actionDetailSchema = actionSchema.extend({ history: z.array(historySchema), operations: z.array(operationSchema) });
+export const actionDetailSchema = rowSchema('actions', { ...actionShape, history: z.array(historySchema), operations: z.array(operationSchema) });
 
 export const listQuery = pageQuery.extend({
   status: z.enum(ACTION_STATUSES).optional(),
