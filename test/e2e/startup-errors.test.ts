@@ -39,7 +39,7 @@ describe('start-up with bad configuration', () => {
     expect(output).toContain('DATABASE_URL is not set');
   });
 
-  it.each(['ingestion', 'audit'])('%s names a missing CREDENTIALS_KEYS and says how to make a key', async (service) => {
+  it.each(['ingestion', 'action-executor', 'audit'])('%s names a missing CREDENTIALS_KEYS and says how to make a key', async (service) => {
     const { code, output } = await runService(
       { DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(',') },
       service,

@@ -3,6 +3,7 @@ import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
 import { approvalsCommand } from './commands/approvals.command.ts';
+import { actionsCommand } from './commands/actions.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
@@ -20,7 +21,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources, cost imports and recommendations (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, cost imports, recommendations and actions (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -34,6 +35,7 @@ function buildProgram(): Command {
   recommendationsCommand(program);
   policyCommand(program);
   approvalsCommand(program);
+  actionsCommand(program);
   deadLettersCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();

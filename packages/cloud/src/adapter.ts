@@ -131,6 +131,12 @@ export interface OperationRequest {
   region: string | null;
   /** scale: { size }; tag: { tags: {k: v} }; snapshot: { name? }; others: {}. */
   params: Record<string, unknown>;
+  /**
+   * Names this operation across retries (the executor passes the operation id): a second request
+   * with the same token returns the first one's result instead of acting again. The simulated cloud
+   * honours it; live adapters pass it where the provider's API takes an idempotency token.
+   */
+  client_token?: string;
 }
 
 export interface OperationResult {

@@ -32,13 +32,15 @@ function defineJobs<const T extends { [N in keyof T]: JobDefinition<N & string> 
 
 export const JOBS = defineJobs({
   // Calls a cloud provider's API: provider throttling and eventual consistency clear up over
-  // tens of seconds, so retries back off from 5 s (5, 10, 20, 40 s).
+  // tens of seconds, so retries back off from 5 s (5, 10, 20, 40 s), each drawn down by up to half
+  // so that operations throttled together do not come back together; a provider's Retry-After
+  // (RetryLaterError) replaces the step.
   'operation.execute': {
     queue: 'operations',
     name: 'operation.execute',
     schema: z.object({ operation_id: z.uuid(), organization_id: z.uuid() }),
     attempts: 5,
-    backoff: { type: 'exponential', delay: 5_000 },
+    backoff: { type: RETRY_AFTER_BACKOFF, delay: 5_000, jitter: 0.5 },
   },
   // Expires every organisation's approval requests past their time (one job, repeated every few
   // minutes by a scheduler). Each action is checked again under a lock, so a retry or an

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { Queue, type Job } from 'bullmq';
+import { DelayedError, Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createTestRedis, eventually, type TestRedis } from '@stratus/testing';
 import { createRedisConnection } from './connection.ts';
 import { createQueues, type Queues } from './queues.ts';
-import { RetryLaterError, createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
-import { InvalidJobPayloadError } from './catalogue.ts';
+import { RetryLaterError, backoffStrategy, createWorker, type JobHandlers, type JobOutcome } from './worker.ts';
+import { InvalidJobPayloadError, RETRY_AFTER_BACKOFF } from './catalogue.ts';
 import { InvalidScheduleError } from './schedule.ts';
 
 const silent = { error: () => undefined, warn: () => undefined };
@@ -72,7 +72,7 @@ describe('queues and workers against the real Redis', () => {
     expect(seen).toEqual([{ operation_id: operationId, organization_id: organizationId }]);
     const finished = await queues.queues.operations.getJob(operationId);
     expect(finished?.returnvalue).toEqual({ status: 'done', provider_request_id: 'req-1' });
-    expect(finished?.opts).toMatchObject({ attempts: 5, backoff: { type: 'exponential', delay: 5_000 } });
+    expect(finished?.opts).toMatchObject({ attempts: 5, backoff: { type: 'retry-after', delay: 5_000, jitter: 0.5 } });
   });
 
   it('enqueues once per jobId', async () => {
@@ -170,6 +170,33 @@ describe('queues and workers against the real Redis', () => {
     const waited = startedAt[1]! - startedAt[0]!;
     expect(waited).toBeGreaterThanOrEqual(1_000);
     expect(waited).toBeLessThan(4_000);
+  });
+
+  it('draws a retry-after step down by up to its jitter, and never below', () => {
+    const job = (backoff: object) => ({ opts: { backoff } }) as unknown as Job;
+    expect(backoffStrategy(3, RETRY_AFTER_BACKOFF, new Error('x'), job({ type: RETRY_AFTER_BACKOFF, delay: 5_000 }))).toBe(20_000);
+    const waits = Array.from({ length: 200 }, () => backoffStrategy(2, RETRY_AFTER_BACKOFF, new Error('x'), job({ type: RETRY_AFTER_BACKOFF, delay: 5_000, jitter: 0.5 })) as number);
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(5_000);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(10_000);
+    expect(new Set(waits).size).toBeGreaterThan(1);
+  });
+
+  it('puts a job off without spending an attempt when its handler moves it to delayed', async () => {
+    const ruleId = randomUUID();
+    const seen: number[] = [];
+    startWorker({
+      'automation.rule.run': async (_payload, job, token): Promise<JobOutcome> => {
+        seen.push(job.attemptsMade);
+        if (seen.length === 1) {
+          await job.moveToDelayed(Date.now() + 50, token);
+          throw new DelayedError();
+        }
+        return { status: 'done' };
+      },
+    });
+    await queues.enqueue('automation.rule.run', { rule_id: ruleId, organization_id: randomUUID() }, { jobId: ruleId });
+    await eventually(async () => expect(await (await queues.queues.automation.getJob(ruleId))?.isCompleted()).toBe(true), { timeoutMs: 10_000 });
+    expect(seen).toEqual([0, 0]);
   });
 
   it('returns a skipped outcome as a completed job', async () => {

@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type BackoffStrategy, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   InvalidJobPayloadError,
@@ -35,14 +35,22 @@ export class RetryLaterError extends Error {
 }
 
 /** BullMQ asks this for every backoff type it does not know; attemptsMade counts the failed attempt. */
-const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job) => {
+export const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job) => {
   if (type !== RETRY_AFTER_BACKOFF) throw new Error(`unknown backoff type ${type}`);
   if (error instanceof RetryLaterError) return error.delayMs;
-  const delay = typeof job?.opts.backoff === 'object' ? (job.opts.backoff.delay ?? 0) : 0;
-  return 2 ** (attemptsMade - 1) * delay;
+  const backoff = typeof job?.opts.backoff === 'object' ? job.opts.backoff : undefined;
+  const step = 2 ** (attemptsMade - 1) * (backoff?.delay ?? 0);
+  // BullMQ's own jitter: the wait is drawn from [step * (1 - jitter), step], so retries spread out.
+  const jitter = Math.min(Math.max(backoff?.jitter ?? 0, 0), 1);
+  return Math.round(step * (1 - jitter * Math.random()));
 };
 
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job) => Promise<JobOutcome>;
+/**
+ * `token` is the worker's lock on the job: a handler that must wait without spending an attempt
+ * (a busy account, a row not committed yet) moves the job to delayed with it and throws BullMQ's
+ * DelayedError.
+ */
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job, token?: string) => Promise<JobOutcome>;
 
 /** One handler per job of the queue: a job added to the catalogue without a handler does not compile. */
 export type JobHandlers<Q extends QueueName> = { [N in JobNameOf<Q>]: JobHandler<N> };
@@ -71,7 +79,7 @@ export function createWorker<Q extends QueueName>({
   const handlerOf = handlers as Partial<Record<string, JobHandler<JobName>>>;
   const worker = new Worker<unknown, JobOutcome>(
     queue,
-    async (job) => {
+    async (job, token) => {
       const handler = handlerOf[job.name];
       if (!handler || !isJobName(job.name)) {
         throw new UnrecoverableError(`queue ${queue} has no handler for job ${job.name}`);
@@ -87,9 +95,13 @@ export function createWorker<Q extends QueueName>({
       const started = performance.now();
       let outcome: JobOutcome['status'] | 'failed' = 'failed';
       try {
-        const result = await handler(payload, job);
+        const result = await handler(payload, job, token);
         outcome = result.status;
         return result;
+      } catch (error) {
+        // Put off, not failed: no attempt is spent.
+        if (error instanceof DelayedError) outcome = 'skipped';
+        throw error;
       } finally {
         const seconds = (performance.now() - started) / 1000;
         jobDuration.observe({ queue, job: job.name, outcome }, seconds);

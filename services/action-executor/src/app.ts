@@ -1,11 +1,25 @@
+import { sharedSimCloud } from '@stratus/cloud';
+import type { EventHandlers } from '@stratus/events';
+import type { Queues } from '@stratus/queues';
 import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
+import { actionRequested } from './consumers/action-requested.consumer.ts';
 import { approvalsExpireSchedule } from './jobs/approvals-expire.job.ts';
+import { operationExecuteReconciler } from './jobs/operation-execute.reconciler.ts';
+import { operationsWorker } from './jobs/operations.worker.ts';
+import { actionsRoutes } from './modules/actions/actions.routes.ts';
 import { approvalsRoutes } from './modules/approvals/approvals.routes.ts';
 import { operationsRoutes } from './modules/operations/operations.routes.ts';
 import { policyRoutes } from './modules/policy/policy.routes.ts';
 import { queueDashboardRoutes } from './modules/queue-dashboard/queue-dashboard.routes.ts';
+import { replayRoutes } from './modules/replay/replay.routes.ts';
+
+export function handlers(queues: Pick<Queues, 'enqueue'>) {
+  return {
+    'action.requested': actionRequested(queues),
+  } satisfies EventHandlers;
+}
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'action-executor',
@@ -13,9 +27,13 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app, deps) {
     await app.register(operationsRoutes, { prefix: '/v1' });
+    await app.register(actionsRoutes, { prefix: '/v1' });
+    await app.register(replayRoutes, { prefix: '/v1', queues: deps.queues });
     await app.register(policyRoutes, { prefix: '/v1' });
     await app.register(approvalsRoutes, { prefix: '/v1', queues: deps.queues });
     await queueDashboardRoutes(app, { queues: deps.queues });
   },
-  background: (deps) => [approvalsExpireSchedule(deps)],
+  consumers: (deps) => handlers(deps.queues),
+  // The simulated cloud's storage first: operations on simulated accounts must outlive this process.
+  background: (deps) => [sharedSimCloud(deps.db), operationsWorker(deps), operationExecuteReconciler(deps), approvalsExpireSchedule(deps)],
 };

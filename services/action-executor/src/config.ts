@@ -1,5 +1,19 @@
+import { z } from 'zod';
 import { port, serviceEnv } from '@stratus/config';
+import { credentialsKeys } from '@stratus/vault';
+
+const positiveInt = z.coerce.number().int().positive();
 
 export const env = serviceEnv.extend({
   PORT: port.default(8084),
+  /** Opens the accounts' credentials (the ingestion service's keyring) to act on live accounts. */
+  CREDENTIALS_KEYS: credentialsKeys,
+  /** Operations this process runs at once, across accounts; they wait on providers, not on CPU. */
+  OPERATIONS_CONCURRENCY: positiveInt.default(32),
+  /** Operations running at once on one cloud account, across every executor replica. */
+  ACCOUNT_CONCURRENCY: positiveInt.default(8),
+  /** Operations started per second on one cloud account, across every executor replica. */
+  ACCOUNT_RATE_PER_SECOND: positiveInt.default(20),
 });
+
+export type ExecutorConfig = z.infer<typeof env>;

@@ -1,4 +1,4 @@
-import { adapterResolver } from '@stratus/cloud';
+import { adapterResolver, sharedSimCloud } from '@stratus/cloud';
 import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
@@ -38,6 +38,8 @@ export const service: ServiceDefinition<typeof env> = {
   background(deps) {
     const adapters = { adapterFor: adapterResolver(deps.config.CREDENTIALS_KEYS) };
     return [
+      // First, so that every sync sees what the action executor did to simulated accounts.
+      sharedSimCloud(deps.db),
       discoveryWorker(deps, adapters, deps.config.DISCOVERY_CONCURRENCY),
       discoveryScheduler(deps, deps.config.DISCOVERY_RECONCILE_MS),
     ];

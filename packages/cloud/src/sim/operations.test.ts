@@ -102,6 +102,21 @@ describe('sim operations', () => {
     expect(unnamed.details.snapshot_id).toMatch(/\/global\/snapshots\/[a-z0-9-]+-snap-[0-9a-f]{8}$/);
   });
 
+  it('applies an operation once per client token, answering a repeat with the first result', async () => {
+    const { adapter, inventory, first, request } = setup('AWS');
+    const disk = await first('disk');
+    const snapshots = async () => (await inventory()).filter((resource) => resource.type === 'snapshot').length;
+    const existing = await snapshots();
+    const once = await adapter.execute({ ...request('snapshot', disk), client_token: 'op-1' });
+    const repeat = await adapter.execute({ ...request('snapshot', disk), client_token: 'op-1' });
+    expect(repeat).toEqual({ state: once.state, details: { ...once.details, already_applied: true } });
+    expect(await snapshots()).toBe(existing + 1);
+
+    const other = await adapter.execute({ ...request('snapshot', disk), client_token: 'op-2' });
+    expect(other.details.snapshot_id).not.toBe(once.details.snapshot_id);
+    expect(await snapshots()).toBe(existing + 2);
+  });
+
   it('resizes to a size of the resource type, and refuses others', async () => {
     const { adapter, find, first, request } = setup('AWS');
     const vm = await first('vm', (candidate) => candidate.metadata.instance_type !== 'c6i.2xlarge');

@@ -2,7 +2,8 @@
  * Operations on the simulated cloud. A request is validated at once, as a provider's API does;
  * then the operation takes its time and fails now and then, both decided by a hash of
  * (seed, resource, operation, attempt), so a test or a replay sees the same outcome for the same
- * attempt. Effects land in the process's overlay (state.ts).
+ * attempt. Effects are journal entries (journal.ts): the process's overlay, and the SimStore when
+ * one is in use.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -18,7 +19,8 @@ import {
 import type { SimFleet, SimSpec } from './fleet.ts';
 import { stateOf } from './inventory.ts';
 import { hashString, hex8, mix, Rng } from './random.ts';
-import { recordChange, type SimPatch } from './state.ts';
+import { appliedResult, commitEntries, newSnapshot, storedPatch, syncOverlay, type SimEntry, type StoredPatch } from './journal.ts';
+import type { SimPatch } from './state.ts';
 
 /** How long an operation takes relative to operation_latency_ms: scaling stops, modifies and starts. */
 const DURATION: Readonly<Record<ActionType, number>> = { start: 1, stop: 1, scale: 2, snapshot: 1.5, delete: 1, tag: 0.2 };
@@ -104,8 +106,11 @@ const scaleParams = z.object({ size: z.union([z.string().min(1), z.int().positiv
 const tagParams = z.object({ tags: z.record(z.string(), z.string()).refine((tags) => Object.keys(tags).length > 0, 'at least one tag') });
 const snapshotParams = z.object({ name: z.string().min(1).optional() });
 
-/** What a validated operation does once its time has passed, to the resource as it then is. */
-type Effect = (current: SimSpec, at: number) => OperationResult['details'] & { state?: string | null };
+/**
+ * What a validated operation does once its time has passed, to the resource as it then is: the
+ * entries it adds to the account's journal, and the details it answers.
+ */
+type Effect = (current: SimSpec, at: number, entries: SimEntry[]) => OperationResult['details'] & { state?: string | null };
 
 export async function executeOperation(
   fleet: SimFleet,
@@ -118,7 +123,15 @@ export async function executeOperation(
   const id = request.provider_resource_id;
   const fail = (message: string) => new CloudOperationError(`${request.operation} ${id}: ${message}`);
   if (!ACTION_TYPES.includes(request.operation)) throw fail(`unknown operation ${String(request.operation)}`);
+  const token = request.client_token;
+  const repeat = async () => {
+    const applied = token === undefined ? undefined : await appliedResult(fleet, token);
+    return applied && { state: applied.state, details: { ...applied.details, already_applied: true } };
+  };
+  const applied = await repeat();
+  if (applied) return applied;
 
+  await syncOverlay(fleet);
   const before = resolve(fleet, id, clock().getTime());
   if (!before) throw fail(messages.notFound(id));
   if (before.kind !== request.resource_type) throw fail(messages.invalid(`${shortId(id)} is a ${before.kind}, not a ${request.resource_type}`));
@@ -141,11 +154,24 @@ export async function executeOperation(
 
   // Another operation may have changed the resource meanwhile: the effect applies to what is there now.
   const at = clock().getTime();
+  await syncOverlay(fleet);
   const current = resolve(fleet, id, at);
   if (!current) throw fail(messages.notFound(id));
-  const { state, ...details } = effect(current, at);
-  const after = resolve(fleet, id, at);
-  return { state: state !== undefined ? state : after ? stateOf(after) : null, details: { ...details, request_id, changed: true } };
+  const entries: SimEntry[] = [];
+  const { state, ...details } = effect(current, at, entries);
+  const change = entries.find((entry) => entry.kind === 'change');
+  const after = change === undefined ? current : change.patch === null ? null : changedSpec(current, change.patch);
+  const result = { state: state !== undefined ? state : after ? stateOf(after) : null, details: { ...details, request_id, changed: true } };
+  if (await commitEntries(fleet, entries, token === undefined ? undefined : { client_token: token, result })) return result;
+  // Another process applied the same token while this one worked: its result stands.
+  return (await repeat())!;
+}
+
+/** The resource with a change applied (sizes resolved in its catalogue). */
+function changedSpec(current: SimSpec, patch: StoredPatch): SimSpec {
+  const { size, ...rest } = patch;
+  const sku = size === undefined ? undefined : current.variant.sizes.items.find((item) => item.name === size);
+  return { ...current, ...rest, ...(sku === undefined ? {} : { size: sku }) };
 }
 
 /** The resource as it is at time t, or null if there is none (any more). */
@@ -162,7 +188,8 @@ function plan(
   request: OperationRequest,
   fail: (message: string) => CloudOperationError,
 ): Effect | null {
-  const change = (at: number, patch: SimPatch | null) => recordChange(fleet.overlay, spec.provider_resource_id, { at, patch });
+  const change = (entries: SimEntry[], at: number, patch: SimPatch | null) =>
+    entries.push({ kind: 'change', provider_resource_id: spec.provider_resource_id, at, patch: patch === null ? null : storedPatch(patch) });
   const params = <T>(schema: z.ZodType<T>): T => {
     const parsed = schema.safeParse(request.params ?? {});
     if (!parsed.success) throw fail(messages.invalid(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ')));
@@ -174,8 +201,8 @@ function plan(
       if ((spec.kind !== 'vm' && spec.kind !== 'database') || spec.variant.states[1] === null) throw fail(messages.unsupported(request.operation, spec));
       const active = request.operation === 'start';
       if (spec.active === active) return null;
-      return (current, at) => {
-        change(at, { active });
+      return (current, at, entries) => {
+        change(entries, at, { active });
         return { previous_state: stateOf(current) };
       };
     }
@@ -187,8 +214,8 @@ function plan(
         if (spec.kind !== 'disk') throw fail(messages.invalid(`size must be a ${spec.variant.size_key} for ${spec.kind}, got ${size}`));
         if (size < spec.size_gb) throw fail(messages.invalid(`size ${size} GB is smaller than the current ${spec.size_gb} GB; disks can only grow`));
         if (size === spec.size_gb) return null;
-        return (current, at) => {
-          change(at, { size_gb: size });
+        return (current, at, entries) => {
+          change(entries, at, { size_gb: size });
           return { previous_size_gb: current.size_gb, size_gb: size };
         };
       }
@@ -197,8 +224,8 @@ function plan(
         throw fail(messages.invalid(`'${size}' is not a valid ${spec.variant.size_key} for ${spec.variant.provider_type} (valid: ${spec.variant.sizes.items.map((sku) => sku.name).join(', ')})`));
       }
       if (target === spec.size) return null;
-      return (current, at) => {
-        change(at, { size: target });
+      return (current, at, entries) => {
+        change(entries, at, { size: target });
         return { previous_size: current.size.name, size: target.name };
       };
     }
@@ -210,17 +237,18 @@ function plan(
         const taken = newSnapshot(fleet, spec, name, 0).provider_resource_id;
         if (fleet.find(taken)) throw fail(messages.alreadyExists(taken));
       }
-      return (current, at) => {
-        const snapshot = newSnapshot(fleet, current, name, at);
+      return (current, at, entries) => {
+        const index = fleet.overlay.created.size;
+        const snapshot = newSnapshot(fleet, current, name, at, index);
         if (fleet.find(snapshot.provider_resource_id)) throw fail(messages.alreadyExists(snapshot.provider_resource_id));
-        fleet.overlay.created.set(snapshot.provider_resource_id, snapshot);
+        entries.push({ kind: 'snapshot', provider_resource_id: snapshot.provider_resource_id, at, source_id: current.provider_resource_id, name: name ?? null, index });
         return { snapshot_id: snapshot.provider_resource_id, size_gb: snapshot.size_gb };
       };
     }
     case 'delete': {
       if (spec.kind === 'disk' && spec.attached_to !== null) throw fail(messages.inUse(spec, spec.attached_to));
-      return (current, at) => {
-        change(at, null);
+      return (current, at, entries) => {
+        change(entries, at, null);
         return { state: fleet.account.provider === 'AWS' && current.kind === 'vm' ? 'terminated' : 'deleted' };
       };
     }
@@ -230,55 +258,11 @@ function plan(
         const problem = messages.tagRule(key, value);
         if (problem) throw fail(problem);
       }
-      return (current, at) => {
+      return (current, at, entries) => {
         const merged = { ...current.tags, ...tags };
-        change(at, { tags: merged });
+        change(entries, at, { tags: merged });
         return { tags: { ...merged } };
       };
     }
   }
-}
-
-/**
- * A snapshot of a disk, or of a VM's boot disk. Its token comes from a stream of its own, so it
- * never takes a fleet index; a name given replaces the generated one where the provider names
- * snapshots by name (Azure, GCP) and becomes the Name of an AWS snapshot.
- */
-function newSnapshot(fleet: SimFleet, source: SimSpec, name: string | undefined, at: number): SimSpec {
-  const variant = fleet.catalog.variants.snapshot.items[0]!;
-  const token32 = mix(fleet.config.seed ^ 0x5bd1e995, fleet.overlay.created.size);
-  const token = hex8(token32);
-  const snapshotName = name ?? `${source.name}-snap-${token}`;
-  const rng = new Rng(token32);
-  return {
-    seed: mix(token32, fleet.config.seed),
-    kind: 'snapshot',
-    variant,
-    name: snapshotName,
-    team: source.team,
-    env: source.env,
-    region: source.region,
-    provider_resource_id: variant.id({
-      account_id: fleet.account.account_id,
-      region: source.region.name,
-      zone: null,
-      name: snapshotName,
-      token,
-      hex: rng.hex(16),
-      group: `${source.team}-${source.env}`,
-    }),
-    zone: null,
-    created_ms: at,
-    active: true,
-    size: variant.sizes.items[0]!,
-    size_gb: source.kind === 'vm' ? source.storage_gb : source.size_gb,
-    tags: { ...source.tags },
-    node_count: 1,
-    storage_gb: 0,
-    attached_to: null,
-    last_attached_ms: null,
-    discount: 0,
-    profile: source.profile,
-    details: { source_id: source.provider_resource_id },
-  };
 }

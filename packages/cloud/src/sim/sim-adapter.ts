@@ -2,6 +2,7 @@ import { CloudError, type CloudAccountRef, type CloudAdapter } from '../adapter.
 import { fleetCosts } from './costs.ts';
 import { SimFleet } from './fleet.ts';
 import { discoverFleet } from './inventory.ts';
+import { syncOverlay } from './journal.ts';
 import { executeOperation } from './operations.ts';
 import { parseSimSettings } from './settings.ts';
 import { utilizationHistory, type SimUtilizationDay } from './utilization.ts';
@@ -16,10 +17,16 @@ export interface SimOptions {
 
 const systemClock = () => new Date();
 
+/** The stream, once the overlay has caught up with the store's journal. */
+async function* afterSync<T>(fleet: SimFleet, stream: () => AsyncIterable<T>): AsyncIterable<T> {
+  await syncOverlay(fleet);
+  yield* stream();
+}
+
 /**
  * A deterministic simulated cloud for one account, in the vocabulary of account.provider,
  * configured by account.settings.sim (see simSettingsSchema). It needs no credentials.
- * Operations persist in this process only, for every adapter of the account (see state.ts).
+ * Operations persist for every adapter of the account: in this process, or in the SimStore in use (see state.ts).
  * Throws SimSettingsError when the settings are invalid.
  */
 export function createSimAdapter(account: CloudAccountRef, options: SimOptions = {}): CloudAdapter {
@@ -28,8 +35,8 @@ export function createSimAdapter(account: CloudAccountRef, options: SimOptions =
   return {
     kind: 'sim',
     provider: account.provider,
-    discover: (discovery) => discoverFleet(fleet, clock().getTime(), discovery?.signal),
-    fetchCosts: (period, discovery) => fleetCosts(fleet, period, discovery?.signal),
+    discover: (discovery) => afterSync(fleet, () => discoverFleet(fleet, clock().getTime(), discovery?.signal)),
+    fetchCosts: (period, discovery) => afterSync(fleet, () => fleetCosts(fleet, period, discovery?.signal)),
     execute: (request, execution) => executeOperation(fleet, clock, request, execution?.signal),
     verify: async (verification) => {
       verification?.signal?.throwIfAborted();

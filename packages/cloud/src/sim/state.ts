@@ -4,11 +4,15 @@
  * lines of later days reflect them while earlier days stay as they were.
  *
  * The overlay lives in this process's memory, keyed by cloud account id: every adapter of the
- * account in this process shares it; another process, or this one after a restart, sees the
- * pristine fleet. So an operation one service executes shows in another service's discovery only
- * when both run in the same process.
+ * account in this process shares it. Without a SimStore, another process, or this one after a
+ * restart, sees the pristine fleet; with one (useSimStore; the services use PostgreSQL's
+ * sim_cloud schema), the overlay is a cache of the store's journal, which every process reads
+ * before it discovers, prices or operates, so an operation one service executes shows in every
+ * other's discovery and survives any process. Attempt counts stay per process.
  */
+import type { OperationResult } from '../adapter.ts';
 import type { SimSpec } from './fleet.ts';
+import type { SimEntry } from './journal.ts';
 
 /** What an operation may change about a resource; everything else about it is fixed by the seed. */
 export type SimPatch = Partial<Pick<SimSpec, 'active' | 'size' | 'size_gb' | 'tags'>>;
@@ -26,6 +30,33 @@ export interface SimOverlay {
   readonly created: Map<string, SimSpec>;
   /** Attempts so far by resource and operation, which make failures reproducible per attempt. */
   readonly attempts: Map<string, number>;
+  /** Results of the operations applied with a client token, by token: a token is applied once (without a store). */
+  readonly applied: Map<string, OperationResult>;
+  /** The last journal entry of the store applied here. */
+  seq: number;
+}
+
+/** Where the simulated cloud keeps what operations did, for every process (see journal.ts). */
+export interface SimStore {
+  /** The account's journal entries after seq, in order. */
+  entriesAfter(cloudAccountId: string, seq: number): Promise<{ seq: number; entry: SimEntry }[]>;
+  /** The result a client token was applied with. */
+  applied(clientToken: string): Promise<OperationResult | undefined>;
+  /** Appends the entries with the token in one transaction; false, appending nothing, if the token was applied already. */
+  append(cloudAccountId: string, entries: readonly SimEntry[], applied: { client_token: string; result: OperationResult } | undefined): Promise<boolean>;
+}
+
+let store: SimStore | undefined;
+
+/** Makes every simulated account of this process keep its state in `next` (undefined: in memory only). */
+export function useSimStore(next: SimStore | undefined): void {
+  store = next;
+  // What the overlays hold came from the previous store, or from none.
+  overlays.clear();
+}
+
+export function simStore(): SimStore | undefined {
+  return store;
 }
 
 const overlays = new Map<string, SimOverlay>();
@@ -33,7 +64,7 @@ const overlays = new Map<string, SimOverlay>();
 export function overlayOf(cloudAccountId: string): SimOverlay {
   let overlay = overlays.get(cloudAccountId);
   if (!overlay) {
-    overlay = { changes: new Map(), created: new Map(), attempts: new Map() };
+    overlay = { changes: new Map(), created: new Map(), attempts: new Map(), applied: new Map(), seq: 0 };
     overlays.set(cloudAccountId, overlay);
   }
   return overlay;

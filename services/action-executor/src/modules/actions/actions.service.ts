@@ -1,29 +1,113 @@
-// PLACEHOLDER (owner: helper exec): the smallest stand-in for the contract of issue #14, so the
-// approvals module compiles and runs in its branch; the merge replaces this file with exec's.
-import type { Transaction } from 'kysely';
-import type { ActionStatus, Database } from '@stratus/db';
+import { sql, type Transaction } from 'kysely';
+import type { ActionStatus, ActionType, Database } from '@stratus/db';
 import type { Queues } from '@stratus/queues';
+import { actionEvents } from './action-events.ts';
 
 type Trx = Transaction<Database>;
 
-export async function transitionAction(trx: Trx, actionId: string, to: ActionStatus, change: { actor: string | null; details?: string; result?: Record<string, unknown> }): Promise<void> {
-  const action = await trx.updateTable('actions').set({ status: to }).where('id', '=', actionId).returning('organization_id').executeTakeFirstOrThrow();
+/** States an action moves on from; every other one is where it ended. */
+const LIVE_STATUSES: readonly ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'];
+/** The ends an operation reports (with its own event, see finishAction); the others end before any operation ran. */
+const OPERATION_ENDS: readonly ActionStatus[] = ['success', 'error'];
+
+export class ActionNotFoundError extends Error {
+  override name = 'ActionNotFoundError';
+}
+
+/**
+ * One row of an action's history. Stamped with the clock, not the transaction's start, so that
+ * the changes one transaction makes (pending, then queued) keep their order.
+ */
+export async function recordHistory(
+  trx: Trx,
+  entry: { organization_id: string; action_id: string; status: ActionStatus; actor: string | null; details?: string; result?: Record<string, unknown> },
+): Promise<void> {
   await trx
     .insertInto('action_history')
     .values({
-      organization_id: action.organization_id,
-      action_id: actionId,
-      status: to,
-      executed_by: change.actor,
-      details: change.details ?? null,
-      result: change.result === undefined ? null : JSON.stringify(change.result),
+      organization_id: entry.organization_id,
+      action_id: entry.action_id,
+      status: entry.status,
+      executed_at: sql<Date>`clock_timestamp()`,
+      executed_by: entry.actor,
+      details: entry.details ?? null,
+      result: entry.result === undefined ? null : JSON.stringify(entry.result),
     })
     .execute();
 }
 
-export async function releaseAction(trx: Trx, actionId: string, actor: string | null): Promise<string[]> {
-  await transitionAction(trx, actionId, 'queued', { actor });
-  return [];
+/**
+ * Records a status change of an action and its action_history row (one trx). An action that ends
+ * without an operation (rejected, cancelled, expired) publishes action.failed, not worth retrying,
+ * so whoever requested it (a recommendation) learns it will not run.
+ */
+export async function transitionAction(
+  trx: Trx,
+  actionId: string,
+  to: ActionStatus,
+  change: { actor: string | null; details?: string; result?: Record<string, unknown> },
+): Promise<void> {
+  const action = await trx
+    .updateTable('actions')
+    .set({ status: to })
+    .where('id', '=', actionId)
+    .returning(['id', 'organization_id', 'action_type', 'resource_id'])
+    .executeTakeFirst();
+  if (!action) throw new ActionNotFoundError(`action ${actionId} does not exist`);
+  await recordHistory(trx, { organization_id: action.organization_id, action_id: actionId, status: to, ...change });
+  if (!LIVE_STATUSES.includes(to) && !OPERATION_ENDS.includes(to) && action.resource_id !== null) {
+    await actionEvents.failed(trx, action, { message: change.details ?? `action ${to}`, retryable: false });
+  }
 }
 
-export async function enqueueOperations(_queues: Queues, _organizationId: string, _operationIds: string[]): Promise<void> {}
+export interface PlannedOperation {
+  resource_id: string;
+  operation: ActionType;
+  params: Record<string, unknown>;
+}
+
+/** The operations an action runs: one per resource it touches (one today). */
+export function operationsOf(action: { resource_id: string | null; action_type: ActionType; parameters: Record<string, unknown> }): PlannedOperation[] {
+  return action.resource_id === null ? [] : [{ resource_id: action.resource_id, operation: action.action_type, params: action.parameters }];
+}
+
+/**
+ * Sends an allowed or approved action to execution: operations rows `queued`, status `queued`,
+ * history. Returns the operation ids, which the caller enqueues after commit with
+ * enqueueOperations. An action already released (a redelivered approval) releases nothing again.
+ */
+export async function releaseAction(trx: Trx, actionId: string, actor: string | null): Promise<string[]> {
+  const action = await trx
+    .selectFrom('actions')
+    .select(['id', 'organization_id', 'resource_id', 'action_type', 'parameters', 'status'])
+    .where('id', '=', actionId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!action) throw new ActionNotFoundError(`action ${actionId} does not exist`);
+  if (action.status !== 'pending' && action.status !== 'approved') return [];
+  const planned = operationsOf(action);
+  const rows = planned.length === 0 ? [] : await trx
+    .insertInto('operations')
+    .values(
+      planned.map((operation) => ({
+        organization_id: action.organization_id,
+        action_id: action.id,
+        user_id: actor,
+        resource_id: operation.resource_id,
+        operation: operation.operation,
+        params: JSON.stringify(operation.params),
+      })),
+    )
+    .returning('id')
+    .execute();
+  const ids = rows.map((row) => row.id);
+  await transitionAction(trx, actionId, 'queued', { actor, result: { operation_ids: ids } });
+  return ids;
+}
+
+/** One operation.execute job per operation, under the operation's id, so enqueueing twice is a no-op. */
+export async function enqueueOperations(queues: Pick<Queues, 'enqueue'>, organizationId: string, operationIds: string[]): Promise<void> {
+  await Promise.all(
+    operationIds.map((operationId) => queues.enqueue('operation.execute', { operation_id: operationId, organization_id: organizationId }, { jobId: operationId })),
+  );
+}

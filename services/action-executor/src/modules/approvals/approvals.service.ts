@@ -109,12 +109,9 @@ export async function openApprovals(trx: Trx, action: { id: string; organization
   });
 }
 
+/** Rejected or expired: transitionAction publishes action.failed (not retryable) with the change. */
 async function failAction(trx: Trx, action: ReviewedAction, to: 'rejected' | 'expired', actor: string | null, message: string): Promise<void> {
   await transitionAction(trx, action.id, to, { actor, details: message });
-  await outbox.publish(trx, 'action.failed', {
-    tenant: action.organization_id,
-    data: { action_id: action.id, action_type: action.action_type, resource_id: action.resource_id!, error: { message, retryable: false } },
-  });
 }
 
 export interface Answer {

@@ -5,7 +5,7 @@ import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 
 const status = z.enum(OPERATION_STATUSES);
 
-const operationSchema = rowSchema('operations', {
+export const operationSchema = rowSchema('operations', {
   id: z.uuid(),
   resource_id: z.uuid().nullable(),
   action_id: z.uuid().nullable(),
@@ -14,6 +14,7 @@ const operationSchema = rowSchema('operations', {
   params: z.record(z.string(), z.unknown()),
   status,
   attempts: z.number().int(),
+  /** Before and after, how to undo it, the provider's answer; or the error. */
   result: z.unknown().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
