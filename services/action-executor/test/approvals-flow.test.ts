@@ -1,8 +1,7 @@
 /**
  * Approvals end to end on the real Kafka, PostgreSQL and Redis: applying a recommendation on an
  * env=prod VM publishes action.requested (recommendation service, outbox, relay, Kafka); the
- * executor's request handling (a stand-in for exec's action-requested consumer, built on the
- * contract's functions) holds it for approval and approval.requested reaches Kafka; an approval
+ * executor's action.requested consumer holds it for approval and approval.requested reaches Kafka; an approval
  * releases it (approved, then queued); another one, unanswered, expires: action.failed reaches the
  * recommendation service, whose recommendation becomes failed.
  */
@@ -12,17 +11,17 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { loadConfig, type ServiceEnv } from '@stratus/config';
 import { createDb, withTenant } from '@stratus/db';
 import * as events from '@stratus/events';
-import { createConsumer, topicFor, type EventConsumer, type EventHandler } from '@stratus/events';
+import { createConsumer, topicFor, type EventConsumer } from '@stratus/events';
 import { buildServiceApp, closeDependencies, createLogger, openDependencies, type ServiceDeps } from '@stratus/runtime';
+import { generateKey } from '@stratus/vault';
 import { createTestRedis, eventually, openBackbone, readTopics, testEnv, type Backbone, type KafkaReader, type TestRedis } from '@stratus/testing';
 import { actionFailed } from '../../recommendation/src/consumers/action-failed.consumer.ts';
 import { evaluateAccount } from '../../recommendation/src/modules/recommendations/evaluation.service.ts';
 import { applyRecommendation } from '../../recommendation/src/modules/recommendations/transitions.service.ts';
 import { service } from '../src/app.ts';
+import { actionRequested } from '../src/consumers/action-requested.consumer.ts';
 import type { env } from '../src/config.ts';
-import { releaseAction, transitionAction } from '../src/modules/actions/actions.service.ts';
-import { expireApprovals, openApprovals } from '../src/modules/approvals/approvals.service.ts';
-import { decide } from '../src/modules/policy/policy.service.ts';
+import { expireApprovals } from '../src/modules/approvals/approvals.service.ts';
 import { addAccount, addUser } from '../src/test-support.ts';
 
 const logger = createLogger('approvals-flow-test', process.env.TEST_LOG_LEVEL ?? 'silent', false);
@@ -41,23 +40,6 @@ let accountId: string;
 const users: Record<'requester' | 'alice', { id: string; token: string }> = {} as never;
 
 /** What exec's action-requested consumer does (contract of issue #14), until its code is merged. */
-const actionRequested: EventHandler<'action.requested'> = async (event, trx) => {
-  const { action_id, action_type, resource_id, parameters, requested_by = null, recommendation_id = null, requires_approval } = event.data;
-  const inserted = await trx
-    .insertInto('actions')
-    .values({ id: action_id, organization_id: event.tenant, action_type, resource_id, recommendation_id, parameters: JSON.stringify(parameters), created_by: requested_by })
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return;
-  const decision = await decide(trx, { organization_id: event.tenant, action_id, action_type, parameters, resource_ids: [resource_id], requested_by, recommendation_id, requires_approval, dry_run: false });
-  if (decision.outcome === 'require_approval') {
-    await transitionAction(trx, action_id, 'awaiting_approval', { actor: requested_by, details: decision.reasons.join('; ') });
-    await openApprovals(trx, { id: action_id, organization_id: event.tenant }, decision);
-  } else if (decision.outcome === 'allow') {
-    await releaseAction(trx, action_id, requested_by);
-  }
-};
 
 beforeAll(async () => {
   backbone = await openBackbone(events, { partitions: 1 });
@@ -78,6 +60,7 @@ beforeAll(async () => {
     REDIS_PREFIX: redis.prefix,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.prefix,
+    CREDENTIALS_KEYS: `k1:${generateKey()}`,
   });
   deps = openDependencies('action-executor', config, logger);
   app = await buildServiceApp(service, deps, {});
@@ -86,7 +69,7 @@ beforeAll(async () => {
 
   const consumerOf = (db: typeof recommendationDb, group: string, handlers: events.EventHandlers) =>
     createConsumer({ kafka: kafka.kafka, db, groupId: `${kafka.prefix}${group}`, topicPrefix: kafka.prefix, handlers, logger, fromBeginning: true, retryBackoffMs: 20, maxAttempts: 3 });
-  consumers.push(consumerOf(deps.db, 'stratus-action-executor', { 'action.requested': actionRequested }));
+  consumers.push(consumerOf(deps.db, 'stratus-action-executor', { 'action.requested': actionRequested(deps.queues) }));
   consumers.push(consumerOf(recommendationDb, 'stratus-recommendation', { 'action.failed': actionFailed }));
   for (const consumer of consumers) await consumer.start();
   reader = await readTopics(kafka.kafka, [topicFor(kafka.prefix, 'approval.requested')]);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@stratus/runtime/testing';
-import { service } from '../app.ts';
+import type { TestApp } from '@stratus/runtime/testing';
+import { startExecutorApp } from '../../test/executor-app.ts';
 import type { env } from '../config.ts';
 import { approvalsExpireJob, approvalsExpireSchedule } from './approvals-expire.job.ts';
 
 let t: TestApp<typeof env>;
 
 beforeAll(async () => {
-  t = await startTestApp(service);
+  t = await startExecutorApp();
 });
 
 afterAll(async () => {

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '@stratus/runtime/testing';
-import { service } from '../../app.ts';
+import type { TestApp } from '@stratus/runtime/testing';
+import { startExecutorApp } from '../../../test/executor-app.ts';
 import type { env } from '../../config.ts';
 import { addAccount, addResource, addUser, requestAction } from '../../test-support.ts';
 import { expireApprovals } from './approvals.service.ts';
@@ -17,7 +17,7 @@ let dev: string;
 const users: Record<'alice' | 'bob' | 'requester' | 'viewer', { id: string; token: string }> = {} as never;
 
 beforeAll(async () => {
-  t = await startTestApp(service);
+  t = await startExecutorApp();
   users.alice = await addUser(t, 'alice@a.test', 'admin');
   users.bob = await addUser(t, 'bob@a.test', 'admin');
   users.requester = await addUser(t, 'requester@a.test', 'admin');

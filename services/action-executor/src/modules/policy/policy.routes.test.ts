@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '@stratus/db';
-import { startTestApp, type TestApp } from '@stratus/runtime/testing';
-import { service } from '../../app.ts';
+import type { TestApp } from '@stratus/runtime/testing';
+import { startExecutorApp } from '../../../test/executor-app.ts';
 import type { env } from '../../config.ts';
 import { addAccount, addResource, addUser } from '../../test-support.ts';
 import { decide, type ActionRequestContext } from './policy.service.ts';
@@ -15,7 +15,7 @@ let viewer: string;
 let operator: string;
 
 beforeAll(async () => {
-  t = await startTestApp(service);
+  t = await startExecutorApp();
   viewer = (await addUser(t, 'viewer@a.test', 'viewer')).token;
   operator = (await addUser(t, 'operator@a.test', 'operator')).token;
 });

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker } from '@stratus/queues';
 import { eventually } from '@stratus/testing';
-import { startTestApp, type TestApp } from '@stratus/runtime/testing';
-import { service } from '../../app.ts';
+import type { TestApp } from '@stratus/runtime/testing';
+import { startExecutorApp } from '../../../test/executor-app.ts';
 import type { env } from '../../config.ts';
 import { addUser } from '../../test-support.ts';
 import { DASHBOARD_PATHS } from './queue-dashboard.routes.ts';
@@ -17,7 +17,7 @@ let operator: string;
 let failedJobId: string;
 
 beforeAll(async () => {
-  t = await startTestApp(service);
+  t = await startExecutorApp();
   viewer = (await addUser(t, 'viewer@a.test', 'viewer')).token;
   operator = (await addUser(t, 'operator@a.test', 'operator')).token;
   const queue = t.deps.queues.queues.operations;
