@@ -1,11 +1,12 @@
 import type { ServiceDefinition } from '@stratus/runtime';
-import type { EventHandlers } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { budgetThresholdCrossed } from './consumers/budget-threshold-crossed.consumer.ts';
+import { apiRequestRecorded } from './consumers/api-request-recorded.consumer.ts';
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
+import { recordEveryEvent } from './consumers/every-event.consumer.ts';
 import { notificationDeliverReconciler } from './jobs/notification-deliver.reconciler.ts';
 import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
@@ -13,11 +14,16 @@ import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
 export function handlers(queues: Pick<Queues, 'enqueue'>) {
-  return {
-    'cloud_account.linked': cloudAccountLinked,
-    'cloud_account.unlinked': cloudAccountUnlinked,
-    'budget.threshold_crossed': budgetThresholdCrossed(queues),
-  } satisfies EventHandlers;
+  return recordEveryEvent(
+    {
+      'cloud_account.linked': cloudAccountLinked,
+      'cloud_account.unlinked': cloudAccountUnlinked,
+      'api.request_recorded': apiRequestRecorded,
+    },
+    {
+      'budget.threshold_crossed': budgetThresholdCrossed(queues),
+    },
+  );
 }
 
 export const service: ServiceDefinition<typeof env> = {

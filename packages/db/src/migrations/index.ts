@@ -17,6 +17,7 @@ import * as actionTypes from './1763856000041-ActionTypes.ts';
 import * as recommendationLifecycle from './1763856000060-RecommendationLifecycle.ts';
 import * as amountPrecision from './1763856000070-AmountPrecision.ts';
 import * as costImportOutcome from './1763856000071-CostImportOutcome.ts';
+import * as auditChain from './1763856000090-AuditChain.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000060-RecommendationLifecycle': recommendationLifecycle,
   '1763856000070-AmountPrecision': amountPrecision,
   '1763856000071-CostImportOutcome': costImportOutcome,
+  '1763856000090-AuditChain': auditChain,
 };
