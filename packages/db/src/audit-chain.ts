@@ -143,8 +143,8 @@ export interface ChainReport {
  * With p the last row accepted into the chain and r the next row:
  * - r's hash does not match its content: changed;
  * - r links to p (prev_hash = p.hash): valid, unless sequences skip (rows deleted and the rest left in place);
- * - the row after r links to p: r was slipped in, inserted;
  * - the row after r is the one r links to: the two were swapped, reordered;
+ * - the row after r links to p: r was slipped in, inserted;
  * - otherwise r's predecessor is gone: deleted.
  */
 export class ChainVerifier {
@@ -231,9 +231,6 @@ export class ChainVerifier {
       if (sequence === expected) return [];
       return problem('deleted', `${at}: links to row ${expected - 1n} but its sequence is ${sequence}: the rows between were deleted or renumbered`);
     }
-    if (next && next.prev_hash === this.last.hash) {
-      return problem('inserted', `${at}: not part of the chain (the row after it links to row ${this.last.sequence})`);
-    }
     if (next && next.hash === row.prev_hash && hashOf(next) === next.hash) {
       // The two swapped places: both are reported, and the chain goes on from this one, which the
       // row after the pair links to.
@@ -243,6 +240,9 @@ export class ChainVerifier {
         ...problem('reordered', `${at}: comes before row ${next.sequence}, the row it follows`),
         { kind: 'reordered', sequence: next.sequence, id: next.id, message: `row ${next.sequence} (${next.id}): comes after row ${row.sequence}, the row it precedes` },
       ];
+    }
+    if (next && next.prev_hash === this.last.hash) {
+      return problem('inserted', `${at}: not part of the chain (the row after it links to row ${this.last.sequence})`);
     }
     this.accept(row.hash, sequence);
     return problem('deleted', `${at}: the row it follows (sequence ${sequence - 1n}) is missing`);
