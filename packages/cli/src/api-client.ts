@@ -12,6 +12,7 @@ const apiEnv = z.object({
   STRATUS_RECOMMENDATION_URL: z
     .url({ error: 'must be the recommendation API base URL, e.g. http://127.0.0.1:8083' })
     .default('http://127.0.0.1:8083'),
+  STRATUS_AUDIT_URL: z.url({ error: 'must be the audit API base URL, e.g. http://127.0.0.1:8085' }).default('http://127.0.0.1:8085'),
   STRATUS_TOKEN: z.string().min(1).optional(),
   STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
 });
@@ -23,7 +24,9 @@ export interface ApiClient {
 }
 
 /** Which service's API: ingestion (accounts, resources, imports) by default. */
-export type ApiService = 'ingestion' | 'recommendation';
+export type ApiService = 'ingestion' | 'recommendation' | 'audit';
+
+const URL_VARIABLES = { ingestion: 'STRATUS_URL', recommendation: 'STRATUS_RECOMMENDATION_URL', audit: 'STRATUS_AUDIT_URL' } as const;
 
 export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiClient> {
   const config = loadConfig(apiEnv);
@@ -38,7 +41,7 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
         );
       },
     ));
-  const variable = service === 'recommendation' ? 'STRATUS_RECOMMENDATION_URL' : 'STRATUS_URL';
+  const variable = URL_VARIABLES[service];
   const base = config[variable].replace(/\/$/, '');
   async function call(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<string> {
     let response: Response;

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@stratus/config';
 import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
+import { auditCommand } from './commands/audit.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
   costsCommand(program);
   recommendationsCommand(program);
   deadLettersCommand(program);
+  auditCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
   return program;

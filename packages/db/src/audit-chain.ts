@@ -121,7 +121,7 @@ export interface ChainProblem {
   /** Where: the row's sequence (or the checkpoint's). */
   sequence: string;
   /** The row found there, when there is one. */
-  id?: string;
+  row_id?: string;
   message: string;
 }
 
@@ -155,9 +155,10 @@ export class ChainVerifier {
   private readonly headAt = new Map<string, string | null>();
   private maxSequence = 0n;
 
-  private readonly checkpointSequences: ReadonlySet<string>;
+  private readonly checkpointSequences: ReadonlySet<string> | 'every sequence';
 
-  constructor(organizationId: string, checkpointSequences: ReadonlySet<string> = new Set()) {
+  /** checkpointSequences: where the checkpoints are, or 'every sequence' when they come after the rows (an export). */
+  constructor(organizationId: string, checkpointSequences: ReadonlySet<string> | 'every sequence' = new Set()) {
     this.checkpointSequences = checkpointSequences;
     this.report = { organization_id: organizationId, rows: 0, valid_rows: 0, checkpoints: 0, valid_checkpoints: 0, problems: [] };
   }
@@ -220,7 +221,7 @@ export class ChainVerifier {
 
   private problemsOf(row: ChainRow, sequence: bigint, next: ChainRow | undefined): ChainProblem[] {
     const at = `row ${row.sequence} (${row.id})`;
-    const problem = (kind: ChainProblemKind, message: string): ChainProblem[] => [{ kind, sequence: row.sequence, id: row.id, message }];
+    const problem = (kind: ChainProblemKind, message: string): ChainProblem[] => [{ kind, sequence: row.sequence, row_id: row.id, message }];
     if (hashOf(row) !== row.hash) {
       this.accept(row.hash, sequence);
       return problem('changed', `${at}: its content no longer matches its hash`);
@@ -238,7 +239,7 @@ export class ChainVerifier {
       this.accept(row.hash, BigInt(next.sequence));
       return [
         ...problem('reordered', `${at}: comes before row ${next.sequence}, the row it follows`),
-        { kind: 'reordered', sequence: next.sequence, id: next.id, message: `row ${next.sequence} (${next.id}): comes after row ${row.sequence}, the row it precedes` },
+        { kind: 'reordered', sequence: next.sequence, row_id: next.id, message: `row ${next.sequence} (${next.id}): comes after row ${row.sequence}, the row it precedes` },
       ];
     }
     if (next && next.prev_hash === this.last.hash) {
@@ -250,7 +251,7 @@ export class ChainVerifier {
 
   private accept(hash: string | null, sequence: bigint): void {
     this.last = { sequence, hash };
-    if (this.checkpointSequences.has(String(sequence))) this.headAt.set(String(sequence), hash);
+    if (this.checkpointSequences === 'every sequence' || this.checkpointSequences.has(String(sequence))) this.headAt.set(String(sequence), hash);
   }
 }
 
@@ -263,4 +264,33 @@ export function describeReport(report: ChainReport): string {
   if (first) lines.push(`  first broken link: ${first.kind}: ${first.message}`);
   if (report.problems.length > 1) lines.push(`  ${report.problems.length - 1} more problem(s)`);
   return lines.join('\n');
+}
+
+/**
+ * Verifies an export (`{"kind":"row",...}` lines in chain order, then `{"kind":"checkpoint",...}`
+ * lines) without the database: one report per organisation found in it.
+ */
+export async function verifyExport(lines: AsyncIterable<string> | Iterable<string>, publicKey: KeyObject | undefined): Promise<ChainReport[]> {
+  // Checkpoints come after the rows, so which sequences they sign is not known while rows stream:
+  // every row's hash is kept until the walk ends (about 150 bytes a row).
+  const verifiers = new Map<string, ChainVerifier>();
+  const checkpoints = new Map<string, ChainCheckpoint[]>();
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    const entry = JSON.parse(line) as ({ kind: 'row' } & ChainRow) | ({ kind: 'checkpoint' } & ChainCheckpoint);
+    const organizationId = entry.organization_id;
+    if (entry.kind === 'row') {
+      const verifier = verifiers.get(organizationId) ?? new ChainVerifier(organizationId, 'every sequence');
+      verifiers.set(organizationId, verifier);
+      const { kind: _kind, ...row } = entry;
+      verifier.push(row);
+    } else {
+      const { kind: _kind, ...checkpoint } = entry;
+      checkpoints.set(organizationId, [...(checkpoints.get(organizationId) ?? []), checkpoint]);
+    }
+  }
+  const organizations = new Set([...verifiers.keys(), ...checkpoints.keys()]);
+  return [...organizations].map((organizationId) =>
+    (verifiers.get(organizationId) ?? new ChainVerifier(organizationId)).finish(checkpoints.get(organizationId) ?? [], publicKey),
+  );
 }

@@ -156,7 +156,7 @@ describe('the hash chain', () => {
     await tamper([sql`update audit_logs set resource_id = 'other' where id = ${ids[3]}`]);
     const report = await verify(tenant);
     expect(report).toMatchObject({ rows: 6, valid_rows: 5 });
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'changed', sequence: '4', id: ids[3] })]);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'changed', sequence: '4', row_id: ids[3] })]);
   });
 
   it('reports a deleted row at its place', async () => {
@@ -165,7 +165,7 @@ describe('the hash chain', () => {
     await tamper([sql`delete from audit_logs where id = ${ids[2]}`]);
     const report = await verify(tenant);
     expect(report).toMatchObject({ rows: 5, valid_rows: 4 });
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'deleted', sequence: '4', id: ids[3] })]);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'deleted', sequence: '4', row_id: ids[3] })]);
     expect(report.problems[0]!.message).toContain('sequence 3');
   });
 
@@ -184,7 +184,7 @@ describe('the hash chain', () => {
     ]);
     const report = await verify(tenant);
     expect(report).toMatchObject({ rows: 7, valid_rows: 6 });
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'inserted', id: intruder })]);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'inserted', row_id: intruder })]);
   });
 
   it('reports two swapped rows as reordered', async () => {
@@ -196,7 +196,7 @@ describe('the hash chain', () => {
       sql`update audit_logs set sequence = 3 where id = ${ids[1]}`,
     ]);
     const report = await verify(tenant);
-    expect(report.problems.map((problem) => [problem.kind, problem.sequence, problem.id])).toEqual([
+    expect(report.problems.map((problem) => [problem.kind, problem.sequence, problem.row_id])).toEqual([
       ['reordered', '2', ids[2]],
       ['reordered', '3', ids[1]],
     ]);

@@ -10,6 +10,8 @@ import { recordEveryEvent } from './consumers/every-event.consumer.ts';
 import { notificationDeliverReconciler } from './jobs/notification-deliver.reconciler.ts';
 import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { auditCheckpointJob } from './jobs/audit-checkpoint.job.ts';
 import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
@@ -32,9 +34,14 @@ export const service: ServiceDefinition<typeof env> = {
   env,
   async routes(app, deps) {
     await app.register(activityRoutes, { prefix: '/v1' });
+    await app.register(auditRoutes, { prefix: '/v1', db: deps.db, signingKey: deps.config.AUDIT_SIGNING_KEY });
     await app.register(notificationsRoutes, { prefix: '/v1' });
     await app.register(signingSecretRoutes, { prefix: '/v1', keyring: deps.config.CREDENTIALS_KEYS });
   },
   consumers: (deps) => handlers(deps.queues),
-  background: (deps) => [notificationsWorker(deps), notificationDeliverReconciler(deps)],
+  background: (deps) => [
+    notificationsWorker(deps),
+    notificationDeliverReconciler(deps),
+    ...auditCheckpointJob(deps, deps.config.AUDIT_SIGNING_KEY, deps.config.AUDIT_CHECKPOINT_INTERVAL_MINUTES),
+  ],
 };

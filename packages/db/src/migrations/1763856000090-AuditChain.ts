@@ -102,11 +102,31 @@ export async function up(db: Kysely<any>): Promise<void> {
     `,
     sql`grant select on audit_checkpoints to stratus_service`,
     sql`grant insert on audit_checkpoints to stratus_audit`,
+    // The checkpoint job signs every organisation's head, while row-level security shows a
+    // connection one organisation at a time: this function (owner's rights, fixed search_path) is
+    // its one cross-tenant read, and tells only which organisations have rows past their last checkpoint.
+    sql`
+      create function stratus_audit_heads_to_checkpoint()
+      returns table (organization_id uuid)
+      language sql
+      stable
+      security definer
+      set search_path = pg_catalog, pg_temp
+      as $$
+        select o.id
+          from public.organizations o
+         where coalesce((select max(a.sequence) from public.audit_logs a where a.organization_id = o.id), 0)
+             > coalesce((select max(c.sequence) from public.audit_checkpoints c where c.organization_id = o.id), 0)
+      $$
+    `,
+    sql`revoke all on function stratus_audit_heads_to_checkpoint() from public`,
+    sql`grant execute on function stratus_audit_heads_to_checkpoint() to stratus_audit`,
   ]);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await execute(db, [
+    sql`drop function if exists stratus_audit_heads_to_checkpoint()`,
     sql`drop table if exists audit_checkpoints`,
     sql`drop trigger if exists activity_log_database_time on activity_log`,
     sql`drop function if exists stratus_database_time()`,
