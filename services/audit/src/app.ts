@@ -3,7 +3,10 @@ import type { Queues } from '@stratus/queues';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
 import { budgetThresholdCrossed } from './consumers/budget-threshold-crossed.consumer.ts';
+import { actionFailed } from './consumers/action-failed.consumer.ts';
 import { apiRequestRecorded } from './consumers/api-request-recorded.consumer.ts';
+import { approvalRequested } from './consumers/approval-requested.consumer.ts';
+import { HIGH_SAVINGS_THRESHOLD, recommendationCreated } from './consumers/recommendation-created.consumer.ts';
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
 import { recordEveryEvent } from './consumers/every-event.consumer.ts';
@@ -15,7 +18,7 @@ import { auditCheckpointJob } from './jobs/audit-checkpoint.job.ts';
 import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
-export function handlers(queues: Pick<Queues, 'enqueue'>) {
+export function handlers(queues: Pick<Queues, 'enqueue'>, highSavingsThreshold = HIGH_SAVINGS_THRESHOLD) {
   return recordEveryEvent(
     {
       'cloud_account.linked': cloudAccountLinked,
@@ -24,6 +27,9 @@ export function handlers(queues: Pick<Queues, 'enqueue'>) {
     },
     {
       'budget.threshold_crossed': budgetThresholdCrossed(queues),
+      'approval.requested': approvalRequested,
+      'action.failed': actionFailed,
+      'recommendation.created': recommendationCreated(highSavingsThreshold),
     },
   );
 }
@@ -38,7 +44,7 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(notificationsRoutes, { prefix: '/v1' });
     await app.register(signingSecretRoutes, { prefix: '/v1', keyring: deps.config.CREDENTIALS_KEYS });
   },
-  consumers: (deps) => handlers(deps.queues),
+  consumers: (deps) => handlers(deps.queues, deps.config.AUDIT_HIGH_SAVINGS_THRESHOLD),
   background: (deps) => [
     notificationsWorker(deps),
     notificationDeliverReconciler(deps),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { booleanFlag, port, serviceEnv } from '@stratus/config';
 import { parseSigningKey } from '@stratus/db';
 import { credentialsKeys } from '@stratus/vault';
+import { HIGH_SAVINGS_THRESHOLD } from './consumers/recommendation-created.consumer.ts';
 
 /** Compose and Helm pass an unset optional variable as "": that means unset too. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
@@ -43,6 +44,8 @@ export const env = serviceEnv
         }
       }),
     ),
+    /** A new recommendation saving at least this much a month (in its currency) is announced to the organisation. */
+    AUDIT_HIGH_SAVINGS_THRESHOLD: z.coerce.number().nonnegative().default(HIGH_SAVINGS_THRESHOLD),
     /** How often each organisation's chain head is signed (when it moved since its last checkpoint). */
     AUDIT_CHECKPOINT_INTERVAL_MINUTES: z.coerce.number().int().positive().default(60),
   })
