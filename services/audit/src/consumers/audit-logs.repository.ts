@@ -11,10 +11,11 @@ export function actorOf(event: EventEnvelope): string | null {
 }
 
 /**
- * Appends the event to its organisation's audit chain, once: event_id is unique. The database's
- * trigger gives the row its time, sequence and hashes (migration 1763856000090).
+ * Appends the event to its organisation's audit chain, once: event_id is unique, and false says the
+ * event was recorded already (a concurrent run waits for the first to commit, then finds it). The
+ * database's trigger gives the row its time, sequence and hashes (migration 1763856000090).
  */
-export async function recordAuditEntry(trx: Transaction<Database>, event: EventEnvelope): Promise<void> {
+export async function recordAuditEntry(trx: Transaction<Database>, event: EventEnvelope): Promise<boolean> {
   const definition = catalogue[event.type];
   const request = event.type === 'api.request_recorded' ? event.data : undefined;
   const details: JsonObject = {
@@ -23,7 +24,7 @@ export async function recordAuditEntry(trx: Transaction<Database>, event: EventE
     data: event.data as JsonObject,
   };
   const { value: where } = storable({ ip: request?.ip_address ?? null, agent: request?.user_agent ?? null, subject: event.subject });
-  await sql`
+  const { rows } = await sql`
     insert into audit_logs (organization_id, user_id, event_id, action, resource_type, resource_id, ip_address, user_agent, details, trace_id)
     values (
       ${event.tenant}::uuid, (select id from users where id = ${actorOf(event)}::uuid), ${event.id}::uuid, ${event.type},
@@ -31,5 +32,7 @@ export async function recordAuditEntry(trx: Transaction<Database>, event: EventE
       ${where.ip}, ${where.agent}, ${JSON.stringify(storableDetails(details))}::jsonb, ${request?.trace_id ?? traceIdOf(event)}
     )
     on conflict (event_id) do nothing
+    returning 1
   `.execute(trx);
+  return rows.length > 0;
 }

@@ -27,8 +27,7 @@ function defaultActivity(event: EventEnvelope): Activity {
 export function recordEveryEvent(describers: ActivityDescribers, effects: EventHandlers): { [T in EventType]: EventHandler<T> } {
   const record = async (event: EventEnvelope, trx: Transaction<Database>) => {
     const describe = describers[event.type] as ((event: EventEnvelope) => Activity) | undefined;
-    await recordAuditEntry(trx, event);
-    await recordActivity(trx, event, (describe ?? defaultActivity)(event));
+    if (await recordAuditEntry(trx, event)) await recordActivity(trx, event, (describe ?? defaultActivity)(event));
     const effect = effects[event.type] as EventHandler<EventType> | undefined;
     await effect?.(event, trx);
   };

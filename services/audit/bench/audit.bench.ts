@@ -1,0 +1,143 @@
+/**
+ * The audit trail under a large sync, and its verifier.
+ *
+ * 1. Ingestion: BENCH_RESOURCES resource.discovered events (20,000 by default; issue #16 asks
+ *    100,000, set BENCH_RESOURCES=100000 where the machine has the minutes) are written to the
+ *    ingestion outbox as a sync writes them, relayed to Kafka by the ingestion relay thread, and
+ *    recorded by the audit service's own handlers in a consumer as the service runs it: the rate of
+ *    audit rows, and how long after the sync's last event the consumer's lag is back to zero. The
+ *    baseline: INSERT of the same rows (audit_logs through its chain trigger, and activity_log),
+ *    1,000 a statement, in the same run.
+ * 2. Verification: BENCH_VERIFY_ROWS audit rows (1,000,000 by default) of one organisation, chained
+ *    by the trigger, walked by the service's verifier (GET /v1/audit/verify's code): rows/s.
+ *
+ * Run it with `scripts/bench.sh audit`; it creates and drops its own database and topics and stops by itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { bootstrapOrganization } from '@stratus/auth';
+import { createDb, withTenant } from '@stratus/db';
+import { OutboxRelayThread, createConsumer, createKafkaClient, ensureTopics, outboxOf, type PublishManyItem } from '@stratus/events';
+import { createQueues, createRedisConnection } from '@stratus/queues';
+import { createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
+import { handlers } from '../src/app.ts';
+import { verifyOrganization } from '../src/modules/audit/audit-chain.service.ts';
+
+const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 20_000);
+const VERIFY_ROWS = Number(process.env.BENCH_VERIFY_ROWS ?? 1_000_000);
+const prefix = `bench-audit-${process.pid}.`;
+const logger = pino({ level: 'warn' });
+
+const database = await createBenchDatabase('audit');
+const kafka = createKafkaClient({ clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers, logger });
+const admin = kafka.admin();
+const owner = createDb({ url: database.url, max: 4 });
+const auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 4 });
+const redis = createRedisConnection(testEnv.redisUrl, { forWorker: true });
+const queues = createQueues({ connection: redis, prefix: `${prefix}redis` });
+const relay = new OutboxRelayThread({
+  databaseUrl: database.url,
+  role: 'stratus_ingestion',
+  kafka: { clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers },
+  producer: 'ingestion',
+  topicPrefix: prefix,
+  logger,
+});
+const consumer = createConsumer({ kafka, db: auditDb, groupId: `${prefix}stratus-audit`, topicPrefix: prefix, handlers: handlers(queues), logger, fromBeginning: true });
+try {
+  await admin.connect();
+  await ensureTopics(admin, { prefix, partitions: 6 });
+  const { organization } = await bootstrapOrganization(owner, { organizationName: 'bench', adminEmail: 'admin@bench.test' });
+  const cloudAccountId = randomUUID();
+  const now = new Date().toISOString();
+  const events: PublishManyItem[] = Array.from({ length: RESOURCES }, (_, index) => ({
+    type: 'resource.discovered',
+    tenant: organization.id,
+    data: {
+      change: 'created',
+      resource: {
+        id: randomUUID(),
+        cloud_account_id: cloudAccountId,
+        provider: 'AWS',
+        provider_resource_id: `i-${index.toString(16).padStart(12, '0')}`,
+        name: `web-${index}`,
+        type: 'EC2',
+        region: 'eu-west-1',
+        zone: 'eu-west-1a',
+        state: 'running',
+        tags: { env: 'prod' },
+        metadata: { instance_type: 't3.large' },
+        discovered_at: now,
+        last_seen: now,
+      },
+    },
+  }));
+
+  // The baseline: the same rows, INSERTed 1,000 a statement, chained by the same trigger.
+  const baselineOrganization = (await bootstrapOrganization(owner, { organizationName: 'baseline', adminEmail: 'admin@baseline.test' })).organization.id;
+  const insertMs = await time(async () => {
+    for (let start = 0; start < RESOURCES; start += 1000) {
+      const slice = events.slice(start, start + 1000);
+      await withTenant(auditDb, baselineOrganization, async (trx) => {
+        await trx
+          .insertInto('audit_logs')
+          .values(slice.map((event) => ({ organization_id: baselineOrganization, event_id: randomUUID(), action: event.type, resource_type: 'resource_id', resource_id: (event.data as { resource: { id: string } }).resource.id, details: JSON.stringify({ data: event.data }) })))
+          .execute();
+        await trx
+          .insertInto('activity_log')
+          .values(slice.map((event) => ({ organization_id: baselineOrganization, type: event.type, subject: (event.data as { resource: { id: string } }).resource.id, summary: event.type, details: JSON.stringify({}) })))
+          .execute();
+      });
+    }
+  });
+
+  await consumer.start();
+  await relay.start();
+  const started = performance.now();
+  // Written as a sync writes them: 1,000 events a transaction.
+  for (let start = 0; start < RESOURCES; start += 1000) {
+    await owner.transaction().execute((trx) => outboxOf('ingestion').publishMany(trx, events.slice(start, start + 1000)));
+  }
+  const syncEnded = performance.now();
+  while (consumer.metrics().processed < RESOURCES) await new Promise((resolve) => setTimeout(resolve, 20));
+  const recordedMs = performance.now() - started;
+  const lagMs = performance.now() - syncEnded;
+  const { n } = await owner.selectFrom('audit_logs').select((eb) => eb.fn.countAll<string>().as('n')).where('organization_id', '=', organization.id).executeTakeFirstOrThrow();
+
+  console.log(`audit ingestion of a ${RESOURCES.toLocaleString('en')}-resource sync (resource.discovered, 6 partitions, one consumer)`);
+  console.log(`  recorded (audit_logs + activity_log)  ${rate(RESOURCES, recordedMs).toLocaleString('en').padStart(9)} events/s  (${recordedMs.toFixed(0)} ms, ${n} audit rows)`);
+  console.log(`  INSERT baseline, same rows            ${rate(RESOURCES, insertMs).toLocaleString('en').padStart(9)} rows/s    (${insertMs.toFixed(0)} ms)`);
+  console.log(`  consumer lag back to zero ${(lagMs / 1000).toFixed(1)} s after the sync's last event (issue target: 10 s at 100,000)`);
+  await consumer.stop();
+  await relay.stop();
+
+  // The verifier over a chain built by the trigger, VERIFY_ROWS rows of one organisation.
+  const chained = (await bootstrapOrganization(owner, { organizationName: 'verify', adminEmail: 'admin@verify.test' })).organization.id;
+  const loadMs = await time(async () => {
+    for (let start = 0; start < VERIFY_ROWS; start += 50_000) {
+      await withTenant(auditDb, chained, (trx) => sql`
+        insert into audit_logs (organization_id, event_id, action, resource_type, resource_id, details)
+        select ${chained}::uuid, gen_random_uuid(), 'resource.discovered', 'resource_id', gen_random_uuid()::text,
+               jsonb_build_object('data', jsonb_build_object('n', n, 'name', 'web-' || n))
+          from generate_series(${start + 1}::int, ${Math.min(start + 50_000, VERIFY_ROWS)}::int) n
+      `.execute(trx));
+    }
+  });
+  let report = { rows: 0, valid_rows: 0 };
+  const verifyMs = await time(async () => {
+    report = await verifyOrganization(auditDb, chained, undefined);
+  });
+  console.log(`verifier over ${VERIFY_ROWS.toLocaleString('en')} chained rows (written in ${(loadMs / 1000).toFixed(1)} s through the trigger)`);
+  console.log(`  verified                              ${rate(report.rows, verifyMs).toLocaleString('en').padStart(9)} rows/s    (${(verifyMs / 1000).toFixed(1)} s, ${report.valid_rows}/${report.rows} rows valid)`);
+} finally {
+  await consumer.stop().catch(() => undefined);
+  await relay.stop().catch(() => undefined);
+  await queues.close();
+  redis.disconnect();
+  await auditDb.destroy();
+  await owner.destroy();
+  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
+  await admin.disconnect();
+  await database.drop();
+}
