@@ -18,6 +18,7 @@ import { sql } from 'kysely';
 import { pino } from 'pino';
 import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, withTenant } from '@stratus/db';
+import { samples } from '@stratus/events/samples';
 import { OutboxRelayThread, createConsumer, createKafkaClient, ensureTopics, outboxOf, type PublishManyItem } from '@stratus/events';
 import { createQueues, createRedisConnection } from '@stratus/queues';
 import { createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
@@ -49,29 +50,11 @@ try {
   await admin.connect();
   await ensureTopics(admin, { prefix, partitions: 6 });
   const { organization } = await bootstrapOrganization(owner, { organizationName: 'bench', adminEmail: 'admin@bench.test' });
-  const cloudAccountId = randomUUID();
-  const now = new Date().toISOString();
+  const sample = samples()['resource.discovered'];
   const events: PublishManyItem[] = Array.from({ length: RESOURCES }, (_, index) => ({
     type: 'resource.discovered',
     tenant: organization.id,
-    data: {
-      change: 'created',
-      resource: {
-        id: randomUUID(),
-        cloud_account_id: cloudAccountId,
-        provider: 'AWS',
-        provider_resource_id: `i-${index.toString(16).padStart(12, '0')}`,
-        name: `web-${index}`,
-        type: 'EC2',
-        region: 'eu-west-1',
-        zone: 'eu-west-1a',
-        state: 'running',
-        tags: { env: 'prod' },
-        metadata: { instance_type: 't3.large' },
-        discovered_at: now,
-        last_seen: now,
-      },
-    },
+    data: { ...sample, resource: { ...sample.resource, id: randomUUID(), provider_resource_id: `i-${index.toString(16).padStart(12, '0')}`, name: `web-${index}` } },
   }));
 
   // The baseline: the same rows, INSERTed 1,000 a statement, chained by the same trigger.

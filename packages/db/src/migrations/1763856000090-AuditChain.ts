@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { appendOnly } from './foundation/audit.ts';
 import { execute, tenantIsolation } from './foundation/ddl.ts';
 
 /**
@@ -92,14 +93,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     `,
     sql`create index audit_checkpoints_organization_id_sequence_idx on audit_checkpoints (organization_id, sequence)`,
     ...tenantIsolation('audit_checkpoints'),
-    sql`
-      create trigger audit_checkpoints_append_only before update or delete on audit_checkpoints
-        for each row execute function stratus_append_only()
-    `,
-    sql`
-      create trigger audit_checkpoints_no_truncate before truncate on audit_checkpoints
-        for each statement execute function stratus_append_only()
-    `,
+    ...appendOnly('audit_checkpoints'),
     sql`grant select on audit_checkpoints to stratus_service`,
     sql`grant insert on audit_checkpoints to stratus_audit`,
     // The checkpoint job signs every organisation's head, while row-level security shows a
