@@ -12,10 +12,10 @@ import { execute, tenantIsolation } from './foundation/ddl.ts';
  * advisory lock held until their transaction ends, so the sequence has no gaps and no forks.
  *
  * The hash is sha256 over the UTF-8 of stratus_audit_canonical(row): a JSON array of the row's
- * fields as strings (jsonb's text form: `["a", null, "b"]`), which the verifier in
- * @stratus/db (audit-chain/chain.ts) rebuilds byte for byte from an export, without the database. The sequence is
- * deliberately outside the hash: it is where the row sits, checked by the walk, so that a row moved
- * elsewhere in the chain is told apart from a changed one.
+ * fields as strings (jsonb's text form: `["a", null, "b"]`), which canonicalOf in @stratus/db
+ * (src/audit-chain.ts) rebuilds byte for byte from an export, without the database. The sequence
+ * is deliberately outside the hash: it is where the row sits, checked by the walk, so that a row
+ * moved elsewhere in the chain is told apart from a changed one.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await execute(db, [

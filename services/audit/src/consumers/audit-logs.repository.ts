@@ -23,12 +23,17 @@ export async function recordAuditEntry(trx: Transaction<Database>, event: EventE
     event_time: event.time,
     data: event.data as JsonObject,
   };
-  const { value: where } = storable({ ip: request?.ip_address ?? null, agent: request?.user_agent ?? null, subject: event.subject });
+  const { value: where } = storable({
+    ip: request?.ip_address ?? null,
+    agent: request?.user_agent ?? null,
+    resourceType: request ? request.route : definition.subject,
+    resourceId: request ? (request.resource_id ?? null) : event.subject,
+  });
   const { rows } = await sql`
     insert into audit_logs (organization_id, user_id, event_id, action, resource_type, resource_id, ip_address, user_agent, details, trace_id)
     values (
       ${event.tenant}::uuid, (select id from users where id = ${actorOf(event)}::uuid), ${event.id}::uuid, ${event.type},
-      ${request ? request.route : definition.subject}, ${request ? (request.resource_id ?? null) : where.subject},
+      ${where.resourceType}, ${where.resourceId},
       ${where.ip}, ${where.agent}, ${JSON.stringify(storableDetails(details))}::jsonb, ${request?.trace_id ?? traceIdOf(event)}
     )
     on conflict (event_id) do nothing

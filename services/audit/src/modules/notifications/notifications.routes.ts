@@ -92,7 +92,7 @@ export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['notifications'],
         params: z.object({ id: z.uuid() }),
         body: z.object({ status: z.enum(NOTIFICATION_STATUSES) }),
-        response: { 200: z.object({ id: z.uuid(), status: z.enum(NOTIFICATION_STATUSES) }) },
+        response: { 200: rowSchema('notifications', { id: z.uuid(), status: z.enum(NOTIFICATION_STATUSES) }) },
       },
     },
     async (request) => {
