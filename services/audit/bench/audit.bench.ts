@@ -8,8 +8,10 @@
  *    audit rows, and how long after the sync's last event the consumer's lag is back to zero. The
  *    baseline: INSERT of the same rows (audit_logs through its chain trigger, and activity_log),
  *    1,000 a statement, in the same run.
- * 2. Verification: BENCH_VERIFY_ROWS audit rows (1,000,000 by default) of one organisation, chained
- *    by the trigger, walked by the service's verifier (GET /v1/audit/verify's code): rows/s.
+ * 2. Verification: BENCH_VERIFY_ROWS audit rows of one organisation, chained as the trigger chains
+ *    them, walked by the service's verifier (GET /v1/audit/verify's code): rows/s. 200,000 by
+ *    default: on a 2-core machine shared with other work, making 1,000,000 in one transaction did
+ *    not finish within bench.sh's 10 minutes (issue #16 asks 1,000,000: set BENCH_VERIFY_ROWS).
  *
  * Run it with `scripts/bench.sh audit`; it creates and drops its own database and topics and stops by itself.
  */
@@ -26,7 +28,7 @@ import { handlers } from '../src/app.ts';
 import { verifyOrganization } from '../src/modules/audit/audit-chain.service.ts';
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 5_000);
-const VERIFY_ROWS = Number(process.env.BENCH_VERIFY_ROWS ?? 1_000_000);
+const VERIFY_ROWS = Number(process.env.BENCH_VERIFY_ROWS ?? 200_000);
 const prefix = `bench-audit-${process.pid}.`;
 const logger = pino({ level: 'warn' });
 
