@@ -39,6 +39,18 @@ if [[ -z "${CREDENTIALS_KEYS:-}" ]]; then
   export CREDENTIALS_KEYS
 fi
 
+# The key that signs the audit chain's checkpoints (the audit service's AUDIT_SIGNING_KEY), made
+# once and kept: checkpoints signed with a lost key can no longer be checked.
+if [[ -z "${AUDIT_SIGNING_KEY:-}" ]]; then
+  audit_key_file="$STRATUS_ROOT/.stratus/audit-signing-key"
+  if [[ ! -s "$audit_key_file" ]]; then
+    (umask 077 && pnpm --silent stratus audit generate-key | sed -n 's/^AUDIT_SIGNING_KEY=//p' >"$audit_key_file.tmp")
+    mv "$audit_key_file.tmp" "$audit_key_file"
+  fi
+  AUDIT_SIGNING_KEY="$(cat "$audit_key_file")"
+  export AUDIT_SIGNING_KEY
+fi
+
 # A demo organisation and its admin token, made once and kept out of git; a stale token (the
 # database was recreated) is replaced.
 token_file="$STRATUS_ROOT/.stratus/demo-token"

@@ -15,6 +15,7 @@ const apiEnv = z.object({
   STRATUS_ACTION_EXECUTOR_URL: z
     .url({ error: 'must be the action executor API base URL, e.g. http://127.0.0.1:8084' })
     .default('http://127.0.0.1:8084'),
+  STRATUS_AUDIT_URL: z.url({ error: 'must be the audit API base URL, e.g. http://127.0.0.1:8085' }).default('http://127.0.0.1:8085'),
   STRATUS_TOKEN: z.string().min(1).optional(),
   STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
 });
@@ -26,12 +27,13 @@ export interface ApiClient {
 }
 
 /** Which service's API: ingestion (accounts, resources, imports) by default. */
-export type ApiService = 'ingestion' | 'recommendation' | 'action-executor';
+export type ApiService = 'ingestion' | 'recommendation' | 'action-executor' | 'audit';
 
 const URL_VARIABLES = {
   ingestion: 'STRATUS_URL',
   recommendation: 'STRATUS_RECOMMENDATION_URL',
   'action-executor': 'STRATUS_ACTION_EXECUTOR_URL',
+  audit: 'STRATUS_AUDIT_URL',
 } as const satisfies Record<ApiService, keyof z.infer<typeof apiEnv>>;
 
 export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiClient> {

@@ -4,6 +4,7 @@ import { AppError } from '@stratus/http';
 import { accountsCommand } from './commands/accounts.command.ts';
 import { approvalsCommand } from './commands/approvals.command.ts';
 import { actionsCommand } from './commands/actions.command.ts';
+import { auditCommand } from './commands/audit.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
@@ -37,6 +38,7 @@ function buildProgram(): Command {
   approvalsCommand(program);
   actionsCommand(program);
   deadLettersCommand(program);
+  auditCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
   return program;

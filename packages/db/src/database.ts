@@ -7,6 +7,7 @@ import type { IngestionTables } from './tables/ingestion.ts';
 import type { NotificationDeliveryTables } from './tables/notification-deliveries.ts';
 import type { RealizedSavingsTables } from './tables/realized-savings.ts';
 import type { RecommendationHistoryTables } from './tables/recommendations.ts';
+import type { AuditChainTables } from './tables/audit-chain.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables, AuditChainTables {}

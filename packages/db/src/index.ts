@@ -69,5 +69,7 @@ export {
   type NotificationDeliveryTables,
   type WebhookSigningSecretsTable,
 } from './tables/notification-deliveries.ts';
+export type { AuditChainTables, AuditCheckpointsTable } from './tables/audit-chain.ts';
+export * from './audit-chain.ts';
 export { ROW_TABLE_KEY, rowSchema, rowSchemaProblems, type RowShape } from './row-schema.ts';
 export { divideRounded, estimate, fromUnits, toUnits } from './amounts.ts';

@@ -8,6 +8,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
   const actionId = randomUUID();
   const operationId = randomUUID();
   const recommendationId = randomUUID();
+  const budgetId = randomUUID();
   const account = { cloud_account_id: cloudAccountId, provider: 'AWS', account_id: '123456789012', name: 'prod' } as const;
   return {
     'cloud_account.linked': { ...account, user_id: randomUUID() },
@@ -160,6 +161,19 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       quorum: 2,
       expires_at: '2026-01-04T12:00:00.000Z',
       reasons: ['delete needs approval'],
+    },
+    'api.request_recorded': {
+      service: 'cost',
+      method: 'PATCH',
+      route: '/v1/budgets/:id',
+      resource_id: budgetId,
+      params: { id: budgetId },
+      status_code: 200,
+      user_id: randomUUID(),
+      token_id: randomUUID(),
+      ip_address: '203.0.113.7',
+      user_agent: 'curl/8.5.0',
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     },
   };
 }

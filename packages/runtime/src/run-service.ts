@@ -12,6 +12,7 @@ import { authPlugin } from '@stratus/auth';
 import { checkEventRetention, consumerGroupOf, eventPruningTask } from './event-retention.ts';
 import { createLogger } from './logger.ts';
 import { observability } from './observability.plugin.ts';
+import { requestRecording } from './request-recording.plugin.ts';
 import { registerServiceMetrics } from './service-metrics.ts';
 import {
   StartupError,
@@ -55,6 +56,7 @@ export async function buildServiceApp<S extends z.ZodObject>(
   await app.register(observability, { registry });
   await app.register(healthPlugin, { checks });
   await app.register(authPlugin, { db: deps.db });
+  await app.register(requestRecording, { service: definition.name, db: deps.db, outbox: deps.outbox });
   await definition.routes?.(app, deps);
   return app;
 }

@@ -19,6 +19,7 @@ import * as amountPrecision from './1763856000070-AmountPrecision.ts';
 import * as costImportOutcome from './1763856000071-CostImportOutcome.ts';
 import * as simCloud from './1763856000080-SimCloud.ts';
 import * as actionPolicyAndApprovals from './1763856000085-ActionPolicyAndApprovals.ts';
+import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
 
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000071-CostImportOutcome': costImportOutcome,
   '1763856000080-SimCloud': simCloud,
   '1763856000085-ActionPolicyAndApprovals': actionPolicyAndApprovals,
+  '1763856000090-AuditChain': auditChain,
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
 };

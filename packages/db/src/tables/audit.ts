@@ -38,7 +38,10 @@ export interface ActivityLogTable {
   summary: string;
   status: string | null;
   details: GeneratedJsonb;
+  /** Set by the database when the row is inserted, whatever the writer gives. */
   created_at: GeneratedTimestamp;
+  /** The trace of the request (or job) that caused it: the `traceresponse` a caller was given. */
+  trace_id: string | null;
 }
 
 /**
@@ -59,6 +62,13 @@ export interface AuditLogsTable {
   ip_address: string | null;
   user_agent: string | null;
   details: NullableJsonb;
+  /**
+   * The row's place in its organisation's chain, 1, 2, ... without gaps. This, `timestamp`,
+   * `prev_hash` and `hash` are set by the database's insert trigger (1763856000090), whatever the
+   * writer gives.
+   */
+  sequence: Generated<string>;
+  trace_id: string | null;
   prev_hash: Buffer | null;
   hash: Buffer | null;
 }
@@ -93,6 +103,7 @@ export const auditColumns: ColumnsOf<AuditTables> = {
     status: 'null',
     details: 'not null',
     created_at: 'not null',
+    trace_id: 'null',
   },
   audit_logs: {
     id: 'not null',
@@ -106,6 +117,8 @@ export const auditColumns: ColumnsOf<AuditTables> = {
     ip_address: 'null',
     user_agent: 'null',
     details: 'null',
+    sequence: 'not null',
+    trace_id: 'null',
     prev_hash: 'null',
     hash: 'null',
   },

@@ -2,6 +2,7 @@ import type { Database } from '../database.ts';
 import type { DatabaseRole, ServiceRole } from '../roles.ts';
 import { actionPolicyColumns } from './action-policy.ts';
 import { apiTokenColumns } from './api-tokens.ts';
+import { auditChainColumns } from './audit-chain.ts';
 import type { ColumnsOf } from './column-types.ts';
 import { coreColumns, coreViewColumns } from './core.ts';
 import { costStoreColumns } from './cost-store.ts';
@@ -33,6 +34,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...recommendationHistoryColumns,
   ...realizedSavingsColumns,
   ...actionPolicyColumns,
+  ...auditChainColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -133,6 +135,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   webhook_signing_secrets: { ...ownedBy('stratus_audit'), readers: ['stratus_audit'] },
   activity_log: appendOnly,
   audit_logs: appendOnly,
+  audit_checkpoints: appendOnly,
 
   event_outbox: {
     rowSecurity: { exempt: "every service's events in one queue, drained by each producer's relay, which serves all tenants" },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { actionCompleted, actionFailed, actionRequested, approvalRequested } from './action.events.ts';
+import { apiRequestRecorded } from './api.events.ts';
 import { budgetThresholdCrossed } from './budget.events.ts';
 import { cloudAccountLinked, cloudAccountUnlinked } from './cloud-account.events.ts';
 import { costAggregated, costIngested } from './cost.events.ts';
@@ -34,6 +35,7 @@ export const catalogue = byType(
   actionCompleted,
   actionFailed,
   approvalRequested,
+  apiRequestRecorded,
 );
 
 export type Catalogue = typeof catalogue;

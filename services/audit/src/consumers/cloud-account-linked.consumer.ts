@@ -1,14 +1,14 @@
-import type { EventHandler } from '@stratus/events';
-import { recordActivity } from './activity-log.repository.ts';
+import type { EventEnvelope } from '@stratus/events';
+import type { Activity } from './activity-log.repository.ts';
 
-export const cloudAccountLinked: EventHandler<'cloud_account.linked'> = async (event, trx) => {
+export function cloudAccountLinked(event: EventEnvelope<'cloud_account.linked'>): Activity {
   const { cloud_account_id, provider, account_id, name, user_id } = event.data;
-  await recordActivity(trx, event, {
+  return {
     actor: user_id ?? null,
     type: 'link_account',
     subject: cloud_account_id,
     summary: `Linked ${provider} account ${account_id} (${name})`,
     status: 'completed',
     details: { provider, account_id, name },
-  });
-};
+  };
+}

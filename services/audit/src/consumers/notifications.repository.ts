@@ -7,17 +7,22 @@ export interface Notification {
   title: string;
   message: string;
   data: JsonObject;
+  /** For one user, or one team; neither: for the whole organisation. */
+  user_id?: string;
+  team_id?: string;
+  /** When it no longer calls for anything (an approval's deadline). */
+  expires_at?: string;
 }
 
 /**
- * Adds the organisation-wide notification an event calls for, once per event, and returns its id:
+ * Adds the notification an event calls for, once per event and recipient, and returns its id:
  * the row keeps the event id in data.event_id and is not written when a notification of that event
  * exists. The shared consumer already skips redelivered events; this also covers the event applied
  * through another path (a replayed dead letter under a new consumer group, a handler run by hand).
  */
 export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelope, notification: Notification): Promise<string> {
   // Serialises two deliveries of one event, so the check below cannot race with the insert.
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`notification:${event.id}`}, 0))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`notification:${event.id}:${notification.user_id ?? notification.team_id ?? ''}`}, 0))`.execute(trx);
   // Written after the event happened: looking back from the event time (a day of margin for clock
   // skew) keeps the lookup on the (organization_id, created_at) index.
   const { rows: existing } = await sql<{ id: string }>`
@@ -27,6 +32,8 @@ export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelop
        and created_at >= ${event.time}::timestamptz - interval '1 day'
        and type = ${notification.type}
        and data ->> 'event_id' = ${event.id}
+       and user_id is not distinct from ${notification.user_id ?? null}::uuid
+       and team_id is not distinct from ${notification.team_id ?? null}::uuid
      limit 1
   `.execute(trx);
   if (existing[0]) return existing[0].id;
@@ -37,6 +44,9 @@ export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelop
       title: notification.title,
       message: notification.message,
       type: notification.type,
+      user_id: notification.user_id ?? null,
+      team_id: notification.team_id ?? null,
+      expires_at: notification.expires_at ? new Date(notification.expires_at) : null,
       data: JSON.stringify({ ...notification.data, event_id: event.id }),
     })
     .returning('id')

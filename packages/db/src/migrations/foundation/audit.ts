@@ -3,7 +3,8 @@ import { dropTables, execute, tenantIsolation } from './ddl.ts';
 
 export const AUDIT_TABLES = ['notifications', 'activity_log', 'audit_logs'];
 
-function appendOnly(table: string) {
+/** Triggers that refuse UPDATE, DELETE (but an organisation's erasure) and TRUNCATE, even to the owner. */
+export function appendOnly(table: string) {
   return [
     sql`
       create trigger ${sql.id(`${table}_append_only`)} before update or delete on ${sql.table(table)}

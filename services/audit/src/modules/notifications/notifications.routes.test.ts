@@ -113,3 +113,29 @@ it('makes a webhook signing secret, shown once and stored sealed, that a second 
   const viewer = await createApiToken(audit.database.owner, { organizationId: audit.organizationId, userId: audit.userId, role: 'viewer' });
   expect((await audit.call('POST', '/v1/webhook-signing-secret', { token: viewer.token })).status).toBe(403);
 });
+
+it("shows a user their own, their teams' and the organisation's notifications, not expired ones, and marks them read or unread", async () => {
+  const { owner } = audit.database;
+  const other = await owner.insertInto('users').values({ organization_id: audit.organizationId, email: 'other@a.test', name: 'Other' }).returning('id').executeTakeFirstOrThrow();
+  const team = await owner.insertInto('teams').values({ organization_id: audit.organizationId, name: 'sre' }).returning('id').executeTakeFirstOrThrow();
+  await owner.insertInto('user_teams').values({ user_id: audit.userId, team_id: team.id, organization_id: audit.organizationId, role: 'member' }).execute();
+  const add = (title: string, target: { user_id?: string; team_id?: string; expires_at?: Date }) =>
+    owner
+      .insertInto('notifications')
+      .values({ organization_id: audit.organizationId, title, message: title, type: 'approval_requested', ...target })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  const mine = await add('mine', { user_id: audit.userId, expires_at: new Date(Date.now() + 3_600_000) });
+  await add('team', { team_id: team.id });
+  const others = await add('others', { user_id: other.id });
+  await add('expired', { user_id: audit.userId, expires_at: new Date(Date.now() - 1000) });
+
+  const titles = async (query: string) => (await audit.call('GET', `/v1/notifications?type=approval_requested${query}`)).body.items.map((item: { title: string }) => item.title);
+  expect(await titles('&mine=true')).toEqual(['team', 'mine']);
+  expect(await titles('')).toEqual(['others', 'team', 'mine']);
+
+  expect(await audit.call('PATCH', `/v1/notifications/${mine.id}`, { body: { status: 'read' } })).toEqual({ status: 200, body: { id: mine.id, status: 'read' } });
+  expect(await titles('&mine=true&status=unread')).toEqual(['team']);
+  expect((await audit.call('PATCH', `/v1/notifications/${others.id}`, { body: { status: 'read' } })).status).toBe(404);
+  expect((await audit.call('PATCH', `/v1/notifications/${mine.id}`, { body: { status: 'gone' } })).status).toBe(400);
+});

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
 import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, newestFirst, rowSchema } from '@stratus/db';
-import { decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
+import { sql } from 'kysely';
 
 const deliverySchema = rowSchema('notification_deliveries', {
   id: z.uuid(),
@@ -30,6 +31,12 @@ const notificationSchema = rowSchema('notifications', {
   deliveries: z.array(deliverySchema).describe("the alert's email and webhook deliveries, oldest first"),
 });
 
+/** The user's own notifications, their teams', and the organisation-wide ones. */
+function forUser(userId: string) {
+  return sql<boolean>`(user_id = ${userId} or (user_id is null and team_id is null)
+    or team_id in (select team_id from user_teams where user_id = ${userId}))`;
+}
+
 export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/notifications',
@@ -37,13 +44,18 @@ export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'notifications:read' },
       schema: {
         summary: "The organisation's notifications, newest first",
+        description: 'Expired notifications (an approval past its deadline) are left out.',
         tags: ['notifications'],
-        querystring: pageQuery.extend({ type: z.string().optional(), status: z.enum(NOTIFICATION_STATUSES).optional() }),
+        querystring: pageQuery.extend({
+          type: z.string().optional(),
+          status: z.enum(NOTIFICATION_STATUSES).optional(),
+          mine: z.enum(['true', 'false']).optional().describe("true: only the caller's own, their teams' and the organisation-wide ones"),
+        }),
         response: { 200: pageSchema(notificationSchema) },
       },
     },
     async (request) => {
-      const { limit, cursor, type, status } = request.query;
+      const { limit, cursor, type, status, mine } = request.query;
       const after = decodeCursor(cursor);
       const rows = await request.withTenant((trx) =>
         trx
@@ -61,10 +73,40 @@ export const notificationsRoutes: FastifyPluginAsyncZod = async (app) => {
           )
           .$if(type !== undefined, (q) => q.where('type', '=', type!))
           .$if(status !== undefined, (q) => q.where('status', '=', status!))
+          .$if(mine === 'true', (q) => q.where(forUser(request.auth.userId)))
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
           .$call(newestFirst(after, limit))
           .execute(),
       );
       return toPage(rows, limit);
+    },
+  );
+
+  app.patch(
+    '/notifications/:id',
+    {
+      config: { permission: 'notifications:write' },
+      schema: {
+        summary: 'Mark a notification read or unread',
+        description: "Another user's own notification is not found.",
+        tags: ['notifications'],
+        params: z.object({ id: z.uuid() }),
+        body: z.object({ status: z.enum(NOTIFICATION_STATUSES) }),
+        response: { 200: rowSchema('notifications', { id: z.uuid(), status: z.enum(NOTIFICATION_STATUSES) }) },
+      },
+    },
+    async (request) => {
+      const updated = await request.withTenant((trx) =>
+        trx
+          .updateTable('notifications')
+          .set({ status: request.body.status })
+          .where('id', '=', request.params.id)
+          .where(forUser(request.auth.userId))
+          .returning(['id', 'status'])
+          .executeTakeFirst(),
+      );
+      if (!updated) throw new AppError('not_found', `notification ${request.params.id} not found`);
+      return updated;
     },
   );
 };

@@ -1,0 +1,35 @@
+import type { Transaction } from 'kysely';
+import type { Database } from '@stratus/db';
+import { eventTypes, type EventEnvelope, type EventHandler, type EventHandlers, type EventType } from '@stratus/events';
+import { recordActivity, type Activity } from './activity-log.repository.ts';
+import { actorOf, recordAuditEntry } from './audit-logs.repository.ts';
+
+/** How an event type reads in the activity stream, when it says more than the default. */
+export type ActivityDescribers = { [T in EventType]?: (event: EventEnvelope<T>) => Activity };
+
+function defaultActivity(event: EventEnvelope): Activity {
+  return {
+    actor: actorOf(event),
+    type: event.type,
+    subject: event.subject,
+    summary: `${event.type} ${event.subject}`,
+    status: null,
+    details: {},
+  };
+}
+
+/**
+ * The audit service's handlers: every type of the catalogue, whether or not it has an effect here,
+ * is appended to the audit chain and the activity stream in the transaction that applies it; a
+ * type added to the catalogue is recorded without a line here. `effects` are what some types do
+ * besides (notifications), in the same transaction.
+ */
+export function recordEveryEvent(describers: ActivityDescribers, effects: EventHandlers): { [T in EventType]: EventHandler<T> } {
+  const record = async (event: EventEnvelope, trx: Transaction<Database>) => {
+    const describe = describers[event.type] as ((event: EventEnvelope) => Activity) | undefined;
+    if (await recordAuditEntry(trx, event)) await recordActivity(trx, event, (describe ?? defaultActivity)(event));
+    const effect = effects[event.type] as EventHandler<EventType> | undefined;
+    await effect?.(event, trx);
+  };
+  return Object.fromEntries(eventTypes.map((type) => [type, record])) as { [T in EventType]: EventHandler<T> };
+}

@@ -1,0 +1,89 @@
+/**
+ * What people must act on reaches them: approvers of a waiting action, the requester and the
+ * on-call team of a failed one, the organisation for a high-savings recommendation; once each,
+ * however often an event is delivered.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxOf } from '@stratus/events';
+import { samples } from '@stratus/events/samples';
+import { eventually } from '@stratus/testing';
+import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
+
+let audit: AuditConsumer;
+
+beforeAll(async () => {
+  audit = await startAuditConsumer(['action-executor', 'recommendation']);
+});
+
+afterAll(async () => {
+  await audit?.close();
+});
+
+function notificationsOf(type: string) {
+  return audit.database.owner
+    .selectFrom('notifications')
+    .select(['user_id', 'team_id', 'title', 'expires_at', 'status'])
+    .where('type', '=', type)
+    .orderBy('title')
+    .execute();
+}
+
+describe('notifications of what people must act on', () => {
+  it('asks each approver who is a user, until the approval expires', async () => {
+    const processed = audit.consumer.metrics().processed;
+    const event = await audit.database.owner.transaction().execute((trx) =>
+      outboxOf('action-executor').publish(trx, 'approval.requested', {
+        tenant: audit.organizationId,
+        data: { ...samples()['approval.requested'], approver_ids: [audit.userId, randomUUID()], expires_at: '2030-01-01T00:00:00.000Z' },
+      }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
+    await audit.redeliver([event]);
+    await eventually(() => expect(audit.consumer.metrics().duplicates).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
+
+    expect(await notificationsOf('approval_requested')).toEqual([
+      { user_id: audit.userId, team_id: null, title: expect.stringContaining('Approval needed: delete'), expires_at: new Date('2030-01-01T00:00:00.000Z'), status: 'unread' },
+    ]);
+  });
+
+  it('tells the requester and the on-call team of a failed action', async () => {
+    const team = await audit.database.owner.insertInto('teams').values({ organization_id: audit.organizationId, name: 'on-call' }).returning('id').executeTakeFirstOrThrow();
+    await audit.database.owner.updateTable('organizations').set({ settings: JSON.stringify({ on_call_team_id: team.id }) }).where('id', '=', audit.organizationId).execute();
+    const processed = audit.consumer.metrics().processed;
+    const requested = { ...samples()['action.requested'], requested_by: audit.userId };
+    await audit.database.owner.transaction().execute((trx) =>
+      outboxOf('recommendation').publish(trx, 'action.requested', { tenant: audit.organizationId, data: requested }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
+    await audit.database.owner.transaction().execute((trx) =>
+      outboxOf('action-executor').publish(trx, 'action.failed', {
+        tenant: audit.organizationId,
+        data: { action_id: requested.action_id, action_type: requested.action_type, resource_id: requested.resource_id, error: { message: 'quota exceeded', retryable: false } },
+      }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 2), { timeoutMs: 30_000 });
+
+    const failed = await notificationsOf('action_failed');
+    expect(failed.map((row) => [row.user_id, row.team_id])).toEqual([
+      [audit.userId, null],
+      [null, team.id],
+    ]);
+  });
+
+  it('announces a recommendation saving at least the threshold, and no smaller one', async () => {
+    const processed = audit.consumer.metrics().processed;
+    const sample = samples()['recommendation.created'];
+    await audit.database.owner.transaction().execute(async (trx) => {
+      for (const estimated_savings of ['250.00', '12.00']) {
+        await outboxOf('recommendation').publish(trx, 'recommendation.created', {
+          tenant: audit.organizationId,
+          data: { ...sample, recommendation_id: randomUUID(), estimated_savings, currency: 'USD', title: `Stop idle VM (${estimated_savings})` },
+        });
+      }
+    });
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 2), { timeoutMs: 30_000 });
+    const announced = await notificationsOf('recommendation_high_savings');
+    expect(announced.map((row) => row.title)).toEqual(['Save 250.00 USD a month: Stop idle VM (250.00)']);
+  });
+});
