@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '@stratus/db';
-import { eventTypes, type EventEnvelope, type EventHandler, type EventHandlers, type EventType } from '@stratus/events';
+import { eventTypes, inRuns, type EventEnvelope, type EventHandler, type EventHandlers, type EventType } from '@stratus/events';
 import { recordActivity, type Activity } from './activity-log.repository.ts';
 import { actorOf, recordAuditEntry } from './audit-logs.repository.ts';
 
@@ -22,7 +22,9 @@ function defaultActivity(event: EventEnvelope): Activity {
  * The audit service's handlers: every type of the catalogue, whether or not it has an effect here,
  * is appended to the audit chain and the activity stream in the transaction that applies it; a
  * type added to the catalogue is recorded without a line here. `effects` are what some types do
- * besides (notifications), in the same transaction.
+ * besides (notifications), in the same transaction. Consecutive events of one organisation are
+ * recorded a run at a time: one transaction, so one wait for the organisation's chain lock and one
+ * commit, for a sync's thousands of events.
  */
 export function recordEveryEvent(describers: ActivityDescribers, effects: EventHandlers): { [T in EventType]: EventHandler<T> } {
   const record = async (event: EventEnvelope, trx: Transaction<Database>) => {
@@ -31,5 +33,11 @@ export function recordEveryEvent(describers: ActivityDescribers, effects: EventH
     const effect = effects[event.type] as EventHandler<EventType> | undefined;
     await effect?.(event, trx);
   };
-  return Object.fromEntries(eventTypes.map((type) => [type, record])) as { [T in EventType]: EventHandler<T> };
+  const handler = inRuns<EventType>(
+    (event) => event.tenant,
+    async (events, trx) => {
+      for (const event of events) await record(event, trx);
+    },
+  );
+  return Object.fromEntries(eventTypes.map((type) => [type, handler])) as { [T in EventType]: EventHandler<T> };
 }

@@ -8,7 +8,8 @@ import type { RecommendationStatus } from '@stratus/db';
 export const TRANSITIONS = {
   /** apply: an action was requested. */
   claim: { from: ['open'], to: 'claimed' },
-  succeed: { from: ['claimed'], to: 'succeeded' },
+  /** From failed too: on-call engineers replay a failed action, and it may succeed then. */
+  succeed: { from: ['claimed', 'failed'], to: 'succeeded' },
   fail: { from: ['claimed'], to: 'failed' },
   dismiss: { from: ['open', 'snoozed'], to: 'dismissed' },
   snooze: { from: ['open', 'dismissed'], to: 'snoozed' },

@@ -130,8 +130,9 @@ export async function reopenRecommendation(trx: Trx, id: string, input: { etag: 
 
 /**
  * The action executor's outcome of an action this service requested: the recommendation_actions
- * row takes it, and a claimed recommendation succeeds or fails. An action requested by someone else
- * (an automation rule) is not ours; a repeated outcome changes nothing.
+ * row takes it, and a claimed recommendation succeeds or fails. A failed action that a replay then
+ * carries out succeeds after all, and its recommendation with it. An action requested by someone
+ * else (an automation rule) is not ours; a repeated outcome changes nothing.
  */
 export async function recordActionOutcome(trx: Trx, actionId: string, outcome: { succeeded: boolean; result: JsonObject }): Promise<RecommendationRow | undefined> {
   const action = await trx
@@ -139,12 +140,12 @@ export async function recordActionOutcome(trx: Trx, actionId: string, outcome: {
     .set({ status: outcome.succeeded ? 'success' : 'error', result: JSON.stringify(outcome.result) })
     .where('id', '=', actionId)
     .where('action', '=', 'apply')
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', outcome.succeeded ? ['queued', 'running', 'error'] : ['queued', 'running'])
     .returning('recommendation_id')
     .executeTakeFirst();
   if (!action) return undefined;
   const row = await lock(trx, action.recommendation_id, undefined);
-  if (row.status !== 'claimed') return undefined;
+  if (row.status !== 'claimed' && !(outcome.succeeded && row.status === 'failed')) return undefined;
   const transition = outcome.succeeded ? 'succeed' : 'fail';
   const recommendation = await writeTransition(trx, row, transition, nextStatus(transition, row.status), { metadata: { action_id: actionId, ...outcome.result } });
   if (outcome.succeeded) await startMeasuring(trx, recommendation, recommendation.updated_at);
