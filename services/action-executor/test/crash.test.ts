@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,14 +29,6 @@ let account: SimAccount;
 let executor: ChildProcess | undefined;
 let output = '';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function startExecutor(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['services/action-executor/src/main.ts'], {
     cwd: root,
@@ -49,7 +40,7 @@ async function startExecutor(): Promise<ChildProcess> {
       KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: kafka.prefix,
       KAFKA_PARTITIONS: '1',
-      PORT: String(await freePort()),
+      PORT: '0',
       CREDENTIALS_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       LOG_LEVEL: 'warn',
       LOG_PRETTY: 'false',

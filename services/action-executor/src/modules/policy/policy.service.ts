@@ -51,15 +51,19 @@ export async function writePolicy(trx: Trx, organizationId: string, document: Po
   return { document, is_default: false, ...row };
 }
 
-/** Loads what the policy looks at: the request's resources, their accounts' sizes and the recommendation's savings. */
-async function factsOf(trx: Trx, request: ActionRequestContext): Promise<PolicyFacts> {
+/**
+ * Loads what the policy looks at: the request's resources, their accounts' sizes (counted only when
+ * a rule has max_resources_percent: a scan of the account on every request otherwise) and the
+ * recommendation's savings.
+ */
+async function factsOf(trx: Trx, request: ActionRequestContext, document: PolicyDocument): Promise<PolicyFacts> {
   const resources =
     request.resource_ids.length === 0
       ? []
       : await trx.selectFrom('resources').select(['id', 'cloud_account_id', 'tags', 'cost_monthly']).where('id', 'in', request.resource_ids).execute();
   const accounts = [...new Set(resources.map((resource) => resource.cloud_account_id))];
   const sizes =
-    accounts.length === 0
+    accounts.length === 0 || !document.rules.some((rule) => rule.when.max_resources_percent !== undefined)
       ? []
       : await trx
           .selectFrom('resources')
@@ -82,6 +86,6 @@ async function factsOf(trx: Trx, request: ActionRequestContext): Promise<PolicyF
 /** Reads the organisation's policy and the resources (tags, account, cost) itself. */
 export async function decide(trx: Trx, request: ActionRequestContext): Promise<PolicyDecision> {
   const policy = await readPolicy(trx, request.organization_id);
-  const facts = await factsOf(trx, request);
+  const facts = await factsOf(trx, request, policy.document);
   return evaluatePolicy(policy.document, facts, new Date());
 }
