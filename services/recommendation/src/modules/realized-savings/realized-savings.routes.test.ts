@@ -121,5 +121,8 @@ describe('realized savings', () => {
     const response = await t.call('GET', '/v1/realized-savings?from=2026-13');
     expect(response.status).toBe(400);
     expect(JSON.stringify(response.body)).toMatch(/from/);
+    const yearZero = await t.call('GET', '/v1/realized-savings?to=0000-01');
+    expect(yearZero.status).toBe(400);
+    expect(JSON.stringify(yearZero.body)).toMatch(/to/);
   });
 });

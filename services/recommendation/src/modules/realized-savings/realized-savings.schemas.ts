@@ -3,7 +3,8 @@ import { REALIZED_SAVINGS_STATUSES, rowSchema, type RealizedSavingsTable } from 
 import type { Selectable } from 'kysely';
 import { BASELINE_DAYS, MEASURED_DAYS, MIN_MEASURED_DAYS } from './realized-savings.service.ts';
 
-const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+// Year 0000 does not exist for PostgreSQL's dates: refused here, not by the database.
+const month = z.string().regex(/^(?!0000)\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM, from year 0001');
 
 export const realizedQuery = z.object({
   cloud_account_id: z.uuid().optional(),
