@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import { BASELINE_DAYS, MEASURED_DAYS, MIN_MEASURED_DAYS } from './realized-savings.service.ts';
 
 // Year 0000 does not exist for PostgreSQL's dates: refused here, not by the database.
-const month = z.string().regex(/^(?!0000)\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM, from year 0001');
+const month = z.string().regex(/^(000[1-9]|00[1-9]\d|0[1-9]\d\d|[1-9]\d{3})-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM, from year 0001');
 
 export const realizedQuery = z.object({
   cloud_account_id: z.uuid().optional(),
