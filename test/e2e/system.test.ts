@@ -36,6 +36,24 @@ let launcher: ChildProcessWithoutNullStreams;
 let output = '';
 let token: string;
 
+/** The stratus CLI as a user runs it against the launched system. */
+function stratusCli(...args: string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(`${root}packages/cli/bin/stratus`, args, { env: { ...process.env, STRATUS_URL: `http://127.0.0.1:${portBase}`, STRATUS_TOKEN: token } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The cost API's totals of the period per account and service, keyed `account|service`. */
+async function breakdownByAccountAndService(start: string, end: string): Promise<Map<string, string>> {
+  const response = await fetch(`http://127.0.0.1:${portBase + 1}/v1/costs/breakdown?group_by=account,service&granularity=total&from=${start}&to=${end}&limit=100`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { items: { group: { account: string; service: string }; amount: string }[] };
+  return new Map(body.items.map((item) => [`${item.group.account}|${item.group.service}`, item.amount]));
+}
+
 beforeAll(async () => {
   database = await createTestDatabase();
   kafka = createTestKafka();
@@ -280,17 +298,8 @@ describe('the running system', () => {
     const { csv, rows } = consolidatedExport(start, 3, '111122223333');
     const file = join(tmpdir(), `e2e-consolidated-${process.pid}.csv`);
     await writeFile(file, csv);
-    const cli = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(`${root}packages/cli/bin/stratus`, args, { env: { ...process.env, STRATUS_URL: `http://127.0.0.1:${portBase}`, STRATUS_TOKEN: token } }, (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        );
-      });
-    const breakdown = async () => {
-      const response = await fetch(`http://127.0.0.1:${portBase + 1}/v1/costs/breakdown?group_by=account,service&granularity=total&from=${start}&to=${end}&limit=100`, { headers });
-      const body = (await response.json()) as { items: { group: { account: string; service: string }; amount: string }[] };
-      return new Map(body.items.map((item) => [`${item.group.account}|${item.group.service}`, item.amount]));
-    };
+    const cli = stratusCli;
+    const breakdown = () => breakdownByAccountAndService(start, end);
 
     const first = await cli('costs', 'import', file, '--account', id, '--json');
     expect(first.code, first.stderr).toBe(0);
@@ -315,6 +324,34 @@ describe('the running system', () => {
     const again = await cli('costs', 'import', file, '--account', id, '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ status: 'applied', rows_imported: accepted.length });
     expect(await breakdown()).toEqual(sums);
+  });
+
+  it("imports the same export for the organisation: each account's rows reach it, the others are linked billing-only, Oracle's are refused", async () => {
+    const start = new Date(Date.now() - 5 * 86_400_000).toISOString().slice(0, 10);
+    const end = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    const { csv, rows } = consolidatedExport(start, 3, '111122223333');
+    const file = join(tmpdir(), `e2e-billing-${process.pid}.csv`);
+    await writeFile(file, csv);
+
+    const imported = await stratusCli('costs', 'import', file, '--json');
+    expect(imported.code, imported.stderr).toBe(0);
+    const report = JSON.parse(imported.stdout) as {
+      rows_routed: number;
+      rows_rejected: number;
+      linked_accounts: { cloud_account_id: string; account_id: string }[];
+      imports: { cloud_account_id: string; status: string }[];
+    };
+    const accepted = rows.filter((row) => row.provider !== 'Oracle');
+    expect(report).toMatchObject({ rows_routed: accepted.length, rows_rejected: rows.length - accepted.length });
+    expect(report.imports.map((share) => share.status)).toEqual(['applied', 'applied', 'applied']);
+
+    // Per account and service, the cost API's totals are the file's sums, to the last decimal.
+    const accounts = (await (await fetch(`http://127.0.0.1:${portBase}/v1/cloud-accounts`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      items: { id: string; account_id: string }[];
+    };
+    const idOf = new Map(accounts.items.map((account) => [account.account_id, account.id]));
+    const sums = new Map([...sumsBy(accepted, (row) => `${idOf.get(row.subAccount)}|${row.service}`)].map(([key, units]) => [key, fromUnits(units)]));
+    await eventually(async () => expect(await breakdownByAccountAndService(start, end)).toEqual(sums), { timeoutMs: 30_000, intervalMs: 250 });
   });
 
   it('stops every service cleanly on Ctrl-C', async () => {

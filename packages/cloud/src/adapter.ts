@@ -102,6 +102,13 @@ export interface FocusCostRow {
   provider_resource_id?: string;
   /** FOCUS SubAccountId: the AWS account, Azure subscription or GCP project. */
   sub_account_id?: string;
+  /**
+   * Read from files: FOCUS SubAccountName, and the provider the row bills (ServiceProviderName, else
+   * ProviderName) as providerOf names it. A billing-level import routes rows by them; events do not
+   * carry them (cost.ingested is of one account).
+   */
+  sub_account_name?: string;
+  provider_name?: string;
   charge_category: 'Usage' | 'Purchase' | 'Tax' | 'Credit' | 'Adjustment';
   tags: Record<string, string>;
   granularity: 'hourly' | 'daily' | 'monthly';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { AppError } from '@stratus/http';
 import { apiClient } from '../api-client.ts';
 import type { ImportBreakdown } from '@stratus/db';
@@ -23,33 +23,97 @@ interface ImportReport {
   breakdown: ImportBreakdown;
 }
 
+interface BillingImportReport {
+  id: string;
+  status: 'routed' | 'failed';
+  rows_total: number;
+  rows_routed: number;
+  rows_rejected: number;
+  errors: { line: number; reason: string }[];
+  error: string | null;
+  breakdown: ImportBreakdown;
+  linked_accounts: { cloud_account_id: string; provider: string; account_id: string; name: string }[];
+  imports: (ImportReport & { cloud_account_id: string })[];
+}
+
+/** The upload of a file as the import API takes it, with a progress bar on a terminal. */
+async function fileBody(file: string): Promise<{ body: ReadableStream; contentType: string }> {
+  const contentType = extname(file).toLowerCase() === '.parquet' ? 'application/vnd.apache.parquet' : 'text/csv';
+  const { size } = await stat(file);
+  const bar = process.stderr.isTTY ? new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes', stream: process.stderr }) : undefined;
+  bar?.start(size, 0);
+  const stream = createReadStream(file);
+  stream.on('data', (chunk) => bar?.increment(chunk.length));
+  stream.on('end', () => {
+    bar?.stop();
+    if (process.stderr.isTTY) process.stderr.write('validating and publishing...\n');
+  });
+  return { body: Readable.toWeb(stream) as ReadableStream, contentType };
+}
+
+/**
+ * A billing account's file, imported for the organisation: the report of the routing, then each
+ * account's import waited for (one deadline for all of them).
+ */
+async function importForOrganisation(file: string, options: { unlinked: string; wait: number; json?: boolean }): Promise<void> {
+  const api = await apiClient();
+  const query = `file_name=${encodeURIComponent(basename(file))}&unlinked_sub_accounts=${encodeURIComponent(options.unlinked)}`;
+  const report = await api.request<BillingImportReport>('POST', `/v1/cost-imports/file?${query}`, await fileBody(file));
+  if (report.status === 'failed') {
+    if (options.json) console.log(JSON.stringify(report, null, 2));
+    throw new AppError('invalid', `import ${report.id} failed: ${report.error}${report.errors.length ? `; first refused row: line ${report.errors[0]!.line}: ${report.errors[0]!.reason}` : ''}`);
+  }
+  const say = options.json ? () => undefined : (text: string) => console.log(text);
+  say(`read ${report.rows_total} rows: ${report.rows_routed} routed to ${report.imports.length} accounts, ${report.rows_rejected} refused (billing import ${report.id})`);
+  for (const account of report.linked_accounts) say(`linked ${account.provider} ${account.account_id} as billing-only account "${account.name}" (${account.cloud_account_id})`);
+  for (const line of formatImportReport(report.breakdown)) say(line);
+  const deadline = Date.now() + options.wait * 1000;
+  const outcomes: (Pick<StoredImport, 'status' | 'error'> & { id: string; cloud_account_id: string; rows_imported: number })[] = [];
+  for (const share of report.imports) {
+    const outcome = options.wait > 0 ? await waitForOutcome(api, share.id, { timeoutMs: Math.max(0, deadline - Date.now()) }) : share;
+    outcomes.push({ id: share.id, cloud_account_id: share.cloud_account_id, rows_imported: share.rows_imported, status: outcome.status, error: outcome.error });
+  }
+  if (options.json) {
+    console.log(JSON.stringify({ ...report, imports: report.imports.map((share, index) => ({ ...share, status: outcomes[index]!.status, error: outcomes[index]!.error })) }, null, 2));
+  }
+  say('');
+  for (const outcome of outcomes) say(`account ${outcome.cloud_account_id}: import ${outcome.id} ${outcome.status}${outcome.error ? ` (${outcome.error})` : ''}, ${outcome.rows_imported} rows`);
+  const refused = outcomes.filter((outcome) => outcome.status === 'refused');
+  if (refused.length > 0) throw new AppError('invalid', `${refused.length} of ${outcomes.length} account imports refused by the cost store: ${refused[0]!.error}`);
+  const waiting = outcomes.filter((outcome) => outcome.status !== 'applied');
+  if (options.wait > 0 && waiting.length > 0) {
+    throw new AppError('unavailable', `${waiting.length} account imports still ${waiting[0]!.status} after ${options.wait} s; is the cost service running? GET /v1/billing-imports/${report.id} shows where they stand`);
+  }
+}
+
 export function costsCommand(program: Command): void {
   const costs = program.command('costs').description('cost imports');
   costs
     .command('import')
-    .description('import a FOCUS billing export (CSV or Parquet) into a cloud account')
+    .description(
+      'import a FOCUS billing export (CSV or Parquet): without --account, a whole billing account\'s file whose rows go to the accounts their SubAccountId names',
+    )
     .argument('<file>', 'a .csv or .parquet FOCUS file')
-    .requiredOption('--account <id>', 'the cloud account the costs belong to (stratus accounts list)')
+    .option('--account <id>', 'import into this cloud account only, refusing rows of others (stratus accounts list)')
+    .addOption(
+      new Option('--unlinked <what>', 'without --account: link sub-accounts nobody linked as billing-only accounts, or refuse their rows')
+        .choices(['link', 'refuse'])
+        .default('link'),
+    )
     .option('--wait <seconds>', 'how long to wait for the cost store to apply or refuse the import (0: do not wait)', '600')
     .option('--json', 'print the import, its report and final status as JSON')
-    .action(async (file: string, options: { account: string; wait: string; json?: boolean }) => {
+    .action(async (file: string, options: { account?: string; unlinked: string; wait: string; json?: boolean }) => {
       const waitSeconds = Number(options.wait);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new AppError('invalid', `--wait must be a number of seconds, not ${options.wait}`);
-      const type = extname(file).toLowerCase() === '.parquet' ? 'application/vnd.apache.parquet' : 'text/csv';
-      const { size } = await stat(file);
+      if (options.account === undefined) {
+        await importForOrganisation(file, { unlinked: options.unlinked, wait: waitSeconds, ...(options.json ? { json: true } : {}) });
+        return;
+      }
       const api = await apiClient();
-      const bar = process.stderr.isTTY ? new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes', stream: process.stderr }) : undefined;
-      bar?.start(size, 0);
-      const stream = createReadStream(file);
-      stream.on('data', (chunk) => bar?.increment(chunk.length));
-      stream.on('end', () => {
-        bar?.stop();
-        if (process.stderr.isTTY) process.stderr.write('validating and publishing...\n');
-      });
       const report = await api.request<ImportReport>(
         'POST',
         `/v1/cloud-accounts/${options.account}/cost-imports/file?file_name=${encodeURIComponent(basename(file))}`,
-        { body: Readable.toWeb(stream) as ReadableStream, contentType: type },
+        await fileBody(file),
       );
       if (report.status === 'failed') {
         if (options.json) console.log(JSON.stringify(report, null, 2));

@@ -27,6 +27,8 @@ describe('readFocusCsv', () => {
       region_id: 'us-east-1',
       provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0a1b2c3d4e5f60718',
       sub_account_id: '123456789012',
+      sub_account_name: 'production',
+      provider_name: 'AWS',
       tags: { 'user:env': 'prod', 'user:team': 'web' },
       granularity: 'daily',
     });

@@ -17,6 +17,7 @@ export const FOCUS_COLUMNS = {
   region_id: 'RegionId',
   provider_resource_id: 'ResourceId',
   sub_account_id: 'SubAccountId',
+  sub_account_name: 'SubAccountName',
   tags: 'Tags',
   /** FOCUS 1.0 to 1.2; deprecated by 1.3 and removed by 1.4. */
   provider_name: 'ProviderName',
@@ -78,6 +79,8 @@ export interface FocusReadOptions {
   provider?: CloudProvider;
   /** When set, rows charged before `cutoff` are refused: "ChargePeriodStart <start> is before <text>". */
   notBefore?: { cutoff: Date; text: string };
+  /** The caller's own check of a valid row: a reason refuses it, with its line, like the reader's own. */
+  accept?: (row: FocusCostRow) => string | undefined;
 }
 
 /** The file cannot be imported at all (not FOCUS, required columns missing, broken CSV); no row of it is. */
@@ -126,12 +129,14 @@ export class FocusRowReader {
   readonly #region: number;
   readonly #resource: number;
   readonly #subAccount: number;
+  readonly #subAccountName: number;
   readonly #tags: number;
   readonly #provider: number;
   readonly #serviceProvider: number;
   readonly #onlyProvider: CloudProvider | undefined;
   readonly #onlySubAccount: string | undefined;
   readonly #notBefore: { ms: number; text: string } | undefined;
+  readonly #accept: FocusReadOptions['accept'];
   readonly #instants = new Map<string, Instant | null>();
 
   /** Throws FocusFileError when a required column is missing. */
@@ -163,6 +168,7 @@ export class FocusRowReader {
     this.#region = at('region_id');
     this.#resource = at('provider_resource_id');
     this.#subAccount = at('sub_account_id');
+    this.#subAccountName = at('sub_account_name');
     this.#tags = at('tags');
     this.#provider = at('provider_name');
     this.#serviceProvider = at('service_provider_name');
@@ -170,15 +176,14 @@ export class FocusRowReader {
     this.positions = (Object.keys(FOCUS_COLUMNS) as FocusField[]).map(at).filter((position) => position !== absent);
     this.#onlySubAccount = options.subAccountId;
     if (options.notBefore) this.#notBefore = { ms: options.notBefore.cutoff.getTime(), text: options.notBefore.text };
+    this.#accept = options.accept;
   }
 
   read(record: ArrayLike<string | undefined>): FocusCostRow | string {
-    if (this.#onlyProvider !== undefined) {
-      const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
-      const provider = named === undefined ? undefined : providerOf(named);
-      if (named !== undefined && provider !== this.#onlyProvider) {
-        return `ProviderName ${quote(named)}${provider !== named ? ` (${provider})` : ''} is not ${this.#onlyProvider}, the imported account's provider`;
-      }
+    const named = present(record[this.#serviceProvider]) ?? present(record[this.#provider]);
+    const provider = named === undefined ? undefined : providerOf(named);
+    if (this.#onlyProvider !== undefined && named !== undefined && provider !== this.#onlyProvider) {
+      return `ProviderName ${quote(named)}${provider !== named ? ` (${provider})` : ''} is not ${this.#onlyProvider}, the imported account's provider`;
     }
     const billed = this.#amount(record, this.#billed, 'BilledCost');
     if (billed === undefined) return 'BilledCost is empty or null';
@@ -256,7 +261,11 @@ export class FocusRowReader {
       }
       row.sub_account_id = subAccount.value;
     }
-    return row;
+    const subAccountName = this.#text(record, this.#subAccountName, 'SubAccountName', MAX_TEXT_BYTES.name);
+    if (subAccountName && !subAccountName.ok) return subAccountName.problem;
+    if (subAccountName) row.sub_account_name = subAccountName.value;
+    if (provider !== undefined) row.provider_name = cut(provider);
+    return this.#accept?.(row) ?? row;
   }
 
   /** An amount cell: undefined when null, else its canonical decimal or why the store cannot hold it. */

@@ -21,6 +21,9 @@ export async function collect(batches: AsyncIterable<FocusBatch>) {
  * restated here because this package does not depend on the events package.
  */
 export const eventRow = z.strictObject({
+  // Read for routing a billing account's file; cost.ingested leaves them out (its rows are of one account).
+  provider_name: z.string().optional(),
+  sub_account_name: z.string().optional(),
   charge_period_start: z.iso.datetime({ offset: true }),
   charge_period_end: z.iso.datetime({ offset: true }),
   billed_cost: z.string().regex(/^-?\d+(\.\d+)?$/),

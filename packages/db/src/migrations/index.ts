@@ -23,6 +23,7 @@ import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
+import * as billingImports from './1763856000126-BillingImports.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
   '1763856000125-NotificationPreferences': notificationPreferences,
+  '1763856000126-BillingImports': billingImports,
 };

@@ -93,6 +93,21 @@ export type CostImportSource = (typeof COST_IMPORT_SOURCES)[number];
 export const COST_IMPORT_STATUSES = ['running', 'applying', 'applied', 'refused', 'failed'] as const;
 export type CostImportOutcome = (typeof COST_IMPORT_STATUSES)[number];
 
+/**
+ * billing_imports.status: running while the file is read; routed once every row went to its
+ * account's import (or was refused), whose own statuses then tell what the cost store made of them;
+ * failed: the file could not be imported at all.
+ */
+export const BILLING_IMPORT_STATUSES = ['running', 'routed', 'failed'] as const;
+export type BillingImportStatus = (typeof BILLING_IMPORT_STATUSES)[number];
+
+/**
+ * What a billing-level import does with rows of a sub-account no cloud account is linked to: link
+ * it as a billing-only account (no credentials, no discovery), or refuse its rows with the reason.
+ */
+export const UNLINKED_SUB_ACCOUNTS = ['link', 'refuse'] as const;
+export type UnlinkedSubAccounts = (typeof UNLINKED_SUB_ACCOUNTS)[number];
+
 /** cost_import_progress.status: the cost service's side of an import. */
 export const COST_IMPORT_PROGRESS_STATUSES = ['receiving', 'applied', 'abandoned', 'refused'] as const;
 export type CostImportStatus = (typeof COST_IMPORT_PROGRESS_STATUSES)[number];
@@ -121,6 +136,8 @@ export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
   'cost_imports.status': COST_IMPORT_STATUSES,
+  'billing_imports.unlinked_sub_accounts': UNLINKED_SUB_ACCOUNTS,
+  'billing_imports.status': BILLING_IMPORT_STATUSES,
   'cost_import_progress.source': COST_IMPORT_SOURCES,
   'cost_import_progress.status': COST_IMPORT_PROGRESS_STATUSES,
   'cost_rollups.granularity': ROLLUP_GRANULARITIES,

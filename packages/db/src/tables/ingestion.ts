@@ -1,5 +1,5 @@
 import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableJsonb, NullableTimestamp } from './column-types.ts';
-import type { CostImportOutcome, CostImportSource } from './enums.ts';
+import type { BillingImportStatus, CostImportOutcome, CostImportSource, UnlinkedSubAccounts } from './enums.ts';
 
 /** A refused row: its line, why, and what could be read of it (for the report and the CSV of refused rows). */
 export type CostImportError = {
@@ -49,10 +49,38 @@ export interface CostImportsTable {
   settled_at: NullableTimestamp;
   /** The import report, once the source is read. */
   breakdown: NullableJsonb<ImportBreakdown>;
+  /** The billing-level import (one file of many accounts) this account's share came from. */
+  billing_import_id: string | null;
+}
+
+/**
+ * One FOCUS file of a whole billing account, imported for the organisation: each row goes to the
+ * linked account its provider and SubAccountId name (a cost_imports row per account).
+ */
+export interface BillingImportsTable {
+  id: Generated<string>;
+  organization_id: string;
+  user_id: string | null;
+  file_name: string;
+  /** What happens to a sub-account no cloud account is linked to. */
+  unlinked_sub_accounts: UnlinkedSubAccounts;
+  status: Generated<BillingImportStatus>;
+  rows_total: Generated<number>;
+  rows_routed: Generated<number>;
+  rows_rejected: Generated<number>;
+  /** The first refused rows, those no account received among them. */
+  errors: GeneratedJsonb<CostImportError[]>;
+  breakdown: NullableJsonb<ImportBreakdown>;
+  /** Billing-only accounts this import linked: { cloud_account_id, provider, account_id, name }. */
+  linked_accounts: GeneratedJsonb<{ cloud_account_id: string; provider: string; account_id: string; name: string }[]>;
+  error: string | null;
+  created_at: GeneratedTimestamp;
+  completed_at: NullableTimestamp;
 }
 
 export interface IngestionTables {
   cost_imports: CostImportsTable;
+  billing_imports: BillingImportsTable;
 }
 
 export const ingestionColumns: ColumnsOf<IngestionTables> = {
@@ -76,5 +104,23 @@ export const ingestionColumns: ColumnsOf<IngestionTables> = {
     completed_at: 'null',
     settled_at: 'null',
     breakdown: 'null',
+    billing_import_id: 'null',
+  },
+  billing_imports: {
+    id: 'not null',
+    organization_id: 'not null',
+    user_id: 'null',
+    file_name: 'not null',
+    unlinked_sub_accounts: 'not null',
+    status: 'not null',
+    rows_total: 'not null',
+    rows_routed: 'not null',
+    rows_rejected: 'not null',
+    errors: 'not null',
+    breakdown: 'null',
+    linked_accounts: 'not null',
+    error: 'null',
+    created_at: 'not null',
+    completed_at: 'null',
   },
 };

@@ -98,6 +98,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   resource_group_memberships: ownedBy('stratus_ingestion'),
   tags: ownedBy('stratus_ingestion'),
   cost_imports: ownedBy('stratus_ingestion'),
+  billing_imports: ownedBy('stratus_ingestion'),
 
   cost_data: ownedBy('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),

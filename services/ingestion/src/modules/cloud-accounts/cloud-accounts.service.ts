@@ -132,7 +132,8 @@ export async function linkCloudAccount(
     );
 
   const existing = await lockAccountByProviderId(trx, input.provider, input.account_id);
-  if (existing && existing.status !== 'unlinked') throw alreadyLinked(existing);
+  // An unlinked account is linked again; a billing-only one (made by a billing-level cost import) gets its credentials.
+  if (existing && existing.status !== 'unlinked' && existing.status !== 'billing_only') throw alreadyLinked(existing);
   let account: CredentialOwner;
   if (existing) {
     await updateAccount(trx, existing.id, { name: input.name, user_id: actor.userId, status: 'connected', settings, last_sync_error: null });

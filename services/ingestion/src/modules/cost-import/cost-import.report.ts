@@ -54,14 +54,14 @@ export class ImportTally {
   readonly #byCategory = new Dimension();
   readonly #refused = new Map<string, { rows: number; units: bigint; first_lines: number[] }>();
 
-  /** `provider`: the provider of the rows kept (the imported account's). */
+  /** `provider`: the provider of kept rows that name none (the imported account's). */
   constructor(provider: string) {
     this.#provider = provider;
   }
 
   kept(row: FocusCostRow): void {
     const units = toUnits(row.billed_cost);
-    this.#byProvider.add(this.#provider, true, units);
+    this.#byProvider.add(row.provider_name ?? this.#provider, true, units);
     this.#bySubAccount.add(row.sub_account_id ?? NONE, true, units);
     this.#byCategory.add(row.charge_category, true, units);
   }

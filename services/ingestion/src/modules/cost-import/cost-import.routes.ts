@@ -7,13 +7,14 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { readFocusCsv, readFocusParquet } from '@stratus/cloud';
+import { readFocusCsv, readFocusParquet, type FocusReadOptions } from '@stratus/cloud';
 import { retentionHorizon } from '@stratus/config';
-import { COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, newestFirst, rowSchema } from '@stratus/db';
+import { BILLING_IMPORT_STATUSES, COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, UNLINKED_SUB_ACCOUNTS, newestFirst, rowSchema } from '@stratus/db';
 import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
-import { importCosts, type CostImportSource } from './cost-import.service.ts';
+import { importBillingFile } from './billing-import.service.ts';
+import { importCosts, type CostBatch } from './cost-import.service.ts';
 import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
 
 const CSV = 'text/csv';
@@ -73,6 +74,42 @@ const reportSchema = rowSchema('cost_imports', {
   breakdown: breakdownSchema.nullable(),
 });
 
+const linkedAccount = z.object({ cloud_account_id: z.uuid(), provider: z.string(), account_id: z.string(), name: z.string() });
+
+const billingImportFields = {
+  id: z.uuid(),
+  file_name: z.string(),
+  unlinked_sub_accounts: z.enum(UNLINKED_SUB_ACCOUNTS),
+  status: z
+    .enum(BILLING_IMPORT_STATUSES)
+    .describe("routed: every row went to its account's import (see `imports`, each applied or refused by the cost store) or was refused; failed: not imported at all"),
+  rows_total: z.number().int(),
+  rows_routed: z.number().int(),
+  rows_rejected: z.number().int(),
+  errors: z.array(refusedRow).describe('the first 1,000 refused rows, those that reached no account among them'),
+  error: z.string().nullable(),
+  breakdown: breakdownSchema.nullable(),
+  linked_accounts: z.array(linkedAccount).describe('billing-only accounts this import linked'),
+};
+
+const billingShareSchema = rowSchema('cost_imports', {
+  id: z.uuid(),
+  cloud_account_id: z.uuid(),
+  status: z.enum(COST_IMPORT_STATUSES),
+  rows_imported: z.number().int(),
+  error: z.string().nullable(),
+  period_start: z.date().nullable(),
+  period_end: z.date().nullable(),
+  settled_at: z.date().nullable(),
+});
+
+const billingImportReportSchema = rowSchema('billing_imports', {
+  ...billingImportFields,
+  imports: z
+    .array(rowSchema('cost_imports', { ...reportSchema.shape, cloud_account_id: z.uuid() }))
+    .describe("each account's import: GET /v1/cost-imports/{id} shows when the cost store applied or refused it"),
+});
+
 export interface CostImportRoutesOptions {
   db: ServiceDeps['db'];
   outbox: ServiceDeps['outbox'];
@@ -95,6 +132,33 @@ function limitBytes(max: number): Transform {
   });
 }
 
+/**
+ * Reads an uploaded CSV or Parquet body as FOCUS batches. Parquet keeps its index at the end of the
+ * file: it is spooled to disk, read from there, and removed once `use` is done with it.
+ */
+async function withUpload<T>(
+  body: Readable,
+  type: typeof CSV | typeof PARQUET,
+  maxUploadBytes: number,
+  use: (read: (options: FocusReadOptions) => AsyncIterable<CostBatch>) => Promise<T>,
+): Promise<T> {
+  if (type === CSV) return use((options) => readFocusCsv(body.pipe(limitBytes(maxUploadBytes)), options));
+  const dir = await mkdtemp(join(tmpdir(), 'stratus-import-'));
+  try {
+    const path = join(dir, 'upload.parquet');
+    await pipeline(body, limitBytes(maxUploadBytes), createWriteStream(path));
+    return await use((options) => readFocusParquet(path, options));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function uploadType(contentType: string | undefined): typeof CSV | typeof PARQUET {
+  const type = contentType?.split(';')[0]?.trim();
+  if (type !== CSV && type !== PARQUET) throw new AppError('invalid', `send the file with Content-Type ${CSV} or ${PARQUET}`);
+  return type;
+}
+
 export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = async (app, { db, outbox, queues, logger, maxUploadBytes, retentionMonths }) => {
   // The file is streamed, never buffered whole: the handler reads the request body itself.
   app.addContentTypeParser([CSV, PARQUET], (_request, payload, done) => done(null, payload));
@@ -113,30 +177,88 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       },
     },
     async (request, reply) => {
-      const type = request.headers['content-type']?.split(';')[0]?.trim();
-      if (type !== CSV && type !== PARQUET) throw new AppError('invalid', `send the file with Content-Type ${CSV} or ${PARQUET}`);
-      const body = request.body as Readable;
+      const type = uploadType(request.headers['content-type']);
       const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
       const target = { organization_id: request.auth.organizationId, cloud_account_id: request.params.id, user_id: request.auth.userId };
-      const deps = { db, outbox, logger };
       const account = await request.withTenant((trx) => requireAccountFor(trx, request.params.id, 'import costs', ['unlinked']));
       // A payer's export holds several accounts; each import is of one, and rows of others are refused.
       const options = { subAccountId: account.account_id, provider: account.provider, notBefore: retentionHorizon(new Date(), retentionMonths) };
-      let report;
-      if (type === CSV) {
-        report = await importCosts(deps, target, fileSource(fileName, readFocusCsv(body.pipe(limitBytes(maxUploadBytes)), options)));
-      } else {
-        // Parquet keeps its index at the end of the file: it is spooled to disk and read from there.
-        const dir = await mkdtemp(join(tmpdir(), 'stratus-import-'));
-        try {
-          const path = join(dir, 'upload.parquet');
-          await pipeline(body, limitBytes(maxUploadBytes), createWriteStream(path));
-          report = await importCosts(deps, target, fileSource(fileName, readFocusParquet(path, options)));
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      }
+      const report = await withUpload(request.body as Readable, type, maxUploadBytes, (read) =>
+        importCosts({ db, outbox, logger }, target, { kind: 'file', file_name: fileName, batches: read(options) }),
+      );
       return reply.status(report.status === 'applying' ? 202 : 422).send(report);
+    },
+  );
+
+  app.post(
+    '/cost-imports/file',
+    {
+      config: { permission: 'costs:write' },
+      schema: {
+        summary: 'Import a FOCUS file of a whole billing account (CSV or Parquet), routing each row to its account',
+        description:
+          `Send the file as the body with Content-Type ${CSV} or ${PARQUET}: an AWS Organization's export, an Azure billing account's or a GCP billing account's. ` +
+          'Each row goes to the linked cloud account its provider and SubAccountId name (Azure subscriptions also as /subscriptions/<id>), ' +
+          "as an import of that account (`imports`), which the cost store applies or refuses like any other. A sub-account nobody linked is linked as a billing-only account " +
+          '(no credentials, no discovery, named from SubAccountName) with unlinked_sub_accounts=link, the default, or its rows are refused with unlinked_sub_accounts=refuse. ' +
+          'Rows of other providers, rows without SubAccountId and rows of unlinked accounts are refused with their line and reason. ' +
+          '202: routed; 422: nothing could be imported.',
+        tags: ['cost-imports'],
+        querystring: z.object({
+          file_name: text({ max: 255 }).optional(),
+          unlinked_sub_accounts: z.enum(UNLINKED_SUB_ACCOUNTS).default('link').describe('what to do with the rows of a sub-account no cloud account is linked to'),
+        }),
+        response: { 202: billingImportReportSchema, 422: billingImportReportSchema },
+      },
+    },
+    async (request, reply) => {
+      const type = uploadType(request.headers['content-type']);
+      const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
+      const notBefore = retentionHorizon(new Date(), retentionMonths);
+      const report = await withUpload(request.body as Readable, type, maxUploadBytes, (read) =>
+        importBillingFile(
+          { db, outbox, logger },
+          { organization_id: request.auth.organizationId, user_id: request.auth.userId },
+          { file_name: fileName, unlinked_sub_accounts: request.query.unlinked_sub_accounts, read: (accept) => read({ notBefore, accept }) },
+        ),
+      );
+      return reply.status(report.status === 'routed' ? 202 : 422).send(report);
+    },
+  );
+
+  app.get(
+    '/billing-imports/:id',
+    {
+      config: { permission: 'costs:read' },
+      schema: {
+        summary: 'One billing-level import, with the import of each account it reached',
+        tags: ['cost-imports'],
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: rowSchema('billing_imports', {
+            ...billingImportFields,
+            created_at: z.date(),
+            completed_at: z.date().nullable(),
+            imports: z.array(billingShareSchema).describe("each account's import as the cost store left it"),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const found = await request.withTenant(async (trx) => {
+        const billing = await trx.selectFrom('billing_imports').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+        if (!billing) return undefined;
+        const imports = await trx
+          .selectFrom('cost_imports')
+          .select(['id', 'cloud_account_id', 'status', 'rows_imported', 'error', 'period_start', 'period_end', 'settled_at'])
+          .where('billing_import_id', '=', billing.id)
+          .orderBy('created_at')
+          .orderBy('id')
+          .execute();
+        return { ...billing, imports };
+      });
+      if (!found) throw new AppError('not_found', `billing import ${request.params.id} not found`);
+      return found;
     },
   );
 
@@ -163,7 +285,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       if (new Date(`${request.body.start}T00:00:00Z`) < horizon.cutoff) {
         throw new AppError('invalid', `start: ${request.body.start} is before ${horizon.text}`, { details: { field: 'start' } });
       }
-      await request.withTenant((trx) => requireAccountFor(trx, id, 'import costs', ['unlinked']));
+      await request.withTenant((trx) => requireAccountFor(trx, id, 'pull costs from its provider (it has no credentials: link it with POST /v1/cloud-accounts)', ['unlinked', 'billing_only']));
       const job = await queues.enqueue('account.costs.import', {
         cloud_account_id: id,
         organization_id: request.auth.organizationId,
@@ -240,7 +362,3 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
     },
   );
 };
-
-function fileSource(fileName: string, batches: CostImportSource['batches']): CostImportSource {
-  return { kind: 'file', file_name: fileName, batches };
-}

@@ -11,9 +11,10 @@ export interface CostBatch {
   errors: CostImportError[];
 }
 
-export type CostImportSource =
-  | { kind: 'provider'; period: { start: Date; end: Date }; batches: AsyncIterable<CostBatch> }
-  | { kind: 'file'; file_name: string; batches: AsyncIterable<CostBatch> };
+/** Where an import's rows come from: a provider pull of a period, or a file. */
+export type CostImportOrigin = { kind: 'provider'; period: { start: Date; end: Date } } | { kind: 'file'; file_name: string };
+
+export type CostImportSource = CostImportOrigin & { batches: AsyncIterable<CostBatch> };
 
 export interface CostImportTarget {
   organization_id: string;
@@ -65,9 +66,8 @@ export async function importCosts(
   target: CostImportTarget,
   source: CostImportSource,
 ): Promise<CostImportReport> {
-  const { db, outbox } = deps;
   const tenant = target.organization_id;
-  const account = await withTenant(db, tenant, async (trx) => {
+  const account = await withTenant(deps.db, tenant, async (trx) => {
     const account = await trx
       .selectFrom('cloud_accounts')
       .select(['id', 'provider', 'account_id', 'status'])
@@ -77,82 +77,140 @@ export async function importCosts(
     if (account.status === 'unlinked') throw new CostImportRejected(`cloud account ${account.id} is unlinked`);
     return account;
   });
-  const { id } = await withTenant(db, tenant, (trx) =>
-    trx
-      .insertInto('cost_imports')
-      .values({
-        organization_id: tenant,
-        cloud_account_id: account.id,
-        user_id: target.user_id ?? null,
-        source: source.kind,
-        file_name: source.kind === 'file' ? source.file_name : null,
-        period_start: source.kind === 'provider' ? source.period.start : null,
-        period_end: source.kind === 'provider' ? source.period.end : null,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-
-  const publisher = new BatchPublisher(db, outbox, tenant, { import_id: id, cloud_account_id: account.id, provider: account.provider, source: source.kind });
-  const errors: CostImportError[] = [];
-  const tally = new ImportTally(account.provider);
-  let rejected = 0;
-  let period = source.kind === 'provider' ? { start: source.period.start.getTime(), end: source.period.end.getTime() } : undefined;
-  // Rows of one charge period come together in an export: a run of them widens the period once.
-  let previous: FocusCostRow | undefined;
+  const share = await AccountImport.open(deps, { ...target, provider: account.provider }, source);
   try {
     for await (const batch of source.batches) {
-      for (const error of batch.errors) {
-        if (errors.length < KEPT_ERRORS) errors.push(error);
-        tally.refused(error);
-      }
-      rejected += batch.errors.length;
-      for (const row of batch.rows) {
-        tally.kept(row);
-        if (source.kind === 'file' && !samePeriod(row, previous)) period = widen(period, row);
-        previous = row;
-        await publisher.add(row);
-      }
-      deps.onProgress?.({ rows: publisher.rows, rejected });
+      for (const error of batch.errors) share.refuse(error);
+      for (const row of batch.rows) await share.add(row);
+      deps.onProgress?.({ rows: share.rows, rejected: share.rejected });
     }
-    if (!period) throw new CostImportRejected(rejected > 0 ? `none of the ${rejected} rows is valid` : 'the source holds no cost rows');
-    const summaryPeriod = { start: new Date(period.start).toISOString(), end: new Date(period.end).toISOString() };
+    return await share.finish();
+  } catch (error) {
+    return share.fail(error);
+  }
+}
+
+/**
+ * One account's import: its cost_imports row, its cost.ingested batches and its report. A file of
+ * one account is one; a billing-level file is one per account its rows name.
+ */
+export class AccountImport {
+  readonly id: string;
+  readonly #deps: CostImportDependencies;
+  readonly #target: CostImportTarget;
+  readonly #source: CostImportOrigin;
+  readonly #publisher: BatchPublisher;
+  readonly #tally: ImportTally;
+  readonly #errors: CostImportError[] = [];
+  rejected = 0;
+  #period: { start: number; end: number } | undefined;
+  // Rows of one charge period come together in an export: a run of them widens the period once.
+  #previous: FocusCostRow | undefined;
+
+  private constructor(deps: CostImportDependencies, target: CostImportTarget & { provider: CloudProvider }, source: CostImportOrigin, id: string) {
+    this.id = id;
+    this.#deps = deps;
+    this.#target = target;
+    this.#source = source;
+    this.#publisher = new BatchPublisher(deps.db, deps.outbox, target.organization_id, {
+      import_id: id,
+      cloud_account_id: target.cloud_account_id,
+      provider: target.provider,
+      source: source.kind,
+    });
+    this.#tally = new ImportTally(target.provider);
+    if (source.kind === 'provider') this.#period = { start: source.period.start.getTime(), end: source.period.end.getTime() };
+  }
+
+  static async open(
+    deps: CostImportDependencies,
+    target: CostImportTarget & { provider: CloudProvider; billing_import_id?: string },
+    source: CostImportOrigin,
+  ): Promise<AccountImport> {
+    const { id } = await withTenant(deps.db, target.organization_id, (trx) =>
+      trx
+        .insertInto('cost_imports')
+        .values({
+          organization_id: target.organization_id,
+          cloud_account_id: target.cloud_account_id,
+          user_id: target.user_id ?? null,
+          source: source.kind,
+          file_name: source.kind === 'file' ? source.file_name : null,
+          period_start: source.kind === 'provider' ? source.period.start : null,
+          period_end: source.kind === 'provider' ? source.period.end : null,
+          billing_import_id: target.billing_import_id ?? null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    );
+    return new AccountImport(deps, target, source, id);
+  }
+
+  get rows(): number {
+    return this.#publisher.rows;
+  }
+
+  refuse(error: CostImportError): void {
+    if (this.#errors.length < KEPT_ERRORS) this.#errors.push(error);
+    this.#tally.refused(error);
+    this.rejected += 1;
+  }
+
+  async add(row: FocusCostRow): Promise<void> {
+    this.#tally.kept(row);
+    if (this.#source.kind === 'file' && !samePeriod(row, this.#previous)) this.#period = widen(this.#period, row);
+    this.#previous = row;
+    await this.#publisher.add(row);
+  }
+
+  /** Publishes the final batch; the import then waits for the cost store. */
+  async finish(): Promise<CostImportReport> {
+    if (!this.#period) {
+      throw new CostImportRejected(this.rejected > 0 ? `none of the ${this.rejected} rows is valid` : 'the source holds no cost rows');
+    }
+    const summaryPeriod = { start: new Date(this.#period.start).toISOString(), end: new Date(this.#period.end).toISOString() };
     const report = {
-      id,
+      id: this.id,
       status: 'applying' as const,
-      rows_total: publisher.rows + rejected,
-      rows_imported: publisher.rows,
-      rows_rejected: rejected,
+      rows_total: this.#publisher.rows + this.rejected,
+      rows_imported: this.#publisher.rows,
+      rows_rejected: this.rejected,
       batches: 0,
       period: summaryPeriod,
-      errors,
+      errors: this.#errors,
       error: null,
-      breakdown: tally.breakdown(),
+      breakdown: this.#tally.breakdown(),
     };
-    await publisher.finish(summaryPeriod, async (trx, batches) => {
+    await this.#publisher.finish(summaryPeriod, async (trx, batches) => {
       report.batches = batches;
-      await recordOutcome(trx, id, report);
+      await recordOutcome(trx, this.id, report);
     });
-    deps.logger.info({ cost_import_id: id, cloud_account_id: account.id, ...report, errors: undefined, breakdown: undefined }, 'cost import published; the cost store applies it');
+    this.#deps.logger.info(
+      { cost_import_id: this.id, cloud_account_id: this.#target.cloud_account_id, ...report, errors: undefined, breakdown: undefined },
+      'cost import published; the cost store applies it',
+    );
     return report;
-  } catch (error) {
+  }
+
+  /** Records the import failed; a reported error is its answer, any other is rethrown once recorded. */
+  async fail(error: unknown): Promise<CostImportReport> {
     const report: CostImportReport = {
-      id,
+      id: this.id,
       status: 'failed',
-      rows_total: publisher.rows + rejected,
+      rows_total: this.#publisher.rows + this.rejected,
       rows_imported: 0,
-      rows_rejected: rejected,
+      rows_rejected: this.rejected,
       batches: 0,
       period: null,
-      errors,
+      errors: this.#errors,
       error: isReported(error)
         ? error.message
-        : `the import stopped on an internal error (cost import ${id}); retry it, and look this id up in the ingestion service's log if it fails again`,
-      breakdown: tally.breakdown(),
+        : `the import stopped on an internal error (cost import ${this.id}); retry it, and look this id up in the ingestion service's log if it fails again`,
+      breakdown: this.#tally.breakdown(),
     };
-    await withTenant(db, tenant, (trx) => recordOutcome(trx, id, report));
+    await withTenant(this.#deps.db, this.#target.organization_id, (trx) => recordOutcome(trx, this.id, report));
     if (isReported(error)) return report;
-    deps.logger.error({ err: error, cost_import_id: id }, 'cost import failed');
+    this.#deps.logger.error({ err: error, cost_import_id: this.id }, 'cost import failed');
     throw error;
   }
 }
@@ -161,7 +219,7 @@ export async function importCosts(
  * Errors whose message is meant for the user and is kept on the import; any other (a database's,
  * a bug's) is logged, and the import shows a generic one: it is read back through the API.
  */
-function isReported(error: unknown): error is CostImportRejected | FocusFileError {
+export function isReported(error: unknown): error is CostImportRejected | FocusFileError {
   return error instanceof CostImportRejected || error instanceof FocusFileError;
 }
 

@@ -54,7 +54,8 @@ export class SyncSkipped extends Error {
 }
 
 /** Accounts in these states are not synced: their owner unlinked or paused them. */
-export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled'];
+/** Accounts discovery leaves alone: a billing-only account (linked by a billing-level cost import) has no credentials. */
+export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled', 'billing_only'];
 
 /**
  * Streams an account's whole inventory from its adapter into `resources`, batch by batch, each
@@ -146,7 +147,7 @@ async function recordOutcome(
     .updateTable('cloud_accounts')
     .set({
       // A paused or unlinked account keeps its state even if a sync was running when it changed.
-      status: sql<string>`case when status in ('unlinked', 'disabled') then status else ${outcome.status} end`,
+      status: sql<string>`case when status in ('unlinked', 'disabled', 'billing_only') then status else ${outcome.status} end`,
       last_sync_error: outcome.error,
       ...(outcome.stats
         ? {
