@@ -6,13 +6,13 @@ import { getRule } from '../modules/automation-rules/automation-rules.repository
 import { recordFailedRun, runRule, type RunTrigger } from '../modules/automation-rules/rule-runs.service.ts';
 
 /**
- * The tick a job is for: the payload's, or, for a job its scheduler created, the time the
- * scheduler placed it at (BullMQ's prevMillis), which every redelivery of that job carries too.
+ * The tick a job is for: the payload's, or, for a job its scheduler created, the time in its id
+ * (BullMQ names it repeat:<scheduler id>:<millis>), which every redelivery of that job carries too.
  */
 function tickOf(payload: { scheduled_for?: string | undefined }, job: Job): Date | null {
   if (payload.scheduled_for !== undefined) return new Date(payload.scheduled_for);
-  const { repeatJobKey, prevMillis } = job.opts as { repeatJobKey?: string; prevMillis?: number };
-  return repeatJobKey !== undefined && prevMillis !== undefined ? new Date(prevMillis) : null;
+  const millis = job.repeatJobKey === undefined ? undefined : /^repeat:.+:(\d+)$/.exec(job.id ?? '')?.[1];
+  return millis === undefined ? null : new Date(Number(millis));
 }
 
 /** Runs a rule on its tick; a rule deleted or disabled since the tick was placed is skipped. */
