@@ -90,12 +90,15 @@ try {
   );
   console.log(`a whole run: match + ${actions} action.requested + run row + event   ${ms(runMs)}  (${Math.round(actions / (runMs / 1000))} actions requested/s)`);
 
-  const explained = await withTenant(executorDb, organizationId, (trx) =>
-    trx.selectFrom('resources').select('id').where('organization_id', '=', organizationId).where(compileMatch(expression)).orderBy('id').limit(limit + 1).explain('text', sql`analyze, buffers`),
-  );
-  const plan = explained.map((row) => String(row['QUERY PLAN'])).join('\n');
-  console.log(`\nEXPLAIN ANALYZE of the compiled match (as stratus_action_executor, row-level security on):\n${plan}`);
-  if (!/Index/.test(plan)) throw new Error('the compiled match reads no index');
+  // The rule's own plan, and one of a tags-only match, which the GIN index on tags serves.
+  for (const text of [MATCH, 'team=team-3 AND cost_monthly > 100']) {
+    const explained = await withTenant(executorDb, organizationId, (trx) =>
+      trx.selectFrom('resources').select('id').where('organization_id', '=', organizationId).where(compileMatch(parseMatch(text))).orderBy('id').limit(limit + 1).explain('text', sql`analyze, buffers`),
+    );
+    const plan = explained.map((row) => String(row['QUERY PLAN'])).join('\n');
+    console.log(`\nEXPLAIN ANALYZE of "${text}" (as stratus_action_executor, row-level security on):\n${plan}`);
+    if (!/Index/.test(plan)) throw new Error(`the plan of "${text}" reads no index`);
+  }
 } finally {
   await executorDb.destroy();
   await owner.destroy();
