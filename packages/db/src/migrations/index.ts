@@ -22,6 +22,7 @@ import * as actionPolicyAndApprovals from './1763856000085-ActionPolicyAndApprov
 import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
+import * as automationRuleRuns from './1763856000110-AutomationRuleRuns.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 import * as billingImports from './1763856000126-BillingImports.ts';
 
@@ -53,6 +54,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000090-AuditChain': auditChain,
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
+  '1763856000110-AutomationRuleRuns': automationRuleRuns,
   '1763856000125-NotificationPreferences': notificationPreferences,
   '1763856000126-BillingImports': billingImports,
 };
