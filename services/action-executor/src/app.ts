@@ -14,6 +14,7 @@ import { operationsRoutes } from './modules/operations/operations.routes.ts';
 import { policyRoutes } from './modules/policy/policy.routes.ts';
 import { queueDashboardRoutes } from './modules/queue-dashboard/queue-dashboard.routes.ts';
 import { replayRoutes } from './modules/replay/replay.routes.ts';
+import { schedulesRoutes } from './modules/schedules/schedules.routes.ts';
 
 export function handlers(queues: Pick<Queues, 'enqueue'>) {
   return {
@@ -31,6 +32,7 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(replayRoutes, { prefix: '/v1', queues: deps.queues });
     await app.register(policyRoutes, { prefix: '/v1' });
     await app.register(approvalsRoutes, { prefix: '/v1', queues: deps.queues });
+    await app.register(schedulesRoutes, { prefix: '/v1', queues: deps.queues });
     await queueDashboardRoutes(app, { queues: deps.queues });
   },
   consumers: (deps) => handlers(deps.queues),

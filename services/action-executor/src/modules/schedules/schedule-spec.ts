@@ -55,7 +55,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 class Reader {
   offset = 0;
-  constructor(private readonly text: string) {}
+  private readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
 
   private skipSpaces(): void {
     while (this.text[this.offset] === ' ') this.offset += 1;
