@@ -11,7 +11,8 @@
 import type { Worker } from 'bullmq';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adapterResolver, createSimAdapter } from '@stratus/cloud';
+import { sql } from 'kysely';
+import { adapterResolver, createSimAdapter, type ResourceKind } from '@stratus/cloud';
 import { createWorker } from '@stratus/queues';
 import { createLogger } from '@stratus/runtime';
 import { eventually } from '@stratus/testing';
@@ -94,7 +95,11 @@ describe('a simulated long weekend across the spring change', () => {
     const [paris, newYork, london] = vms as [(typeof vms)[number], (typeof vms)[number], (typeof vms)[number]];
     const label = new Map([[paris.id, 'paris'], [newYork.id, 'new-york'], [london.id, 'london']]);
     const tag = (id: string, spec: string) =>
-      owner().updateTable('resources').set((eb) => ({ tags: eb('tags', '||', JSON.stringify({ 'stratus:schedule': spec })) })).where('id', '=', id).execute();
+      owner()
+        .updateTable('resources')
+        .set({ tags: sql<string>`tags || ${JSON.stringify({ 'stratus:schedule': spec })}::jsonb` })
+        .where('id', '=', id)
+        .execute();
     await tag(paris.id, 'off=(M-F,19);on=(M-F,7);tz=Europe/Paris');
     await tag(newYork.id, 'off=(M-F,19);on=(M-F,7);tz=America/New_York');
     // London by a named schedule; it also selects the Paris VM, whose own tag wins.
@@ -117,7 +122,7 @@ describe('a simulated long weekend across the spring change', () => {
         await createSimAdapter(account.ref).execute({
           operation: 'start',
           provider_resource_id: newYork.provider_resource_id,
-          resource_type: newYork.type,
+          resource_type: newYork.type as ResourceKind,
           region: newYork.region,
           params: {},
           client_token: 'manual-start',

@@ -5,23 +5,12 @@ import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from
 import { MatchSyntaxError, parseMatch } from '@stratus/match';
 import type { Queues } from '@stratus/queues';
 import { enqueueOperations } from '../actions/actions.service.ts';
+import { parsedBy } from './parsed-field.ts';
 import { nextScheduledChange, parseScheduleSpec, ScheduleSpecError, withHolidays } from './schedule-spec.ts';
 import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule } from './schedules.repository.ts';
 import { convergeOrganization, SCHEDULE_TAG } from './schedules.service.ts';
 
 const tags = ['schedules'];
-
-/** A refinement that runs a parser and reports its positioned error on the field. */
-function parsedBy(parse: (value: string) => unknown, errorType: new (...args: never[]) => Error) {
-  return text({ min: 1, max: 2_000 }).superRefine((value, ctx) => {
-    try {
-      parse(value);
-    } catch (error) {
-      if (!(error instanceof errorType)) throw error;
-      ctx.addIssue({ code: 'custom', message: error.message, input: value });
-    }
-  });
-}
 
 const matchField = parsedBy(parseMatch, MatchSyntaxError).describe('which resources follow the schedule, in the match language, e.g. env=dev AND type=vm');
 const specField = parsedBy(parseScheduleSpec, ScheduleSpecError).describe("Cloud Custodian's offhours syntax, e.g. off=(M-F,19);on=(M-F,7);tz=Europe/Paris");
