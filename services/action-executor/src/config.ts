@@ -19,8 +19,6 @@ export const env = serviceEnv.extend({
    * state at most this long after a scheduled change.
    */
   SCHEDULES_EVERY_MINUTES: positiveInt.default(5),
-  /** Automation jobs (schedules, workflow steps, rule runs) this process runs at once. */
-  AUTOMATION_CONCURRENCY: positiveInt.default(4),
 });
 
 export type ExecutorConfig = z.infer<typeof env>;
