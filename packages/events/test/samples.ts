@@ -162,6 +162,17 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       expires_at: '2026-01-04T12:00:00.000Z',
       reasons: ['delete needs approval'],
     },
+    'automation_rule.run_finished': {
+      rule_id: randomUUID(),
+      run_id: randomUUID(),
+      status: 'success',
+      action_type: 'stop',
+      matched: 12,
+      actions_requested: 12,
+      scheduled_for: '2026-01-05T19:00:00.000Z',
+      started_at: '2026-01-05T19:00:00.120Z',
+      finished_at: '2026-01-05T19:00:00.480Z',
+    },
     'api.request_recorded': {
       service: 'cost',
       method: 'PATCH',

@@ -16,6 +16,8 @@ export interface AutomationRulesTable {
   timezone: Generated<string>;
   parameters: GeneratedJsonb;
   status: Generated<AutomationRuleStatus>;
+  /** The blast radius: a run matching more resources requests nothing and fails (blast_radius). */
+  max_resources: Generated<number>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -29,6 +31,8 @@ export interface AutomationRuleRunsTable {
   finished_at: NullableTimestamp;
   status: Generated<OperationStatus>;
   details: GeneratedJsonb;
+  /** The cron tick the run is for (unique per rule); null for a run requested by hand. */
+  scheduled_for: NullableTimestamp;
 }
 
 export interface AutomationTables {
@@ -48,6 +52,7 @@ export const automationColumns: ColumnsOf<AutomationTables> = {
     timezone: 'not null',
     parameters: 'not null',
     status: 'not null',
+    max_resources: 'not null',
     created_at: 'not null',
     updated_at: 'not null',
   },
@@ -60,5 +65,6 @@ export const automationColumns: ColumnsOf<AutomationTables> = {
     finished_at: 'null',
     status: 'not null',
     details: 'not null',
+    scheduled_for: 'null',
   },
 };

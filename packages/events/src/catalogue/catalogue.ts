@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { actionCompleted, actionFailed, actionRequested, approvalRequested } from './action.events.ts';
 import { apiRequestRecorded } from './api.events.ts';
+import { automationRuleRunFinished } from './automation.events.ts';
 import { budgetThresholdCrossed } from './budget.events.ts';
 import { cloudAccountLinked, cloudAccountUnlinked } from './cloud-account.events.ts';
 import { costAggregated, costIngested } from './cost.events.ts';
@@ -36,6 +37,7 @@ export const catalogue = byType(
   actionCompleted,
   actionFailed,
   approvalRequested,
+  automationRuleRunFinished,
   apiRequestRecorded,
   workflowExecutionStarted,
   workflowExecutionCompleted,
