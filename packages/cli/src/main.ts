@@ -9,6 +9,8 @@ import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
+import { schedulesCommand } from './commands/schedules.command.ts';
+import { workflowsCommand } from './commands/workflows.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
@@ -37,6 +39,8 @@ function buildProgram(): Command {
   policyCommand(program);
   approvalsCommand(program);
   actionsCommand(program);
+  schedulesCommand(program);
+  workflowsCommand(program);
   deadLettersCommand(program);
   auditCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
