@@ -37,6 +37,7 @@ export function createSchedule(trx: Trx, organizationId: string, userId: string,
 }
 
 export function updateSchedule(trx: Trx, id: string, changes: Partial<ScheduleInput>) {
+  if (Object.keys(changes).length === 0) return getSchedule(trx, id);
   return trx.updateTable('schedules').set(changes).where('id', '=', id).returning(COLUMNS).executeTakeFirst();
 }
 

@@ -2,18 +2,29 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUTOMATION_RULE_STATUSES, rowSchema } from '@stratus/db';
 import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
-import { MatchSyntaxError, parseMatch } from '@stratus/match';
 import type { Queues } from '@stratus/queues';
 import { enqueueOperations } from '../actions/actions.service.ts';
-import { parsedBy } from './parsed-field.ts';
+import { parseMatchField } from '../automation-rules/automation-rules.service.ts';
 import { nextScheduledChange, parseScheduleSpec, ScheduleSpecError, withHolidays } from './schedule-spec.ts';
 import { createSchedule, deleteSchedule, getSchedule, listSchedules, updateSchedule } from './schedules.repository.ts';
 import { convergeOrganization, SCHEDULE_TAG } from './schedules.service.ts';
 
 const tags = ['schedules'];
 
-const matchField = parsedBy(parseMatch, MatchSyntaxError).describe('which resources follow the schedule, in the match language, e.g. env=dev AND type=vm');
-const specField = parsedBy(parseScheduleSpec, ScheduleSpecError).describe("Cloud Custodian's offhours syntax, e.g. off=(M-F,19);on=(M-F,7);tz=Europe/Paris");
+const matchField = text({ min: 1, max: 2_000 }).describe('which resources follow the schedule, in the match language, e.g. env=dev AND type=vm');
+const specField = text({ min: 1, max: 2_000 }).describe("Cloud Custodian's offhours syntax, e.g. off=(M-F,19);on=(M-F,7);tz=Europe/Paris");
+
+/** The match and spec given, parsed: a 400 names the field, the position and what was expected. */
+function checkFields(body: { match?: string | undefined; spec?: string | undefined }): void {
+  if (body.match !== undefined) parseMatchField(body.match, 'body.match');
+  if (body.spec === undefined) return;
+  try {
+    parseScheduleSpec(body.spec);
+  } catch (error) {
+    if (!(error instanceof ScheduleSpecError)) throw error;
+    throw new AppError('invalid', `body.spec: ${error.message}`, { details: { field: 'body.spec', offset: error.offset } });
+  }
+}
 
 const scheduleBody = z.object({
   name: text({ min: 1, max: 200 }),
@@ -84,6 +95,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqu
       },
     },
     async (request, reply) => {
+      checkFields(request.body);
       const { organizationId, userId } = request.auth;
       const created = await request.withTenant((trx) => createSchedule(trx, organizationId, userId, request.body));
       if (!created) throw new AppError('conflict', `body.name: a schedule named "${request.body.name}" exists already`);
@@ -117,6 +129,7 @@ export const schedulesRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqu
       },
     },
     async (request) => {
+      checkFields(request.body);
       const updated = await request
         .withTenant((trx) => updateSchedule(trx, request.params.id, request.body))
         .catch((error: unknown) => conflictOnName(error, request.body.name ?? ''));

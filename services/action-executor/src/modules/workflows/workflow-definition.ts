@@ -5,7 +5,7 @@ import { text } from '@stratus/http';
 import { MatchSyntaxError, parseMatch } from '@stratus/match';
 import { InvalidScheduleError, nextRuns } from '@stratus/queues';
 import { PARAMETERS } from '../actions/actions.schemas.ts';
-import { parsedBy } from '../schedules/parsed-field.ts';
+import { parsedBy } from './parsed-field.ts';
 
 /**
  * A workflow: a trigger and steps run one at a time, in order, unless a branch jumps ahead.

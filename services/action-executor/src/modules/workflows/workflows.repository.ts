@@ -45,6 +45,7 @@ export function createWorkflow(trx: Trx, organizationId: string, userId: string,
 }
 
 export function updateWorkflow(trx: Trx, id: string, changes: Partial<WorkflowInput>) {
+  if (Object.keys(changes).length === 0) return getWorkflow(trx, id);
   return trx.updateTable('workflows').set(columnsOf(changes)).where('id', '=', id).returning(WORKFLOW_COLUMNS).executeTakeFirst();
 }
 
