@@ -9,6 +9,7 @@ import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
+import { rulesCommand } from './commands/rules.command.ts';
 import { schedulesCommand } from './commands/schedules.command.ts';
 import { workflowsCommand } from './commands/workflows.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
@@ -24,7 +25,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources, cost imports, recommendations and actions (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, cost imports, recommendations, actions and automation rules (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -39,6 +40,7 @@ function buildProgram(): Command {
   policyCommand(program);
   approvalsCommand(program);
   actionsCommand(program);
+  rulesCommand(program);
   schedulesCommand(program);
   workflowsCommand(program);
   deadLettersCommand(program);

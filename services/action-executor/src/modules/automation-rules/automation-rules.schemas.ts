@@ -73,7 +73,7 @@ export const previewSchema = z.object({
   match: z.string().describe('the expression in canonical form'),
   count: z.int(),
   items: z.array(
-    z.object({
+    rowSchema('resources', {
       id: z.uuid(),
       cloud_account_id: z.uuid(),
       provider: z.enum(CLOUD_PROVIDERS),
