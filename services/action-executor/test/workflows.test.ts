@@ -218,21 +218,20 @@ describe('a workflow that failed at step 3', () => {
 
 describe('a workflow definition', () => {
   it('is refused with the path of the step at fault', async () => {
-    const response = await app.call('POST', '/v1/workflows', {
-      body: {
-        name: 'bad',
-        definition: {
-          steps: [
-            { id: 'find', type: 'select', match: 'env=' },
-            { id: 'go', type: 'branch', when: { value: 'steps.find.count', op: '>', than: 3 }, then: 'find' },
-            { id: 'scale', type: 'action', action_type: 'scale', parameters: {} },
-          ],
-        },
-      },
-    });
-    expect(response.status).toBe(400);
-    expect(response.body.message).toContain("body.definition.steps.0.match at 4: expected a value after '='");
-    expect(response.body.message).toContain('body.definition.steps.1.then "find" is not after this step: branches jump forward only');
-    expect(response.body.message).toContain('body.definition.steps.2.parameters.size');
+    const create = (steps: unknown[]) => app.call('POST', '/v1/workflows', { body: { name: 'bad', definition: { steps } } });
+    const match = await create([{ id: 'find', type: 'select', match: 'env=' }]);
+    expect(match.status).toBe(400);
+    expect(match.body.message).toContain("body.definition.steps.0.match at 4: expected a value after '='");
+    const across = await create([
+      { id: 'find', type: 'select', match: 'env=dev' },
+      { id: 'go', type: 'branch', when: { value: 'steps.find.count', op: '>', than: 3 }, then: 'find' },
+      { id: 'scale', type: 'action', action_type: 'scale', parameters: {} },
+    ]);
+    expect(across.status).toBe(400);
+    expect(across.body.message).toContain('body.definition.steps.1.then "find" is not after this step: branches jump forward only');
+    expect(across.body.message).toContain('body.definition.steps.2.parameters.size');
+    const branchWithoutCondition = await create([{ id: 'find', type: 'select', match: 'env=dev' }, { id: 'go', type: 'branch', then: 'find' }]);
+    expect(branchWithoutCondition.status).toBe(400);
+    expect(branchWithoutCondition.body.message).toContain('body.definition.steps.1.when');
   });
 });

@@ -3,7 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { withTenant, type Database } from '@stratus/db';
 import { matchResources, parseMatch } from '@stratus/match';
 import type { Queues } from '@stratus/queues';
-import { enqueueOperations } from '../actions/actions.service.ts';
+import { enqueueOperations, LIVE_STATUSES } from '../actions/actions.service.ts';
 import { recordActionRequest } from '../actions/requests.service.ts';
 import { enabledSchedules } from './schedules.repository.ts';
 import { decideConvergence, type ConvergenceDecision, type ResourceFacts } from './convergence.ts';
@@ -15,7 +15,6 @@ type Trx = Transaction<Database>;
 export const SCHEDULE_TAG = 'stratus:schedule';
 /** Resources read per query when gathering what is known of them. */
 const BATCH = 1_000;
-const LIVE = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'] as const;
 
 export type ScheduleSource = { kind: 'tag' } | { kind: 'schedule'; schedule_id: string; name: string };
 
@@ -85,7 +84,7 @@ async function factsOf(trx: Trx, ids: string[]): Promise<Map<string, ResourceFac
       .execute(),
     trx
       .selectFrom('actions')
-      .select(['resource_id', 'action_type', (eb) => eb.fn.max('created_at').as('latest'), sql<boolean>`bool_or(status in (${sql.join([...LIVE])}))`.as('live')])
+      .select(['resource_id', 'action_type', (eb) => eb.fn.max('created_at').as('latest'), sql<boolean>`bool_or(status in (${sql.join([...LIVE_STATUSES])}))`.as('live')])
       .where('resource_id', 'in', ids)
       .where('action_type', 'in', ['start', 'stop'])
       .groupBy(['resource_id', 'action_type'])

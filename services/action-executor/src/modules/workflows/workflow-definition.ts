@@ -138,7 +138,11 @@ export const workflowDefinition = z
     steps: z.array(step).min(1).max(50),
   })
   .strict()
-  .superRefine((definition, ctx) => checkSteps(definition.steps, ctx));
+  // Zod runs a refinement over input whose steps did not all parse: the checks across steps only
+  // read steps that did.
+  .superRefine((definition, ctx) => {
+    if (z.array(step).safeParse(definition.steps).success) checkSteps(definition.steps, ctx);
+  });
 
 export type WorkflowDefinition = z.output<typeof workflowDefinition>;
 

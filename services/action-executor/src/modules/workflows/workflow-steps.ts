@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { Duration } from 'luxon';
-import type { ActionStatus, Database, JsonObject, JsonValue } from '@stratus/db';
+import type { Database, JsonObject, JsonValue } from '@stratus/db';
 import { matchResources, parseMatch } from '@stratus/match';
+import { LIVE_STATUSES } from '../actions/actions.service.ts';
 import { recordActionRequest } from '../actions/requests.service.ts';
 import { outbox } from '../actions/action-events.ts';
 import { resourcesStepOf, type Comparison, type WorkflowDefinition, type WorkflowStep } from './workflow-definition.ts';
@@ -111,8 +112,6 @@ async function select(ctx: StepContext, step: Extract<WorkflowStep, { type: 'sel
   return { status: 'success', output: { match: step.match, count: resource_ids.length, resource_ids } };
 }
 
-const ENDED: readonly ActionStatus[] = ['success', 'error', 'rejected', 'cancelled', 'expired'];
-
 /** Requests the actions (first run), then waits until every one has ended. */
 async function action(ctx: StepContext, step: Extract<WorkflowStep, { type: 'action' }>, record: StepRecord | undefined): Promise<StepOutcome & { operation_ids?: string[] }> {
   const { definition } = ctx.results;
@@ -143,7 +142,7 @@ async function action(ctx: StepContext, step: Extract<WorkflowStep, { type: 'act
   const output = record.output ?? {};
   const actionIds = (output.action_ids ?? []) as string[];
   const actions = await ctx.trx.selectFrom('actions').select(['id', 'status']).where('id', 'in', actionIds).execute();
-  if (actions.some((candidate) => !ENDED.includes(candidate.status))) return { status: 'waiting', output, until: new Date(ctx.now.getTime() + ACTION_POLL_MS) };
+  if (actions.some((candidate) => LIVE_STATUSES.includes(candidate.status))) return { status: 'waiting', output, until: new Date(ctx.now.getTime() + ACTION_POLL_MS) };
   const failed = actions.filter((candidate) => candidate.status !== 'success');
   if (failed.length > 0) {
     const listed = failed.slice(0, 10).map((candidate) => `${candidate.id} ${candidate.status}`).join(', ');
