@@ -11,12 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adapterResolver, createSimAdapter } from '@stratus/cloud';
 import { withTenant } from '@stratus/db';
 import { buildEvent } from '@stratus/events';
-import { createWorker } from '@stratus/queues';
+import { createWorker, reconcile } from '@stratus/queues';
 import { createLogger } from '@stratus/runtime';
 import { eventually } from '@stratus/testing';
 import { handlers } from '../src/app.ts';
 import { automationHandlers } from '../src/jobs/automation.worker.ts';
 import { operationsHandlers } from '../src/jobs/operations.worker.ts';
+import { unfinishedExecutions } from '../src/jobs/workflow-execution.reconciler.ts';
 import { createAccountGate } from '../src/modules/operations/account-gate.ts';
 import { linkSimAccount, startExecutorApp, type ExecutorApp, type SimAccount } from './executor-app.ts';
 
@@ -27,7 +28,7 @@ const logger = createLogger('action-executor-test', process.env.TEST_LOG_LEVEL ?
 
 beforeAll(async () => {
   app = await startExecutorApp();
-  // A fleet with enough running VMs for each test's own team.
+  // A fleet with enough running VMs for each test's own group.
   account = await linkSimAccount(app.database.owner, app.organizationId, {}, 150);
   const { deps } = app;
   const gate = createAccountGate({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, concurrency: 4, perSecond: 50 });
@@ -44,20 +45,20 @@ afterAll(async () => {
 
 const owner = () => app.database.owner;
 
-/** Two running VMs of the simulated fleet, tagged `team=<team>` so a match selects exactly them. */
-async function tagVms(team: string, count: number) {
+/** Running VMs of the simulated fleet, tagged `wf_group=<group>` (a key the fleet does not use) so a match selects exactly them. */
+async function tagVms(group: string, count: number) {
   const vms = await owner()
     .selectFrom('resources')
     .select(['id', 'provider_resource_id'])
     .where('cloud_account_id', '=', account.ref.id)
     .where('type', '=', 'vm')
     .where('state', '=', 'running')
-    .where(sql<boolean>`not tags ? 'team'`)
+    .where(sql<boolean>`not tags ? 'wf_group'`)
     .orderBy('id')
     .limit(count)
     .execute();
   expect(vms).toHaveLength(count);
-  await owner().updateTable('resources').set({ tags: sql<string>`tags || ${JSON.stringify({ team })}::jsonb` }).where('id', 'in', vms.map((vm) => vm.id)).execute();
+  await owner().updateTable('resources').set({ tags: sql<string>`tags || ${JSON.stringify({ wf_group: group })}::jsonb` }).where('id', 'in', vms.map((vm) => vm.id)).execute();
   return vms;
 }
 
@@ -114,7 +115,7 @@ describe('a workflow triggered by a budget crossing', () => {
         definition: {
           trigger: { type: 'event-based', event_type: 'budget.threshold_crossed', filter: { threshold: { op: '>=', than: 80 }, threshold_type: 'actual' } },
           steps: [
-            { id: 'find', type: 'select', match: 'type=vm AND team=batch AND state=running' },
+            { id: 'find', type: 'select', match: 'type=vm AND wf_group=batch AND state=running' },
             { id: 'review', type: 'require_approval' },
             { id: 'stop', type: 'action', action_type: 'stop' },
             { id: 'tell', type: 'notify', title: 'Budget {{trigger.budget_name}} crossed', message: 'Stopped {{steps.find.count}} batch VMs at {{trigger.threshold}}%.' },
@@ -170,13 +171,13 @@ describe('a workflow that failed at step 3', () => {
   it('resumes at step 3: steps 1 and 2 are not run again', async () => {
     const vms = await tagVms('nightly', 2);
     const policy = (rules: unknown[]) => app.call('PUT', '/v1/action-policy', { body: { rules } });
-    expect((await policy([{ name: 'nightly VMs stay up', effect: 'forbid', when: { action_types: ['stop'], tags: { team: 'nightly' } } }])).status).toBe(200);
+    expect((await policy([{ name: 'nightly VMs stay up', effect: 'forbid', when: { action_types: ['stop'], tags: { wf_group: 'nightly' } } }])).status).toBe(200);
     const created = await app.call('POST', '/v1/workflows', {
       body: {
         name: 'stop nightly VMs',
         definition: {
           steps: [
-            { id: 'find', type: 'select', match: 'team=nightly' },
+            { id: 'find', type: 'select', match: 'wf_group=nightly' },
             { id: 'announce', type: 'notify', title: 'Stopping nightly VMs', message: '{{steps.find.count}} VMs' },
             { id: 'stop', type: 'action', action_type: 'stop' },
             { id: 'done', type: 'notify', title: 'Nightly VMs stopped', message: 'done' },
@@ -197,7 +198,7 @@ describe('a workflow that failed at step 3', () => {
     expect((await app.call('POST', `/v1/workflow-executions/${executionId}/cancel`, { token: app.token })).status).toBe(200);
     expect((await app.call('POST', `/v1/workflow-executions/${executionId}/resume`)).status).toBe(409);
 
-    // A second execution fails the same way; meanwhile a third VM joins the team and the policy changes.
+    // A second execution fails the same way; meanwhile a third VM joins the group and the policy changes.
     const second = (await app.call('POST', `/v1/workflows/${created.body.id}/executions`)).body.id as string;
     await executionIn(second, 'error');
     const [late] = await tagVms('nightly', 1);
@@ -233,5 +234,78 @@ describe('a workflow definition', () => {
     const branchWithoutCondition = await create([{ id: 'find', type: 'select', match: 'env=dev' }, { id: 'go', type: 'branch', then: 'find' }]);
     expect(branchWithoutCondition.status).toBe(400);
     expect(branchWithoutCondition.body.message).toContain('body.definition.steps.1.when');
+  });
+});
+
+describe('a scheduled workflow', () => {
+  it('has a job scheduler while active; its tick starts one execution, however often the job runs', async () => {
+    const created = await app.call('POST', '/v1/workflows', {
+      body: {
+        name: 'nightly report',
+        definition: { trigger: { type: 'scheduled', cron: '0 3 * * *', timezone: 'Europe/Paris' }, steps: [{ id: 'tell', type: 'notify', title: 'Nightly', message: 'report' }] },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const { queues } = app.deps;
+    expect(await queues.schedulerIds('automation')).toContain(`workflow-${id}`);
+
+    const tick = (await queues.queues.automation.getDelayed()).find((job) => job.name === 'workflow.trigger' && job.data.workflow_id === id)!;
+    expect(tick).toBeDefined();
+    await tick.promote();
+    let executions: { id: string; status: string; trigger_key: string | null }[] = [];
+    await eventually(async () => {
+      executions = await owner().selectFrom('workflow_executions').select(['id', 'status', 'trigger_key']).where('workflow_id', '=', id).execute();
+      expect(executions.map((row) => row.status)).toEqual(['success']);
+    }, { timeoutMs: 30_000 });
+    expect(executions[0]!.trigger_key).toBe(`tick:${tick.id}`);
+    // The same tick delivered again starts nothing.
+    expect(await automationHandlers(app.deps)['workflow.trigger'](tick.data, tick)).toMatchObject({ status: 'skipped' });
+    expect(await owner().selectFrom('workflow_executions').select('id').where('workflow_id', '=', id).execute()).toHaveLength(1);
+
+    expect((await app.call('PATCH', `/v1/workflows/${id}`, { body: { status: 'disabled' } })).status).toBe(200);
+    expect(await queues.schedulerIds('automation')).not.toContain(`workflow-${id}`);
+  });
+});
+
+describe('an execution waiting for approval', () => {
+  it('gets its job back when Redis loses it, and cancelling it cancels the actions awaiting approval', async () => {
+    await tagVms('weekend', 1);
+    const created = await app.call('POST', '/v1/workflows', {
+      body: {
+        name: 'stop weekend VMs',
+        definition: {
+          steps: [
+            { id: 'find', type: 'select', match: 'wf_group=weekend' },
+            { id: 'review', type: 'require_approval' },
+            { id: 'stop', type: 'action', action_type: 'stop' },
+          ],
+        },
+      },
+    });
+    const executionId: string = (await app.call('POST', `/v1/workflows/${created.body.id}/executions`)).body.id;
+    let actionIds: string[] = [];
+    await eventually(async () => {
+      const execution = await owner().selectFrom('workflow_executions').select('results').where('id', '=', executionId).executeTakeFirstOrThrow();
+      actionIds = (execution.results as any).steps.stop?.output?.action_ids ?? [];
+      expect(actionIds).toHaveLength(1);
+    }, { timeoutMs: 30_000 });
+
+    const { queues } = app.deps;
+    const job = await queues.queues.automation.getJob(`${executionId}-1`);
+    await job!.remove().catch(async () => {
+      // A worker holds the lock while the job runs: wait for it to put itself off.
+      await eventually(async () => expect(await job!.getState()).toBe('delayed'), { timeoutMs: 10_000 });
+      await job!.remove();
+    });
+    const work = unfinishedExecutions(app.deps.db);
+    expect(await reconcile(queues, work)).toMatchObject({ reEnqueued: 1 });
+    expect(await queues.queues.automation.getJob(`${executionId}-1`)).toBeDefined();
+
+    const cancelled = await app.call('POST', `/v1/workflow-executions/${executionId}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    const actions = await owner().selectFrom('actions').select('status').where('id', 'in', actionIds).execute();
+    expect(actions.map((action) => action.status)).toEqual(['cancelled']);
+    expect(await reconcile(queues, work)).toMatchObject({ unfinished: 0 });
   });
 });
