@@ -112,6 +112,9 @@ async function factsOf(trx: Trx, ids: string[]): Promise<Map<string, ResourceFac
  * the transaction commits.
  */
 export async function convergeOrganization(trx: Trx, organizationId: string, now: Date): Promise<{ report: ConvergenceReport; operation_ids: string[] }> {
+  // Two passes at once (the job and POST /v1/schedules/converge) would each see no pending action
+  // and request twice: one pass per organisation at a time.
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`schedules:${organizationId}`}, 0))`.execute(trx);
   const report: ConvergenceReport = { organization_id: organizationId, evaluated: 0, requested: [], skipped: {}, invalid: [] };
   const operationIds: string[] = [];
   const assigned = await assignments(trx, organizationId, report);
