@@ -5,9 +5,9 @@ import type { RuleChanges, RunDetails } from './automation-rules.schemas.ts';
 type Trx = Transaction<Database>;
 
 const RULE_COLUMNS = ['id', 'organization_id', 'user_id', 'name', 'match', 'action', 'parameters', 'cron', 'timezone', 'status', 'max_resources', 'created_at', 'updated_at'] as const;
-const RUN_COLUMNS = ['id', 'rule_id', 'user_id', 'status', 'scheduled_for', 'started_at', 'finished_at', 'details'] as const;
+export const RUN_COLUMNS = ['id', 'rule_id', 'user_id', 'status', 'scheduled_for', 'started_at', 'finished_at', 'details'] as const;
 
-export type RuleRow = Awaited<ReturnType<typeof getRule>> & {};
+export type RuleRow = NonNullable<Awaited<ReturnType<typeof getRule>>>;
 
 /** Every query runs in the caller's tenant transaction: row-level security scopes it to one organisation. */
 export function getRule(trx: Trx, id: string) {
@@ -51,4 +51,3 @@ export function listRuns(trx: Trx, ruleId: string, after: KeysetCursor | undefin
     .execute();
 }
 
-export { RUN_COLUMNS };
