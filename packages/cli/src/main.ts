@@ -10,6 +10,8 @@ import { costsCommand } from './commands/costs.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
 import { rulesCommand } from './commands/rules.command.ts';
+import { schedulesCommand } from './commands/schedules.command.ts';
+import { workflowsCommand } from './commands/workflows.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
@@ -40,6 +42,8 @@ function buildProgram(): Command {
   approvalsCommand(program);
   actionsCommand(program);
   rulesCommand(program);
+  schedulesCommand(program);
+  workflowsCommand(program);
   deadLettersCommand(program);
   auditCommand(program);
   notificationsCommand(program);

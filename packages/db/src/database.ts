@@ -1,4 +1,5 @@
 import type { ActionPolicyTables } from './tables/action-policy.ts';
+import type { ScheduleTables } from './tables/schedules.ts';
 import type { ApiTokenTables } from './tables/api-tokens.ts';
 import type { CoreTables, CoreViews } from './tables/core.ts';
 import type { EventBackboneTables } from './tables/event-backbone.ts';
@@ -10,4 +11,4 @@ import type { RecommendationHistoryTables } from './tables/recommendations.ts';
 import type { AuditChainTables } from './tables/audit-chain.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables, AuditChainTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables, AuditChainTables, ScheduleTables {}

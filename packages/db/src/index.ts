@@ -41,6 +41,7 @@ export type * from './tables/realized-savings.ts';
 export { realizedSavingsColumns } from './tables/realized-savings.ts';
 export type * from './tables/actions.ts';
 export type * from './tables/action-policy.ts';
+export type * from './tables/schedules.ts';
 export type * from './tables/automation.ts';
 export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';

@@ -9,6 +9,8 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
   const operationId = randomUUID();
   const recommendationId = randomUUID();
   const budgetId = randomUUID();
+  const workflowId = randomUUID();
+  const executionId = randomUUID();
   const account = { cloud_account_id: cloudAccountId, provider: 'AWS', account_id: '123456789012', name: 'prod' } as const;
   return {
     'cloud_account.linked': { ...account, user_id: randomUUID() },
@@ -186,5 +188,16 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       user_agent: 'curl/8.5.0',
       trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     },
+    'workflow_execution.started': { workflow_id: workflowId, execution_id: executionId, workflow_name: 'stop batch VMs over budget', attempt: 1, trigger_type: 'event-based', step_id: 'find' },
+    'workflow_execution.completed': { workflow_id: workflowId, execution_id: executionId, workflow_name: 'stop batch VMs over budget', attempt: 1, steps: ['find', 'review', 'stop', 'tell'] },
+    'workflow_execution.failed': {
+      workflow_id: workflowId,
+      execution_id: executionId,
+      workflow_name: 'stop batch VMs over budget',
+      attempt: 1,
+      step_id: 'stop',
+      error: '1 of 2 actions did not succeed: 0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8d rejected',
+    },
+    'workflow.notification_requested': { workflow_id: workflowId, execution_id: executionId, step_id: 'tell', title: 'Budget compute crossed', message: 'Stopped 2 batch VMs at 80%.' },
   };
 }

@@ -66,6 +66,38 @@ export const JOBS = defineJobs({
     attempts: 3,
     backoff: { type: 'exponential', delay: 1_000 },
   },
+  // Evaluates every organisation's off-hours schedules (one job, repeated every few minutes by a
+  // scheduler) and requests the starts and stops that bring resources to their desired state. A
+  // pass requests nothing twice (one request per scheduled change, none while an action is
+  // pending), so a retry or an overlapping pass is harmless, and a missed pass converges at the next.
+  'schedules.converge': {
+    queue: 'automation',
+    name: 'schedules.converge',
+    schema: z.object({}),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 2_000 },
+  },
+  // Starts an execution of a scheduled workflow at its cron tick; the tick is the execution's
+  // trigger key, so a redelivered job starts nothing twice.
+  'workflow.trigger': {
+    queue: 'automation',
+    name: 'workflow.trigger',
+    schema: z.object({ workflow_id: z.uuid(), organization_id: z.uuid() }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
+  // Runs a workflow execution a step at a time, each step's outcome stored on the row before the
+  // next begins, so a retry or a job the reconciler gives back continues where the row says. A
+  // wait (a duration, an approval, an action under way) puts the job off without spending an
+  // attempt. Retries cover database hiccups; a step that fails fails the execution, which can be
+  // resumed from that step.
+  'workflow.execution.run': {
+    queue: 'automation',
+    name: 'workflow.execution.run',
+    schema: z.object({ execution_id: z.uuid(), organization_id: z.uuid() }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
   // Streams one account's inventory into resources. A failed sync keeps what it stored and is
   // recorded on the account; the retries cover a provider or database hiccup, and the account's
   // schedule brings the next attempt anyway.

@@ -29,12 +29,17 @@ describe('queues and workers against the real Redis', () => {
   });
 
   // Each test's worker stops with the test, so the next test's jobs reach only its own handlers.
-  function startWorker(handlers: JobHandlers<'automation'>) {
+  /** The other jobs of the automation queue are never enqueued here: running one fails the test's job. */
+  const notEnqueuedHere = async (): Promise<JobOutcome> => {
+    throw new Error('not enqueued by these tests');
+  };
+
+  function startWorker(handlers: Pick<JobHandlers<'automation'>, 'automation.rule.run'>) {
     const worker = createWorker({
       queue: 'automation',
       connection,
       prefix: testRedis.prefix,
-      handlers,
+      handlers: { 'schedules.converge': notEnqueuedHere, 'workflow.trigger': notEnqueuedHere, 'workflow.execution.run': notEnqueuedHere, ...handlers },
       concurrency: 2,
       logger: silent,
     });

@@ -14,6 +14,11 @@ export const env = serviceEnv.extend({
   ACCOUNT_CONCURRENCY: positiveInt.default(8),
   /** Operations started per second on one cloud account, across every executor replica. */
   ACCOUNT_RATE_PER_SECOND: positiveInt.default(20),
+  /**
+   * Minutes between two evaluations of the off-hours schedules: a resource reaches its desired
+   * state at most this long after a scheduled change.
+   */
+  SCHEDULES_EVERY_MINUTES: positiveInt.default(5),
 });
 
 export type ExecutorConfig = z.infer<typeof env>;

@@ -10,6 +10,7 @@ import { HIGH_SAVINGS_THRESHOLD, recommendationCreated } from './consumers/recom
 import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts';
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
 import { recordEveryEvent } from './consumers/every-event.consumer.ts';
+import { workflowNotificationRequested } from './consumers/workflow-notification-requested.consumer.ts';
 import { notificationDeliverReconciler } from './jobs/notification-deliver.reconciler.ts';
 import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
@@ -31,6 +32,7 @@ export function handlers(queues: Pick<Queues, 'enqueue'>, highSavingsThreshold =
       'approval.requested': approvalRequested(queues),
       'action.failed': actionFailed(queues),
       'recommendation.created': recommendationCreated(queues, highSavingsThreshold),
+      'workflow.notification_requested': workflowNotificationRequested(queues),
     },
   );
 }

@@ -15,7 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         user_id uuid not null references users (id) on delete cascade,
         notification_type text not null
           constraint notification_preferences_notification_type_check
-          check (notification_type in ('budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings')),
+          check (notification_type in ('budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings', 'workflow')),
         channels jsonb not null default '[]',
         created_at timestamptz not null default now(),
         updated_at timestamptz not null default now(),

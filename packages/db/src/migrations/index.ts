@@ -23,6 +23,9 @@ import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
 import * as automationRuleRuns from './1763856000110-AutomationRuleRuns.ts';
+import * as resourceStateChanges from './1763856000115-ResourceStateChanges.ts';
+import * as schedules from './1763856000116-Schedules.ts';
+import * as workflowExecutions from './1763856000117-WorkflowExecutions.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 import * as billingImports from './1763856000126-BillingImports.ts';
 
@@ -55,6 +58,9 @@ export const migrations: Record<string, Migration> = {
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
   '1763856000110-AutomationRuleRuns': automationRuleRuns,
+  '1763856000115-ResourceStateChanges': resourceStateChanges,
+  '1763856000116-Schedules': schedules,
+  '1763856000117-WorkflowExecutions': workflowExecutions,
   '1763856000125-NotificationPreferences': notificationPreferences,
   '1763856000126-BillingImports': billingImports,
 };

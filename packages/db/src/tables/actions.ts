@@ -7,7 +7,7 @@ import type {
   NullableJsonb,
   NullableTimestamp,
 } from './column-types.ts';
-import type { ActionStatus, ActionType, ApprovalStatus, OperationStatus } from './enums.ts';
+import type { ActionStatus, ActionType, ApprovalStatus, OperationStatus, WorkflowStatus, WorkflowTriggerType } from './enums.ts';
 
 /** A requested change to a resource, possibly awaiting approval, carried out as operations. */
 export interface ActionsTable {
@@ -54,11 +54,9 @@ export interface WorkflowsTable {
   organization_id: string;
   name: string;
   description: string | null;
-  /** manual, scheduled, event-based */
-  trigger_type: string;
+  trigger_type: WorkflowTriggerType;
   definition: Jsonb;
-  /** 'active' by default. */
-  status: Generated<string>;
+  status: Generated<WorkflowStatus>;
   created_by: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
@@ -73,6 +71,10 @@ export interface WorkflowExecutionsTable {
   completed_at: NullableTimestamp;
   triggered_by: string | null;
   results: NullableJsonb;
+  /** Runs of this execution: a resume starts the next one (its job id is `<id>-<attempt>`). */
+  attempt: Generated<number>;
+  /** The triggering event's id or the scheduler's tick: one execution per workflow and key. */
+  trigger_key: string | null;
 }
 
 /**
@@ -159,6 +161,8 @@ export const actionColumns: ColumnsOf<ActionTables> = {
     completed_at: 'null',
     triggered_by: 'null',
     results: 'null',
+    attempt: 'not null',
+    trigger_key: 'null',
   },
   operations: {
     id: 'not null',

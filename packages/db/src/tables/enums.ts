@@ -129,8 +129,16 @@ export const NOTIFICATION_STATUSES = ['unread', 'read'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** What a notification is about (`notifications.type`), and what a user's preferences are kept per. */
-export const NOTIFICATION_TYPES = ['budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings'] as const;
+export const NOTIFICATION_TYPES = ['budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings', 'workflow'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+/** How a workflow starts (seed 002's words): by hand, on a cron, or on an event. */
+export const WORKFLOW_TRIGGER_TYPES = ['manual', 'scheduled', 'event-based'] as const;
+export type WorkflowTriggerType = (typeof WORKFLOW_TRIGGER_TYPES)[number];
+
+/** active (the seed's default): its triggers start executions; disabled: nothing starts it. */
+export const WORKFLOW_STATUSES = ['active', 'disabled'] as const;
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
 /** `table.column` -> values, for the columns above that a check constraint holds. */
 export const CHECKED_VALUES = {
@@ -150,6 +158,8 @@ export const CHECKED_VALUES = {
   'operations.operation': ACTION_TYPES,
   'actions.action_type': ACTION_TYPES,
   'automation_rules.action': ACTION_TYPES,
+  'workflows.trigger_type': WORKFLOW_TRIGGER_TYPES,
+  'workflows.status': WORKFLOW_STATUSES,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

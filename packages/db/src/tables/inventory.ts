@@ -69,6 +69,8 @@ export interface ResourcesTable {
   zone: string | null;
   /** running, stopped, ... */
   state: string | null;
+  /** When state last changed (a trigger keeps it); null for rows older than the column. */
+  state_changed_at: NullableTimestamp;
   tags: GeneratedJsonb<{ [key: string]: string }>;
   cost_daily: GeneratedNumeric;
   cost_monthly: GeneratedNumeric;
@@ -168,6 +170,7 @@ export const inventoryColumns: ColumnsOf<InventoryTables> = {
     metadata: 'not null',
     discovered_at: 'not null',
     last_seen: 'not null',
+    state_changed_at: 'null',
     created_at: 'not null',
     updated_at: 'not null',
   },

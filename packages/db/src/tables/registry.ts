@@ -11,6 +11,7 @@ import { ingestionColumns } from './ingestion.ts';
 import { notificationDeliveryColumns } from './notification-deliveries.ts';
 import { realizedSavingsColumns } from './realized-savings.ts';
 import { recommendationHistoryColumns } from './recommendations.ts';
+import { scheduleColumns } from './schedules.ts';
 
 /**
  * The one registry of every table of `Database`: its columns (the ColumnsOf mirror) and its access
@@ -35,6 +36,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...realizedSavingsColumns,
   ...actionPolicyColumns,
   ...auditChainColumns,
+  ...scheduleColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -130,6 +132,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   terraform_modules: ownedBy('stratus_action_executor'),
   action_policies: ownedBy('stratus_action_executor'),
   approval_requests: ownedBy('stratus_action_executor'),
+  schedules: ownedBy('stratus_action_executor'),
 
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),

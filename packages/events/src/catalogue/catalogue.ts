@@ -9,6 +9,7 @@ import { costImportApplied, costImportRefused } from './cost-import.events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
+import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
   ...definitions: TDefinitions
@@ -38,6 +39,10 @@ export const catalogue = byType(
   approvalRequested,
   automationRuleRunFinished,
   apiRequestRecorded,
+  workflowExecutionStarted,
+  workflowExecutionCompleted,
+  workflowExecutionFailed,
+  workflowNotificationRequested,
 );
 
 export type Catalogue = typeof catalogue;

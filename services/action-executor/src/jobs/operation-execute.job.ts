@@ -13,13 +13,13 @@ export interface OperationExecuteDependencies extends Pick<ServiceDeps, 'db' | '
   adapterFor: (trx: Transaction<Database>, account: Parameters<typeof resolveAdapter>[2]) => Promise<CloudAdapter>;
 }
 
-/** The consumer enqueues inside its transaction: a job may look for its row before the commit. */
-const UNCOMMITTED_RETRY_MS = 50;
-/** After this long without its row, the operation's transaction did not commit: there is nothing to do. */
-const UNCOMMITTED_GIVE_UP_MS = 60_000;
+/** A consumer enqueues inside its transaction: a job may look for its row before the commit. */
+export const UNCOMMITTED_RETRY_MS = 50;
+/** After this long without its row, the row's transaction did not commit: there is nothing to do. */
+export const UNCOMMITTED_GIVE_UP_MS = 60_000;
 
 /** Puts the job back for later without spending one of its attempts. */
-async function putOff(job: Job, token: string | undefined, ms: number): Promise<never> {
+export async function putOff(job: Job, token: string | undefined, ms: number): Promise<never> {
   await job.moveToDelayed(Date.now() + ms, token);
   throw new DelayedError();
 }

@@ -1,7 +1,7 @@
 /**
  * What people must act on reaches them: approvers of a waiting action, the requester and the
- * on-call team of a failed one, the organisation for a high-savings recommendation; once each,
- * however often an event is delivered.
+ * on-call team of a failed one, the organisation for a high-savings recommendation and for a
+ * workflow's notify step; once each, however often an event is delivered.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,5 +85,16 @@ describe('notifications of what people must act on', () => {
     await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 2), { timeoutMs: 30_000 });
     const announced = await notificationsOf('recommendation_high_savings');
     expect(announced.map((row) => row.title)).toEqual(['Save 250.00 USD a month: Stop idle VM (250.00)']);
+  });
+
+  it("tells the organisation what a workflow's notify step says, once", async () => {
+    const processed = audit.consumer.metrics().processed;
+    const event = await audit.database.owner.transaction().execute((trx) =>
+      outboxOf('action-executor').publish(trx, 'workflow.notification_requested', { tenant: audit.organizationId, data: samples()['workflow.notification_requested'] }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
+    await audit.redeliver([event]);
+    await eventually(() => expect(audit.consumer.metrics().duplicates).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
+    expect(await notificationsOf('workflow')).toEqual([{ user_id: null, team_id: null, title: 'Budget compute crossed', expires_at: null, status: 'unread' }]);
   });
 });

@@ -6,7 +6,7 @@ import { actionEvents } from './action-events.ts';
 type Trx = Transaction<Database>;
 
 /** States an action moves on from; every other one is where it ended. */
-const LIVE_STATUSES: readonly ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'];
+export const LIVE_STATUSES: readonly ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'];
 /** The ends an operation reports (with its own event, see finishAction); the others end before any operation ran. */
 const OPERATION_ENDS: readonly ActionStatus[] = ['success', 'error'];
 
