@@ -40,6 +40,7 @@ export async function webRoutes(app: FastifyInstance, { root }: { root: string }
     if (file) return reply.sendFile(file, { maxAge: file.startsWith('assets/') ? 31_536_000_000 : 0, immutable: file.startsWith('assets/') });
     const wantsPage = path === '/' || String(request.headers.accept ?? '').includes('text/html');
     if (!wantsPage) return reply.code(404).send({ error: 'not_found', message: `no file ${path}` });
-    return reply.header('cache-control', 'no-cache').sendFile('index.html', { maxAge: 0 });
+    // The page is checked again each time: it names the assets of the latest build.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
   });
 }
