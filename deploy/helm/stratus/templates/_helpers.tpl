@@ -34,6 +34,8 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
   value: {{ $.Values.console.sessionIdleMinutes | quote }}
 - name: CONSOLE_SESSION_ABSOLUTE_HOURS
   value: {{ $.Values.console.sessionAbsoluteHours | quote }}
+- name: TRUST_PROXY
+  value: {{ $.Values.console.trustProxy | quote }}
 {{- $publicUrl := $.Values.console.publicUrl | default (and $.Values.console.ingress.enabled $.Values.console.ingress.host (printf "https://%s" $.Values.console.ingress.host)) }}
 {{- if $publicUrl }}
 - name: CONSOLE_PUBLIC_URL
