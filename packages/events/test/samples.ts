@@ -11,6 +11,8 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
   const budgetId = randomUUID();
   const workflowId = randomUUID();
   const executionId = randomUUID();
+  const userId = randomUUID();
+  const invitationId = randomUUID();
   const account = { cloud_account_id: cloudAccountId, provider: 'AWS', account_id: '123456789012', name: 'prod' } as const;
   return {
     'cloud_account.linked': { ...account, user_id: randomUUID() },
@@ -199,5 +201,11 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       error: '1 of 2 actions did not succeed: 0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8d rejected',
     },
     'workflow.notification_requested': { workflow_id: workflowId, execution_id: executionId, step_id: 'tell', title: 'Budget compute crossed', message: 'Stopped 2 batch VMs at 80%.' },
+    'user.signed_in': { user_id: userId, second_factor: true, ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' },
+    'user.sign_in_failed': { user_id: userId, reason: 'invalid_totp', ip_address: '203.0.113.7' },
+    'user.signed_out': { user_id: userId },
+    'user.invited': { invitation_id: invitationId, user_id: userId, email: 'new@example.com', role: 'operator', expires_at: '2026-01-22T10:00:00.000Z' },
+    'user.joined': { user_id: randomUUID(), invitation_id: invitationId, email: 'new@example.com', role: 'operator' },
+    'user.updated': { user_id: userId, target_user_id: randomUUID(), role: { from: 'viewer', to: 'operator' } },
   };
 }

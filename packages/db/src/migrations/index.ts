@@ -26,6 +26,7 @@ import * as automationRuleRuns from './1763856000110-AutomationRuleRuns.ts';
 import * as resourceStateChanges from './1763856000115-ResourceStateChanges.ts';
 import * as schedules from './1763856000116-Schedules.ts';
 import * as workflowExecutions from './1763856000117-WorkflowExecutions.ts';
+import * as consoleSignIn from './1763856000120-ConsoleSignIn.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 import * as billingImports from './1763856000126-BillingImports.ts';
 
@@ -61,6 +62,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000115-ResourceStateChanges': resourceStateChanges,
   '1763856000116-Schedules': schedules,
   '1763856000117-WorkflowExecutions': workflowExecutions,
+  '1763856000120-ConsoleSignIn': consoleSignIn,
   '1763856000125-NotificationPreferences': notificationPreferences,
   '1763856000126-BillingImports': billingImports,
 };

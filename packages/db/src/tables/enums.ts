@@ -1,3 +1,5 @@
+import { USER_STATUSES } from './console.ts';
+
 /**
  * Values of the PostgreSQL enum types created by the Foundation migration. The migration spells
  * them out itself (a migration never changes once run); a test checks these lists still match the
@@ -160,6 +162,7 @@ export const CHECKED_VALUES = {
   'automation_rules.action': ACTION_TYPES,
   'workflows.trigger_type': WORKFLOW_TRIGGER_TYPES,
   'workflows.status': WORKFLOW_STATUSES,
+  'users.status': USER_STATUSES,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

@@ -10,6 +10,7 @@ import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
 import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
+import { userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
   ...definitions: TDefinitions
@@ -43,6 +44,12 @@ export const catalogue = byType(
   workflowExecutionCompleted,
   workflowExecutionFailed,
   workflowNotificationRequested,
+  userSignedIn,
+  userSignInFailed,
+  userSignedOut,
+  userInvited,
+  userJoined,
+  userUpdated,
 );
 
 export type Catalogue = typeof catalogue;
