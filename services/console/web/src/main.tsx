@@ -1,0 +1,37 @@
+import '@mantine/core/styles.css';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { RouterProvider } from 'react-router';
+import { ApiError, setUnauthorizedHandler } from './api/client.ts';
+import { meQueryKey } from './api/auth.ts';
+import { createRouter } from './routes.tsx';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      // A refused request (4xx) will not succeed on its own: only retry what may be transient.
+      retry: (count, error) => count < 2 && !(error instanceof ApiError && error.status < 500),
+    },
+  },
+});
+const router = createRouter();
+
+setUnauthorizedHandler(() => {
+  if (window.location.pathname === '/sign-in') return;
+  queryClient.setQueryData(meQueryKey, null);
+  const next = window.location.pathname + window.location.search;
+  void router.navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <MantineProvider>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </MantineProvider>
+  </StrictMode>,
+);
