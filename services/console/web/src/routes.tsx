@@ -22,7 +22,7 @@ function page(load: () => Promise<{ default: ComponentType }>) {
 export const createRouter = () =>
   createBrowserRouter([
     { path: '/sign-in', element: page(() => import('./pages/SignIn.tsx')) },
-    { path: '/invitations/accept', element: page(() => import('./pages/AcceptInvitation.tsx')) },
+    { path: '/accept-invitation', element: page(() => import('./pages/AcceptInvitation.tsx')) },
     {
       element: <Layout />,
       children: [

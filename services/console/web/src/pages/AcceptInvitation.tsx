@@ -3,7 +3,7 @@ import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } 
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
 import { useForm } from 'react-hook-form';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { z } from 'zod';
 import { forgetCsrfToken, request } from '../api/client.ts';
 import { meQueryKey } from '../api/auth.ts';
@@ -16,12 +16,13 @@ const schema = z.object({
 type Form = z.infer<typeof schema>;
 
 export default function AcceptInvitation() {
-  const [params] = useSearchParams();
+  // The token travels in the link's #fragment, which no server (nor its logs) ever receives.
+  const location = useLocation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string>();
   const form = useForm<Form>({ resolver: zodResolver(schema), defaultValues: { name: '', password: '' } });
-  const token = params.get('token');
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
 
   const onSubmit = form.handleSubmit(async (values) => {
     setFailure(undefined);
