@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { eventually, testEnv } from '@stratus/testing';
-import { hashPassword } from '../../services/console/src/modules/session/passwords.ts';
-import { checkPage, ensureConsoleBuilt, launchChromium, SERVICES, startSystem, type RunningSystem } from './harness.ts';
+import { checkPage, ensureConsoleBuilt, launchChromium, openPage as open, signIn as signInAt, startSystem, type RunningSystem } from './harness.ts';
 
 const ADMIN = { email: 'ada@browser.test', password: 'correct horse battery staple' };
 const APPROVER = { email: 'grace@browser.test', name: 'Grace Approver', password: 'another long passphrase' };
@@ -23,44 +22,23 @@ let approver: BrowserContext;
 let adminPage: Page;
 let approverPage: Page;
 
-/** The services' own APIs with the bootstrap token: the test's view of what the console should show. */
-async function serviceApi<T>(service: (typeof SERVICES)[number], path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${system.serviceUrl(SERVICES.indexOf(service))}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${system.bootstrap.token.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-    ...(init.body ? { body: JSON.stringify(init.body) } : {}),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function signIn(page: Page, credentials: { email: string; password: string }) {
-  await page.goto(`${system.consoleUrl}/sign-in`);
-  await page.getByLabel('Email').fill(credentials.email);
-  await page.getByLabel('Password', { exact: true }).fill(credentials.password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
-async function open(page: Page, label: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
-}
+const signIn = (page: Page, credentials: { email: string; password: string }) => signInAt(page, system.consoleUrl, credentials);
 
 beforeAll(async () => {
   ensureConsoleBuilt();
-  system = await startSystem({ demoResources: 40, adminEmail: ADMIN.email });
-  await system.database.owner.updateTable('users').set({ password_hash: await hashPassword(ADMIN.password) }).where('id', '=', system.bootstrap.user.id).execute();
+  system = await startSystem({ demoResources: 40, adminEmail: ADMIN.email, adminPassword: ADMIN.password });
   // Every action waits for an admin's approval, so applying a recommendation needs a second person.
-  await serviceApi('action-executor', '/v1/action-policy', {
+  await system.serviceApi('action-executor', '/v1/action-policy', {
     method: 'PUT',
     body: { rules: [{ name: 'four eyes', effect: 'require_approval', when: { action_types: ['start', 'stop', 'scale', 'snapshot', 'delete', 'tag'] } }], approval: { quorum: 1, approver_role: 'admin', expires_in_hours: 24 } },
   });
   // The demo's discovery, cost import and evaluation run in the background: wait for their results.
   await eventually(
     async () => {
-      expect((await serviceApi<{ items: unknown[] }>('ingestion', '/v1/resources?limit=1')).items).toHaveLength(1);
-      expect((await serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates')).monthly).toBeGreaterThan(0);
-      const open = await serviceApi<{ items: Array<{ action: unknown }> }>('recommendation', '/v1/recommendations?status=open&limit=500');
-      expect(open.items.some((item) => item.action !== null)).toBe(true);
+      expect((await system.serviceApi<{ items: unknown[] }>('ingestion', '/v1/resources?limit=1')).items).toHaveLength(1);
+      expect((await system.serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates')).monthly).toBeGreaterThan(0);
+      const recommendations = await system.serviceApi<{ items: Array<{ action: unknown }> }>('recommendation', '/v1/recommendations?status=open&limit=500');
+      expect(recommendations.items.some((item) => item.action !== null)).toBe(true);
     },
     { timeoutMs: 120_000, intervalMs: 1_000 },
   );
@@ -87,7 +65,7 @@ describe('the console in Chromium', () => {
   it('signs in with a password and shows the overview with this month spend and open savings', async () => {
     await signIn(adminPage, ADMIN);
     await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
-    const { monthly } = await serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates');
+    const { monthly } = await system.serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates');
     await expect.poll(() => adminPage.getByTestId('month-spend').textContent()).toContain(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(monthly));
     await adminPage.getByTestId('open-savings').waitFor();
     await adminPage.locator('figure .recharts-surface').first().waitFor();
@@ -101,7 +79,7 @@ describe('the console in Chromium', () => {
     await checkPage(adminPage, 'inventory');
 
     await adminPage.getByRole('textbox', { name: 'State', exact: true }).fill('stopped');
-    const stopped = await serviceApi<{ items: Array<{ name: string | null; state: string }> }>('ingestion', '/v1/resources?state=stopped&limit=50');
+    const stopped = await system.serviceApi<{ items: Array<{ name: string | null; state: string }> }>('ingestion', '/v1/resources?state=stopped&limit=50');
     await expect.poll(() => new URL(adminPage.url()).searchParams.get('state')).toBe('stopped');
     if (stopped.items.length === 0) {
       await adminPage.getByTestId('empty-state').waitFor();
@@ -188,7 +166,7 @@ describe('the console in Chromium', () => {
 
     const applied = await eventually(
       async () => {
-        const { items } = await serviceApi<{ items: Array<{ id: string; status: string; resource_id: string }> }>('action-executor', '/v1/actions?status=awaiting_approval');
+        const { items } = await system.serviceApi<{ items: Array<{ id: string; status: string; resource_id: string }> }>('action-executor', '/v1/actions?status=awaiting_approval');
         expect(items).toHaveLength(1);
         return items[0]!;
       },

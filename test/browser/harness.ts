@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { bootstrapOrganization, type BootstrapResult } from '@stratus/auth';
+import { bootstrapOrganization, hashPassword, type BootstrapResult } from '@stratus/auth';
 import { createTestDatabase, createTestKafka, createTestRedis, eventually, testEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
 
 export const root = new URL('../../', import.meta.url).pathname;
@@ -35,7 +35,8 @@ export function ensureConsoleBuilt(): void {
 
 export interface RunningSystem {
   consoleUrl: string;
-  serviceUrl: (index: number) => string;
+  /** The services' own APIs with the bootstrap token: the test's view of what the console should show. */
+  serviceApi: <T>(service: Service, path: string, init?: { method?: string; body?: unknown }) => Promise<T>;
   bootstrap: BootstrapResult;
   database: TestDatabase;
   redis: TestRedis;
@@ -45,16 +46,23 @@ export interface RunningSystem {
 
 /** Ports of scripts/dev/services.json, in order, then the console. */
 export const SERVICES = ['ingestion', 'cost', 'recommendation', 'action-executor', 'audit', 'console'] as const;
+type Service = (typeof SERVICES)[number];
 
-export async function startSystem(options: { demoResources: number; adminEmail: string }): Promise<RunningSystem> {
+/** With demoResources, the launcher links three simulated accounts of that size, as scripts/dev.sh does. */
+export async function startSystem(options: { demoResources?: number; adminEmail: string; adminPassword: string }): Promise<RunningSystem> {
   const portBase = 20_000 + (process.pid % 1000) * 10;
   const database = await createTestDatabase();
   const kafka: TestKafka = createTestKafka();
   const redis = createTestRedis();
   const bootstrap = await bootstrapOrganization(database.owner, { organizationName: 'Browser tests', adminEmail: options.adminEmail, adminName: 'Ada Admin' });
-  // The launcher seeds the demo accounts (simulated fleets with their costs) with this token.
-  const tokenFile = join(tmpdir(), `stratus-browser-${process.pid}.token`);
-  writeFileSync(tokenFile, bootstrap.token.token, { mode: 0o600 });
+  await database.owner.updateTable('users').set({ password_hash: await hashPassword(options.adminPassword) }).where('id', '=', bootstrap.user.id).execute();
+  const demo: Record<string, string> = {};
+  if (options.demoResources !== undefined) {
+    // The launcher seeds the demo accounts (simulated fleets with their costs) with this token.
+    const tokenFile = join(tmpdir(), `stratus-browser-${process.pid}.token`);
+    writeFileSync(tokenFile, bootstrap.token.token, { mode: 0o600 });
+    Object.assign(demo, { STRATUS_DEMO_TOKEN_FILE: tokenFile, STRATUS_DEMO_RESOURCES: String(options.demoResources) });
+  }
   let output = '';
   const launcher: ChildProcessWithoutNullStreams = spawn(process.execPath, ['scripts/dev/launch.ts'], {
     cwd: root,
@@ -67,8 +75,7 @@ export async function startSystem(options: { demoResources: number; adminEmail: 
       KAFKA_TOPIC_PREFIX: kafka.prefix,
       KAFKA_PARTITIONS: '2',
       STRATUS_PORT_BASE: String(portBase),
-      STRATUS_DEMO_TOKEN_FILE: tokenFile,
-      STRATUS_DEMO_RESOURCES: String(options.demoResources),
+      ...demo,
       CREDENTIALS_KEYS: `browser:${randomBytes(32).toString('base64')}`,
       LOG_PRETTY: 'false',
       LOG_LEVEL: 'warn',
@@ -95,7 +102,15 @@ export async function startSystem(options: { demoResources: number; adminEmail: 
   }
   return {
     consoleUrl: `http://127.0.0.1:${portBase + SERVICES.indexOf('console')}`,
-    serviceUrl: (index) => `http://127.0.0.1:${portBase + index}`,
+    async serviceApi<T>(service: Service, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+      const response = await fetch(`http://127.0.0.1:${portBase + SERVICES.indexOf(service)}${path}`, {
+        method: init.method ?? 'GET',
+        headers: { authorization: `Bearer ${bootstrap.token.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+      if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${service} ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
     bootstrap,
     database,
     redis,
@@ -139,4 +154,16 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
   expect(await seriousViolations(page), `axe-core on ${name}`).toEqual([]);
+}
+
+export async function signIn(page: Page, consoleUrl: string, credentials: { email: string; password: string }): Promise<void> {
+  await page.goto(`${consoleUrl}/sign-in`);
+  await page.getByLabel('Email').fill(credentials.email);
+  await page.getByLabel('Password', { exact: true }).fill(credentials.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Follows a link of the main navigation, as a person does (no page load). */
+export async function openPage(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
 }
