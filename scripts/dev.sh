@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole system on this machine: installs what is missing, starts PostgreSQL, Redis and a
 # real Kafka broker when they are not running, creates and migrates the database, creates a demo
-# organisation with an admin token, and starts all five services. Ctrl-C stops them.
+# organisation with an admin token and a console password, builds the web console when its build is
+# missing or stale, and starts all six services. Ctrl-C stops them.
 #
 # DATABASE_URL, REDIS_URL and KAFKA_BROKERS point it at other servers; STRATUS_CLOUD picks the
 # cloud adapter (sim, the deterministic simulated cloud, by default); CREDENTIALS_KEYS, when not
@@ -57,5 +58,25 @@ token_file="$STRATUS_ROOT/.stratus/demo-token"
 pnpm --silent stratus bootstrap --org "Demo" --email "admin@demo.stratus.local" --name "Demo Admin" \
   --token-file "$token_file" --existing-ok
 export STRATUS_DEMO_TOKEN_FILE="$token_file"
+
+# The demo admin's console password, made once and kept out of git (set again on every run, so a
+# recreated database gets it too).
+password_file="$STRATUS_ROOT/.stratus/demo-password"
+if [[ ! -s "$password_file" ]]; then
+  (umask 077 && node -e 'process.stdout.write(require("node:crypto").randomBytes(12).toString("base64url") + "\n")' >"$password_file.tmp")
+  mv "$password_file.tmp" "$password_file"
+fi
+pnpm --silent stratus users set-password --email "admin@demo.stratus.local" --password-file "$password_file" >/dev/null
+export STRATUS_DEMO_PASSWORD_FILE="$password_file"
+
+# The web console's build, remade when a source is newer than it (until its package exists, the
+# console answers 503 saying how to build it).
+web="$STRATUS_ROOT/services/console/web"
+if [[ -f "$web/package.json" ]]; then
+  if [[ ! -f "$web/dist/index.html" ]] || [[ -n "$(find "$web/src" "$web/index.html" "$web/package.json" -newer "$web/dist/index.html" -print -quit 2>/dev/null)" ]]; then
+    echo "building the web console (pnpm --filter @stratus/console-web build)..."
+    pnpm --silent --filter @stratus/console-web build
+  fi
+fi
 
 exec node scripts/dev/launch.ts

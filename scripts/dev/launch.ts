@@ -34,10 +34,18 @@ function prefixed(name: string, index: number) {
   return `\x1b[${colors[index % colors.length]}m${name.padEnd(width)} |\x1b[0m `;
 }
 
+/** The console's gateway reaches the other services where this launcher starts them (STRATUS_PORT_BASE moves them). */
+function consoleEnv(port: number): Record<string, string> {
+  const upstreams = services
+    .filter((s) => s.name !== 'console')
+    .map((s) => [`CONSOLE_${s.name.toUpperCase().replaceAll('-', '_')}_URL`, `http://${host}:${s.port}`]);
+  return { ...Object.fromEntries(upstreams), CONSOLE_PUBLIC_URL: `http://${host}:${port}` };
+}
+
 function start(service: ServiceEntry, index: number) {
   const child = spawn(process.execPath, [`services/${service.name}/src/main.ts`], {
     cwd: root,
-    env: { ...process.env, PORT: String(service.port), HOST: host },
+    env: { ...process.env, PORT: String(service.port), HOST: host, ...(service.name === 'console' ? consoleEnv(service.port) : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: Ctrl-C in the terminal reaches the launcher alone, which sends each
     // service one SIGTERM. A service that also got the terminal's SIGINT took the SIGTERM for a
@@ -99,7 +107,12 @@ services.forEach(start);
 const ready = await Promise.all(services.map(waitReady));
 if (!stopping) {
   if (ready.every(Boolean)) {
-    const lines = services.map((s) => `  ${s.name.padEnd(width)}  http://${host}:${s.port}   (docs: http://${host}:${s.port}/docs)`);
+    const lines = services.map((s) =>
+      // The console's own API is for its web app; the others' documentation is what people read.
+      s.name === 'console'
+        ? `  ${s.name.padEnd(width)}  http://${host}:${s.port}   (the web console)`
+        : `  ${s.name.padEnd(width)}  http://${host}:${s.port}   (docs: http://${host}:${s.port}/docs)`,
+    );
     process.stdout.write(`\n\x1b[1mStratus is running\x1b[0m — every service answers /readyz:\n${lines.join('\n')}\n`);
     const tokenFile = process.env.STRATUS_DEMO_TOKEN_FILE;
     if (tokenFile) {
@@ -110,6 +123,12 @@ if (!stopping) {
         `\nDemo: ${demo}.\nTry it:  scripts/stratus accounts list\n         scripts/stratus resources list --type vm --tag env:prod\n` +
           `         curl -H "Authorization: Bearer $(cat ${tokenFile})" http://${host}:${portBase}/v1/resources\n`,
       );
+    }
+    const consoleEntry = services.find((s) => s.name === 'console');
+    const passwordFile = process.env.STRATUS_DEMO_PASSWORD_FILE;
+    if (consoleEntry && passwordFile) {
+      const password = readFileSync(passwordFile, 'utf8').trim();
+      process.stdout.write(`\nConsole: http://${host}:${consoleEntry.port}  (admin@demo.stratus.local / ${password})\n`);
     }
     process.stdout.write('Press Ctrl-C to stop.\n\n');
   } else {

@@ -58,7 +58,7 @@ export async function bootstrapOrganization(db: Kysely<Database>, input: Bootstr
     await grantDefaultPermissions(trx, organization.id);
     const user = await trx
       .insertInto('users')
-      .values({ organization_id: organization.id, email: adminEmail, name: adminName ?? adminEmail })
+      .values({ organization_id: organization.id, email: adminEmail, name: adminName ?? adminEmail, role: 'admin' })
       .returning(['id', 'email', 'name'])
       .executeTakeFirstOrThrow()
       .catch((error: unknown) => {

@@ -12,6 +12,10 @@ const createTokenInput = z.object({
   role: z.enum(STRATUS_ROLES, { error: `role must be one of ${STRATUS_ROLES.join(', ')}` }),
   name: z.string().trim().min(1, 'name must not be empty').max(200).default('api token'),
   expiresInDays: z.number().int().positive('expires in days must be a positive whole number').optional(),
+  /** An exact expiry instead of whole days: the console's session tokens expire with their session. */
+  expiresAt: z.date({ error: 'expires at must be a date' }).optional(),
+}).refine((input) => input.expiresInDays === undefined || input.expiresAt === undefined, {
+  error: 'give expires in days or expires at, not both',
 });
 
 export type CreateApiTokenInput = z.input<typeof createTokenInput>;
@@ -37,7 +41,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
  * a transaction of the caller's tenant; either way the user must belong to the organisation.
  */
 export async function createApiToken(db: Kysely<Database>, input: CreateApiTokenInput): Promise<IssuedApiToken> {
-  const { organizationId, userId, role, name, expiresInDays } = parseInput(createTokenInput, input);
+  const { organizationId, userId, role, name, expiresInDays, expiresAt } = parseInput(createTokenInput, input);
   const user = await db
     .selectFrom('users')
     .select('id')
@@ -57,7 +61,7 @@ export async function createApiToken(db: Kysely<Database>, input: CreateApiToken
       token_prefix: prefix,
       token_hash: hash,
       role,
-      expires_at: expiresInDays === undefined ? null : new Date(Date.now() + expiresInDays * DAY_MS),
+      expires_at: expiresAt ?? (expiresInDays === undefined ? null : new Date(Date.now() + expiresInDays * DAY_MS)),
     })
     .returning(['id', 'expires_at'])
     .executeTakeFirstOrThrow();

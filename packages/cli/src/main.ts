@@ -15,6 +15,7 @@ import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
+import { usersCommand } from './commands/users.command.ts';
 
 /** Exit codes: 0 done, 1 the operation failed, 2 the input was wrong (fix the command and rerun). */
 const EXIT_FAILED = 1;
@@ -22,13 +23,14 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources, cost imports, recommendations and actions (over the API); database, organisations, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, cost imports, recommendations and actions (over the API); database, organisations, users, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
   migrateCommand(program);
   bootstrapCommand(program);
   tokenCommand(program);
+  usersCommand(program);
   credentialsCommand(program);
   accountsCommand(program);
   resourcesCommand(program);

@@ -46,6 +46,7 @@ export type * from './tables/audit.ts';
 export type * from './tables/terraform.ts';
 export type * from './tables/event-backbone.ts';
 export * from './tables/api-tokens.ts';
+export { USER_STATUSES, consoleColumns, type UserStatus, type ConsoleTables, type UserTotpSecretsTable, type UserInvitationsTable } from './tables/console.ts';
 export {
   type BudgetAlertFiringsTable,
   type CostImportProgressTable,

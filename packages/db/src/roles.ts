@@ -1,5 +1,6 @@
 /**
- * PostgreSQL roles the services run as (created NOLOGIN by the Foundation migration). A service
+ * PostgreSQL roles the services run as (created NOLOGIN by the Foundation migration; the console's
+ * by ConsoleSignIn). A service
  * logs in with any user that is a member of its role and passes the role to createDb, so
  * row-level security and the table grants apply even when the login user is a superuser.
  */
@@ -9,6 +10,7 @@ export const SERVICE_ROLES = {
   recommendation: 'stratus_recommendation',
   'action-executor': 'stratus_action_executor',
   audit: 'stratus_audit',
+  console: 'stratus_console',
 } as const;
 
 export type ServiceName = keyof typeof SERVICE_ROLES;

@@ -59,7 +59,7 @@ describe('grants and append-only tables', () => {
     expect([...actual].sort()).toEqual([...expected].sort());
   });
 
-  it('cloud_credentials: cost, recommendation, audit and the stratus_service group are refused; ingestion and the action executor read their own tenant only', async () => {
+  it('cloud_credentials: cost, recommendation, audit, console and the stratus_service group are refused; ingestion and the action executor read their own tenant only', async () => {
     const other = await seedTenant(owner, 'globex');
     for (const t of [tenant, other]) {
       await owner
@@ -69,7 +69,7 @@ describe('grants and append-only tables', () => {
     }
 
     const refused = Object.values(SERVICE_ROLES).filter((role) => !CREDENTIAL_READERS.includes(role));
-    expect(refused.sort()).toEqual(['stratus_audit', 'stratus_cost', 'stratus_recommendation']);
+    expect(refused.sort()).toEqual(['stratus_audit', 'stratus_console', 'stratus_cost', 'stratus_recommendation']);
     for (const role of refused) {
       await expect(
         withTenant(as(role), tenant.organizationId, (trx) => trx.selectFrom('cloud_credentials').selectAll().execute()),

@@ -54,14 +54,16 @@ describe('migrations on an empty database', () => {
 
   it('creates the service roles, each a NOLOGIN member of stratus_service', async () => {
     const { db } = empty;
+    // The console's role comes with its own migration (ConsoleSignIn), checked in access.test.ts.
+    const foundationRoles = DATABASE_ROLES.filter((role) => role !== SERVICE_ROLES.console);
     const { rows } = await sql<{ rolname: string; rolcanlogin: boolean; member: boolean }>`
       select rolname, rolcanlogin, pg_has_role(rolname, ${SERVICE_GROUP_ROLE}, 'member') as member
-        from pg_roles where rolname = any(${DATABASE_ROLES})
+        from pg_roles where rolname = any(${foundationRoles})
        order by rolname
     `.execute(db);
-    expect(rows.map((row) => row.rolname)).toEqual([...DATABASE_ROLES].sort());
+    expect(rows.map((row) => row.rolname)).toEqual([...foundationRoles].sort());
     expect(rows.every((row) => !row.rolcanlogin && row.member)).toBe(true);
-    expect(Object.keys(SERVICE_ROLES)).toEqual(['ingestion', 'cost', 'recommendation', 'action-executor', 'audit']);
+    expect(Object.keys(SERVICE_ROLES)).toEqual(['ingestion', 'cost', 'recommendation', 'action-executor', 'audit', 'console']);
   });
 
   it('migrates to latest, down to nothing, and up again', async () => {

@@ -9,6 +9,8 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
   const operationId = randomUUID();
   const recommendationId = randomUUID();
   const budgetId = randomUUID();
+  const userId = randomUUID();
+  const invitationId = randomUUID();
   const account = { cloud_account_id: cloudAccountId, provider: 'AWS', account_id: '123456789012', name: 'prod' } as const;
   return {
     'cloud_account.linked': { ...account, user_id: randomUUID() },
@@ -175,5 +177,11 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       user_agent: 'curl/8.5.0',
       trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
     },
+    'user.signed_in': { user_id: userId, second_factor: true, ip_address: '203.0.113.7', user_agent: 'Mozilla/5.0' },
+    'user.sign_in_failed': { user_id: userId, reason: 'invalid_totp', ip_address: '203.0.113.7' },
+    'user.signed_out': { user_id: userId },
+    'user.invited': { invitation_id: invitationId, user_id: userId, email: 'new@example.com', role: 'operator', expires_at: '2026-01-22T10:00:00.000Z' },
+    'user.joined': { user_id: randomUUID(), invitation_id: invitationId, email: 'new@example.com', role: 'operator' },
+    'user.updated': { user_id: userId, target_user_id: randomUUID(), role: { from: 'viewer', to: 'operator' } },
   };
 }

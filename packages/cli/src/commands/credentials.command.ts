@@ -23,6 +23,7 @@ function datedKid(): string {
 const SEALED_TABLES = [
   { table: 'cloud_credentials', id: 'id' },
   { table: 'webhook_signing_secrets', id: 'organization_id' },
+  { table: 'user_totp_secrets', id: 'user_id' },
 ] as const;
 
 type SealedTable = (typeof SEALED_TABLES)[number];
@@ -55,7 +56,7 @@ async function rotateTable(
     const rows = await db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom(table)
-        .select((eb) => [eb.ref(id).as('id'), 'key_id', 'secret'])
+        .select((eb) => [eb.ref(id).$castTo<string>().as('id'), 'key_id', 'secret'])
         .where('key_id', '<>', to)
         .$if(after !== undefined, (q) => q.where(id, '>', after!))
         .orderBy(id)
@@ -85,7 +86,7 @@ async function rotateTable(
 }
 
 export function credentialsCommand(program: Command): void {
-  const credentials = program.command('credentials').description('the keys that encrypt stored secrets (cloud credentials, webhook signing secrets)');
+  const credentials = program.command('credentials').description('the keys that encrypt stored secrets (cloud credentials, webhook signing secrets, TOTP secrets)');
 
   credentials
     .command('generate-key')
@@ -103,7 +104,7 @@ export function credentialsCommand(program: Command): void {
 
   credentials
     .command('rotate')
-    .description('re-wrap every stored secret (cloud credentials, webhook signing secrets) under the active (first) key of CREDENTIALS_KEYS')
+    .description('re-wrap every stored secret (cloud credentials, webhook signing secrets, TOTP secrets) under the active (first) key of CREDENTIALS_KEYS')
     .option('--batch-size <count>', 'secrets per transaction', positiveInteger, 500)
     .action(async (options: { batchSize: number }) => {
       const { CREDENTIALS_KEYS: keyring } = loadConfig(credentialsEnv);

@@ -22,6 +22,7 @@ import * as actionPolicyAndApprovals from './1763856000085-ActionPolicyAndApprov
 import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
+import * as consoleSignIn from './1763856000120-ConsoleSignIn.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000090-AuditChain': auditChain,
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
+  '1763856000120-ConsoleSignIn': consoleSignIn,
 };

@@ -1,3 +1,5 @@
+import { USER_STATUSES } from './console.ts';
+
 /**
  * Values of the PostgreSQL enum types created by the Foundation migration. The migration spells
  * them out itself (a migration never changes once run); a test checks these lists still match the
@@ -128,6 +130,7 @@ export const CHECKED_VALUES = {
   'operations.operation': ACTION_TYPES,
   'actions.action_type': ACTION_TYPES,
   'automation_rules.action': ACTION_TYPES,
+  'users.status': USER_STATUSES,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

@@ -1,3 +1,5 @@
+import type { StratusRole } from './api-tokens.ts';
+import type { UserStatus } from './console.ts';
 import type {
   ColumnsOf,
   Generated,
@@ -36,9 +38,11 @@ export interface UsersTable {
   last_login: NullableTimestamp;
   settings: GeneratedJsonb;
   /** 'active' by default; users with an audit trail are disabled rather than deleted. */
-  status: Generated<string>;
+  status: Generated<UserStatus>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** What the person may do; the console's session token is minted with it. */
+  role: Generated<StratusRole>;
 }
 
 export interface UserTeamsTable {
@@ -97,6 +101,7 @@ export const identityColumns: ColumnsOf<IdentityTables> = {
     status: 'not null',
     created_at: 'not null',
     updated_at: 'not null',
+    role: 'not null',
   },
   user_teams: { user_id: 'not null', team_id: 'not null', organization_id: 'not null', role: 'not null', created_at: 'not null' },
   permissions: {

@@ -4,6 +4,7 @@ import { actionPolicyColumns } from './action-policy.ts';
 import { apiTokenColumns } from './api-tokens.ts';
 import { auditChainColumns } from './audit-chain.ts';
 import type { ColumnsOf } from './column-types.ts';
+import { consoleColumns } from './console.ts';
 import { coreColumns, coreViewColumns } from './core.ts';
 import { costStoreColumns } from './cost-store.ts';
 import { eventBackboneColumns } from './event-backbone.ts';
@@ -35,6 +36,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...realizedSavingsColumns,
   ...actionPolicyColumns,
   ...auditChainColumns,
+  ...consoleColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -82,11 +84,13 @@ const appendOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'eve
 
 export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   organizations: readOnly,
-  users: readOnly,
+  // People are invited, given roles and sign in through the console (the CLI, as the owner, too).
+  users: { ...readOnly, writers: { stratus_console: ['INSERT', 'UPDATE'] } },
   teams: readOnly,
   user_teams: readOnly,
   role_permissions: readOnly,
-  api_tokens: readOnly,
+  // The console mints a token for each session and revokes it at sign-out; the CLI, as the owner, the others.
+  api_tokens: { ...readOnly, writers: { stratus_console: ['INSERT', 'UPDATE'] } },
   permissions: { rowSecurity: { exempt: 'the global permission catalogue: the same rows for every organisation' }, readers: 'every service', writers: {} },
 
   cloud_accounts: ownedBy('stratus_ingestion'),
@@ -136,6 +140,10 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   activity_log: appendOnly,
   audit_logs: appendOnly,
   audit_checkpoints: appendOnly,
+
+  // Second factors' sealed secrets and invitations' token hashes: read by the console alone.
+  user_totp_secrets: { rowSecurity: 'tenant_isolation', readers: ['stratus_console'], writers: { stratus_console: WRITE } },
+  user_invitations: { rowSecurity: 'tenant_isolation', readers: ['stratus_console'], writers: { stratus_console: WRITE } },
 
   event_outbox: {
     rowSecurity: { exempt: "every service's events in one queue, drained by each producer's relay, which serves all tenants" },

@@ -8,6 +8,7 @@ import { costImportApplied, costImportRefused } from './cost-import.events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
+import { userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
   ...definitions: TDefinitions
@@ -36,6 +37,12 @@ export const catalogue = byType(
   actionFailed,
   approvalRequested,
   apiRequestRecorded,
+  userSignedIn,
+  userSignInFailed,
+  userSignedOut,
+  userInvited,
+  userJoined,
+  userUpdated,
 );
 
 export type Catalogue = typeof catalogue;
