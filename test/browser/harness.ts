@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What the browser tests share: the console app built from its sources, the whole system started
  * by the dev launcher on its own ports, database, Redis prefix and Kafka prefix (as

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Issue #17's "fast with real data": the inventory of an organisation of BROWSER_SCALE_RESOURCES
  * resources (e.g. 100000) shows its first page within 1 s, and a filter answers within 1 s, in

@@ -7,6 +7,7 @@ import { RouterProvider } from 'react-router';
 import { ApiError, setUnauthorizedHandler } from './api/client.ts';
 import { meQueryKey } from './api/auth.ts';
 import { createRouter } from './routes.tsx';
+import { cssVariablesResolver, theme } from './theme.ts';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -28,7 +29,7 @@ setUnauthorizedHandler(() => {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -41,7 +41,7 @@ export function TrendChart({ items, currency, label, height = 240 }: ChartProps)
           <XAxis dataKey="period" />
           <YAxis tickFormatter={(value: number) => money(value, currency)} width={90} />
           <Tooltip formatter={(value) => money(Number(value), currency)} />
-          <Area type="monotone" dataKey="Total" stroke={PALETTE[0]} fill={PALETTE[0]} fillOpacity={0.2} />
+          <Area isAnimationActive={false} type="monotone" dataKey="Total" stroke={PALETTE[0]} fill={PALETTE[0]} fillOpacity={0.2} />
         </AreaChart>
       </ResponsiveContainer>
     </figure>
@@ -60,7 +60,7 @@ export function StackedChart({ items, currency, label, height = 320 }: ChartProp
           <Tooltip formatter={(value) => money(Number(value), currency)} />
           <Legend />
           {series.map((name, index) => (
-            <Bar key={name} dataKey={name} stackId="cost" fill={PALETTE[index % PALETTE.length]} />
+            <Bar isAnimationActive={false} key={name} dataKey={name} stackId="cost" fill={PALETTE[index % PALETTE.length]} />
           ))}
         </BarChart>
       </ResponsiveContainer>

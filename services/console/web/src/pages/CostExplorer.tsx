@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { Anchor, Button, Group, Paper, Select, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useSearchParams } from 'react-router';
@@ -21,7 +22,9 @@ export default function CostExplorer() {
     else updated.delete(name);
     setParams(updated, { replace: true });
   };
-  const filters = {
+  // One object per address, so the debounce below waits for typing to stop rather than for renders.
+  const search = params.toString();
+  const filters = useMemo(() => ({
     group_by: value('group_by', 'service'),
     granularity: value('granularity', 'day'),
     from: value('from', isoDay(monthStart(-2))),
@@ -30,7 +33,7 @@ export default function CostExplorer() {
     service: value('service'),
     region: value('region'),
     tag: value('tag'),
-  };
+  }), [search]);
   const [debounced] = useDebouncedValue(filters, 300);
   const breakdown = useBreakdown({ ...debounced, limit: 500 });
   const { group_by, granularity, from, to, provider, service, region, tag } = debounced;
