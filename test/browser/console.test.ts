@@ -201,7 +201,7 @@ describe('the console in Chromium', () => {
     await expect.poll(() => adminPage.getByTestId('activity-table').textContent(), { timeout: 60_000, interval: 500 }).toContain(applied.id);
     await adminPage.getByTestId('audit-verification').waitFor();
     await checkPage(adminPage, 'activity');
-  });
+  }, 240_000);
 
   it('sends a person whose session expired back to the sign-in page, then to where they were', async () => {
     // The session ends on the server (as an idle expiry would): delete it from Redis.

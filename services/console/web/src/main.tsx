@@ -22,9 +22,10 @@ const router = createRouter();
 
 setUnauthorizedHandler(() => {
   if (window.location.pathname === '/sign-in') return;
-  queryClient.setQueryData(meQueryKey, null);
   const next = window.location.pathname + window.location.search;
-  void router.navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
+  // Leave first, then forget who was signed in: the other order lets the layout redirect without
+  // saying that the session expired.
+  void router.navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`, { replace: true }).then(() => queryClient.setQueryData(meQueryKey, null));
 });
 
 createRoot(document.getElementById('root')!).render(

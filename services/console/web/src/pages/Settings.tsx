@@ -157,7 +157,8 @@ function SecondFactor() {
         <Stack>
           <Text size="sm">Scan this code with an authenticator app, or enter the secret by hand, then type the code it shows.</Text>
           <QRCodeSVG value={setup.data.otpauth_url} size={180} title="QR code of the authenticator secret" marginSize={2} />
-          <Code block data-testid="otpauth-url">
+          {/* Focusable: a long URL scrolls, and a keyboard must reach it. */}
+          <Code block data-testid="otpauth-url" tabIndex={0}>
             {setup.data.otpauth_url}
           </Code>
           <Group align="flex-end">
