@@ -5,7 +5,6 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { ApiError, setUnauthorizedHandler } from './api/client.ts';
-import { meQueryKey } from './api/auth.ts';
 import { createRouter } from './routes.tsx';
 import { cssVariablesResolver, theme } from './theme.ts';
 
@@ -23,9 +22,9 @@ const router = createRouter();
 setUnauthorizedHandler(() => {
   if (window.location.pathname === '/sign-in') return;
   const next = window.location.pathname + window.location.search;
-  // Leave first, then forget who was signed in: the other order lets the layout redirect without
-  // saying that the session expired.
-  void router.navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`, { replace: true }).then(() => queryClient.setQueryData(meQueryKey, null));
+  // Who was signed in is forgotten by the sign-in page: forgetting it here would let the layout
+  // redirect first (a query update outruns the router's transition), without the notice.
+  void router.navigate(`/sign-in?expired=1&next=${encodeURIComponent(next)}`, { replace: true });
 });
 
 createRoot(document.getElementById('root')!).render(

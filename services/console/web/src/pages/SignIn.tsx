@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useQueryClient } from '@tanstack/react-query';
@@ -37,6 +37,8 @@ export default function SignIn() {
   const [needsCode, setNeedsCode] = useState(false);
   const [failure, setFailure] = useState<string>();
   const form = useForm<Form>({ resolver: zodResolver(schema), defaultValues: { email: '', password: '' } });
+  // Whoever was signed in before (an expired session, a sign-out) is not who signs in next.
+  useEffect(() => queryClient.removeQueries({ queryKey: meQueryKey }), [queryClient]);
 
   const onSubmit = form.handleSubmit(async (values) => {
     setFailure(undefined);
