@@ -43,9 +43,10 @@ beforeAll(async () => {
     { timeoutMs: 120_000, intervalMs: 1_000 },
   );
   // The simulated clouds fail 5% of operations on purpose; the journey below is about approval.
-  const accounts = await system.serviceApi<{ items: Array<{ id: string; settings: { sim?: Record<string, unknown> } }> }>('ingestion', '/v1/cloud-accounts');
-  for (const account of accounts.items) {
-    await system.serviceApi('ingestion', `/v1/cloud-accounts/${account.id}`, { method: 'PATCH', body: { settings: { ...account.settings, sim: { ...account.settings.sim, failure_rate: 0 } } } });
+  const accounts = await system.serviceApi<{ items: Array<{ id: string; settings: { adapter?: string; sim?: Record<string, unknown> } }> }>('ingestion', '/v1/cloud-accounts');
+  for (const { id, settings } of accounts.items) {
+    const { adapter: _chosenAtLink, ...changeable } = settings;
+    await system.serviceApi('ingestion', `/v1/cloud-accounts/${id}`, { method: 'PATCH', body: { settings: { ...changeable, sim: { ...settings.sim, failure_rate: 0 } } } });
   }
   browser = await launchChromium();
   admin = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -59,7 +60,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
-describe('the console in Chromium', () => {
+// Each step runs the whole system and a browser on a shared machine: minutes, not seconds.
+describe('the console in Chromium', { timeout: 180_000 }, () => {
   it('refuses a wrong password with a message, and keeps the visitor on the sign-in page', async () => {
     await signIn(adminPage, { email: ADMIN.email, password: 'not the password at all' });
     await expect.poll(() => adminPage.getByRole('alert').textContent()).toContain('Wrong email or password');
@@ -207,7 +209,7 @@ describe('the console in Chromium', () => {
     await expect.poll(() => adminPage.getByTestId('activity-table').textContent(), { timeout: 60_000, interval: 500 }).toContain(applied.id);
     await adminPage.getByTestId('audit-verification').waitFor();
     await checkPage(adminPage, 'activity');
-  }, 240_000);
+  }, 300_000);
 
   it('sends a person whose session expired back to the sign-in page, then to where they were', async () => {
     // The session ends on the server (as an idle expiry would): delete it from Redis.
