@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { eventually, testEnv } from '@stratus/testing';
-import { checkPage, ensureConsoleBuilt, launchChromium, openPage as open, signIn as signInAt, startSystem, type RunningSystem } from './harness.ts';
+import { checkPage, ensureConsoleBuilt, launchChromium, newContext, openPage as open, POLL, signIn as signInAt, startSystem, type RunningSystem } from './harness.ts';
 
 const ADMIN = { email: 'ada@browser.test', password: 'correct horse battery staple' };
 const APPROVER = { email: 'grace@browser.test', name: 'Grace Approver', password: 'another long passphrase' };
@@ -49,8 +49,8 @@ beforeAll(async () => {
     await system.serviceApi('ingestion', `/v1/cloud-accounts/${id}`, { method: 'PATCH', body: { settings: { ...changeable, sim: { ...settings.sim, failure_rate: 0 } } } });
   }
   browser = await launchChromium();
-  admin = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  approver = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  admin = await newContext(browser);
+  approver = await newContext(browser);
   adminPage = await admin.newPage();
   approverPage = await approver.newPage();
 }, 300_000);
@@ -61,10 +61,10 @@ afterAll(async () => {
 });
 
 // Each step runs the whole system and a browser on a shared machine: minutes, not seconds.
-describe('the console in Chromium', { timeout: 180_000 }, () => {
+describe('the console in Chromium', { timeout: 300_000 }, () => {
   it('refuses a wrong password with a message, and keeps the visitor on the sign-in page', async () => {
     await signIn(adminPage, { email: ADMIN.email, password: 'not the password at all' });
-    await expect.poll(() => adminPage.getByRole('alert').textContent()).toContain('Wrong email or password');
+    await expect.poll(() => adminPage.getByRole('alert').textContent(), POLL).toContain('Wrong email or password');
     expect(new URL(adminPage.url()).pathname).toBe('/sign-in');
     await checkPage(adminPage, 'sign-in-wrong-password');
   });
@@ -73,7 +73,7 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     await signIn(adminPage, ADMIN);
     await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
     const { monthly } = await system.serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates');
-    await expect.poll(() => adminPage.getByTestId('month-spend').textContent()).toContain(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(monthly));
+    await expect.poll(() => adminPage.getByTestId('month-spend').textContent(), POLL).toContain(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(monthly));
     await adminPage.getByTestId('open-savings').waitFor();
     await adminPage.locator('figure .recharts-surface').first().waitFor();
     await checkPage(adminPage, 'overview');
@@ -87,11 +87,11 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
 
     await adminPage.getByRole('textbox', { name: 'State', exact: true }).fill('stopped');
     const stopped = await system.serviceApi<{ items: Array<{ name: string | null; state: string }> }>('ingestion', '/v1/resources?state=stopped&limit=50');
-    await expect.poll(() => new URL(adminPage.url()).searchParams.get('state')).toBe('stopped');
+    await expect.poll(() => new URL(adminPage.url()).searchParams.get('state'), POLL).toBe('stopped');
     if (stopped.items.length === 0) {
       await adminPage.getByTestId('empty-state').waitFor();
     } else {
-      await expect.poll(async () => (await table.getByRole('row').count()) - 1).toBe(stopped.items.length);
+      await expect.poll(async () => (await table.getByRole('row').count()) - 1, POLL).toBe(stopped.items.length);
       await table.getByRole('link').first().click();
       await adminPage.getByRole('heading', { name: 'Properties' }).waitFor();
       await adminPage.getByRole('heading', { name: 'Action history' }).waitFor();
@@ -132,7 +132,7 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     await checkPage(adminPage, 'sign-in-totp');
     await code.fill(['000000', '111111', '222222'].find((candidate) => totp.validate({ token: candidate, window: 1 }) === null)!);
     await adminPage.getByRole('button', { name: 'Verify and sign in' }).click();
-    await expect.poll(() => adminPage.getByRole('alert').textContent()).toContain('Wrong authentication code');
+    await expect.poll(() => adminPage.getByRole('alert').textContent(), POLL).toContain('Wrong authentication code');
     // The code that turned the factor on may not sign in again: the next step's code is within the window.
     await code.fill(totp.generate({ timestamp: Date.now() + 30_000 }));
     await adminPage.getByRole('button', { name: 'Verify and sign in' }).click();
@@ -178,7 +178,7 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
         expect(items).toHaveLength(1);
         return items[0]!;
       },
-      { timeoutMs: 30_000, intervalMs: 250 },
+      { timeoutMs: POLL.timeout, intervalMs: 250 },
     );
 
     await open(approverPage, 'Actions & approvals');
@@ -186,9 +186,9 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     await eventually(
       async () => {
         await approverPage.reload();
-        await approve.first().waitFor({ timeout: 2_000 });
+        await approve.first().waitFor({ timeout: 5_000 });
       },
-      { timeoutMs: 30_000, intervalMs: 500 },
+      { timeoutMs: POLL.timeout, intervalMs: 500 },
     );
     await checkPage(approverPage, 'approvals');
     await approve.click();
@@ -201,15 +201,15 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     await adminPage.goto(`${system.consoleUrl}/actions`);
     await adminPage.getByRole('tab', { name: 'All actions' }).click();
     const row = adminPage.getByTestId('actions-table').getByRole('row').filter({ hasText: applied.resource_id });
-    await expect.poll(() => row.textContent(), { timeout: 60_000, interval: 500 }).toContain('success');
+    await expect.poll(() => row.textContent(), POLL).toContain('success');
     await checkPage(adminPage, 'actions');
 
     await open(adminPage, 'Activity & audit');
     await adminPage.getByRole('textbox', { name: 'Event type' }).fill('action.completed');
-    await expect.poll(() => adminPage.getByTestId('activity-table').textContent(), { timeout: 60_000, interval: 500 }).toContain(applied.id);
+    await expect.poll(() => adminPage.getByTestId('activity-table').textContent(), POLL).toContain(applied.id);
     await adminPage.getByTestId('audit-verification').waitFor();
     await checkPage(adminPage, 'activity');
-  }, 300_000);
+  }, 600_000);
 
   it('sends a person whose session expired back to the sign-in page, then to where they were', async () => {
     // The session ends on the server (as an idle expiry would): delete it from Redis.

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootstrapOrganization, hashPassword, type BootstrapResult } from '@stratus/auth';
 import { createTestDatabase, createTestKafka, createTestRedis, eventually, testEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
 
@@ -126,6 +126,18 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run'],
   });
+}
+
+/**
+ * The tests share a 2-core machine with the whole system (and, on a workstation, whatever else
+ * runs): a person's patience, not a benchmark's, bounds each wait.
+ */
+export const POLL = { timeout: 90_000, interval: 250 };
+
+export async function newContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  context.setDefaultTimeout(POLL.timeout);
+  return context;
 }
 
 const axeSource: string = (createRequire(import.meta.url)('axe-core') as { source: string }).source;

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '@stratus/testing';
-import { ensureConsoleBuilt, launchChromium, openPage, signIn, startSystem, type RunningSystem } from './harness.ts';
+import { ensureConsoleBuilt, launchChromium, newContext, openPage, signIn, startSystem, type RunningSystem } from './harness.ts';
 
 const RESOURCES = Number(process.env.BROWSER_SCALE_RESOURCES ?? 0);
 const ADMIN = { email: 'scale@browser.test', password: 'a passphrase for the scale run' };
@@ -35,7 +35,7 @@ describe.runIf(RESOURCES > 0)(`the inventory of ${RESOURCES} resources`, () => {
       { timeoutMs: 900_000, intervalMs: 2_000 },
     );
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    page = await (await newContext(browser)).newPage();
     await signIn(page, system.consoleUrl, ADMIN);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
   }, 1_000_000);
@@ -50,7 +50,7 @@ describe.runIf(RESOURCES > 0)(`the inventory of ${RESOURCES} resources`, () => {
     const started = performance.now();
     await action();
     await page.waitForFunction((wanted) => {
-      const rows = [...document.querySelectorAll('[data-testid="inventory-table"] tbody tr')];
+      const rows = Array.from(document.querySelectorAll('[data-testid="inventory-table"] tbody tr'));
       return rows.length > 0 && (wanted === null || rows.every((row) => row.children[4]?.textContent === wanted));
     }, state ?? null);
     return performance.now() - started;
