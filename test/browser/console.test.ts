@@ -205,8 +205,10 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await checkPage(adminPage, 'actions');
 
     await open(adminPage, 'Activity & audit');
+    // action.completed is about the resource it acted on.
     await adminPage.getByRole('textbox', { name: 'Event type' }).fill('action.completed');
-    await expect.poll(() => adminPage.getByTestId('activity-table').textContent(), POLL).toContain(applied.id);
+    await adminPage.getByRole('textbox', { name: 'Resource' }).fill(applied.resource_id);
+    await expect.poll(() => adminPage.getByTestId('activity-table').getByRole('row').nth(1).textContent(), POLL).toContain(`action.completed ${applied.resource_id}`);
     await adminPage.getByTestId('audit-verification').waitFor();
     await checkPage(adminPage, 'activity');
   }, 600_000);
@@ -225,7 +227,7 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await approverPage.getByText('Your session has expired').waitFor();
     expect(new URL(approverPage.url()).searchParams.get('next')).toBe('/inventory');
     await checkPage(approverPage, 'sign-in-expired');
-    await signIn(approverPage, APPROVER);
+    await signInAt(approverPage, undefined, APPROVER);
     await approverPage.getByRole('heading', { name: 'Inventory' }).waitFor();
   });
 });

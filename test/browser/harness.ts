@@ -169,8 +169,9 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   expect(await seriousViolations(page), `axe-core on ${name}`).toEqual([]);
 }
 
-export async function signIn(page: Page, consoleUrl: string, credentials: { email: string; password: string }): Promise<void> {
-  await page.goto(`${consoleUrl}/sign-in`);
+/** Without a consoleUrl, on the sign-in page the browser is already on (which may carry ?next=). */
+export async function signIn(page: Page, consoleUrl: string | undefined, credentials: { email: string; password: string }): Promise<void> {
+  if (consoleUrl !== undefined) await page.goto(`${consoleUrl}/sign-in`);
   await page.getByLabel('Email').fill(credentials.email);
   await page.getByLabel('Password', { exact: true }).fill(credentials.password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
