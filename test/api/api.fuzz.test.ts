@@ -6,11 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@stratus/auth';
 import type { ServiceDefinition } from '@stratus/runtime';
 import { startTestApp, type TestApp } from '@stratus/runtime/testing';
 import { fuzzOperation, fuzzSeed, hostileRequests, operationsOf, payloadOf, withUnknownKey, type FuzzRequest, type OpenApiDocument, type Operation } from '@stratus/testing/api-fuzz';
 import { service as actionExecutor } from '../../services/action-executor/src/app.ts';
 import { service as audit } from '../../services/audit/src/app.ts';
+import { service as consoleService } from '../../services/console/src/app.ts';
 import { service as cost } from '../../services/cost/src/app.ts';
 import { service as ingestion } from '../../services/ingestion/src/app.ts';
 import { service as recommendation } from '../../services/recommendation/src/app.ts';
@@ -21,19 +23,42 @@ console.log(`api fuzz: seed ${seed}, ${runs} random requests per operation (repl
 
 const UNKNOWN = 'stratus_unknown_key';
 
-const services: Array<[string, ServiceDefinition<any>]> = [
-  ['ingestion', ingestion],
-  ['cost', cost],
-  ['audit', audit],
-  ['recommendation', recommendation],
-  ['action-executor', actionExecutor],
+/** Each service and where its API lives: the console's is its sign-in, under /auth. */
+const services: Array<[string, ServiceDefinition<any>, string]> = [
+  ['ingestion', ingestion, '/v1/'],
+  ['cost', cost, '/v1/'],
+  ['audit', audit, '/v1/'],
+  ['recommendation', recommendation, '/v1/'],
+  ['action-executor', actionExecutor, '/v1/'],
+  ['console', consoleService, '/auth/'],
 ];
+
+/**
+ * The console authenticates people by a session cookie and wants a CSRF token on writes: the fuzz
+ * sends those of a signed-in admin, so requests reach the handlers rather than stop at the guards.
+ */
+async function browserHeaders(app: TestApp<any>): Promise<Record<string, string>> {
+  const password = 'the fuzzing admin password';
+  await app.database.owner.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', app.userId).execute();
+  const csrf = await app.app.inject({ method: 'GET', url: '/auth/csrf' });
+  const csrfCookie = csrf.cookies.map((cookie) => `${cookie.name}=${cookie.value}`).join('; ');
+  const headers = { cookie: csrfCookie, 'x-csrf-token': csrf.json().token as string };
+  const login = await app.app.inject({ method: 'POST', url: '/auth/login', headers, payload: { email: 'admin@a.test', password } });
+  expect(login.statusCode).toBe(200);
+  return { ...headers, cookie: [csrfCookie, ...login.cookies.map((cookie) => `${cookie.name}=${cookie.value}`)].join('; ') };
+}
+
+const extraHeaders = new WeakMap<TestApp<any>, Record<string, string>>();
 
 async function send(app: TestApp<any>, request: FuzzRequest) {
   return app.app.inject({
     method: request.method,
     url: request.url,
-    headers: { authorization: `Bearer ${app.token}`, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${app.token}`,
+      ...extraHeaders.get(app),
+      ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(request.body !== undefined ? { payload: payloadOf(request.body) } : {}),
   });
 }
@@ -41,14 +66,15 @@ async function send(app: TestApp<any>, request: FuzzRequest) {
 const describeRequest = (operation: Operation, request: FuzzRequest) =>
   `${operation.method} ${operation.path}: ${request.method} ${request.url.slice(0, 300)} ${request.body === undefined ? '' : payloadOf(request.body).slice(0, 300)}`;
 
-describe.each(services)('the %s API', (_name, definition) => {
+describe.each(services)('the %s API', (name, definition, prefix) => {
   let app: TestApp<any>;
   let operations: Operation[];
 
   beforeAll(async () => {
     app = await startTestApp(definition, { overrides: { CREDENTIALS_KEYS: `k1:${randomBytes(32).toString('base64')}`, STRATUS_CLOUD: 'sim' } });
     const document = (await app.app.inject({ method: 'GET', url: '/docs/json' })).json() as OpenApiDocument;
-    operations = operationsOf(document).filter((operation) => operation.path.startsWith('/v1/'));
+    operations = operationsOf(document).filter((operation) => operation.path.startsWith(prefix));
+    if (name === 'console') extraHeaders.set(app, await browserHeaders(app));
   });
 
   afterAll(async () => {

@@ -10,11 +10,12 @@ import { rowSchemaProblems } from '@stratus/db';
 import { startTestApp } from '@stratus/runtime/testing';
 import { service as actionExecutor } from '../../services/action-executor/src/app.ts';
 import { service as audit } from '../../services/audit/src/app.ts';
+import { service as consoleService } from '../../services/console/src/app.ts';
 import { service as cost } from '../../services/cost/src/app.ts';
 import { service as ingestion } from '../../services/ingestion/src/app.ts';
 import { service as recommendation } from '../../services/recommendation/src/app.ts';
 
-const services = { ingestion, cost, recommendation, 'action-executor': actionExecutor, audit };
+const services = { ingestion, cost, recommendation, 'action-executor': actionExecutor, audit, console: consoleService };
 
 describe('response schemas vs the tables', () => {
   it.each(Object.keys(services))('%s: every row object names its table and agrees with it on null', async (name) => {

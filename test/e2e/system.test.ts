@@ -1,7 +1,8 @@
 /**
- * The whole system as a user runs it: the launcher behind scripts/dev.sh starts all five services
+ * The whole system as a user runs it: the launcher behind scripts/dev.sh starts all six services
  * against a fresh database, each answers /readyz (which checks PostgreSQL, Redis and Kafka for
- * real), an API token made by the CLI reads organisation data, one trace follows a request across
+ * real), an API token made by the CLI reads organisation data, a person signed in to the console reads
+ * it through the console's gateway, one trace follows a request across
  * services, /metrics parses, and SIGINT stops everything cleanly.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapOrganization } from '@stratus/auth';
+import { bootstrapOrganization, hashPassword } from '@stratus/auth';
 import { fromUnits, toUnits, type ImportBreakdown, type ImportBreakdownEntry } from '@stratus/db';
 import {
   createTestDatabase,
@@ -27,7 +28,7 @@ import { consolidatedExport, sumsBy, type ExportRow } from './consolidated-expor
 
 const root = new URL('../../', import.meta.url).pathname;
 const portBase = 18_000 + (process.pid % 1000) * 10;
-const names = ['ingestion', 'cost', 'recommendation', 'action-executor', 'audit'];
+const names = ['ingestion', 'cost', 'recommendation', 'action-executor', 'audit', 'console'];
 
 let database: TestDatabase;
 let kafka: TestKafka;
@@ -35,18 +36,23 @@ let redis: TestRedis;
 let launcher: ChildProcessWithoutNullStreams;
 let output = '';
 let token: string;
+const CONSOLE_PASSWORD = 'an e2e console password';
 
 beforeAll(async () => {
   database = await createTestDatabase();
   kafka = createTestKafka();
   redis = createTestRedis();
-  ({
-    token: { token },
-  } = await bootstrapOrganization(database.owner, {
+  const bootstrapped = await bootstrapOrganization(database.owner, {
     organizationName: 'E2E',
     adminEmail: 'admin@e2e.test',
     adminName: 'E2E Admin',
-  }));
+  });
+  token = bootstrapped.token.token;
+  await database.owner
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(CONSOLE_PASSWORD) })
+    .where('id', '=', bootstrapped.user.id)
+    .execute();
   launcher = spawn(process.execPath, ['scripts/dev/launch.ts'], {
     cwd: root,
     env: {
@@ -81,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('the running system', () => {
-  it('has all five services ready, each checking PostgreSQL, Redis and Kafka', async () => {
+  it('has all six services ready, each checking PostgreSQL, Redis and Kafka', async () => {
     for (const [index, name] of names.entries()) {
       const response = await fetch(`http://127.0.0.1:${portBase + index}/readyz`);
       expect(response.status, name).toBe(200);
@@ -106,6 +112,34 @@ describe('the running system', () => {
 
     const anonymous = await fetch(`http://127.0.0.1:${portBase + 4}/v1/activity`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it("signs a person in to the console, which reads the cost API for them through its gateway, and signs them out", async () => {
+    const consoleUrl = `http://127.0.0.1:${portBase + 5}`;
+    let cookies: string[] = [];
+    const send = async (path: string, init: { method?: string; body?: unknown; csrf?: string } = {}) => {
+      const response = await fetch(`${consoleUrl}${path}`, {
+        method: init.method ?? 'GET',
+        headers: {
+          cookie: cookies.join('; '),
+          ...(init.csrf ? { 'x-csrf-token': init.csrf } : {}),
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+      });
+      const set = response.headers.getSetCookie().map((line) => line.split(';')[0]!);
+      cookies = [...cookies.filter((cookie) => !set.some((line) => line.split('=')[0] === cookie.split('=')[0])), ...set].filter((cookie) => !cookie.endsWith('='));
+      return response;
+    };
+    const { token: csrf } = (await (await send('/auth/csrf')).json()) as { token: string };
+    const login = await send('/auth/login', { method: 'POST', body: { email: 'admin@e2e.test', password: CONSOLE_PASSWORD }, csrf });
+    expect(login.status).toBe(200);
+    expect(await login.json()).toMatchObject({ user: { email: 'admin@e2e.test', role: 'admin' }, organization: { name: 'E2E' } });
+    const aggregates = await send('/api/cost/v1/costs/aggregates');
+    expect(aggregates.status).toBe(200);
+    expect(await aggregates.json()).toMatchObject({ monthly: 0, daily: 0 });
+    expect((await send('/auth/logout', { method: 'POST', csrf })).status).toBe(204);
+    expect((await send('/api/cost/v1/costs/aggregates')).status).toBe(401);
   });
 
   it('shows a linked cloud account in the activity stream, through the outbox and Kafka', async () => {

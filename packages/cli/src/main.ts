@@ -13,6 +13,7 @@ import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
+import { notificationsCommand } from './commands/notifications.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 import { usersCommand } from './commands/users.command.ts';
@@ -41,6 +42,7 @@ function buildProgram(): Command {
   actionsCommand(program);
   deadLettersCommand(program);
   auditCommand(program);
+  notificationsCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
   for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
   return program;

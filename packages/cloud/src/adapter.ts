@@ -134,7 +134,8 @@ export interface OperationRequest {
   /**
    * Names this operation across retries (the executor passes the operation id): a second request
    * with the same token returns the first one's result instead of acting again. The simulated cloud
-   * honours it; live adapters pass it where the provider's API takes an idempotency token.
+   * honours it; GCP calls carry requestIds made from it; snapshots are named (GCP, Azure, RDS) or
+   * tagged (EBS) with it, and found again rather than made twice.
    */
   client_token?: string;
 }

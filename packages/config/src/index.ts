@@ -74,6 +74,17 @@ export const serviceEnv = z.object({
   PORT: port,
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(6),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * The proxies in front of the service whose X-Forwarded-For is believed: addresses, CIDRs or
+   * proxy-addr's names (loopback, linklocal, uniquelocal), comma-separated. Empty takes the peer's
+   * address: behind a proxy every client would then share the proxy's, in the audit trail and in
+   * the console's per-address sign-in limit. (A hop count is not offered: fastify refuses it, as it
+   * would let a direct client forge its address.)
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean)),
   /** Published outbox rows are only a record once Kafka holds the events. */
   OUTBOX_RETENTION_DAYS: z.coerce.number().positive().default(7),
   /** Must outlast every message that can come back: checked against the topics at start-up. */

@@ -5,3 +5,4 @@ export { healthPlugin, type HealthOptions, type ReadinessCheck } from './health.
 export { cursorCodec, decodeCursor, encodeCursor, pageQuery, pageSchema, pgTimestamp, toPage } from './pagination.ts';
 export { LIMITS, day, jsonProblems, jsonValue, text, textProblem } from './fields.ts';
 export { hardenRequestSchema } from './request-schema.ts';
+export { deliveryChannel, notificationChannel } from './notification-channels.ts';

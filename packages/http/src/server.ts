@@ -32,6 +32,8 @@ export interface ServerOptions {
   /** Service name, e.g. `cost`: titles the OpenAPI document. */
   service: string;
   version: string;
+  /** Proxies (addresses, CIDRs, proxy-addr names) whose X-Forwarded-For sets request.ip: TRUST_PROXY. */
+  trustedProxies?: readonly string[];
 }
 
 export const BEARER_SECURITY_SCHEME = 'bearerAuth';
@@ -45,8 +47,8 @@ export const BEARER_SECURITY_SCHEME = 'bearerAuth';
  * Declare routes inside plugins (`app.register(routes)`), as fastify intends: a route added
  * directly on the returned instance, before its queued plugins load, is missing from /docs.
  */
-export function buildServer({ logger, service, version }: ServerOptions): StratusServer {
-  const app = Fastify({ loggerInstance: logger }).withTypeProvider<ZodTypeProvider>();
+export function buildServer({ logger, service, version, trustedProxies = [] }: ServerOptions): StratusServer {
+  const app = Fastify({ loggerInstance: logger, trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);

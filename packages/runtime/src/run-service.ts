@@ -52,7 +52,12 @@ export async function buildServiceApp<S extends z.ZodObject>(
   checks: Record<string, ReadinessCheck>,
   registry: Registry = new Registry(),
 ): Promise<FastifyInstance> {
-  const app = buildServer({ logger: deps.logger, service: definition.name, version: definition.version });
+  const app = buildServer({
+    logger: deps.logger,
+    service: definition.name,
+    version: definition.version,
+    trustedProxies: deps.config.TRUST_PROXY,
+  });
   await app.register(observability, { registry });
   await app.register(healthPlugin, { checks });
   await app.register(authPlugin, { db: deps.db });

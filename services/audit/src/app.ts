@@ -16,6 +16,7 @@ import { activityRoutes } from './modules/activity/activity.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { auditCheckpointJob } from './jobs/audit-checkpoint.job.ts';
 import { signingSecretRoutes } from './modules/deliveries/signing-secret.routes.ts';
+import { notificationPreferencesRoutes } from './modules/notifications/notification-preferences.routes.ts';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.ts';
 
 export function handlers(queues: Pick<Queues, 'enqueue'>, highSavingsThreshold = HIGH_SAVINGS_THRESHOLD) {
@@ -27,9 +28,9 @@ export function handlers(queues: Pick<Queues, 'enqueue'>, highSavingsThreshold =
     },
     {
       'budget.threshold_crossed': budgetThresholdCrossed(queues),
-      'approval.requested': approvalRequested,
-      'action.failed': actionFailed,
-      'recommendation.created': recommendationCreated(highSavingsThreshold),
+      'approval.requested': approvalRequested(queues),
+      'action.failed': actionFailed(queues),
+      'recommendation.created': recommendationCreated(queues, highSavingsThreshold),
     },
   );
 }
@@ -42,6 +43,7 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(activityRoutes, { prefix: '/v1' });
     await app.register(auditRoutes, { prefix: '/v1', db: deps.db, signingKey: deps.config.AUDIT_SIGNING_KEY });
     await app.register(notificationsRoutes, { prefix: '/v1' });
+    await app.register(notificationPreferencesRoutes, { prefix: '/v1' });
     await app.register(signingSecretRoutes, { prefix: '/v1', keyring: deps.config.CREDENTIALS_KEYS });
   },
   consumers: (deps) => handlers(deps.queues, deps.config.AUDIT_HIGH_SAVINGS_THRESHOLD),

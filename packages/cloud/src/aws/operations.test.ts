@@ -2,6 +2,7 @@ import {
   CreateSnapshotCommand,
   CreateTagsCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
   ReleaseAddressCommand,
@@ -11,7 +12,7 @@ import {
   type InstanceStateName,
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
-import { AddTagsToResourceCommand, RDSClient } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -130,6 +131,51 @@ describe('AWS operations', () => {
       VolumeId: 'vol-049df61146c4d7901',
       TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'Name', Value: 'before-cleanup' }] }],
     });
+  });
+
+  it('with a client token, a volume snapshot lost in a 500 is found by its token tag on the next attempt, not made twice', async () => {
+    const volume = 'arn:aws:ec2:eu-west-1:123456789012:volume/vol-049df61146c4d7901';
+    const token = '0193a7c0-1111-7000-8000-000000000001';
+    const made: { SnapshotId: string; State: 'pending'; VolumeSize: number; Tags: { Key: string; Value: string }[] }[] = [];
+    ec2.on(DescribeSnapshotsCommand).callsFake((input: { Filters?: { Name: string; Values: string[] }[] }) => {
+      const [filter] = input.Filters ?? [];
+      return { Snapshots: made.filter((snapshot) => snapshot.Tags.some((tag) => `tag:${tag.Key}` === filter?.Name && filter.Values.includes(tag.Value))) };
+    });
+    // The snapshot is made, and the answer is lost.
+    ec2.on(CreateSnapshotCommand).callsFake((input: { TagSpecifications: { Tags: { Key: string; Value: string }[] }[] }) => {
+      made.push({ SnapshotId: 'snap-066877671789bd71b', State: 'pending', VolumeSize: 100, Tags: input.TagSpecifications[0]!.Tags });
+      throw awsError('InternalError', 500, 'An internal error has occurred');
+    });
+
+    const result = await awsAdapter().execute({ ...request('snapshot', 'disk', volume), client_token: token });
+
+    expect(result).toEqual({ state: 'pending', details: { snapshot_id: 'snap-066877671789bd71b', size_gb: 100 } });
+    expect(ec2.commandCalls(CreateSnapshotCommand)).toHaveLength(1);
+    expect(made[0]?.Tags).toContainEqual({ Key: 'stratus:client-token', Value: token });
+    expect(ec2.commandCalls(DescribeSnapshotsCommand)[0]?.args[0].input).toEqual({
+      OwnerIds: ['self'],
+      Filters: [{ Name: 'tag:stratus:client-token', Values: [token] }],
+    });
+  });
+
+  it('names a database snapshot from the client token, and returns the one an earlier attempt made', async () => {
+    const database = 'arn:aws:rds:eu-west-1:123456789012:db:orders-db';
+    const token = '0193a7c0-2222-7000-8000-000000000002';
+    rds.on(CreateDBSnapshotCommand).rejects(awsError('DBSnapshotAlreadyExistsFault', 400, 'Cannot create the snapshot because a snapshot with the identifier already exists.'));
+    rds.on(DescribeDBSnapshotsCommand).callsFake((input: { DBSnapshotIdentifier: string }) => ({
+      DBSnapshots: [{ DBSnapshotIdentifier: input.DBSnapshotIdentifier, Status: 'creating', DBSnapshotArn: `arn:aws:rds:eu-west-1:123456789012:snapshot:${input.DBSnapshotIdentifier}` }],
+    }));
+
+    const result = await awsAdapter().execute({ ...request('snapshot', 'database', database), client_token: token });
+
+    const name = 'orders-db-stratus-0193a7c0222270008000';
+    expect(rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input).toEqual({ DBInstanceIdentifier: 'orders-db', DBSnapshotIdentifier: name });
+    expect(result).toEqual({ state: 'creating', details: { snapshot_id: name, snapshot_arn: `arn:aws:rds:eu-west-1:123456789012:snapshot:${name}` } });
+
+    // A name the caller chose that exists already is theirs to resolve: refused, not adopted.
+    await expect(awsAdapter().execute({ ...request('snapshot', 'database', database, { name: 'manual' }), client_token: token })).rejects.toBeInstanceOf(
+      CloudOperationError,
+    );
   });
 
   it('releases an Elastic IP by its allocation id', async () => {

@@ -4,6 +4,7 @@ import {
   DeleteSnapshotCommand,
   DeleteVolumeCommand,
   DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
   ModifyInstanceAttributeCommand,
   ReleaseAddressCommand,
   StartInstancesCommand,
@@ -14,12 +15,15 @@ import {
   waitForInstanceTerminated,
 } from '@aws-sdk/client-ec2';
 import { AddTagsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AddTagsToResourceCommand, CreateDBSnapshotCommand } from '@aws-sdk/client-rds';
+import { AddTagsToResourceCommand, CreateDBSnapshotCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { CloudOperationError, type OperationRequest, type OperationResult } from '../adapter.ts';
 import type { ResolvedLiveOptions } from '../live/options.ts';
-import { optionalString, requiredString, requiredTags, unsupported } from '../live/params.ts';
+import { optionalString, requiredString, requiredTags, snapshotName, unsupported } from '../live/params.ts';
 import { parseArn } from './arn.ts';
 import type { AwsContext } from './discovery.ts';
+
+/** The tag that names the operation a snapshot was made by (its client token). */
+const CLIENT_TOKEN_TAG = 'stratus:client-token';
 
 interface Target {
   arn: string;
@@ -131,37 +135,65 @@ export function createAwsExecutor(ctx: AwsContext, options: ResolvedLiveOptions)
 
   /**
    * Resolves once the snapshot exists (pending): it holds the volume's data of that instant, while
-   * copying it out may take hours. Not repeated on an unknown outcome, which could make two.
+   * copying it out may take hours. CreateSnapshot takes no client token: the snapshot carries the
+   * operation's token as a tag, and an attempt that finds a snapshot of that tag returns it rather
+   * than making a second one. Without a token, it is not repeated on an unknown outcome.
    */
   const snapshotVolume: Handler = async (target, request, signal) => {
     const name = optionalString(request, 'name') ?? `stratus-${target.id}`;
+    const token = request.client_token;
     const snapshot = await ctx.call(
       `ec2:CreateSnapshot (${target.id})`,
-      () =>
-        ec2(target).send(
+      async () => {
+        if (token !== undefined) {
+          const made = await ec2(target).send(
+            new DescribeSnapshotsCommand({ OwnerIds: ['self'], Filters: [{ Name: `tag:${CLIENT_TOKEN_TAG}`, Values: [token] }] }),
+            { abortSignal: signal },
+          );
+          const existing = made.Snapshots?.[0];
+          if (existing) return existing;
+        }
+        return ec2(target).send(
           new CreateSnapshotCommand({
             VolumeId: target.id,
             Description: `Created by Stratus from ${target.id}`,
-            TagSpecifications: [{ ResourceType: 'snapshot', Tags: [{ Key: 'Name', Value: name }] }],
+            TagSpecifications: [
+              {
+                ResourceType: 'snapshot',
+                Tags: [{ Key: 'Name', Value: name }, ...(token !== undefined ? [{ Key: CLIENT_TOKEN_TAG, Value: token }] : [])],
+              },
+            ],
           }),
           { abortSignal: signal },
-        ),
-      { signal, idempotent: false },
+        );
+      },
+      { signal, idempotent: token !== undefined },
     );
     return { state: snapshot.State ?? null, details: { snapshot_id: snapshot.SnapshotId, size_gb: snapshot.VolumeSize ?? null } };
   };
 
+  /**
+   * The identifier comes from the operation's client token: an attempt that finds it taken was
+   * preceded by one of the same operation that made it, and returns that snapshot.
+   */
   const snapshotDatabase: Handler = async (target, request, signal) => {
-    const name = optionalString(request, 'name') ?? `stratus-${target.id}-${Date.now()}`;
-    const answer = await ctx.call(
+    const name = snapshotName(request, target.id, 255);
+    const fromToken = optionalString(request, 'name') === undefined && request.client_token !== undefined;
+    const rds = ctx.clients.rds(target.region);
+    const snapshot = await ctx.call(
       `rds:CreateDBSnapshot (${target.id})`,
-      () =>
-        ctx.clients
-          .rds(target.region)
-          .send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: target.id, DBSnapshotIdentifier: name }), { abortSignal: signal }),
-      { signal, idempotent: false },
+      async () => {
+        try {
+          const answer = await rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: target.id, DBSnapshotIdentifier: name }), { abortSignal: signal });
+          return answer.DBSnapshot;
+        } catch (error) {
+          if (!fromToken || (error as { name?: string }).name !== 'DBSnapshotAlreadyExistsFault') throw error;
+          const made = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: name }), { abortSignal: signal });
+          return made.DBSnapshots?.[0];
+        }
+      },
+      { signal, idempotent: fromToken },
     );
-    const snapshot = answer.DBSnapshot;
     return {
       state: snapshot?.Status ?? null,
       details: { snapshot_id: snapshot?.DBSnapshotIdentifier ?? name, snapshot_arn: snapshot?.DBSnapshotArn ?? null },

@@ -1,6 +1,6 @@
 import { CloudOperationError, type OperationRequest, type OperationResult } from '../adapter.ts';
 import type { ResolvedLiveOptions } from '../live/options.ts';
-import { optionalString, requiredString, requiredTags, unsupported } from '../live/params.ts';
+import { requiredString, requiredTags, snapshotName, unsupported } from '../live/params.ts';
 import { normalizedId, type AzureContext } from './discovery.ts';
 
 interface Target {
@@ -73,7 +73,8 @@ export function createAzureExecutor(ctx: AzureContext, options: ResolvedLiveOpti
 
   /** An incremental copy of the disk, next to it (same resource group and region). */
   const snapshotDisk: Handler = async (target, request, signal) => {
-    const name = optionalString(request, 'name') ?? `${target.name}-stratus-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+    // A PUT of the same name again is the same snapshot: the name from the client token makes retries safe.
+    const name = snapshotName(request, target.name, 80);
     const disk = await ctx.call(
       `disks.get (${target.name})`,
       () => compute.disks.get(target.resourceGroup, target.name, { abortSignal: signal }),

@@ -38,7 +38,7 @@ function operation(name: string, status: 'RUNNING' | 'DONE', where: { zone?: str
  */
 function fakeInstance(initial: { status: string; machineType: string; labels?: Record<string, string> }) {
   const instance = { ...initial, labels: initial.labels ?? {}, labelFingerprint: '42WmSpB8rSM=' };
-  const calls: { action: string; body: unknown }[] = [];
+  const calls: { action: string; body: unknown; requestId: string | null }[] = [];
   const pending = new Map<string, () => void>();
   let counter = 0;
   const effects: Record<string, (body: Record<string, unknown>) => void> = {
@@ -58,10 +58,11 @@ function fakeInstance(initial: { status: string; machineType: string; labels?: R
     .post(new RegExp(`^${ZONE_PATH}/instances/api-1/(\\w+)`))
     .query(true)
     .reply(async (req: Request) => {
-      const action = new URL(req.url).pathname.split('/').pop() as string;
+      const url = new URL(req.url);
+      const action = url.pathname.split('/').pop() as string;
       const text = await req.text();
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-      calls.push({ action, body });
+      calls.push({ action, body, requestId: url.searchParams.get('requestId') });
       const name = `operation-${action}-${(counter += 1)}`;
       pending.set(name, () => effects[action]?.(body));
       return [200, operation(name, 'RUNNING', { zone: 'europe-west1-b' })];
@@ -119,6 +120,28 @@ describe('GCP operations', () => {
     expect(result).toEqual({ state: 'running', details: { previous_size: 'n2-standard-4', size: 'n2-standard-2' } });
   });
 
+  it('sends each call of an operation with its own requestId, the same when the operation is retried', async () => {
+    const { calls } = fakeInstance({ status: 'RUNNING', machineType: 'n2-standard-4' });
+    const scale = { ...request('scale', 'vm', INSTANCE, { size: 'n2-standard-2' }), client_token: '0193a7c0-3333-7000-8000-000000000003' };
+
+    await gcpAdapter().execute(scale);
+    await gcpAdapter().execute({ ...request('stop', 'vm', INSTANCE), client_token: '0193a7c0-4444-7000-8000-000000000004' });
+    await gcpAdapter().execute({ ...request('start', 'vm', INSTANCE), client_token: '0193a7c0-4444-7000-8000-000000000004' });
+
+    const ids = calls.map((call) => call.requestId);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // stop, setMachineType and start of the scale, then another operation's stop and start.
+    expect(new Set(ids).size).toBe(5);
+    await gcpAdapter().execute(scale);
+    expect(calls.slice(5).map((call) => call.requestId)).toEqual([]);
+    // The instance is already n2-standard-2: nothing to send. A stop retried sends the same id.
+    await gcpAdapter().execute({ ...request('stop', 'vm', INSTANCE), client_token: '0193a7c0-4444-7000-8000-000000000004' });
+    expect(calls.at(-1)?.requestId).toBe(ids[3]);
+    // Without a token (a call outside the executor), no requestId.
+    await gcpAdapter().execute(request('start', 'vm', INSTANCE));
+    expect(calls.at(-1)?.requestId).toBeNull();
+  });
+
   it('merges labels with the current ones, under their fingerprint', async () => {
     const { instance } = fakeInstance({ status: 'RUNNING', machineType: 'n2-standard-4', labels: { env: 'prod', owner: 'api' } });
 
@@ -144,6 +167,29 @@ describe('GCP operations', () => {
 
     expect(body).toEqual({ name: 'api-1-before-cleanup', labels: { 'created-by': 'stratus' } });
     expect(result).toEqual({ state: 'ready', details: { snapshot_id: `//compute.googleapis.com/projects/${PROJECT}/global/snapshots/api-1-before-cleanup` } });
+  });
+
+  it('names a snapshot from the client token, so a retried operation cannot make a second one', async () => {
+    const sent: { body: unknown; requestId: string | null }[] = [];
+    nock(COMPUTE)
+      .post(`${ZONE_PATH}/disks/api-1/createSnapshot`)
+      .query(true)
+      .times(2)
+      .reply(async (req: Request) => {
+        sent.push({ body: await req.json(), requestId: new URL(req.url).searchParams.get('requestId') });
+        return [200, operation('operation-createSnapshot-1', 'DONE', { zone: 'europe-west1-b' })];
+      });
+    const snapshot = {
+      ...request('snapshot', 'disk', `//compute.googleapis.com/projects/${PROJECT}/zones/europe-west1-b/disks/api-1`),
+      client_token: '0193a7c0-5555-7000-8000-000000000005',
+    };
+
+    const first = await gcpAdapter().execute(snapshot);
+    const again = await gcpAdapter().execute(snapshot);
+
+    expect(sent[0]?.body).toEqual({ name: 'api-1-stratus-0193a7c0555570008000', labels: { 'created-by': 'stratus' } });
+    expect(sent[1]).toEqual(sent[0]);
+    expect(again).toEqual(first);
   });
 
   it('waits on the region for a regional resource, and reports the errors of a failed operation', async () => {

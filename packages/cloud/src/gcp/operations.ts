@@ -1,7 +1,8 @@
 import type { protos } from '@google-cloud/compute';
+import { v5 as uuidv5 } from 'uuid';
 import { CloudOperationError, type OperationRequest, type OperationResult } from '../adapter.ts';
 import type { ResolvedLiveOptions } from '../live/options.ts';
-import { optionalString, requiredString, requiredTags, unsupported } from '../live/params.ts';
+import { requiredString, requiredTags, snapshotName, unsupported } from '../live/params.ts';
 import { ONE_ATTEMPT } from './clients.ts';
 import type { GcpContext } from './discovery.ts';
 
@@ -16,6 +17,18 @@ interface Target {
 }
 
 type Handler = (target: Target, request: OperationRequest, signal: AbortSignal | undefined) => Promise<OperationResult>;
+
+/** A fixed namespace: Stratus's request ids are UUIDv5 of the operation's client token and the call. */
+const REQUEST_ID_NAMESPACE = '0193a7c0-5d1e-7c4b-9a2f-6e8d4b1c3a50';
+
+/**
+ * Compute Engine's idempotency key: a mutating call sent again with the same requestId (within 60
+ * minutes) returns the first call's operation instead of acting twice. Each call of an operation
+ * (scale stops, sets the machine type and starts) has its own, the same on every retry.
+ */
+function requestId(request: OperationRequest, call: string): { requestId?: string } {
+  return request.client_token ? { requestId: uuidv5(`${request.client_token}:${call}`, REQUEST_ID_NAMESPACE) } : {};
+}
 
 /**
  * Compute Engine calls start an operation and return at once; the adapter then waits on it with
@@ -73,8 +86,8 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
 
   const instanceCall =
     (verb: 'start' | 'stop' | 'delete'): Handler =>
-    async (target, _request, signal) => {
-      const params = { project: target.project, zone: target.zone, instance: target.name };
+    async (target, request, signal) => {
+      const params = { project: target.project, zone: target.zone, instance: target.name, ...requestId(request, verb) };
       await run(`instances.${verb} (${target.name})`, () => clients.instances[verb](params, ONE_ATTEMPT), signal);
       if (verb === 'delete') return { state: 'deleted', details: {} };
       return { state: (await instance(target, signal)).status?.toLowerCase() ?? null, details: {} };
@@ -97,6 +110,7 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
             zone: target.zone,
             instance: target.name,
             instancesSetMachineTypeRequestResource: { machineType: `zones/${target.zone}/machineTypes/${size}` },
+            ...requestId(request, 'setMachineType'),
           },
           ONE_ATTEMPT,
         ),
@@ -106,14 +120,20 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
     return { state: after.state, details: { previous_size: previous, size } };
   };
 
-  /** The name is fixed before the first attempt: a request repeated after an unknown outcome cannot make a second snapshot. */
+  /** Named from the client token: a request repeated after an unknown outcome cannot make a second snapshot. */
   const snapshotDisk: Handler = async (target, request, signal) => {
-    const name = optionalString(request, 'name') ?? `${target.name}-stratus-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+    const name = snapshotName(request, target.name, 63);
     await run(
       `disks.createSnapshot (${target.name})`,
       () =>
         clients.disks.createSnapshot(
-          { project: target.project, zone: target.zone, disk: target.name, snapshotResource: { name, labels: { 'created-by': 'stratus' } } },
+          {
+            project: target.project,
+            zone: target.zone,
+            disk: target.name,
+            snapshotResource: { name, labels: { 'created-by': 'stratus' } },
+            ...requestId(request, 'createSnapshot'),
+          },
           ONE_ATTEMPT,
         ),
       signal,
@@ -127,26 +147,26 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
   }
   interface LabelApi {
     get(target: Target): Promise<Labelled>;
-    set(target: Target, labels: Labelled): Started;
+    set(target: Target, labels: Labelled, id: { requestId?: string }): Started;
   }
   const labelled: Record<'instances' | 'disks' | 'snapshots', LabelApi> = {
     instances: {
       get: async (t) => (await clients.instances.get({ project: t.project, zone: t.zone, instance: t.name }, ONE_ATTEMPT))[0],
-      set: (t, labels) =>
+      set: (t, labels, id) =>
         clients.instances.setLabels(
-          { project: t.project, zone: t.zone, instance: t.name, instancesSetLabelsRequestResource: labels },
+          { project: t.project, zone: t.zone, instance: t.name, instancesSetLabelsRequestResource: labels, ...id },
           ONE_ATTEMPT,
         ),
     },
     disks: {
       get: async (t) => (await clients.disks.get({ project: t.project, zone: t.zone, disk: t.name }, ONE_ATTEMPT))[0],
-      set: (t, labels) =>
-        clients.disks.setLabels({ project: t.project, zone: t.zone, resource: t.name, zoneSetLabelsRequestResource: labels }, ONE_ATTEMPT),
+      set: (t, labels, id) =>
+        clients.disks.setLabels({ project: t.project, zone: t.zone, resource: t.name, zoneSetLabelsRequestResource: labels, ...id }, ONE_ATTEMPT),
     },
     snapshots: {
       get: async (t) => (await clients.snapshots.get({ project: t.project, snapshot: t.name }, ONE_ATTEMPT))[0],
-      set: (t, labels) =>
-        clients.snapshots.setLabels({ project: t.project, resource: t.name, globalSetLabelsRequestResource: labels }, ONE_ATTEMPT),
+      set: (t, labels, id) =>
+        clients.snapshots.setLabels({ project: t.project, resource: t.name, globalSetLabelsRequestResource: labels, ...id }, ONE_ATTEMPT),
     },
   };
 
@@ -158,14 +178,14 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
       const current = await ctx.call(`${kind}.get (${target.name})`, () => labelled[kind].get(target), { signal });
       const labels = { ...(current.labels ?? {}), ...tags };
       const update = { labels, labelFingerprint: current.labelFingerprint ?? null };
-      await run(`${kind}.setLabels (${target.name})`, () => labelled[kind].set(target, update), signal);
+      await run(`${kind}.setLabels (${target.name})`, () => labelled[kind].set(target, update, requestId(request, 'setLabels')), signal);
       return { state: null, details: { tags: labels } };
     };
 
   const remove =
-    (what: string, start: (target: Target) => Started): Handler =>
-    async (target, _request, signal) => {
-      await run(`${what} (${target.name})`, () => start(target), signal);
+    (what: string, start: (target: Target, id: { requestId?: string }) => Started): Handler =>
+    async (target, request, signal) => {
+      await run(`${what} (${target.name})`, () => start(target, requestId(request, 'delete')), signal);
       return { state: 'deleted', details: {} };
     };
 
@@ -177,15 +197,15 @@ export function createGcpExecutor(ctx: GcpContext, options: ResolvedLiveOptions)
     'vm:tag': label('instances'),
     'disk:snapshot': snapshotDisk,
     'disk:tag': label('disks'),
-    'disk:delete': remove('disks.delete', (target) =>
-      clients.disks.delete({ project: target.project, zone: target.zone, disk: target.name }, ONE_ATTEMPT),
+    'disk:delete': remove('disks.delete', (target, id) =>
+      clients.disks.delete({ project: target.project, zone: target.zone, disk: target.name, ...id }, ONE_ATTEMPT),
     ),
     'snapshot:tag': label('snapshots'),
-    'snapshot:delete': remove('snapshots.delete', (target) =>
-      clients.snapshots.delete({ project: target.project, snapshot: target.name }, ONE_ATTEMPT),
+    'snapshot:delete': remove('snapshots.delete', (target, id) =>
+      clients.snapshots.delete({ project: target.project, snapshot: target.name, ...id }, ONE_ATTEMPT),
     ),
-    'ip_address:delete': remove('addresses.delete', (target) =>
-      clients.addresses.delete({ project: target.project, region: target.region, address: target.name }, ONE_ATTEMPT),
+    'ip_address:delete': remove('addresses.delete', (target, id) =>
+      clients.addresses.delete({ project: target.project, region: target.region, address: target.name, ...id }, ONE_ATTEMPT),
     ),
   };
 

@@ -23,6 +23,7 @@ import * as auditChain from './1763856000090-AuditChain.ts';
 import * as costEstimatedDays from './1763856000100-CostEstimatedDays.ts';
 import * as realizedSavings from './1763856000105-RealizedSavings.ts';
 import * as consoleSignIn from './1763856000120-ConsoleSignIn.ts';
+import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000100-CostEstimatedDays': costEstimatedDays,
   '1763856000105-RealizedSavings': realizedSavings,
   '1763856000120-ConsoleSignIn': consoleSignIn,
+  '1763856000125-NotificationPreferences': notificationPreferences,
 };

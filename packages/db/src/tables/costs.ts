@@ -79,10 +79,15 @@ export interface BudgetsTable {
 
 
 /**
- * Where a budget alert is announced. The cost API validates them on the way in; the audit service
- * creates the in-app notification and delivers email and webhook.
+ * Where a notification is announced: a budget alert's channels, or a user's preference for a type of
+ * notification. The cost and audit APIs validate them on the way in; the audit service creates the
+ * in-app notification and delivers email, webhook (signed) and Slack (an incoming webhook's URL).
  */
-export type NotificationChannel = { type: 'in_app' } | { type: 'email'; to: string } | { type: 'webhook'; url: string };
+export type NotificationChannel =
+  | { type: 'in_app' }
+  | { type: 'email'; to: string }
+  | { type: 'webhook'; url: string }
+  | { type: 'slack'; url: string };
 
 export interface BudgetAlertsTable {
   id: Generated<string>;

@@ -115,6 +115,10 @@ export type RealizedSavingsStatus = (typeof REALIZED_SAVINGS_STATUSES)[number];
 export const NOTIFICATION_STATUSES = ['unread', 'read'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
+/** What a notification is about (`notifications.type`), and what a user's preferences are kept per. */
+export const NOTIFICATION_TYPES = ['budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings'] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
 /** `table.column` -> values, for the columns above that a check constraint holds. */
 export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
@@ -126,6 +130,7 @@ export const CHECKED_VALUES = {
   'budget_alerts.threshold_type': BUDGET_THRESHOLD_TYPES,
   'notification_deliveries.status': DELIVERY_STATUSES,
   'notifications.status': NOTIFICATION_STATUSES,
+  'notification_preferences.notification_type': NOTIFICATION_TYPES,
   'realized_savings.status': REALIZED_SAVINGS_STATUSES,
   'operations.operation': ACTION_TYPES,
   'actions.action_type': ACTION_TYPES,

@@ -1,7 +1,7 @@
 import type { ColumnsOf, Generated, GeneratedTimestamp, Jsonb, JsonObject, NullableTimestamp } from './column-types.ts';
 import type { EncryptedSecret } from '@stratus/vault';
 import type { NotificationChannel } from './costs.ts';
-import type { DeliveryStatus } from './enums.ts';
+import type { DeliveryStatus, NotificationType } from './enums.ts';
 
 /** The channels delivered outside the app; in-app notifications are rows of `notifications`. */
 export type DeliveryChannel = Exclude<NotificationChannel, { type: 'in_app' }>;
@@ -36,9 +36,23 @@ export interface WebhookSigningSecretsTable {
   created_at: GeneratedTimestamp;
 }
 
+/**
+ * Where a user wants one type of notification announced besides the app: no row means in-app only.
+ * The in-app notification is always written (it is the record the deliveries hang from).
+ */
+export interface NotificationPreferencesTable {
+  organization_id: string;
+  user_id: string;
+  notification_type: NotificationType;
+  channels: Jsonb<DeliveryChannel[]>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface NotificationDeliveryTables {
   notification_deliveries: NotificationDeliveriesTable;
   webhook_signing_secrets: WebhookSigningSecretsTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 export const notificationDeliveryColumns: ColumnsOf<NotificationDeliveryTables> = {
@@ -62,5 +76,13 @@ export const notificationDeliveryColumns: ColumnsOf<NotificationDeliveryTables> 
     secret: 'not null',
     key_id: 'not null',
     created_at: 'not null',
+  },
+  notification_preferences: {
+    organization_id: 'not null',
+    user_id: 'not null',
+    notification_type: 'not null',
+    channels: 'not null',
+    created_at: 'not null',
+    updated_at: 'not null',
   },
 };

@@ -137,6 +137,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),
   webhook_signing_secrets: { ...ownedBy('stratus_audit'), readers: ['stratus_audit'] },
+  notification_preferences: ownedBy('stratus_audit'),
   activity_log: appendOnly,
   audit_logs: appendOnly,
   audit_checkpoints: appendOnly,

@@ -1,8 +1,8 @@
 import type { JsonObject } from '@stratus/db';
 import type { EventEnvelope, EventHandler } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
-import { channelsOfAlert, deliveryJobId, isDeliveryChannel, recordDeliveries } from '../modules/deliveries/deliveries.repository.ts';
-import { notifyOnce } from './notifications.repository.ts';
+import { channelsOfAlert, isDeliveryChannel } from '../modules/deliveries/deliveries.repository.ts';
+import { announce } from './notifications.repository.ts';
 
 /** "80.000000" and "USD" as "80.00 USD": amounts keep two decimals, or more when they have them. */
 function money(amount: string, currency: string): string {
@@ -35,10 +35,9 @@ export function budgetAlertPayload(event: EventEnvelope<'budget.threshold_crosse
 }
 
 /**
- * One in-app notification per crossing, and one delivery per email and webhook channel of the alert
- * (read from budget_alerts: addresses never travel in events), each enqueued under a job id of the
- * event and channel. Enqueueing again when the event is applied again is a no-op while the job is
- * kept, and the job sends nothing for a delivery already made.
+ * One in-app notification per crossing, and one delivery per email, webhook and Slack channel of the
+ * alert (read from budget_alerts: addresses never travel in events) and of the users who asked for
+ * budget alerts (see announce).
  */
 export function budgetThresholdCrossed(queues: Pick<Queues, 'enqueue'>): EventHandler<'budget.threshold_crossed'> {
   return async (event, trx) => {
@@ -58,7 +57,9 @@ export function budgetThresholdCrossed(queues: Pick<Queues, 'enqueue'>): EventHa
             title: `Budget "${budget_name}" reached ${percent(threshold)}`,
             message: `Spend for ${period} is ${money(spend, currency)}, ${percent(threshold)} or more of the budget of ${budget}.`,
           };
-    const notificationId = await notifyOnce(trx, event, {
+    // An alert deleted since it fired has no channels of its own left; its users' preferences still apply.
+    const channels = budget_alert_id === undefined ? [] : (await channelsOfAlert(trx, budget_alert_id)).filter(isDeliveryChannel);
+    await announce(trx, queues, event, {
       type: 'budget_alert',
       ...notification,
       data: {
@@ -74,23 +75,6 @@ export function budgetThresholdCrossed(queues: Pick<Queues, 'enqueue'>): EventHa
         budget_amount,
         currency,
       },
-    });
-    if (budget_alert_id === undefined) return;
-
-    const channels = (await channelsOfAlert(trx, budget_alert_id)).filter(isDeliveryChannel);
-    const keys = await recordDeliveries(trx, {
-      organizationId: event.tenant,
-      notificationId,
-      eventId: event.id,
-      channels,
-      payload: budgetAlertPayload(event),
-    });
-    for (const key of keys) {
-      await queues.enqueue(
-        'notification.deliver',
-        { organization_id: event.tenant, event_id: event.id, channel_key: key },
-        { jobId: deliveryJobId(event.id, key) },
-      );
-    }
+    }, { channels, payload: budgetAlertPayload(event) });
   };
 }

@@ -1,9 +1,11 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, JsonObject } from '@stratus/db';
+import type { Database, DeliveryChannel, JsonObject, NotificationType } from '@stratus/db';
 import type { EventEnvelope } from '@stratus/events';
+import type { Queues } from '@stratus/queues';
+import { channelsByPreference, deliveryJobId, recordDeliveries } from '../modules/deliveries/deliveries.repository.ts';
 
 export interface Notification {
-  type: string;
+  type: NotificationType;
   title: string;
   message: string;
   data: JsonObject;
@@ -52,4 +54,46 @@ export async function notifyOnce(trx: Transaction<Database>, event: EventEnvelop
     .returning('id')
     .executeTakeFirstOrThrow();
   return id;
+}
+
+/** The body POSTed to webhook channels for a notification that has no payload of its own (documented in the README). */
+export function notificationPayload(event: EventEnvelope, notification: Notification): JsonObject {
+  return {
+    id: event.id,
+    type: event.type,
+    occurred_at: event.time,
+    notification: { type: notification.type, title: notification.title, message: notification.message, data: notification.data },
+  };
+}
+
+/**
+ * Notifies once (notifyOnce), then records and enqueues one delivery per channel: those its
+ * recipients chose for this type of notification (notification_preferences) and `channels` (a budget
+ * alert's own). Each job has an id of the event and channel, so the event applied again enqueues
+ * nothing new, and the job sends nothing for a delivery already made.
+ */
+export async function announce(
+  trx: Transaction<Database>,
+  queues: Pick<Queues, 'enqueue'>,
+  event: EventEnvelope,
+  notification: Notification,
+  options: { channels?: readonly DeliveryChannel[]; payload?: JsonObject } = {},
+): Promise<string> {
+  const notificationId = await notifyOnce(trx, event, notification);
+  const channels = [...(options.channels ?? []), ...(await channelsByPreference(trx, notification))];
+  const keys = await recordDeliveries(trx, {
+    organizationId: event.tenant,
+    notificationId,
+    eventId: event.id,
+    channels,
+    payload: options.payload ?? notificationPayload(event, notification),
+  });
+  for (const key of keys) {
+    await queues.enqueue(
+      'notification.deliver',
+      { organization_id: event.tenant, event_id: event.id, channel_key: key },
+      { jobId: deliveryJobId(event.id, key) },
+    );
+  }
+  return notificationId;
 }

@@ -16,6 +16,16 @@ export interface DeliveryDependencies extends Pick<ServiceDeps, 'db' | 'logger'>
   webhooks: WebhookSender;
 }
 
+/** Slack's mrkdwn reads &, < and > as markup: a title or message naming `<resource>` must not become a link. */
+function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+/** The message a Slack incoming webhook posts: the notification's title in bold over its message. */
+export function slackMessage(title: string, message: string): { text: string } {
+  return { text: `*${escapeMrkdwn(title)}*\n${escapeMrkdwn(message)}` };
+}
+
 const NO_SIGNING_SECRET =
   'the organisation has no webhook signing secret: create one with POST /v1/webhook-signing-secret (audit service)';
 
@@ -30,13 +40,18 @@ async function send(
     await deps.mailer.send({ to: channel.to, subject: delivery.title, text: delivery.message });
     return;
   }
+  if (channel.type === 'slack') {
+    // Slack's incoming webhooks take a message, not Stratus's payload, and check no signature: the URL is the secret.
+    await deps.webhooks.post({ url: channel.url, body: JSON.stringify(slackMessage(delivery.title, delivery.message)) });
+    return;
+  }
   const secret = await withTenant(deps.db, organizationId, (trx) => findSigningSecret(trx, deps.keyring, organizationId));
   if (secret === undefined) throw new DeliveryError(NO_SIGNING_SECRET, { permanent: true });
   await deps.webhooks.post({ url: channel.url, body: JSON.stringify(delivery.payload), secret });
 }
 
 /**
- * Sends one email or webhook announcement, once: a delivery no longer pending is skipped, so the
+ * Sends one email, webhook or Slack announcement, once: a delivery no longer pending is skipped, so the
  * event applied again or the job enqueued again sends nothing. Each failed attempt is recorded on
  * the delivery; the last one, or a permanent failure, marks it failed. A crash between the send and
  * its record sends again on retry: receivers deduplicate on the payload's event id.

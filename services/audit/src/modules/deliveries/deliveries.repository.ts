@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Database, DeliveryChannel, JsonObject, NotificationChannel } from '@stratus/db';
+import type { Database, DeliveryChannel, JsonObject, NotificationChannel, NotificationType } from '@stratus/db';
 import { openSecret, sealSecret, VaultError, type Keyring } from '@stratus/vault';
 
 /** Every function runs in the caller's tenant transaction: row-level security scopes it to one organisation. */
 type Trx = Transaction<Database>;
 
 /**
- * `email-<digest>` or `webhook-<digest>` of the address: the same channel always gets the same key,
+ * `email-<digest>`, `webhook-<digest>` or `slack-<digest>` of the address: the same channel always gets the same key,
  * and the key (part of BullMQ job ids, visible in Redis) does not reveal the address.
  */
 export function channelKey(channel: DeliveryChannel): string {
@@ -22,6 +22,30 @@ export function deliveryJobId(eventId: string, key: string): string {
 
 export function isDeliveryChannel(channel: NotificationChannel): channel is DeliveryChannel {
   return channel.type !== 'in_app';
+}
+
+/**
+ * The channels the users a notification is for asked for this type of notification on: the user's
+ * own, each member's of the team, or, organisation-wide, every user's who asked. Disabled users get
+ * nothing.
+ */
+export async function channelsByPreference(
+  trx: Trx,
+  notification: { type: NotificationType; user_id?: string; team_id?: string },
+): Promise<DeliveryChannel[]> {
+  let recipients = trx
+    .selectFrom('notification_preferences as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select('p.channels')
+    .where('p.notification_type', '=', notification.type)
+    .where('u.status', '=', 'active');
+  if (notification.user_id !== undefined) recipients = recipients.where('p.user_id', '=', notification.user_id);
+  else if (notification.team_id !== undefined) {
+    const teamId = notification.team_id;
+    recipients = recipients.where('p.user_id', 'in', (members) => members.selectFrom('user_teams').select('user_id').where('team_id', '=', teamId));
+  }
+  const rows = await recipients.execute();
+  return rows.flatMap((row) => row.channels);
 }
 
 /** The alert's channels as they are now; none when the alert was deleted since it fired. */
@@ -47,12 +71,14 @@ export async function recordDeliveries(
     payload: JSON.stringify(delivery.payload),
   }));
   if (rows.length === 0) return [];
+  // Two recipients asking for the same address get one delivery.
+  const unique = [...new Map(rows.map((row) => [row.channel_key, row])).values()];
   await trx
     .insertInto('notification_deliveries')
-    .values(rows)
+    .values(unique)
     .onConflict((conflict) => conflict.columns(['event_id', 'channel_key']).doNothing())
     .execute();
-  return [...new Set(rows.map((row) => row.channel_key))];
+  return unique.map((row) => row.channel_key);
 }
 
 /** A delivery with what its email says (the in-app notification's title and message). */

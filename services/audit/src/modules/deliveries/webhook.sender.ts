@@ -96,7 +96,8 @@ function describeNetworkError(error: unknown): string {
 export interface WebhookRequest {
   url: string;
   body: string;
-  secret: string;
+  /** Signs the body; absent for receivers that take no signature (Slack's incoming webhooks). */
+  secret?: string;
   now?: number;
 }
 
@@ -140,7 +141,7 @@ export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetw
   const dispatcher = new Agent(allowPrivateNetworks ? {} : { connect: { lookup: publicAddressesOnly(dnsLookup) } });
   return {
     /**
-     * POSTs the body, signed, to the URL. Resolves on a 2xx. Network errors, timeouts, 429 and 5xx
+     * POSTs the body, signed when there is a secret, to the URL. Resolves on a 2xx. Network errors, timeouts, 429 and 5xx
      * are worth another attempt; a refused URL or address, or any other answer (a 4xx, or a
      * redirect, which is not followed so the signed body only ever reaches the URL the alert names),
      * is permanent.
@@ -154,7 +155,7 @@ export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetw
           headers: {
             'content-type': 'application/json',
             'user-agent': 'Stratus-Webhooks/1',
-            [SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now / 1000)),
+            ...(secret !== undefined ? { [SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now / 1000)) } : {}),
           },
           body,
           redirect: 'manual',

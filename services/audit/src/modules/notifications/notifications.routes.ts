@@ -1,15 +1,19 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
-import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, newestFirst, rowSchema } from '@stratus/db';
+import { DELIVERY_STATUSES, NOTIFICATION_STATUSES, NOTIFICATION_TYPES, newestFirst, rowSchema } from '@stratus/db';
 import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
 import { sql } from 'kysely';
 
 const deliverySchema = rowSchema('notification_deliveries', {
   id: z.uuid(),
   channel: z
-    .discriminatedUnion('type', [z.object({ type: z.literal('email'), to: z.string() }), z.object({ type: z.literal('webhook'), url: z.string() })])
-    .describe("the alert's channel when it fired"),
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('email'), to: z.string() }),
+      z.object({ type: z.literal('webhook'), url: z.string() }),
+      z.object({ type: z.literal('slack'), url: z.string() }),
+    ])
+    .describe("the alert's channel, or a recipient's preferred one, when it was announced"),
   status: z.enum(DELIVERY_STATUSES).describe('pending: being sent or waiting to retry'),
   attempts: z.number().int(),
   last_error: z.string().nullable().describe('why the last attempt failed, e.g. "the webhook answered HTTP 400; not retried ..."'),
@@ -21,14 +25,14 @@ const notificationSchema = rowSchema('notifications', {
   id: z.uuid(),
   user_id: z.uuid().nullable().describe('the user it is for; null: the whole organisation'),
   team_id: z.uuid().nullable(),
-  type: z.string().describe('budget_alert, ...'),
+  type: z.string().describe(NOTIFICATION_TYPES.join(', ')),
   title: z.string(),
   message: z.string(),
   status: z.enum(NOTIFICATION_STATUSES),
   data: z.record(z.string(), z.unknown()).nullable().describe('what the notification is about, with the event_id it came from'),
   created_at: z.date(),
   expires_at: z.date().nullable(),
-  deliveries: z.array(deliverySchema).describe("the alert's email and webhook deliveries, oldest first"),
+  deliveries: z.array(deliverySchema).describe('its email, webhook and Slack deliveries, oldest first'),
 });
 
 /** The user's own notifications, their teams', and the organisation-wide ones. */

@@ -50,9 +50,14 @@ describe('sign-in', () => {
   it('gives a new session id at each sign-in', async () => {
     const browser = new Browser(app.app, '10.0.0.2');
     await browser.login('admin@a.test', PASSWORD);
-    const first = browser.cookies.get('stratus_session');
+    const first = browser.cookies.get('stratus_session')!;
     await browser.login('admin@a.test', PASSWORD);
     expect(browser.cookies.get('stratus_session')).not.toBe(first);
+    // The earlier session ended with the new sign-in.
+    const stale = new Browser(app.app, '10.0.0.2');
+    stale.cookies.set('stratus_session', first);
+    expect((await stale.request('GET', '/auth/me')).status).toBe(401);
+    expect((await browser.request('GET', '/auth/me')).status).toBe(200);
   });
 
   it('answers a wrong password and an unknown email alike, and records the failure of a known user', async () => {
@@ -89,6 +94,25 @@ describe('sign-in', () => {
     expect(limited.body.error).toBe('rate_limited');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(800);
     expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(900);
+  });
+
+  it('counts per client address behind a proxy by X-Forwarded-For when TRUST_PROXY names the proxy', async () => {
+    const proxied = await startTestApp(service, { overrides: { CREDENTIALS_KEYS: `k1:${generateKey()}`, TRUST_PROXY: '10.9.0.0/16' } });
+    try {
+      await setPassword(proxied.database.owner, proxied.userId, PASSWORD);
+      const viaProxy = (client: string) => ({ 'x-forwarded-for': client });
+      const browser = new Browser(proxied.app, '10.9.0.1');
+      for (let attempt = 0; attempt < 30; attempt += 1) {
+        await browser.request('POST', '/auth/login', { body: { email: `x${attempt}@a.test`, password: 'a wrong password' }, headers: viaProxy('198.51.100.1') });
+      }
+      const blocked = await browser.request('POST', '/auth/login', { body: { email: 'admin@a.test', password: PASSWORD }, headers: viaProxy('198.51.100.1') });
+      expect(blocked.status).toBe(429);
+      // Another client behind the same proxy is not held back by the first one's failures.
+      const other = await browser.request('POST', '/auth/login', { body: { email: 'admin@a.test', password: PASSWORD }, headers: viaProxy('198.51.100.2') });
+      expect(other.status).toBe(200);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('limits failures per client address across emails', async () => {

@@ -72,6 +72,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> =
         case 'refused':
           return refuse(reply, 401, outcome.error, outcome.message);
         case 'signed_in': {
+          // A session this browser held before ends: one browser, one session, one live token.
+          const previous = request.cookies[SESSION_COOKIE];
+          const ended = previous ? await context.sessions.destroy(previous) : undefined;
+          if (ended) await revokeSessionTokens(context.db, [ended]);
           setSessionCookie(reply, context, outcome.sessionId);
           return { user: outcome.profile.user, organization: outcome.profile.organization };
         }

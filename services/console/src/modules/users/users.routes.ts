@@ -21,11 +21,8 @@ const userSchema = rowSchema('users', {
   last_login: z.date().nullable(),
 });
 
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email({ error: 'email must be an email address' }));
+// A plain format (not a transform) so the OpenAPI document says it; stored lower-case like users.email.
+const email = z.email({ error: 'email must be an email address' }).max(320);
 const name = z.string().trim().min(1, 'name must not be empty').max(200);
 
 /** People of the organisation: admins list them, invite them and change their role or status. */
@@ -62,23 +59,24 @@ export const usersRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> = a
     async (request, reply) => {
       const session = request.consoleSession!;
       const { organization_id: organizationId } = session;
+      const invitee = { ...request.body, email: request.body.email.toLowerCase() };
       const invited = await withTenant(context.db, organizationId, async (trx) => {
-        const existing = await trx.selectFrom('users').select('id').where('email', '=', request.body.email).executeTakeFirst();
+        const existing = await trx.selectFrom('users').select('id').where('email', '=', invitee.email).executeTakeFirst();
         if (existing) return undefined;
-        const invitation = await createInvitation(trx, { organizationId, ...request.body, invitedBy: session.user_id });
+        const invitation = await createInvitation(trx, { organizationId, ...invitee, invitedBy: session.user_id });
         await context.outbox.publish(trx, 'user.invited', {
           tenant: organizationId,
           data: {
             invitation_id: invitation.id,
             user_id: session.user_id,
-            email: request.body.email,
-            role: request.body.role,
+            email: invitee.email,
+            role: invitee.role,
             expires_at: invitation.expires_at.toISOString(),
           },
         });
         return invitation;
       });
-      if (!invited) return refuse(reply, 409, 'conflict', `${request.body.email} is a user of this organisation already`);
+      if (!invited) return refuse(reply, 409, 'conflict', `${invitee.email} is a user of this organisation already`);
       const url = new URL('/accept-invitation', context.publicUrl);
       url.hash = `token=${invited.token}`;
       return reply.code(201).send({ invitation_url: url.toString(), expires_at: invited.expires_at });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BUDGET_PERIODS, BUDGET_THRESHOLD_TYPES, CLOUD_PROVIDERS, rowSchema, type NotificationChannel } from '@stratus/db';
-import { day as isoDay, pageQuery, text } from '@stratus/http';
+import { BUDGET_PERIODS, BUDGET_THRESHOLD_TYPES, CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
+import { day as isoDay, notificationChannel, pageQuery, text } from '@stratus/http';
 
 const provider = z.enum(CLOUD_PROVIDERS);
 const day = isoDay.describe('YYYY-MM-DD (UTC)');
@@ -102,28 +102,12 @@ export const listBudgetsQuery = pageQuery;
 export const budgetParams = z.object({ id: z.uuid() });
 export const alertParams = z.object({ id: z.uuid(), alertId: z.uuid() });
 
-export const notificationChannel = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('in_app') }).describe('a notification in the app (GET /v1/notifications of the audit service)'),
-  z
-    .strictObject({ type: z.literal('email'), to: z.email().describe('one recipient address') })
-    .describe('an email sent by the audit service through its SMTP server (SMTP_URL); recorded as failed when none is configured'),
-  z
-    .strictObject({
-      type: z.literal('webhook'),
-      url: z.url({ protocol: /^https$/ }).describe('https only; receives a POST of the JSON payload documented in the README'),
-    })
-    .describe(
-      "a signed POST (header Stratus-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">, keyed by the organisation's " +
-        'webhook signing secret, made with POST /v1/webhook-signing-secret on the audit service)',
-    ),
-]) satisfies z.ZodType<NotificationChannel>;
-
 const notificationChannels = z
   .array(notificationChannel)
   .min(1)
   .max(10)
   .describe(
-    'where the alert is announced; an in-app notification is always created. Email and webhook deliveries are retried ' +
+    'where the alert is announced; an in-app notification is always created. Email, webhook and Slack deliveries are retried ' +
       'with backoff and their outcome is listed with the notification (GET /v1/notifications of the audit service)',
   );
 
