@@ -11,6 +11,7 @@ ensure_dependencies
 ensure_postgres
 ensure_redis
 ensure_kafka
+ensure_chromium
 
 stratus_log "typecheck"
 pnpm turbo run typecheck --output-logs=errors-only

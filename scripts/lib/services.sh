@@ -61,3 +61,17 @@ ensure_dependencies() {
     pnpm install --prefer-offline --reporter=silent >&2
   fi
 }
+
+ensure_chromium() {
+  # The console's browser tests drive Debian's Chromium through playwright-core (which brings no
+  # browser of its own). CHROMIUM_PATH points at another build instead.
+  local path="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [ -x "$path" ] && return 0
+  [ -n "${CHROMIUM_PATH:-}" ] && stratus_die "CHROMIUM_PATH=$path is not an executable"
+  command -v apt-get >/dev/null 2>&1 || stratus_die "Chromium is missing at $path: install it, or set CHROMIUM_PATH"
+  stratus_log "installing Chromium (apt-get) for the browser tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >&2 || stratus_die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2 || stratus_die "could not install chromium (apt-get)"
+}

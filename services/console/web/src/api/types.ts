@@ -1,0 +1,215 @@
+/** The shapes the console reads, as the services' OpenAPI documents give them (only the fields used). */
+export type Provider = 'AWS' | 'AZURE' | 'GCP';
+export const PROVIDERS: Provider[] = ['AWS', 'AZURE', 'GCP'];
+export type Role = 'admin' | 'operator' | 'viewer';
+export const ROLES: Role[] = ['admin', 'operator', 'viewer'];
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface Me {
+  user: { id: string; email: string; name: string | null; role: Role; mfa_enabled: boolean };
+  organization: { id: string; name: string };
+}
+
+export interface ConsoleUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  status: string;
+  mfa_enabled: boolean;
+  last_login: string | null;
+}
+
+export interface CloudAccount {
+  id: string;
+  provider: Provider;
+  name: string;
+  account_id: string;
+  adapter: string;
+  status: string;
+  last_sync: string | null;
+  last_sync_error: string | null;
+}
+
+export interface Resource {
+  id: string;
+  cloud_account_id: string;
+  provider: Provider;
+  provider_resource_id: string;
+  name: string | null;
+  type: string;
+  region: string | null;
+  zone: string | null;
+  state: string | null;
+  tags: Record<string, string>;
+  cost_daily: string;
+  cost_monthly: string;
+  metadata: Record<string, unknown>;
+  discovered_at: string;
+  last_seen: string;
+}
+
+export interface Aggregates {
+  daily: number;
+  monthly: number;
+  delta_pct: number | null;
+}
+
+export interface BreakdownItem {
+  period: string;
+  group: Record<string, string | null>;
+  currency: string;
+  amount: string;
+}
+
+export interface Breakdown extends Page<BreakdownItem> {
+  from: string;
+  to: string;
+  granularity: 'day' | 'month' | 'total';
+  group_by: string[];
+}
+
+export interface TopCosts {
+  by: string;
+  items: Array<{ value: string | null; name: string | null; currency: string; amount: string }>;
+}
+
+export interface Budget {
+  id: string;
+  name: string;
+  amount: string;
+  currency: string;
+  period: 'monthly' | 'quarterly' | 'yearly';
+  start_date: string;
+}
+
+export interface BudgetAlert {
+  id: string;
+  threshold: number;
+  threshold_type: 'actual' | 'forecast';
+  last_fired_at: string | null;
+}
+
+export interface BudgetDetail extends Budget {
+  current_period: { start: string; end: string; spend: string; forecast: string | null; percent_used: number | null; forecast_percent: number | null } | null;
+  alerts: BudgetAlert[];
+}
+
+export type RecommendationStatus = 'open' | 'claimed' | 'succeeded' | 'failed' | 'dismissed' | 'snoozed' | 'resolved' | 'expired';
+export const RECOMMENDATION_STATUSES: RecommendationStatus[] = ['open', 'claimed', 'succeeded', 'failed', 'dismissed', 'snoozed', 'resolved', 'expired'];
+export const DISMISS_REASONS = [
+  'non_critical_account',
+  'temporary_account',
+  'valid_business_case',
+  'other_methods_available',
+  'low_priority',
+  'not_applicable',
+  'other',
+] as const;
+
+export interface Recommendation {
+  id: string;
+  cloud_account_id: string | null;
+  resource_id: string | null;
+  provider: Provider;
+  recommendation_type: string;
+  title: string;
+  reason: string | null;
+  status: RecommendationStatus;
+  priority_level: 'low' | 'medium' | 'high';
+  estimated_savings: string | null;
+  currency: string | null;
+  action: { type: string; parameters: Record<string, unknown> } | null;
+  etag: string;
+  snoozed_until: string | null;
+}
+
+export interface RecommendationSummary {
+  by_type: Array<{ count: number; estimated_savings: string; currency: string; recommendation_type: string }>;
+}
+
+export type ActionType = 'start' | 'stop' | 'scale' | 'snapshot' | 'delete' | 'tag';
+export type ActionStatus =
+  | 'pending'
+  | 'awaiting_approval'
+  | 'approved'
+  | 'rejected'
+  | 'queued'
+  | 'running'
+  | 'success'
+  | 'error'
+  | 'cancelled'
+  | 'expired';
+export const ACTION_STATUSES: ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'rejected', 'queued', 'running', 'success', 'error', 'cancelled', 'expired'];
+
+export interface Action {
+  id: string;
+  recommendation_id: string | null;
+  action_type: ActionType;
+  resource_id: string | null;
+  status: ActionStatus;
+  parameters: Record<string, unknown>;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface Approval {
+  id: string;
+  approver_id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  requested_at: string;
+  action_id: string;
+  action_type: ActionType;
+  resource_id: string | null;
+  action_status: ActionStatus;
+  quorum: number;
+  expires_at: string;
+}
+
+export interface ApprovalRequest {
+  action_id: string;
+  digest: string;
+  current_digest: string;
+}
+
+export interface FailedAction {
+  action_id: string;
+  action_type: ActionType;
+  resource_id: string | null;
+  attempts: number;
+  error: { message: string; class: string; retryable: boolean } | null;
+  failed_at: string;
+}
+
+export interface ActivityItem {
+  id: string;
+  actor: string | null;
+  type: string;
+  subject: string | null;
+  summary: string;
+  status: string | null;
+  created_at: string;
+}
+
+export interface AuditVerification {
+  rows: number;
+  valid_rows: number;
+  checkpoints: number;
+  valid_checkpoints: number;
+  valid: boolean;
+  summary: string;
+  problems: Array<{ kind: string; sequence: string; message: string }>;
+}
+
+export interface Notification {
+  id: string;
+  type: string;
+  title: string;
+  message: string;
+  status: 'unread' | 'read';
+  created_at: string;
+}

@@ -1,0 +1,233 @@
+/**
+ * The console in real Chromium against the running system (the dev launcher with every service
+ * and the console, demo fleets seeded through the public API): sign in with and without a second
+ * factor, wrong password, expired session, inventory and costs, applying a recommendation that
+ * waits for a second person's approval, its execution and its line in the activity feed. Every
+ * page is screenshotted and checked with axe-core.
+ */
+import { TOTP, URI } from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Redis } from 'ioredis';
+import { eventually, testEnv } from '@stratus/testing';
+import { checkPage, ensureConsoleBuilt, launchChromium, newContext, openPage as open, POLL, signIn as signInAt, startSystem, type RunningSystem } from './harness.ts';
+
+const ADMIN = { email: 'ada@browser.test', password: 'correct horse battery staple' };
+const APPROVER = { email: 'grace@browser.test', name: 'Grace Approver', password: 'another long passphrase' };
+
+let system: RunningSystem;
+let browser: Browser;
+let admin: BrowserContext;
+let approver: BrowserContext;
+let adminPage: Page;
+let approverPage: Page;
+
+const signIn = (page: Page, credentials: { email: string; password: string }) => signInAt(page, system.consoleUrl, credentials);
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  system = await startSystem({ demoResources: 40, adminEmail: ADMIN.email, adminPassword: ADMIN.password });
+  // Every action waits for an admin's approval, so applying a recommendation needs a second person.
+  await system.serviceApi('action-executor', '/v1/action-policy', {
+    method: 'PUT',
+    body: { rules: [{ name: 'four eyes', effect: 'require_approval', when: { action_types: ['start', 'stop', 'scale', 'snapshot', 'delete', 'tag'] } }], approval: { quorum: 1, approver_role: 'admin', expires_in_hours: 24 } },
+  });
+  // The demo's discovery, cost import and evaluation run in the background: wait for their results.
+  await eventually(
+    async () => {
+      expect((await system.serviceApi<{ items: unknown[] }>('ingestion', '/v1/resources?limit=1')).items).toHaveLength(1);
+      expect((await system.serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates')).monthly).toBeGreaterThan(0);
+      const idle = await system.serviceApi<{ items: unknown[] }>('recommendation', '/v1/recommendations?status=open&recommendation_type=idle_vm&limit=1');
+      expect(idle.items).toHaveLength(1);
+    },
+    { timeoutMs: 120_000, intervalMs: 1_000 },
+  );
+  // The simulated clouds fail 5% of operations on purpose; the journey below is about approval.
+  const accounts = await system.serviceApi<{ items: Array<{ id: string; settings: { adapter?: string; sim?: Record<string, unknown> } }> }>('ingestion', '/v1/cloud-accounts');
+  for (const { id, settings } of accounts.items) {
+    const { adapter: _chosenAtLink, ...changeable } = settings;
+    await system.serviceApi('ingestion', `/v1/cloud-accounts/${id}`, { method: 'PATCH', body: { settings: { ...changeable, sim: { ...settings.sim, failure_rate: 0 } } } });
+  }
+  browser = await launchChromium();
+  admin = await newContext(browser);
+  approver = await newContext(browser);
+  adminPage = await admin.newPage();
+  approverPage = await approver.newPage();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+// Each step runs the whole system and a browser on a shared machine: minutes, not seconds.
+describe('the console in Chromium', { timeout: 300_000 }, () => {
+  it('refuses a wrong password with a message, and keeps the visitor on the sign-in page', async () => {
+    await signIn(adminPage, { email: ADMIN.email, password: 'not the password at all' });
+    await expect.poll(() => adminPage.getByRole('alert').textContent(), POLL).toContain('Wrong email or password');
+    expect(new URL(adminPage.url()).pathname).toBe('/sign-in');
+    await checkPage(adminPage, 'sign-in-wrong-password');
+  });
+
+  it('signs in with a password and shows the overview with this month spend and open savings', async () => {
+    await signIn(adminPage, ADMIN);
+    await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
+    const { monthly } = await system.serviceApi<{ monthly: number }>('cost', '/v1/costs/aggregates');
+    await expect.poll(() => adminPage.getByTestId('month-spend').textContent(), POLL).toContain(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(monthly));
+    await adminPage.getByTestId('open-savings').waitFor();
+    await adminPage.locator('figure .recharts-surface').first().waitFor();
+    await checkPage(adminPage, 'overview');
+  });
+
+  it('lists the inventory with server-side filters, and opens a resource', async () => {
+    await open(adminPage, 'Inventory');
+    const table = adminPage.getByTestId('inventory-table');
+    await table.getByRole('row').nth(1).waitFor();
+    await checkPage(adminPage, 'inventory');
+
+    await adminPage.getByRole('textbox', { name: 'State', exact: true }).fill('stopped');
+    const stopped = await system.serviceApi<{ items: Array<{ name: string | null; state: string }> }>('ingestion', '/v1/resources?state=stopped&limit=50');
+    await expect.poll(() => new URL(adminPage.url()).searchParams.get('state'), POLL).toBe('stopped');
+    if (stopped.items.length === 0) {
+      await adminPage.getByTestId('empty-state').waitFor();
+    } else {
+      await expect.poll(async () => (await table.getByRole('row').count()) - 1, POLL).toBe(stopped.items.length);
+      await table.getByRole('link').first().click();
+      await adminPage.getByRole('heading', { name: 'Properties' }).waitFor();
+      await adminPage.getByRole('heading', { name: 'Action history' }).waitFor();
+      await checkPage(adminPage, 'resource-detail');
+    }
+  });
+
+  it('shows costs in the explorer and budgets', async () => {
+    await open(adminPage, 'Cost explorer');
+    await adminPage.getByTestId('cost-table').getByRole('row').nth(1).waitFor();
+    expect(await adminPage.getByRole('link', { name: 'Download CSV' }).getAttribute('href')).toMatch(/^\/api\/cost\/v1\/costs\/export\?/);
+    await checkPage(adminPage, 'cost-explorer');
+    await open(adminPage, 'Budgets');
+    await adminPage.getByRole('heading', { name: 'Budgets and alerts' }).waitFor();
+    await adminPage.getByTestId('empty-state').waitFor();
+    await checkPage(adminPage, 'budgets');
+  });
+
+  it('turns on a second factor in the settings, then signs in with password and TOTP code', async () => {
+    await open(adminPage, 'Settings');
+    await checkPage(adminPage, 'settings-accounts');
+    await adminPage.getByRole('tab', { name: 'Second factor' }).click();
+    await adminPage.getByRole('button', { name: 'Set up a second factor' }).click();
+    const url = await adminPage.getByTestId('otpauth-url').textContent();
+    const totp = URI.parse(url ?? '');
+    expect(totp).toBeInstanceOf(TOTP);
+    if (!(totp instanceof TOTP)) return;
+    await checkPage(adminPage, 'settings-totp');
+    await adminPage.getByLabel('Code from your authenticator app').fill(totp.generate());
+    await adminPage.getByRole('button', { name: 'Turn on' }).click();
+    await adminPage.getByRole('button', { name: 'Turn off' }).waitFor();
+
+    await adminPage.getByRole('button', { name: 'Sign out' }).click();
+    await adminPage.getByRole('heading', { name: 'Sign in to Stratus' }).waitFor();
+    await signIn(adminPage, ADMIN);
+    const code = adminPage.getByLabel('Authentication code');
+    await code.waitFor();
+    await checkPage(adminPage, 'sign-in-totp');
+    await code.fill(['000000', '111111', '222222'].find((candidate) => totp.validate({ token: candidate, window: 1 }) === null)!);
+    await adminPage.getByRole('button', { name: 'Verify and sign in' }).click();
+    await expect.poll(() => adminPage.getByRole('alert').textContent(), POLL).toContain('Wrong authentication code');
+    // The code that turned the factor on may not sign in again: the next step's code is within the window.
+    await code.fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await adminPage.getByRole('button', { name: 'Verify and sign in' }).click();
+    await adminPage.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await adminPage.getByTestId('signed-in-user').textContent()).toContain(ADMIN.email);
+  });
+
+  it('invites a second admin, who accepts and signs in', async () => {
+    await open(adminPage, 'Settings');
+    await adminPage.getByRole('tab', { name: 'Users' }).click();
+    await adminPage.getByLabel('Email', { exact: true }).fill(APPROVER.email);
+    await adminPage.getByLabel('Name', { exact: true }).fill(APPROVER.name);
+    await adminPage.getByRole('textbox', { name: 'Role', exact: true }).click();
+    await adminPage.getByRole('option', { name: 'admin' }).click();
+    await adminPage.getByRole('button', { name: 'Invite' }).click();
+    const link = (await adminPage.getByRole('status').filter({ hasText: 'Invitation created' }).locator('code').textContent()) ?? '';
+    expect(link).toMatch(/#token=/);
+    await checkPage(adminPage, 'settings-users');
+
+    await approverPage.goto(`${system.consoleUrl}${new URL(link).pathname}${new URL(link).hash}`);
+    await approverPage.getByLabel('Choose a password').fill(APPROVER.password);
+    await checkPage(approverPage, 'accept-invitation');
+    await approverPage.getByRole('button', { name: 'Accept the invitation' }).click();
+    await approverPage.getByRole('heading', { name: 'Overview' }).waitFor();
+    expect(await approverPage.getByTestId('signed-in-user').textContent()).toContain(APPROVER.email);
+  });
+
+  it('applies the largest idle-VM recommendation, which the second admin approves, and sees it executed and in the activity feed', async () => {
+    await open(adminPage, 'Recommendations');
+    const table = adminPage.getByTestId('recommendations-table');
+    await table.getByRole('row').nth(1).waitFor();
+    await checkPage(adminPage, 'recommendations');
+    // The largest idle VM: stopping one is what every simulated provider supports.
+    const apply = table.getByRole('button', { name: /^Apply: Stop idle VM/ }).first();
+    const title = (await apply.getAttribute('aria-label'))!.slice('Apply: '.length);
+    await apply.click();
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
+    await adminPage.getByRole('dialog').waitFor({ state: 'detached' });
+
+    const applied = await eventually(
+      async () => {
+        const { items } = await system.serviceApi<{ items: Array<{ id: string; status: string; resource_id: string }> }>('action-executor', '/v1/actions?status=awaiting_approval');
+        expect(items).toHaveLength(1);
+        return items[0]!;
+      },
+      { timeoutMs: POLL.timeout, intervalMs: 250 },
+    );
+
+    await open(approverPage, 'Actions & approvals');
+    const approve = approverPage.getByRole('button', { name: /^Approve / });
+    await eventually(
+      async () => {
+        await approverPage.reload();
+        await approve.first().waitFor({ timeout: 5_000 });
+      },
+      { timeoutMs: POLL.timeout, intervalMs: 500 },
+    );
+    await checkPage(approverPage, 'approvals');
+    await approve.click();
+    const dialog = approverPage.getByRole('dialog');
+    await dialog.getByLabel('Comment').fill(`reviewed: ${title}`);
+    await dialog.getByRole('button', { name: 'Approve' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await approverPage.getByTestId('empty-state').waitFor();
+
+    await adminPage.goto(`${system.consoleUrl}/actions`);
+    await adminPage.getByRole('tab', { name: 'All actions' }).click();
+    const row = adminPage.getByTestId('actions-table').getByRole('row').filter({ hasText: applied.resource_id });
+    await expect.poll(() => row.textContent(), POLL).toContain('success');
+    await checkPage(adminPage, 'actions');
+
+    await open(adminPage, 'Activity & audit');
+    // action.completed is about the resource it acted on.
+    await adminPage.getByRole('textbox', { name: 'Event type' }).fill('action.completed');
+    await adminPage.getByRole('textbox', { name: 'Resource' }).fill(applied.resource_id);
+    await expect.poll(() => adminPage.getByTestId('activity-table').getByRole('row').nth(1).textContent(), POLL).toContain(`action.completed ${applied.resource_id}`);
+    await adminPage.getByTestId('audit-verification').waitFor();
+    await checkPage(adminPage, 'activity');
+  }, 600_000);
+
+  it('sends a person whose session expired back to the sign-in page, then to where they were', async () => {
+    // The session ends on the server (as an idle expiry would): delete it from Redis.
+    const redis = new Redis(testEnv.redisUrl);
+    try {
+      const keys = await redis.keys(`${system.redis.prefix}:console:session:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    await open(approverPage, 'Inventory');
+    await approverPage.getByText('Your session has expired').waitFor();
+    expect(new URL(approverPage.url()).searchParams.get('next')).toBe('/inventory');
+    await checkPage(approverPage, 'sign-in-expired');
+    await signInAt(approverPage, undefined, APPROVER);
+    await approverPage.getByRole('heading', { name: 'Inventory' }).waitFor();
+  });
+});
