@@ -169,8 +169,24 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     const apply = table.getByRole('button', { name: /^Apply: Stop idle VM/ }).first();
     const title = (await apply.getAttribute('aria-label'))!.slice('Apply: '.length);
     await apply.click();
-    await adminPage.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
-    await adminPage.getByRole('dialog').waitFor({ state: 'detached' });
+    // The system is still syncing its demo fleets: a re-evaluation may change the recommendation after
+    // it was listed. The dialog then says so and the list is read again; applying again confirms the
+    // current version, as a person would.
+    const confirm = adminPage.getByRole('dialog');
+    for (let attempt = 0; ; attempt += 1) {
+      const listReadAgain = adminPage
+        .waitForResponse((response) => response.request().method() === 'GET' && /\/api\/recommendation\/v1\/recommendations\?/.test(response.url()))
+        .catch(() => undefined);
+      await confirm.getByRole('button', { name: 'Apply' }).click();
+      const outcome = await Promise.race([
+        confirm.waitFor({ state: 'detached' }).then(() => 'closed' as const),
+        confirm.getByRole('alert').waitFor().then(() => 'refused' as const),
+      ]);
+      if (outcome === 'closed') break;
+      expect(await confirm.getByRole('alert').textContent()).toContain('changed since etag');
+      expect(attempt).toBeLessThan(3);
+      await listReadAgain;
+    }
 
     const applied = await eventually(
       async () => {

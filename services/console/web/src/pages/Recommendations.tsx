@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Badge, Group, Select, Stack, Textarea, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
-import { api } from '../api/client.ts';
+import { api, ApiError } from '../api/client.ts';
 import { DISMISS_REASONS, PROVIDERS, RECOMMENDATION_STATUSES, type Page, type Recommendation } from '../api/types.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { DataTable, Pager, useCursorPages } from '../components/DataTable.tsx';
@@ -19,6 +19,9 @@ function useDecide() {
       return api('recommendation', `/recommendations/${recommendation.id}/${kind}`, { method: 'POST', body: { etag: recommendation.etag, ...rest } });
     },
     onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['recommendation'] }), queryClient.invalidateQueries({ queryKey: ['action-executor'] })]),
+    // The recommendation changed since it was listed (a re-evaluation gave it a new etag): the list is
+    // read again, so the dialog, which stays open with the reason, confirms the current version.
+    onError: (error) => (error instanceof ApiError && error.status === 409 ? queryClient.invalidateQueries({ queryKey: ['recommendation'] }) : undefined),
   });
 }
 
