@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bootstrapOrganization, hashPassword, type BootstrapResult } from '@stratus/auth';
-import { createTestDatabase, createTestKafka, createTestRedis, eventually, testEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
+import { createTestDatabase, createTestKafka, createTestRedis, eventually, launcherEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
 
 export const root = new URL('../../', import.meta.url).pathname;
 const web = join(root, 'services/console/web');
@@ -69,16 +69,9 @@ export async function startSystem(options: { demoResources?: number; adminEmail:
     cwd: root,
     env: {
       ...process.env,
-      DATABASE_URL: database.url,
-      REDIS_URL: testEnv.redisUrl,
-      REDIS_PREFIX: redis.prefix,
-      KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
-      KAFKA_TOPIC_PREFIX: kafka.prefix,
-      KAFKA_PARTITIONS: '2',
-      STRATUS_PORT_BASE: String(portBase),
+      ...launcherEnv({ database, redis, kafka, portBase }),
       ...demo,
       CREDENTIALS_KEYS: `browser:${randomBytes(32).toString('base64')}`,
-      LOG_PRETTY: 'false',
       LOG_LEVEL: 'warn',
     },
   });

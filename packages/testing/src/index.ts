@@ -7,3 +7,4 @@ export { openBackbone, type Backbone, type BackboneEvents } from './backbone.ts'
 export { readTopics, type KafkaReader, type ReadMessage } from './kafka-reader.ts';
 export { parsePrometheus, type MetricFamily } from './prometheus.ts';
 export { outboxDrained } from './outbox.ts';
+export { launcherEnv } from './launcher.ts';
