@@ -1,5 +1,5 @@
 /** The shapes the console reads, as the services' OpenAPI documents give them (only the fields used). */
-import type { ActionStatus, ActionType, CloudProvider, RecommendationPriorityLevel, RecommendationStatus } from '@stratus/db/enums';
+import type { ActionStatus, ActionType, AutomationRuleStatus, CloudProvider, RecommendationPriorityLevel, RecommendationStatus } from '@stratus/db/enums';
 import type { StratusRole } from '@stratus/db/roles';
 
 // The enums come from the schema's one source; these two subpaths hold no runtime code but the lists.
@@ -193,4 +193,24 @@ export interface Notification {
   message: string;
   status: 'unread' | 'read';
   created_at: string;
+}
+
+export interface AutomationRule {
+  id: string;
+  name: string;
+  match: string;
+  action: ActionType;
+  parameters: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  status: AutomationRuleStatus;
+  max_resources: number;
+  next_runs: string[];
+}
+
+export interface RulePreview {
+  match: string;
+  count: number;
+  items: Array<Pick<Resource, 'id' | 'cloud_account_id' | 'provider' | 'name' | 'type' | 'region' | 'state' | 'cost_monthly'>>;
+  next_cursor: string | null;
 }
