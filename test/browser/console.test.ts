@@ -192,6 +192,24 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     expect(await approverPage.getByTestId('signed-in-user').textContent()).toContain(APPROVER.email);
   });
 
+  it('creates an API token for a machine in the settings, which the services take until it is revoked', async () => {
+    await open(adminPage, 'Settings');
+    await adminPage.getByRole('tab', { name: 'Linked accounts and tokens' }).click();
+    await adminPage.getByRole('textbox', { name: 'Token name' }).fill('browser-test exporter');
+    await adminPage.getByRole('button', { name: 'Create token' }).click();
+    const token = (await adminPage.getByTestId('new-token').textContent())!;
+    const resources = () => fetch(`${system.serviceUrl('ingestion')}/v1/resources?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await resources()).status).toBe(200);
+    await checkPage(adminPage, 'settings-tokens');
+
+    const row = adminPage.getByRole('row').filter({ hasText: 'browser-test exporter' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked', { exact: true }).waitFor();
+    // Writes check the token every time; reads trust the services' 30-second identity cache.
+    await expect.poll(async () => (await resources()).status, { timeout: 45_000, interval: 1_000 }).toBe(401);
+  });
+
   it('applies the largest idle-VM recommendation, which the second admin approves, and sees it executed and in the activity feed', async () => {
     await open(adminPage, 'Recommendations');
     const table = adminPage.getByTestId('recommendations-table');

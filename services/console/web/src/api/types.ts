@@ -214,3 +214,15 @@ export interface RulePreview {
   items: Array<Pick<Resource, 'id' | 'cloud_account_id' | 'provider' | 'name' | 'type' | 'region' | 'state' | 'cost_monthly'>>;
   next_cursor: string | null;
 }
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  token_prefix: string;
+  role: Role;
+  user_id: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
