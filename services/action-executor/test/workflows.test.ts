@@ -82,6 +82,7 @@ async function executionIn(id: string, status: string) {
 async function eventsOf(type: string, executionId: string) {
   const { rows } = await sql<{ data: Record<string, unknown> }>`
     select envelope -> 'data' as data from event_outbox_events where type = ${type} and envelope -> 'data' ->> 'execution_id' = ${executionId}
+     order by seq, position
   `.execute(owner());
   return rows.map((row) => row.data);
 }
