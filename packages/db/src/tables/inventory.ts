@@ -8,7 +8,7 @@ import type {
   Jsonb,
   NullableTimestamp,
 } from './column-types.ts';
-import type { CloudProvider } from './enums.ts';
+import type { CloudProvider, TeamAccessLevel } from './enums.ts';
 
 /** Non-sensitive metadata of a linked cloud account; secrets live in cloud_credentials. */
 export interface CloudAccountsTable {
@@ -30,11 +30,12 @@ export interface CloudAccountsTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** A cloud account granted to a team: its members who are not organisation admins reach only such accounts. */
 export interface CloudAccountTeamsTable {
   cloud_account_id: string;
   team_id: string;
   organization_id: string;
-  access_level: string;
+  access_level: TeamAccessLevel;
   created_at: GeneratedTimestamp;
 }
 
