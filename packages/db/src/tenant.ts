@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
+import type { TeamAccessLevel } from './tables/enums.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -31,4 +32,14 @@ export async function withTenant<T>(
     return fn(trx);
   };
   return db.isTransaction ? scoped(db as Transaction<Database>) : db.transaction().execute(scoped);
+}
+
+/**
+ * Whether the session's person may act at this level on the account (always, for sessions that
+ * name nobody or an admin): for a change that leaves through the outbox, where no row of the
+ * account changes for a team policy to refuse.
+ */
+export async function teamAllows(trx: Transaction<Database>, cloudAccountId: string, level: TeamAccessLevel): Promise<boolean> {
+  const { rows } = await sql<{ allowed: boolean }>`select stratus_team_allows(${cloudAccountId}::uuid, ${level}) as allowed`.execute(trx);
+  return rows[0]?.allowed === true;
 }

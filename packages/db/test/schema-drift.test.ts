@@ -4,7 +4,11 @@ import { createTestDatabase, type TestDatabase } from '@stratus/testing';
 import { CHECKED_VALUES, ENUM_VALUES, TABLES, TABLE_ACCESS, TABLE_COLUMNS, VIEW_COLUMNS } from '../src/index.ts';
 
 /** The restrictive policies of the TeamAccess migration, in name order as the catalogue query sorts them. */
-const TEAM_POLICIES = ['team_delete', 'team_insert', 'team_read', 'team_update'];
+const TEAM_POLICIES = { account: ['team_delete', 'team_insert', 'team_read', 'team_update'], organisation: ['team_delete', 'team_insert', 'team_update'] };
+const teamPolicies = (table: (typeof TABLES)[number]) => {
+  const scope = TABLE_ACCESS[table].teamScoped;
+  return scope ? TEAM_POLICIES[scope] : [];
+};
 
 /**
  * The table registry of @stratus/db against a migrated database: the same tables and views, each
@@ -99,7 +103,7 @@ describe('the table registry vs the migrated schema', () => {
     const expected = Object.fromEntries(
       TABLES.map((table) =>
         TABLE_ACCESS[table].rowSecurity === 'tenant_isolation'
-          ? [table, { rls: true, policies: TABLE_ACCESS[table].teamScoped ? [...TEAM_POLICIES, 'tenant_isolation'] : ['tenant_isolation'] }]
+          ? [table, { rls: true, policies: [...teamPolicies(table), 'tenant_isolation'] }]
           : [table, { rls: false, policies: [] }],
       ),
     );

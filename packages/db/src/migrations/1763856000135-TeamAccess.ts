@@ -43,6 +43,13 @@ const RESOURCE_SCOPED: ReadonlyArray<{ table: string; nullable: boolean }> = [
 /** Tables that hang off an action: visible when the action is (the actions policy applies in the subquery). */
 const ACTION_SCOPED = ['action_history', 'approvals', 'approval_requests'];
 
+/**
+ * Organisation-wide automation: a rule, workflow, schedule or policy acts on whatever its
+ * selector matches, across accounts, so only sessions nobody restricts (admins, consumers, jobs,
+ * the CLI) change or run them.
+ */
+const ORGANISATION_WIDE = ['automation_rules', 'automation_rule_runs', 'workflows', 'workflow_executions', 'schedules', 'action_policies'];
+
 const POLICIES = ['team_read', 'team_insert', 'team_update', 'team_delete'] as const;
 
 function allowed(level: string, test: (accounts: RawBuilder<unknown>) => RawBuilder<unknown>): RawBuilder<unknown> {
@@ -121,6 +128,23 @@ export async function up(db: Kysely<any>): Promise<void> {
       };
       return policies(table, allowed('read', test), allowed('operate', test));
     }),
+    ...ORGANISATION_WIDE.flatMap((table) => {
+      const unrestricted = sql`((select stratus_team_accounts('read')) is null)`;
+      const name = sql.table(table);
+      return [
+        sql`create policy team_insert on ${name} as restrictive for insert with check ${unrestricted}`,
+        sql`create policy team_update on ${name} as restrictive for update using ${unrestricted}`,
+        sql`create policy team_delete on ${name} as restrictive for delete using ${unrestricted}`,
+      ];
+    }),
+    // For writes that leave the database through the outbox (an action request becomes an
+    // event), where no row of the account is changed for a policy to refuse.
+    sql`
+      create function stratus_team_allows(p_account uuid, p_level text) returns boolean
+      language sql stable
+      as $$ select stratus_team_accounts(p_level) is null or p_account = any(stratus_team_accounts(p_level)) $$
+    `,
+    sql`grant execute on function stratus_team_allows(uuid, text) to stratus_service`,
     ...ACTION_SCOPED.flatMap((table) => {
       const visible = sql`exists (select from actions a where a.id = ${sql.ref(`${table}.action_id`)})`;
       return policies(table, allowed('read', () => visible), allowed('read', () => visible));
@@ -129,9 +153,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  const tables = [...ACCOUNT_SCOPED.map(({ table }) => table), ...RESOURCE_SCOPED.map(({ table }) => table), ...ACTION_SCOPED];
+  const tables = [...ACCOUNT_SCOPED.map(({ table }) => table), ...RESOURCE_SCOPED.map(({ table }) => table), ...ACTION_SCOPED, ...ORGANISATION_WIDE];
   await execute(db, [
     ...tables.flatMap((table) => POLICIES.map((policy) => sql`drop policy if exists ${sql.id(policy)} on ${sql.table(table)}`)),
+    sql`drop function if exists stratus_team_allows(uuid, text)`,
     sql`drop function if exists stratus_team_accounts(text)`,
     sql`revoke insert, update, delete on teams, user_teams from stratus_console`,
     sql`alter table cloud_account_teams drop constraint if exists cloud_account_teams_access_level_check`,

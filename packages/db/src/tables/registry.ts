@@ -74,10 +74,11 @@ export interface TableAccess {
   /** Who writes the table and how: its owning service (ARCHITECTURE.md's ownership table), or the group. */
   writers: Partial<Record<DatabaseRole, readonly WritePrivilege[]>>;
   /**
-   * Rows belong to one cloud account: a person who is not an organisation admin reaches them only
-   * through a team's grant (the restrictive team_* policies of the TeamAccess migration).
+   * The restrictive team_* policies of the TeamAccess migration. account: rows belong to one cloud
+   * account, which a person who is not an organisation admin reaches only through a team's grant.
+   * organisation: organisation-wide automation, which only admins (and the CLI) change.
    */
-  teamScoped?: true;
+  teamScoped?: 'account' | 'organisation';
 }
 
 const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
@@ -87,7 +88,9 @@ const ownedBy = (role: ServiceRole): TableAccess => ({ rowSecurity: 'tenant_isol
 /** A tenant's table that services only read (written by migrations, the CLI and @stratus/auth as the owner). */
 const readOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: {} };
 /** ownedBy, with rows of one cloud account that only its teams' members (and admins) reach. */
-const teamScoped = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: true });
+const teamScoped = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'account' });
+/** ownedBy, for automation across accounts that only admins change. */
+const adminsChange = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'organisation' });
 /** A tenant's trail, appended to by the audit service and changed by nobody (triggers refuse even the owner). */
 const appendOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_audit: ['INSERT'] } };
 
@@ -135,16 +138,16 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   actions: teamScoped('stratus_action_executor'),
   action_history: teamScoped('stratus_action_executor'),
   approvals: teamScoped('stratus_action_executor'),
-  workflows: ownedBy('stratus_action_executor'),
-  workflow_executions: ownedBy('stratus_action_executor'),
-  automation_rules: ownedBy('stratus_action_executor'),
-  automation_rule_runs: ownedBy('stratus_action_executor'),
+  workflows: adminsChange('stratus_action_executor'),
+  workflow_executions: adminsChange('stratus_action_executor'),
+  automation_rules: adminsChange('stratus_action_executor'),
+  automation_rule_runs: adminsChange('stratus_action_executor'),
   operations: teamScoped('stratus_action_executor'),
   terraform_states: ownedBy('stratus_action_executor'),
   terraform_modules: ownedBy('stratus_action_executor'),
-  action_policies: ownedBy('stratus_action_executor'),
+  action_policies: adminsChange('stratus_action_executor'),
   approval_requests: teamScoped('stratus_action_executor'),
-  schedules: ownedBy('stratus_action_executor'),
+  schedules: adminsChange('stratus_action_executor'),
 
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),
