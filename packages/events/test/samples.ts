@@ -207,5 +207,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
     'user.invited': { invitation_id: invitationId, user_id: userId, email: 'new@example.com', role: 'operator', expires_at: '2026-01-22T10:00:00.000Z' },
     'user.joined': { user_id: randomUUID(), invitation_id: invitationId, email: 'new@example.com', role: 'operator' },
     'user.updated': { user_id: userId, target_user_id: randomUUID(), role: { from: 'viewer', to: 'operator' } },
+    'team.changed': { user_id: userId, team_id: randomUUID(), change: 'member_set', name: 'platform', member_user_id: randomUUID(), member_role: 'member' },
+    'cloud_account.access_changed': { cloud_account_id: randomUUID(), team_id: randomUUID(), access_level: 'operate', user_id: userId },
   };
 }

@@ -17,6 +17,8 @@ import { execute } from './foundation/ddl.ts';
 const ACCOUNT_SCOPED: ReadonlyArray<{ table: string; account: string; nullable?: boolean; write: 'operate' | 'admin' }> = [
   { table: 'cloud_accounts', account: 'id', write: 'admin' },
   { table: 'cloud_credentials', account: 'cloud_account_id', write: 'admin' },
+  // Granting an account to a team is an account change: admin level (or an organisation admin).
+  { table: 'cloud_account_teams', account: 'cloud_account_id', write: 'admin' },
   { table: 'resources', account: 'cloud_account_id', write: 'operate' },
   { table: 'resource_groups', account: 'cloud_account_id', write: 'operate' },
   { table: 'cost_data', account: 'cloud_account_id', write: 'operate' },

@@ -107,7 +107,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   permissions: { rowSecurity: { exempt: 'the global permission catalogue: the same rows for every organisation' }, readers: 'every service', writers: {} },
 
   cloud_accounts: teamScoped('stratus_ingestion'),
-  cloud_account_teams: ownedBy('stratus_ingestion'),
+  cloud_account_teams: teamScoped('stratus_ingestion'),
   // The ingestion service stores credentials; the action executor acts on the provider with them.
   cloud_credentials: { ...teamScoped('stratus_ingestion'), readers: ['stratus_ingestion', 'stratus_action_executor'] },
   resources: teamScoped('stratus_ingestion'),

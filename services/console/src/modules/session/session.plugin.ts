@@ -87,7 +87,7 @@ export function requireAdmin(context: ConsoleContext) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await signedIn(request, reply);
     if (reply.sent) return reply;
-    if (request.consoleSession?.role !== 'admin') return refuse(reply, 403, 'forbidden', 'only an admin may manage users');
+    if (request.consoleSession?.role !== 'admin') return refuse(reply, 403, 'forbidden', 'only an admin may manage users and teams');
   };
 }
 
