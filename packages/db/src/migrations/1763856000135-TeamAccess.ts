@@ -147,6 +147,37 @@ export async function up(db: Kysely<any>): Promise<void> {
       as $$ select stratus_team_accounts(p_level) is null or p_account = any(stratus_team_accounts(p_level)) $$
     `,
     sql`grant execute on function stratus_team_allows(uuid, text) to stratus_service`,
+    // The activity stream names its subject by id only (a resource, account, action, rule or
+    // budget): an entry about an account the person cannot see is hidden, the others stay. The
+    // audit trail (audit_logs) stays whole: its hash chain is verified row after row.
+    sql`
+      create function stratus_subject_hidden(p_subject text, p_accounts uuid[]) returns boolean
+      language plpgsql stable
+      security definer
+      set search_path = pg_catalog, pg_temp
+      as $$
+      declare
+        v_id uuid;
+      begin
+        if p_subject is null or p_subject !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
+          return false;
+        end if;
+        v_id := p_subject::uuid;
+        return exists (select from public.cloud_accounts c where c.id = v_id and not c.id = any(p_accounts))
+            or exists (select from public.resources r where r.id = v_id and not r.cloud_account_id = any(p_accounts))
+            or exists (
+                 select from public.actions a join public.resources r on r.id = a.resource_id
+                  where a.id = v_id and not r.cloud_account_id = any(p_accounts)
+               );
+      end
+      $$
+    `,
+    sql`revoke all on function stratus_subject_hidden(text, uuid[]) from public`,
+    sql`grant execute on function stratus_subject_hidden(text, uuid[]) to stratus_service`,
+    sql`
+      create policy team_read on activity_log as restrictive for select
+        using (${allowed('read', (accounts) => sql`not stratus_subject_hidden(activity_log.subject, ${accounts})`)})
+    `,
     ...ACTION_SCOPED.flatMap((table) => {
       const visible = sql`exists (select from actions a where a.id = ${sql.ref(`${table}.action_id`)})`;
       return policies(table, allowed('read', () => visible), allowed('read', () => visible));
@@ -158,6 +189,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   const tables = [...ACCOUNT_SCOPED.map(({ table }) => table), ...RESOURCE_SCOPED.map(({ table }) => table), ...ACTION_SCOPED, ...ORGANISATION_WIDE];
   await execute(db, [
     ...tables.flatMap((table) => POLICIES.map((policy) => sql`drop policy if exists ${sql.id(policy)} on ${sql.table(table)}`)),
+    sql`drop policy if exists team_read on activity_log`,
+    sql`drop function if exists stratus_subject_hidden(text, uuid[])`,
     sql`drop function if exists stratus_team_allows(uuid, text)`,
     sql`drop function if exists stratus_team_accounts(text)`,
     sql`revoke insert, update, delete on teams, user_teams from stratus_console`,

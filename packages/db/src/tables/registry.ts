@@ -77,8 +77,9 @@ export interface TableAccess {
    * The restrictive team_* policies of the TeamAccess migration. account: rows belong to one cloud
    * account, which a person who is not an organisation admin reaches only through a team's grant.
    * organisation: organisation-wide automation, which only admins (and the CLI) change.
+   * subject: a trail whose entries about an account the person cannot see are hidden.
    */
-  teamScoped?: 'account' | 'organisation';
+  teamScoped?: 'account' | 'organisation' | 'subject';
 }
 
 const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
@@ -153,7 +154,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   notification_deliveries: ownedBy('stratus_audit'),
   webhook_signing_secrets: { ...ownedBy('stratus_audit'), readers: ['stratus_audit'] },
   notification_preferences: ownedBy('stratus_audit'),
-  activity_log: appendOnly,
+  activity_log: { ...appendOnly, teamScoped: 'subject' },
   audit_logs: appendOnly,
   audit_checkpoints: appendOnly,
 
