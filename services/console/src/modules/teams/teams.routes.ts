@@ -9,14 +9,17 @@ import { csrfNote, errorSchema } from '../session/session.routes.ts';
 
 const tags = ['teams'];
 
-const teamSchema = rowSchema('teams', {
+const teamFields = {
   id: z.uuid(),
   name: z.string(),
   description: z.string().nullable(),
   created_at: z.date(),
-});
+};
 
-const teamWithMembers = teamSchema.extend({
+const teamSchema = rowSchema('teams', teamFields);
+
+const teamWithMembers = rowSchema('teams', {
+  ...teamFields,
   members: z.array(rowSchema('user_teams', { user_id: z.uuid(), email: z.string(), role: z.enum(TEAM_MEMBER_ROLES) })),
 });
 
