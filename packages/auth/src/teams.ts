@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Database, TeamMemberRole } from '@stratus/db';
+import type { Database, TeamAccessLevel, TeamMemberRole } from '@stratus/db';
 
 /**
- * Teams and their members, written by the console (as the signed-in admin's tenant) and by the
- * admin CLI (as the database owner): either way the caller scopes `db` to one organisation, or
- * names it, as createApiToken does.
+ * Teams, their members and the cloud accounts granted to them: written by their services (teams
+ * by the console, grants by ingestion, each in the caller's tenant transaction) and by the admin
+ * CLI as the database owner, as createApiToken is.
  */
 
 const UNIQUE_VIOLATION = '23505';
@@ -44,9 +44,13 @@ export async function createTeam(db: Kysely<Database>, organizationId: string, i
 
 /** The team as changed; undefined when there is no such team, null when the new name is taken. */
 export async function updateTeam(db: Kysely<Database>, organizationId: string, id: string, input: { name?: string | undefined; description?: string | null | undefined }) {
+  const changes = { ...(input.name === undefined ? {} : { name: input.name }), ...(input.description === undefined ? {} : { description: input.description }) };
+  if (Object.keys(changes).length === 0) {
+    return db.selectFrom('teams').select(TEAM_COLUMNS).where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+  }
   return db
     .updateTable('teams')
-    .set({ ...(input.name === undefined ? {} : { name: input.name }), ...(input.description === undefined ? {} : { description: input.description }) })
+    .set(changes)
     .where('id', '=', id)
     .where('organization_id', '=', organizationId)
     .returning(TEAM_COLUMNS)
@@ -91,4 +95,35 @@ export async function removeTeamMember(db: Kysely<Database>, organizationId: str
     .executeTakeFirst();
   if (!removed) return undefined;
   return db.selectFrom('teams').select(['id', 'name']).where('id', '=', teamId).executeTakeFirstOrThrow();
+}
+
+/** The teams a cloud account is granted to, by team name. */
+export function listAccountGrants(db: Kysely<Database>, cloudAccountId: string) {
+  return db
+    .selectFrom('cloud_account_teams')
+    .innerJoin('teams', 'teams.id', 'cloud_account_teams.team_id')
+    .select(['cloud_account_teams.team_id', 'teams.name as team_name', 'cloud_account_teams.access_level', 'cloud_account_teams.created_at'])
+    .where('cloud_account_teams.cloud_account_id', '=', cloudAccountId)
+    .orderBy('teams.name')
+    .execute();
+}
+
+/** Grants the account to the team at this level, or changes the level of the grant it has. */
+export async function grantAccount(db: Kysely<Database>, organizationId: string, cloudAccountId: string, teamId: string, level: TeamAccessLevel): Promise<void> {
+  await db
+    .insertInto('cloud_account_teams')
+    .values({ organization_id: organizationId, cloud_account_id: cloudAccountId, team_id: teamId, access_level: level })
+    .onConflict((conflict) => conflict.columns(['cloud_account_id', 'team_id']).doUpdateSet({ access_level: level }))
+    .execute();
+}
+
+/** Whether a grant was there to revoke. */
+export async function revokeAccountGrant(db: Kysely<Database>, organizationId: string, cloudAccountId: string, teamId: string): Promise<boolean> {
+  const deleted = await db
+    .deleteFrom('cloud_account_teams')
+    .where('organization_id', '=', organizationId)
+    .where('cloud_account_id', '=', cloudAccountId)
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
 }

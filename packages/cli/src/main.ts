@@ -18,6 +18,7 @@ import { dbCommand } from './commands/db.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { notificationsCommand } from './commands/notifications.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
+import { teamsCommand } from './commands/teams.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 import { usersCommand } from './commands/users.command.ts';
 
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   bootstrapCommand(program);
   tokenCommand(program);
   usersCommand(program);
+  teamsCommand(program);
   credentialsCommand(program);
   accountsCommand(program);
   resourcesCommand(program);

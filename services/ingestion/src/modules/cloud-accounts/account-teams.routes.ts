@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { grantAccount, listAccountGrants, revokeAccountGrant } from '@stratus/auth';
 import { TEAM_ACCESS_LEVELS, rowSchema, teamAllows, type Database } from '@stratus/db';
 import type { Transaction } from 'kysely';
 import type { Outbox } from '@stratus/events';
 import { AppError } from '@stratus/http';
-import { grantAccount, listGrants, revokeGrant, teamExists } from './account-teams.repository.ts';
 import { getCloudAccount } from './cloud-accounts.service.ts';
 
 const tags = ['cloud-accounts'];
@@ -44,7 +44,7 @@ export const accountTeamsRoutes: FastifyPluginAsyncZod<{ outbox: Outbox }> = asy
     async (request) =>
       request.withTenant(async (trx) => {
         await getCloudAccount(trx, request.params.id);
-        return { data: await listGrants(trx, request.params.id) };
+        return { data: await listAccountGrants(trx, request.params.id) };
       }),
   );
 
@@ -65,14 +65,15 @@ export const accountTeamsRoutes: FastifyPluginAsyncZod<{ outbox: Outbox }> = asy
       request.withTenant(async (trx) => {
         const { id, team_id } = request.params;
         await requireAdminAccess(trx, id);
-        if (!(await teamExists(trx, team_id))) throw new AppError('not_found', `no team ${team_id} in your organisation`);
+        const team = await trx.selectFrom('teams').select('id').where('id', '=', team_id).executeTakeFirst();
+        if (!team) throw new AppError('not_found', `no team ${team_id} in your organisation`);
         const { organizationId, userId } = request.auth;
         await grantAccount(trx, organizationId, id, team_id, request.body.access_level);
         await outbox.publish(trx, 'cloud_account.access_changed', {
           tenant: organizationId,
           data: { cloud_account_id: id, team_id, access_level: request.body.access_level, user_id: userId },
         });
-        const grants = await listGrants(trx, id);
+        const grants = await listAccountGrants(trx, id);
         return grants.find((grant) => grant.team_id === team_id)!;
       }),
   );
@@ -87,7 +88,7 @@ export const accountTeamsRoutes: FastifyPluginAsyncZod<{ outbox: Outbox }> = asy
       const { id, team_id } = request.params;
       const revoked = await request.withTenant(async (trx) => {
         await requireAdminAccess(trx, id);
-        const found = await revokeGrant(trx, id, team_id);
+        const found = await revokeAccountGrant(trx, request.auth.organizationId, id, team_id);
         if (found) {
           const { organizationId, userId } = request.auth;
           await outbox.publish(trx, 'cloud_account.access_changed', { tenant: organizationId, data: { cloud_account_id: id, team_id, access_level: null, user_id: userId } });
