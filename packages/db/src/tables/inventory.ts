@@ -88,6 +88,8 @@ export interface ResourceGroupsTable {
   cloud_account_id: string;
   name: string;
   description: string | null;
+  /** A match expression whose resources ingestion keeps as members at each sync; null: members set by hand. */
+  match: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -181,6 +183,7 @@ export const inventoryColumns: ColumnsOf<InventoryTables> = {
     cloud_account_id: 'not null',
     name: 'not null',
     description: 'null',
+    match: 'null',
     created_at: 'not null',
     updated_at: 'not null',
   },
