@@ -15,6 +15,7 @@ import { workflowsCommand } from './commands/workflows.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
+import { groupsCommand } from './commands/groups.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { notificationsCommand } from './commands/notifications.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   credentialsCommand(program);
   accountsCommand(program);
   resourcesCommand(program);
+  groupsCommand(program);
   costsCommand(program);
   recommendationsCommand(program);
   policyCommand(program);
