@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSimAdapter, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
+import { matchResources, parseMatch } from '@stratus/match';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 import { syncAccount, type SyncableAccount } from '../discovery/discovery.service.ts';
 
@@ -53,6 +54,10 @@ it('keeps an expression group in step with each sync, and a second sync of the s
   expect(await members(id)).toEqual(['i-db-1', 'i-web-2']);
   await sync([vm('i-web-1', 'db'), vm('i-db-1', 'web'), vm('i-web-2', 'web')]);
   expect(await members(id)).toEqual(['i-db-1', 'i-web-2']);
+
+  // Rules, schedules and workflows select by group in the match language.
+  const matched = await matchResources(app.deps.db, app.organizationId, parseMatch('resource_group="web tier" OR resource_group=nothing'), { limit: 10 });
+  expect(matched.resources.map((resource) => resource.name).sort()).toEqual(['i-db-1', 'i-web-2']);
 
   const narrowed = await app.call('PATCH', `/v1/resource-groups/${id}`, { body: { match: 'team=web AND name=i-web-*' } });
   expect(narrowed.body).toMatchObject({ match: 'team=web AND name=i-web-*', members: 1 });
