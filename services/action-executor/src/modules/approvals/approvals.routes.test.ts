@@ -23,6 +23,10 @@ beforeAll(async () => {
   users.requester = await addUser(t, 'requester@a.test', 'admin');
   users.viewer = await addUser(t, 'viewer@a.test', 'viewer');
   const account = await addAccount(t);
+  // A viewer sees the actions of the accounts their teams were granted, and no others.
+  const team = await t.database.owner.insertInto('teams').values({ organization_id: t.organizationId, name: 'readers' }).returning('id').executeTakeFirstOrThrow();
+  await t.database.owner.insertInto('user_teams').values({ organization_id: t.organizationId, user_id: users.viewer.id, team_id: team.id, role: 'member' }).execute();
+  await t.database.owner.insertInto('cloud_account_teams').values({ organization_id: t.organizationId, cloud_account_id: account, team_id: team.id, access_level: 'read' }).execute();
   prod = await addResource(t, account, { env: 'prod' });
   dev = await addResource(t, account, { env: 'dev' });
 });
