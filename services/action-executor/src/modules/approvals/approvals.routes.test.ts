@@ -109,6 +109,19 @@ describe('an action on an env=prod resource', () => {
   });
 });
 
+describe('a policy on a resource group', () => {
+  it("asks for approval of an action on a member of the group, and not of one outside it", async () => {
+    const owner = t.database.owner;
+    const { cloud_account_id } = await owner.selectFrom('resources').select('cloud_account_id').where('id', '=', prod).executeTakeFirstOrThrow();
+    const group = await owner.insertInto('resource_groups').values({ organization_id: t.organizationId, cloud_account_id, name: 'critical' }).returning('id').executeTakeFirstOrThrow();
+    await owner.insertInto('resource_group_memberships').values({ organization_id: t.organizationId, resource_group_id: group.id, resource_id: prod }).execute();
+    const response = await t.call('PUT', '/v1/action-policy', { body: { rules: [{ name: 'critical is reviewed', effect: 'require_approval', when: { resource_groups: ['critical'] } }] } });
+    expect(response.status).toBe(200);
+    expect((await requestAction(t, { resource_id: prod, action_type: 'stop', requested_by: users.requester.id })).outcome).toBe('require_approval');
+    expect((await requestAction(t, { resource_id: dev, action_type: 'stop', requested_by: users.requester.id })).outcome).toBe('allow');
+  });
+});
+
 describe('quorum 2', () => {
   beforeEach(() => setPolicy(2));
 

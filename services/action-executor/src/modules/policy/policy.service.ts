@@ -71,13 +71,25 @@ async function factsOf(trx: Trx, request: ActionRequestContext, document: Policy
           .where('cloud_account_id', 'in', accounts)
           .groupBy('cloud_account_id')
           .execute();
+  const memberships =
+    resources.length === 0 || !document.rules.some((rule) => rule.when.resource_groups !== undefined)
+      ? []
+      : await trx
+          .selectFrom('resource_group_memberships as m')
+          .innerJoin('resource_groups as g', 'g.id', 'm.resource_group_id')
+          .select(['m.resource_id', 'g.name'])
+          .where('m.resource_id', 'in', request.resource_ids)
+          .execute();
   const recommendation = request.recommendation_id
     ? await trx.selectFrom('recommendations').select('estimated_savings').where('id', '=', request.recommendation_id).executeTakeFirst()
     : undefined;
   return {
     action_type: request.action_type,
     requires_approval: request.requires_approval,
-    resources,
+    resources: resources.map((resource) => ({
+      ...resource,
+      resource_groups: memberships.filter((membership) => membership.resource_id === resource.id).map((membership) => membership.name),
+    })),
     account_sizes: Object.fromEntries(sizes.map((size) => [size.cloud_account_id, Number(size.count)])),
     estimated_savings: recommendation?.estimated_savings ?? null,
   };
