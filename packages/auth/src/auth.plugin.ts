@@ -85,7 +85,10 @@ export const authPlugin = fp<AuthOptions>(
     app.decorateRequest('withTenant', function <T>(this: FastifyRequest, fn: (trx: Transaction<Database>) => Promise<T>) {
       if (!this.auth) throw new Error('request.withTenant needs an authenticated request; this route is public');
       const hash = tokenHashes.get(this);
-      if (SAFE_METHODS.has(this.method) || !hash) return withTenant(db, this.auth.organizationId, fn);
+      // An admin token (or an admin's token: the database checks the user's role) sees the whole
+      // organisation; anyone else's work is narrowed to their teams' cloud accounts.
+      const person = this.auth.role === 'admin' ? {} : { userId: this.auth.userId };
+      if (SAFE_METHODS.has(this.method) || !hash) return withTenant(db, this.auth.organizationId, fn, person);
       // A write is not trusted to the cache: the token, its user or its organisation may be gone
       // since it was cached (a deleted organisation's rows would fail their foreign keys: a 500).
       // Checked in the write's own transaction, so a revocation is seen by every later write.
@@ -95,7 +98,7 @@ export const authPlugin = fp<AuthOptions>(
           throw new AppError('unauthorized', 'invalid token: unknown, expired or revoked');
         }
         return fn(trx);
-      });
+      }, person);
     });
 
     app.decorate('scopePermission', null);

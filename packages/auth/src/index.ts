@@ -6,3 +6,4 @@ export { createApiToken, parseInput, revokeApiToken, type CreateApiTokenInput, t
 export { generateToken, hashToken, type GeneratedToken } from './token.ts';
 export { PERMISSION_CATALOGUE, PERMISSION_NAMES, STRATUS_ROLES, type PermissionName, type StratusRole } from '@stratus/db';
 export { hashPassword, password, verifyPassword } from './passwords.ts';
+export { createTeam, deleteTeam, grantAccount, listAccountGrants, listTeams, removeTeamMember, revokeAccountGrant, setTeamMember, updateTeam } from './teams.ts';

@@ -15,9 +15,11 @@ import { workflowsCommand } from './commands/workflows.command.ts';
 import { credentialsCommand } from './commands/credentials.command.ts';
 import { deadLettersCommand } from './commands/dead-letters.command.ts';
 import { dbCommand } from './commands/db.command.ts';
+import { groupsCommand } from './commands/groups.command.ts';
 import { migrateCommand } from './commands/migrate.command.ts';
 import { notificationsCommand } from './commands/notifications.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
+import { teamsCommand } from './commands/teams.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 import { usersCommand } from './commands/users.command.ts';
 
@@ -35,9 +37,11 @@ function buildProgram(): Command {
   bootstrapCommand(program);
   tokenCommand(program);
   usersCommand(program);
+  teamsCommand(program);
   credentialsCommand(program);
   accountsCommand(program);
   resourcesCommand(program);
+  groupsCommand(program);
   costsCommand(program);
   recommendationsCommand(program);
   policyCommand(program);

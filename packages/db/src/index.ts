@@ -1,6 +1,6 @@
 export type { Database } from './database.ts';
 export { createDb, type CreateDbOptions } from './create-db.ts';
-export { withTenant } from './tenant.ts';
+export { teamAllows, withTenant } from './tenant.ts';
 export { newestFirst, type KeysetCursor } from './keyset.ts';
 export {
   migrateToLatest,

@@ -3,6 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
 import { CHECKED_VALUES, ENUM_VALUES, TABLES, TABLE_ACCESS, TABLE_COLUMNS, VIEW_COLUMNS } from '../src/index.ts';
 
+/** The restrictive policies of the TeamAccess migration, in name order as the catalogue query sorts them. */
+const TEAM_POLICIES = { account: ['team_delete', 'team_insert', 'team_read', 'team_update'], organisation: ['team_delete', 'team_insert', 'team_update'], subject: ['team_read'] };
+const teamPolicies = (table: (typeof TABLES)[number]) => {
+  const scope = TABLE_ACCESS[table].teamScoped;
+  return scope ? TEAM_POLICIES[scope] : [];
+};
+
 /**
  * The table registry of @stratus/db against a migrated database: the same tables and views, each
  * table's columns and their nullability (mirrored by TABLE_COLUMNS, which the compiler holds to the
@@ -85,7 +92,7 @@ describe('the table registry vs the migrated schema', () => {
     expect(checked).toEqual(CHECKED_VALUES);
   });
 
-  it('every table has row-level security with the tenant_isolation policy, or a written exemption', async () => {
+  it('every table has row-level security with the tenant_isolation policy (and the team policies where rows belong to an account), or a written exemption', async () => {
     const { rows } = await sql<{ relname: string; relrowsecurity: boolean; policies: string[] }>`
       select c.relname, c.relrowsecurity, coalesce(array_agg(p.polname order by p.polname) filter (where p.polname is not null), '{}')::text[] as policies
         from pg_class c left join pg_policy p on p.polrelid = c.oid
@@ -96,7 +103,7 @@ describe('the table registry vs the migrated schema', () => {
     const expected = Object.fromEntries(
       TABLES.map((table) =>
         TABLE_ACCESS[table].rowSecurity === 'tenant_isolation'
-          ? [table, { rls: true, policies: ['tenant_isolation'] }]
+          ? [table, { rls: true, policies: [...teamPolicies(table), 'tenant_isolation'] }]
           : [table, { rls: false, policies: [] }],
       ),
     );

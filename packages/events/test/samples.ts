@@ -209,5 +209,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
     'user.updated': { user_id: userId, target_user_id: randomUUID(), role: { from: 'viewer', to: 'operator' } },
     'api_token.created': { token_id: randomUUID(), user_id: userId, name: 'ci deploys', role: 'operator', expires_at: null },
     'api_token.revoked': { token_id: randomUUID(), user_id: userId, name: 'ci deploys' },
+    'team.changed': { user_id: userId, team_id: randomUUID(), change: 'member_set', name: 'platform', member_user_id: randomUUID(), member_role: 'member' },
+    'cloud_account.access_changed': { cloud_account_id: randomUUID(), team_id: randomUUID(), access_level: 'operate', user_id: userId },
   };
 }

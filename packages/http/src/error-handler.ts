@@ -61,6 +61,16 @@ function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyRepl
 }
 
 /**
+ * A write the database's row-level security refused (insufficient_privilege): the team policies
+ * let a person read an account but not change it below their grant's level, so this is the
+ * caller's limit, not a fault.
+ */
+function isRowSecurityRefusal(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '42501' && typeof message === 'string' && message.includes('row-level security');
+}
+
+/**
  * The single place errors become responses. 4xx: `{ error: kind, message, details? }` that a
  * client can act on; validation failures name each failing field. 5xx: logged with the error and
  * answered with a generic message, so stack traces, SQL and hostnames never leave the process.
@@ -83,6 +93,9 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     });
   }
 
+  if (isRowSecurityRefusal(error)) {
+    return send(reply, 403, { error: 'forbidden', message: "this change is outside what your teams' access to its cloud account allows" });
+  }
   const status =
     error instanceof AppError ? error.statusCode : ((error as Partial<FastifyError>).statusCode ?? 500);
   if (status < 500) {

@@ -15,7 +15,7 @@ export type Condition =
   | { kind: 'exists'; tag: string };
 
 /** Resource columns the language names; lower-case and exact, so `Name=x` is the AWS `Name` tag. */
-export const TEXT_COLUMNS = ['name', 'type', 'provider', 'account', 'region', 'zone', 'state'] as const;
+export const TEXT_COLUMNS = ['name', 'type', 'provider', 'account', 'region', 'zone', 'state', 'resource_group'] as const;
 export const NUMBER_COLUMNS = ['cost_monthly', 'cost_daily'] as const;
 export type TextColumn = (typeof TEXT_COLUMNS)[number];
 export type NumberColumn = (typeof NUMBER_COLUMNS)[number];

@@ -44,7 +44,7 @@ function condition(eb: ResourcesBuilder, node: Condition): Expression<SqlBool> {
     case 'in': {
       const texts = node.values.flatMap((value) => (value.kind === 'text' ? [value.text] : []));
       const patterns = node.values.filter((value) => value.kind === 'pattern');
-      const listed = node.field.kind === 'column' && node.field.name !== 'account' && texts.length > 0
+      const listed = node.field.kind === 'column' && node.field.name !== 'account' && node.field.name !== 'resource_group' && texts.length > 0
         ? [eb(column(node.field.name), 'in', texts)]
         : texts.map((text) => equals(eb, node.field, { kind: 'text', text }));
       return eb.or([...listed, ...patterns.map((pattern) => equals(eb, node.field, pattern))]);
@@ -56,7 +56,7 @@ function condition(eb: ResourcesBuilder, node: Condition): Expression<SqlBool> {
   }
 }
 
-type PlainColumn = Exclude<Extract<TextField, { kind: 'column' }>['name'], 'account'>;
+type PlainColumn = Exclude<Extract<TextField, { kind: 'column' }>['name'], 'account' | 'resource_group'>;
 
 function column(name: PlainColumn) {
   return `resources.${name}` as const;
@@ -72,16 +72,26 @@ function equals(eb: ResourcesBuilder, field: TextField, value: TextValue): Expre
     const accounts = eb
       .selectFrom('cloud_accounts')
       .select('cloud_accounts.id')
-      .where((inner) => {
-        const candidates = [inner.cast<string>('cloud_accounts.id', 'text'), inner.ref('cloud_accounts.account_id'), inner.ref('cloud_accounts.name')];
-        return inner.or(candidates.map((candidate) => (value.kind === 'text' ? inner(candidate, '=', value.text) : inner(candidate, 'like', likePattern(value.parts)))));
-      });
+      .where((inner) => anyIs(inner, [inner.cast<string>('cloud_accounts.id', 'text'), inner.ref('cloud_accounts.account_id'), inner.ref('cloud_accounts.name')], value));
     return eb('resources.cloud_account_id', 'in', accounts);
+  }
+  if (field.name === 'resource_group') {
+    const members = eb
+      .selectFrom('resource_group_memberships')
+      .innerJoin('resource_groups', 'resource_groups.id', 'resource_group_memberships.resource_group_id')
+      .select('resource_group_memberships.resource_id')
+      .where((inner) => anyIs(inner, [inner.cast<string>('resource_groups.id', 'text'), inner.ref('resource_groups.name')], value));
+    return eb('resources.id', 'in', members);
   }
   if (value.kind === 'text') return eb(column(field.name), '=', value.text);
   // provider is an enum, which LIKE does not take.
   const target = field.name === 'provider' ? eb.cast<string>('resources.provider', 'text') : eb.ref(column(field.name));
   return eb(target, 'like', likePattern(value.parts));
+}
+
+/** Whether any of the names (an id, a cloud id, a name) is the value or fits its pattern. */
+function anyIs<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, names: Expression<string>[], value: TextValue): Expression<SqlBool> {
+  return eb.or(names.map((name) => (value.kind === 'text' ? eb(name, '=', value.text) : eb(name, 'like', likePattern(value.parts)))));
 }
 
 /** LIKE's own characters escaped (backslash is PostgreSQL's default LIKE escape), `*` as `%`. */

@@ -15,6 +15,8 @@ export interface MatchRow {
   cost_daily: string;
   /** `account=x` matches the account's Stratus id, its cloud id or its name. */
   account: { id: string; account_id: string; name: string };
+  /** `resource_group=x` matches the id or name of a group the resource is in; none when absent. */
+  resource_groups?: { id: string; name: string }[];
 }
 
 /**
@@ -74,6 +76,7 @@ function equals(field: TextField, value: TextValue, row: MatchRow): boolean {
 function fieldValues(field: TextField, row: MatchRow): string[] {
   if (field.kind === 'tag') return Object.hasOwn(row.tags, field.key) ? [row.tags[field.key]!] : [];
   if (field.name === 'account') return [row.account.id, row.account.account_id, row.account.name];
+  if (field.name === 'resource_group') return (row.resource_groups ?? []).flatMap((group) => [group.id, group.name]);
   const value = row[field.name];
   return value === null ? [] : [value];
 }

@@ -217,6 +217,11 @@ function urlOf(operation: Operation, pathValues: Record<string, unknown>, query:
   return path + queryString(query);
 }
 
+/** Values a schema describes, the same for the same seed. */
+export function samplesOf(schema: JsonSchema, count: number, seed: number): unknown[] {
+  return fc.sample(arbitraryOf(schema), { numRuns: count, seed });
+}
+
 /** Random requests to one operation: every slot drawn from its schema or the hostile values. */
 export function requestArbitrary(operation: Operation): fc.Arbitrary<FuzzRequest> {
   const named = (parameters: Parameter[]) =>

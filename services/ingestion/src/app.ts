@@ -2,8 +2,10 @@ import { adapterResolver, sharedSimCloud } from '@stratus/cloud';
 import type { ServiceDefinition } from '@stratus/runtime';
 import pkg from '../package.json' with { type: 'json' };
 import { env } from './config.ts';
+import { accountTeamsRoutes } from './modules/cloud-accounts/account-teams.routes.ts';
 import { cloudAccountsRoutes } from './modules/cloud-accounts/cloud-accounts.routes.ts';
 import { resourcesRoutes } from './modules/resources/resources.routes.ts';
+import { resourceGroupsRoutes } from './modules/resource-groups/resource-groups.routes.ts';
 import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
 import { unassignedCostsRoutes } from './modules/cost-import/unassigned-costs.routes.ts';
@@ -23,7 +25,9 @@ export const service: ServiceDefinition<typeof env> = {
       defaultAdapter: deps.config.STRATUS_CLOUD,
       outbox: deps.outbox,
     });
+    await app.register(accountTeamsRoutes, { prefix: '/v1', outbox: deps.outbox });
     await app.register(resourcesRoutes, { prefix: '/v1' });
+    await app.register(resourceGroupsRoutes, { prefix: '/v1' });
     await app.register(discoveryRoutes, { prefix: '/v1', queues: deps.queues });
     await app.register(costImportRoutes, {
       prefix: '/v1',

@@ -143,6 +143,14 @@ export type WorkflowTriggerType = (typeof WORKFLOW_TRIGGER_TYPES)[number];
 export const WORKFLOW_STATUSES = ['active', 'disabled'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
+/** What a team may do on a cloud account granted to it; each level includes the ones before it. */
+export const TEAM_ACCESS_LEVELS = ['read', 'operate', 'admin'] as const;
+export type TeamAccessLevel = (typeof TEAM_ACCESS_LEVELS)[number];
+
+/** A member's role in a team, as the team sees it; access comes from the team's grants, whatever the role. */
+export const TEAM_MEMBER_ROLES = ['member', 'maintainer'] as const;
+export type TeamMemberRole = (typeof TEAM_MEMBER_ROLES)[number];
+
 /** `table.column` -> values, for the columns above that a check constraint holds. */
 export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
@@ -165,6 +173,8 @@ export const CHECKED_VALUES = {
   'workflows.trigger_type': WORKFLOW_TRIGGER_TYPES,
   'workflows.status': WORKFLOW_STATUSES,
   'users.status': USER_STATUSES,
+  'user_teams.role': TEAM_MEMBER_ROLES,
+  'cloud_account_teams.access_level': TEAM_ACCESS_LEVELS,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

@@ -7,6 +7,7 @@ import type {
   GeneratedTimestamp,
   NullableTimestamp,
 } from './column-types.ts';
+import type { TeamMemberRole } from './enums.ts';
 
 /** The tenant. Row-level security shows a session only its own organisation. */
 export interface OrganizationsTable {
@@ -49,7 +50,7 @@ export interface UserTeamsTable {
   user_id: string;
   team_id: string;
   organization_id: string;
-  role: string;
+  role: TeamMemberRole;
   created_at: GeneratedTimestamp;
 }
 

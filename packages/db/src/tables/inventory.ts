@@ -8,7 +8,7 @@ import type {
   Jsonb,
   NullableTimestamp,
 } from './column-types.ts';
-import type { CloudProvider } from './enums.ts';
+import type { CloudProvider, TeamAccessLevel } from './enums.ts';
 
 /** Non-sensitive metadata of a linked cloud account; secrets live in cloud_credentials. */
 export interface CloudAccountsTable {
@@ -30,11 +30,12 @@ export interface CloudAccountsTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** A cloud account granted to a team: its members who are not organisation admins reach only such accounts. */
 export interface CloudAccountTeamsTable {
   cloud_account_id: string;
   team_id: string;
   organization_id: string;
-  access_level: string;
+  access_level: TeamAccessLevel;
   created_at: GeneratedTimestamp;
 }
 
@@ -87,6 +88,8 @@ export interface ResourceGroupsTable {
   cloud_account_id: string;
   name: string;
   description: string | null;
+  /** A match expression whose resources ingestion keeps as members at each sync; null: members set by hand. */
+  match: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -180,6 +183,7 @@ export const inventoryColumns: ColumnsOf<InventoryTables> = {
     cloud_account_id: 'not null',
     name: 'not null',
     description: 'null',
+    match: 'null',
     created_at: 'not null',
     updated_at: 'not null',
   },

@@ -73,6 +73,13 @@ export interface TableAccess {
   readers: 'every service' | readonly ServiceRole[];
   /** Who writes the table and how: its owning service (ARCHITECTURE.md's ownership table), or the group. */
   writers: Partial<Record<DatabaseRole, readonly WritePrivilege[]>>;
+  /**
+   * The restrictive team_* policies of the TeamAccess migration. account: rows belong to one cloud
+   * account, which a person who is not an organisation admin reaches only through a team's grant.
+   * organisation: organisation-wide automation, which only admins (and the CLI) change.
+   * subject: a trail whose entries about an account the person cannot see are hidden.
+   */
+  teamScoped?: 'account' | 'organisation' | 'subject';
 }
 
 const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
@@ -81,6 +88,10 @@ const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
 const ownedBy = (role: ServiceRole): TableAccess => ({ rowSecurity: 'tenant_isolation', readers: 'every service', writers: { [role]: WRITE } });
 /** A tenant's table that services only read (written by migrations, the CLI and @stratus/auth as the owner). */
 const readOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: {} };
+/** ownedBy, with rows of one cloud account that only its teams' members (and admins) reach. */
+const teamScoped = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'account' });
+/** ownedBy, for automation across accounts that only admins change. */
+const adminsChange = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'organisation' });
 /** A tenant's trail, appended to by the audit service and changed by nobody (triggers refuse even the owner). */
 const appendOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_audit: ['INSERT'] } };
 
@@ -88,63 +99,64 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   organizations: readOnly,
   // People are invited, given roles and sign in through the console (the CLI, as the owner, too).
   users: { ...readOnly, writers: { stratus_console: ['INSERT', 'UPDATE'] } },
-  teams: readOnly,
-  user_teams: readOnly,
+  // Teams are groups of people, so the console keeps them beside the users.
+  teams: { ...readOnly, writers: { stratus_console: WRITE } },
+  user_teams: { ...readOnly, writers: { stratus_console: WRITE } },
   role_permissions: readOnly,
   // The console mints a token for each session and revokes it at sign-out; the CLI, as the owner, the others.
   api_tokens: { ...readOnly, writers: { stratus_console: ['INSERT', 'UPDATE'] } },
   permissions: { rowSecurity: { exempt: 'the global permission catalogue: the same rows for every organisation' }, readers: 'every service', writers: {} },
 
-  cloud_accounts: ownedBy('stratus_ingestion'),
-  cloud_account_teams: ownedBy('stratus_ingestion'),
+  cloud_accounts: teamScoped('stratus_ingestion'),
+  cloud_account_teams: teamScoped('stratus_ingestion'),
   // The ingestion service stores credentials; the action executor acts on the provider with them.
-  cloud_credentials: { ...ownedBy('stratus_ingestion'), readers: ['stratus_ingestion', 'stratus_action_executor'] },
-  resources: ownedBy('stratus_ingestion'),
-  resource_groups: ownedBy('stratus_ingestion'),
-  resource_group_memberships: ownedBy('stratus_ingestion'),
-  tags: ownedBy('stratus_ingestion'),
-  cost_imports: ownedBy('stratus_ingestion'),
+  cloud_credentials: { ...teamScoped('stratus_ingestion'), readers: ['stratus_ingestion', 'stratus_action_executor'] },
+  resources: teamScoped('stratus_ingestion'),
+  resource_groups: teamScoped('stratus_ingestion'),
+  resource_group_memberships: teamScoped('stratus_ingestion'),
+  tags: teamScoped('stratus_ingestion'),
+  cost_imports: teamScoped('stratus_ingestion'),
   billing_imports: ownedBy('stratus_ingestion'),
   cost_import_settings: ownedBy('stratus_ingestion'),
   unassigned_costs: ownedBy('stratus_ingestion'),
 
-  cost_data: ownedBy('stratus_cost'),
+  cost_data: teamScoped('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),
   budgets: ownedBy('stratus_cost'),
   budget_alerts: ownedBy('stratus_cost'),
   budget_alert_firings: ownedBy('stratus_cost'),
-  cost_import_progress: ownedBy('stratus_cost'),
-  cost_rollups: ownedBy('stratus_cost'),
-  cost_tag_rollups: ownedBy('stratus_cost'),
-  cost_resource_rollups: ownedBy('stratus_cost'),
-  cost_estimated_days: ownedBy('stratus_cost'),
+  cost_import_progress: teamScoped('stratus_cost'),
+  cost_rollups: teamScoped('stratus_cost'),
+  cost_tag_rollups: teamScoped('stratus_cost'),
+  cost_resource_rollups: teamScoped('stratus_cost'),
+  cost_estimated_days: teamScoped('stratus_cost'),
 
-  recommendations: ownedBy('stratus_recommendation'),
+  recommendations: teamScoped('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),
   // Every change of a recommendation, kept: its service adds rows and never rewrites them.
-  realized_savings: ownedBy('stratus_recommendation'),
-  realized_savings_days: ownedBy('stratus_recommendation'),
+  realized_savings: teamScoped('stratus_recommendation'),
+  realized_savings_days: teamScoped('stratus_recommendation'),
   recommendation_history: { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_recommendation: ['INSERT'] } },
 
-  actions: ownedBy('stratus_action_executor'),
-  action_history: ownedBy('stratus_action_executor'),
-  approvals: ownedBy('stratus_action_executor'),
-  workflows: ownedBy('stratus_action_executor'),
-  workflow_executions: ownedBy('stratus_action_executor'),
-  automation_rules: ownedBy('stratus_action_executor'),
-  automation_rule_runs: ownedBy('stratus_action_executor'),
-  operations: ownedBy('stratus_action_executor'),
+  actions: teamScoped('stratus_action_executor'),
+  action_history: teamScoped('stratus_action_executor'),
+  approvals: teamScoped('stratus_action_executor'),
+  workflows: adminsChange('stratus_action_executor'),
+  workflow_executions: adminsChange('stratus_action_executor'),
+  automation_rules: adminsChange('stratus_action_executor'),
+  automation_rule_runs: adminsChange('stratus_action_executor'),
+  operations: teamScoped('stratus_action_executor'),
   terraform_states: ownedBy('stratus_action_executor'),
   terraform_modules: ownedBy('stratus_action_executor'),
-  action_policies: ownedBy('stratus_action_executor'),
-  approval_requests: ownedBy('stratus_action_executor'),
-  schedules: ownedBy('stratus_action_executor'),
+  action_policies: adminsChange('stratus_action_executor'),
+  approval_requests: teamScoped('stratus_action_executor'),
+  schedules: adminsChange('stratus_action_executor'),
 
   notifications: ownedBy('stratus_audit'),
   notification_deliveries: ownedBy('stratus_audit'),
   webhook_signing_secrets: { ...ownedBy('stratus_audit'), readers: ['stratus_audit'] },
   notification_preferences: ownedBy('stratus_audit'),
-  activity_log: appendOnly,
+  activity_log: { ...appendOnly, teamScoped: 'subject' },
   audit_logs: appendOnly,
   audit_checkpoints: appendOnly,
 

@@ -10,6 +10,7 @@ import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
 import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
+import { cloudAccountAccessChanged, teamChanged } from './team.events.ts';
 import { apiTokenCreated, apiTokenRevoked, userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
@@ -52,6 +53,8 @@ export const catalogue = byType(
   userUpdated,
   apiTokenCreated,
   apiTokenRevoked,
+  teamChanged,
+  cloudAccountAccessChanged,
 );
 
 export type Catalogue = typeof catalogue;

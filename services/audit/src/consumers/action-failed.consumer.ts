@@ -1,13 +1,13 @@
 import type { EventHandler } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
 import { announce, type Notification } from './notifications.repository.ts';
-import { onCallTeamOf, requesterOf } from './recipients.repository.ts';
+import { onCallTeamOf, operatingTeamsOf, requesterOf } from './recipients.repository.ts';
 
 /**
  * The requester (as the audit trail's own record of action.requested names them: the executor's
- * tables are not this service's to read) and the organisation's on-call team
- * (organizations.settings.on_call_team_id) learn of a failed action, in the app and on the channels
- * each of them chose.
+ * tables are not this service's to read), the organisation's on-call team
+ * (organizations.settings.on_call_team_id) and the teams that operate the resource's account learn
+ * of a failed action, in the app and on the channels each of them chose; a team once.
  */
 export function actionFailed(queues: Pick<Queues, 'enqueue'>): EventHandler<'action.failed'> {
   return async (event, trx) => {
@@ -20,7 +20,8 @@ export function actionFailed(queues: Pick<Queues, 'enqueue'>): EventHandler<'act
     };
     const requester = await requesterOf(trx, action_id);
     if (requester) await announce(trx, queues, event, { ...notification, user_id: requester });
-    const team = await onCallTeamOf(trx, event.tenant);
-    if (team) await announce(trx, queues, event, { ...notification, team_id: team });
+    const onCall = await onCallTeamOf(trx, event.tenant);
+    const teams = new Set([...(onCall ? [onCall] : []), ...(await operatingTeamsOf(trx, resource_id))]);
+    for (const team of teams) await announce(trx, queues, event, { ...notification, team_id: team });
   };
 }

@@ -1,6 +1,6 @@
 /**
- * What people must act on reaches them: approvers of a waiting action, the requester and the
- * on-call team of a failed one, the organisation for a high-savings recommendation and for a
+ * What people must act on reaches them: approvers of a waiting action, the requester, the
+ * on-call team and the teams operating the account of a failed one, the organisation for a high-savings recommendation and for a
  * workflow's notify step; once each, however often an event is delivered.
  */
 import { randomUUID } from 'node:crypto';
@@ -69,6 +69,36 @@ describe('notifications of what people must act on', () => {
       [audit.userId, null],
       [null, team.id],
     ]);
+  });
+
+  it('tells the teams that operate the failed resource\'s account, not those that only read it', async () => {
+    const owner = audit.database.owner;
+    const organization_id = audit.organizationId;
+    await owner.updateTable('organizations').set({ settings: '{}' }).where('id', '=', organization_id).execute();
+    const account = await owner.insertInto('cloud_accounts').values({ organization_id, name: 'prod', provider: 'AWS', account_id: '210987654321' }).returning('id').executeTakeFirstOrThrow();
+    const resource = await owner
+      .insertInto('resources')
+      .values({ organization_id, cloud_account_id: account.id, provider: 'AWS', provider_resource_id: `i-${randomUUID()}`, type: 'EC2' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const teams: Record<string, string> = {};
+    for (const [name, level] of [['runners', 'operate'], ['owners', 'admin'], ['watchers', 'read']] as const) {
+      teams[name] = (await owner.insertInto('teams').values({ organization_id, name }).returning('id').executeTakeFirstOrThrow()).id;
+      await owner.insertInto('cloud_account_teams').values({ organization_id, cloud_account_id: account.id, team_id: teams[name]!, access_level: level }).execute();
+    }
+    const processed = audit.consumer.metrics().processed;
+    const event = await owner.transaction().execute((trx) =>
+      outboxOf('action-executor').publish(trx, 'action.failed', {
+        tenant: organization_id,
+        data: { action_id: randomUUID(), action_type: 'stop', resource_id: resource.id, error: { message: 'instance is busy', retryable: true } },
+      }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
+    await audit.redeliver([event]);
+    await eventually(() => expect(audit.consumer.metrics().duplicates).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
+
+    const told = await owner.selectFrom('notifications').select('team_id').where('type', '=', 'action_failed').where('title', 'like', `%${resource.id}%`).execute();
+    expect(told.map((row) => row.team_id).sort()).toEqual([teams.runners, teams.owners].sort());
   });
 
   it('announces a recommendation saving at least the threshold, and no smaller one', async () => {

@@ -31,3 +31,16 @@ export async function onCallTeamOf(trx: Transaction<Database>, organizationId: s
   `.execute(trx);
   return rows[0]?.id;
 }
+
+/** The teams that operate the resource's cloud account (an operate or admin grant): they run it, so they hear of its failures. */
+export async function operatingTeamsOf(trx: Transaction<Database>, resourceId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('resources')
+    .innerJoin('cloud_account_teams', 'cloud_account_teams.cloud_account_id', 'resources.cloud_account_id')
+    .select('cloud_account_teams.team_id')
+    .where('resources.id', '=', resourceId)
+    .where('cloud_account_teams.access_level', 'in', ['operate', 'admin'])
+    .orderBy('cloud_account_teams.team_id')
+    .execute();
+  return rows.map((row) => row.team_id);
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { teamAllows } from '@stratus/db';
 import { AppError, decodeCursor, pageSchema, toPage } from '@stratus/http';
 import { outbox } from './action-events.ts';
 import { getAction, listActions } from './actions.repository.ts';
@@ -36,8 +37,11 @@ export const actionsRoutes: FastifyPluginAsyncZod = async (app) => {
         return reply.status(200).send({ dry_run: true as const, ...preview });
       }
       await request.withTenant(async (trx) => {
-        const resource = await trx.selectFrom('resources').select('id').where('id', '=', resource_id).executeTakeFirst();
+        const resource = await trx.selectFrom('resources').select(['id', 'cloud_account_id']).where('id', '=', resource_id).executeTakeFirst();
         if (!resource) throw new AppError('invalid', `body.resource_id: no resource ${resource_id} in your organisation's inventory`);
+        if (!(await teamAllows(trx, resource.cloud_account_id, 'operate'))) {
+          throw new AppError('forbidden', `acting on resource ${resource_id} needs operate access to its cloud account: ask an admin to grant it to one of your teams`);
+        }
         await outbox.publish(trx, 'action.requested', {
           tenant: organizationId,
           data: { action_id: action.action_id, action_type, resource_id, parameters: checked.data, requested_by: userId, requires_approval: false },

@@ -23,6 +23,10 @@ beforeAll(async () => {
   users.requester = await addUser(t, 'requester@a.test', 'admin');
   users.viewer = await addUser(t, 'viewer@a.test', 'viewer');
   const account = await addAccount(t);
+  // A viewer sees the actions of the accounts their teams were granted, and no others.
+  const team = await t.database.owner.insertInto('teams').values({ organization_id: t.organizationId, name: 'readers' }).returning('id').executeTakeFirstOrThrow();
+  await t.database.owner.insertInto('user_teams').values({ organization_id: t.organizationId, user_id: users.viewer.id, team_id: team.id, role: 'member' }).execute();
+  await t.database.owner.insertInto('cloud_account_teams').values({ organization_id: t.organizationId, cloud_account_id: account, team_id: team.id, access_level: 'read' }).execute();
   prod = await addResource(t, account, { env: 'prod' });
   dev = await addResource(t, account, { env: 'dev' });
 });
@@ -102,6 +106,19 @@ describe('an action on an env=prod resource', () => {
     expect(await events('action.failed', action_id)).toEqual([
       { action_id, action_type: 'stop', resource_id: prod, error: { message: 'rejected by an approver: not during the sale', retryable: false } },
     ]);
+  });
+});
+
+describe('a policy on a resource group', () => {
+  it("asks for approval of an action on a member of the group, and not of one outside it", async () => {
+    const owner = t.database.owner;
+    const { cloud_account_id } = await owner.selectFrom('resources').select('cloud_account_id').where('id', '=', prod).executeTakeFirstOrThrow();
+    const group = await owner.insertInto('resource_groups').values({ organization_id: t.organizationId, cloud_account_id, name: 'critical' }).returning('id').executeTakeFirstOrThrow();
+    await owner.insertInto('resource_group_memberships').values({ organization_id: t.organizationId, resource_group_id: group.id, resource_id: prod }).execute();
+    const response = await t.call('PUT', '/v1/action-policy', { body: { rules: [{ name: 'critical is reviewed', effect: 'require_approval', when: { resource_groups: ['critical'] } }] } });
+    expect(response.status).toBe(200);
+    expect((await requestAction(t, { resource_id: prod, action_type: 'stop', requested_by: users.requester.id })).outcome).toBe('require_approval');
+    expect((await requestAction(t, { resource_id: dev, action_type: 'stop', requested_by: users.requester.id })).outcome).toBe('allow');
   });
 });
 

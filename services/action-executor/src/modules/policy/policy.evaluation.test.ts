@@ -55,6 +55,13 @@ describe('conditions', () => {
     expect(asks({ cloud_account_ids: [OTHER_ACCOUNT] })).toBe(false);
   });
 
+  it('by resource group', () => {
+    const grouped = { resources: [{ id: 'r1', cloud_account_id: ACCOUNT, tags: {}, cost_monthly: '50.00', resource_groups: ['web tier'] }] };
+    expect(asks({ resource_groups: ['web tier', 'db tier'] }, grouped)).toBe(true);
+    expect(asks({ resource_groups: ['db tier'] }, grouped)).toBe(false);
+    expect(asks({ resource_groups: ['web tier'] })).toBe(false);
+  });
+
   it('by monthly cost affected and estimated savings (at least the amount)', () => {
     expect(asks({ min_monthly_cost: '50' })).toBe(true);
     expect(asks({ min_monthly_cost: '50.01' })).toBe(false);

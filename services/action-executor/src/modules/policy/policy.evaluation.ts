@@ -19,7 +19,8 @@ export type PolicyDecision =
 export interface PolicyFacts {
   action_type: ActionType;
   requires_approval: boolean;
-  resources: { id: string; cloud_account_id: string; tags: Record<string, string>; cost_monthly: string }[];
+  /** resource_groups: the names of the groups a resource is in, loaded when a rule asks. */
+  resources: { id: string; cloud_account_id: string; tags: Record<string, string>; cost_monthly: string; resource_groups?: string[] }[];
   /** Resources per cloud account of the request's resources: the base of max_resources_percent. */
   account_sizes: Record<string, number>;
   /** Of the recommendation behind the request, if any. */
@@ -44,6 +45,8 @@ export function ruleMatches(rule: PolicyRule, facts: PolicyFacts): boolean {
   const tags = when.tags;
   if (tags && !facts.resources.some((resource) => Object.entries(tags).every(([key, value]) => resource.tags[key] === value))) return false;
   if (when.cloud_account_ids && !facts.resources.some((resource) => when.cloud_account_ids!.includes(resource.cloud_account_id))) return false;
+  const groups = when.resource_groups;
+  if (groups && !facts.resources.some((resource) => resource.resource_groups?.some((group) => groups.includes(group)))) return false;
   if (when.min_monthly_cost !== undefined) {
     const cost = facts.resources.reduce((sum, resource) => sum + Number(resource.cost_monthly), 0);
     if (cost < Number(when.min_monthly_cost)) return false;

@@ -24,6 +24,8 @@ const conditions = z
     /** Every listed tag (key and value) on one of the request's resources, e.g. { "env": "prod" }. */
     tags: z.record(text({ min: 1, max: 128 }), text({ max: 256 })).optional(),
     cloud_account_ids: z.array(z.uuid()).min(1).optional(),
+    /** One of the request's resources is in a resource group of one of these names. */
+    resource_groups: z.array(text({ min: 1, max: 200 })).min(1).optional(),
     /** The monthly cost of the request's resources together is at least this. */
     min_monthly_cost: amount.optional(),
     /** The recommendation behind the request saves at least this a month. */

@@ -89,14 +89,26 @@ export async function assess(trx: Trx, request: ActionRequestContext): Promise<A
           .where('cloud_account_id', 'in', accounts)
           .groupBy('cloud_account_id')
           .execute();
+  const memberships =
+    resources.length === 0 || !policy.document.rules.some((rule) => rule.when.resource_groups !== undefined)
+      ? []
+      : await trx
+          .selectFrom('resource_group_memberships as m')
+          .innerJoin('resource_groups as g', 'g.id', 'm.resource_group_id')
+          .select(['m.resource_id', 'g.name'])
+          .where('m.resource_id', 'in', resources.map((resource) => resource.id))
+          .execute();
   const facts: PolicyFacts = {
     action_type: request.action_type,
     requires_approval: request.requires_approval,
-    resources,
+    resources: resources.map((resource) => ({
+      ...resource,
+      resource_groups: memberships.filter((membership) => membership.resource_id === resource.id).map((membership) => membership.name),
+    })),
     account_sizes: Object.fromEntries(sizes.map((size) => [size.cloud_account_id, Number(size.count)])),
     estimated_savings: first.estimated_savings,
   };
-  return { decision: evaluatePolicy(policy.document, facts, new Date()), resources };
+  return { decision: evaluatePolicy(policy.document, facts, new Date()), resources: facts.resources };
 }
 
 /** Reads the organisation's policy and the resources (tags, account, cost) itself. */

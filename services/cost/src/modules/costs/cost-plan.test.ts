@@ -71,6 +71,12 @@ describe('planCostQuery', () => {
     );
   });
 
+  it('answers a resource group from the sources that keep the resource: resource rollups by month, raw lines by day', () => {
+    const group = '0190b6c8-8f5e-7b1a-9c3d-2e4f5a6b7c8e';
+    expect(planned(['service'], 'month', { group })).toBe('cost_resource_rollups/month');
+    expect(planned(['account'], 'day', { group })).toBe('cost_data/day');
+  });
+
   it.each<[string, Parameters<typeof question>]>([
     ['a tag with a region', [['tag:team', 'region']]],
     ['a tag filter with a region filter', [['service'], 'month', { tags: { team: 'core' }, region: 'eu-west-1' }]],

@@ -26,6 +26,8 @@ export interface CostFilters {
   region?: string | undefined;
   /** Tag key → value; a line must carry every one. */
   tags?: Record<string, string> | undefined;
+  /** A resource_groups id: lines of its member resources only. */
+  group?: string | undefined;
 }
 
 export interface CostQuestion {
@@ -84,12 +86,13 @@ type RollupChoice = { table: Exclude<SourceTable, 'cost_data'> } | { rawBecause:
  * The rollup holding every dimension the question groups or filters by, or why none does:
  * - cost_rollups: provider, account, service, region, by day and month;
  * - cost_tag_rollups: one tag key, with provider, account and service (no region), by day and month;
- * - cost_resource_rollups: resource, with provider, account, service and region, by month only.
+ * - cost_resource_rollups: resource (and so resource group), with provider, account, service and region, by month only.
  */
 function rollupFor(question: CostQuestion, rows: 'day' | 'month'): RollupChoice {
   const { groupBy, filters } = question;
   const tagKeys = new Set([...groupBy.filter(isTagDimension).map(tagKeyOf), ...Object.keys(filters.tags ?? {})]);
-  if (groupBy.includes('resource')) {
+  // A group is a set of resources: only sources that keep the resource can answer for it.
+  if (groupBy.includes('resource') || filters.group !== undefined) {
     if (tagKeys.size > 0) return { rawBecause: 'resource rollups keep no tags' };
     if (rows === 'day') {
       return { rawBecause: 'resource rollups are monthly, and this asks for days (granularity day, or a range not of whole months)' };

@@ -122,6 +122,12 @@ export function costRows(plan: CostPlan): RawBuilder<CostRow> {
     const tag = tagOf(source, key);
     conditions.push(tag.condition, sql`${tag.value} = ${value}`);
   }
+  if (filters.group !== undefined) {
+    conditions.push(sql`(s.cloud_account_id, ${columnOf(source, 'resource')}) in (
+      select r.cloud_account_id, r.provider_resource_id
+        from resource_group_memberships m join resources r on r.id = m.resource_id
+       where m.resource_group_id = ${filters.group}::uuid)`);
+  }
   const bucket = {
     day: source.period,
     month: sql`date_trunc('month', ${source.period})::date`,

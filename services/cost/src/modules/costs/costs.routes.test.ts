@@ -299,6 +299,25 @@ describe('GET /v1/costs/breakdown', () => {
     }
   });
 
+  it("filters by a resource group: its members' lines only, from the resource rollups by month and raw lines by day", async () => {
+    const owner = cost.database.owner;
+    const { id: resourceId } = await owner.selectFrom('resources').select('id').where('provider_resource_id', '=', 'i-web').executeTakeFirstOrThrow();
+    const group = await owner
+      .insertInto('resource_groups')
+      .values({ organization_id: cost.organizationId, cloud_account_id: accounts.aws!, name: 'web tier' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await owner.insertInto('resource_group_memberships').values({ organization_id: cost.organizationId, resource_group_id: group.id, resource_id: resourceId }).execute();
+    for (const [granularity, table] of [['month', 'cost_resource_rollups'], ['day', 'cost_data']] as const) {
+      const range = `from=${lastMonth.from}&to=${lastMonth.to}&granularity=${granularity}`;
+      const grouped = await breakdown(`group_by=resource&group=${group.id}&${range}`);
+      expect(grouped.source_table).toBe(table);
+      const everyResource = await breakdown(`group_by=resource&${range}`);
+      expect(grouped.items.length).toBeGreaterThan(0);
+      expect(canonical(grouped.items)).toEqual(canonical(everyResource.items.filter((item: { group: { resource: string } }) => item.group.resource === 'i-web')));
+    }
+  });
+
   it('defaults to the current month by service, and null stands for no service', async () => {
     const answer = await breakdown('');
     expect(answer).toMatchObject({ from: month.from, to: month.to, granularity: 'month', group_by: ['service'], source: 'rollup' });

@@ -58,11 +58,12 @@ export const costFiltersQuery = z.object({
   service: dimensionValue.optional().describe('as billed, e.g. AmazonEC2'),
   region: dimensionValue.optional(),
   tag: tagFilter,
+  group: z.uuid().optional().describe('a resource group (its id in Stratus): the lines of its member resources'),
 });
 
 export function filtersOf(query: z.infer<typeof costFiltersQuery>): CostFilters {
-  const { provider, account, service, region, tag } = query;
-  return { provider, account, service, region, tags: tag };
+  const { provider, account, service, region, tag, group } = query;
+  return { provider, account, service, region, tags: tag, group };
 }
 
 const range = {

@@ -3,6 +3,7 @@ import type { ServiceDeps } from '@stratus/runtime';
 import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { withTenant, type Database } from '@stratus/db';
 import type { Outbox, PublishManyItem } from '@stratus/events';
+import { refreshExpressionGroups } from '../resource-groups/resource-groups.repository.ts';
 import {
   findSyncableAccount,
   removeUnseenResources,
@@ -118,6 +119,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
     await Promise.all(inFlight);
     stats.removed = await withTenant(db, tenant, async (trx) => {
       const removed = await removeUnseenResources(trx, account.id, since);
+      await refreshExpressionGroups(trx, account.id);
       await deps.outbox.publishMany(trx, removed.map((resource) => removedEvent(account, resource)));
       const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started) };
       await recordOutcome(trx, account, { status: 'connected', error: null, stats: result });
