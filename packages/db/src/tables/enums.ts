@@ -142,6 +142,10 @@ export type WorkflowTriggerType = (typeof WORKFLOW_TRIGGER_TYPES)[number];
 export const WORKFLOW_STATUSES = ['active', 'disabled'] as const;
 export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
 
+/** terraform_states.backend: upload (sent by a user or CI), http (Terraform's HTTP backend, pulled on a schedule). */
+export const TERRAFORM_BACKENDS = ['upload', 'http'] as const;
+export type TerraformBackend = (typeof TERRAFORM_BACKENDS)[number];
+
 /** `table.column` -> values, for the columns above that a check constraint holds. */
 export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
@@ -163,6 +167,7 @@ export const CHECKED_VALUES = {
   'workflows.trigger_type': WORKFLOW_TRIGGER_TYPES,
   'workflows.status': WORKFLOW_STATUSES,
   'users.status': USER_STATUSES,
+  'terraform_states.backend': TERRAFORM_BACKENDS,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

@@ -13,6 +13,7 @@ import { notificationDeliveryColumns } from './notification-deliveries.ts';
 import { realizedSavingsColumns } from './realized-savings.ts';
 import { recommendationHistoryColumns } from './recommendations.ts';
 import { scheduleColumns } from './schedules.ts';
+import { terraformResourceColumns } from './terraform.ts';
 
 /**
  * The one registry of every table of `Database`: its columns (the ColumnsOf mirror) and its access
@@ -39,6 +40,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...auditChainColumns,
   ...scheduleColumns,
   ...consoleColumns,
+  ...terraformResourceColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -105,6 +107,10 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   tags: ownedBy('stratus_ingestion'),
   cost_imports: ownedBy('stratus_ingestion'),
   billing_imports: ownedBy('stratus_ingestion'),
+  // The raw state in terraform_states is sealed; what every service reads is terraform_resources.
+  terraform_states: ownedBy('stratus_ingestion'),
+  terraform_modules: ownedBy('stratus_ingestion'),
+  terraform_resources: ownedBy('stratus_ingestion'),
 
   cost_data: ownedBy('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),
@@ -132,8 +138,6 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   automation_rules: ownedBy('stratus_action_executor'),
   automation_rule_runs: ownedBy('stratus_action_executor'),
   operations: ownedBy('stratus_action_executor'),
-  terraform_states: ownedBy('stratus_action_executor'),
-  terraform_modules: ownedBy('stratus_action_executor'),
   action_policies: ownedBy('stratus_action_executor'),
   approval_requests: ownedBy('stratus_action_executor'),
   schedules: ownedBy('stratus_action_executor'),
