@@ -38,7 +38,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         add column serial bigint,
         add column lineage text,
         add column terraform_version text,
-        add column last_error text
+        add column last_error text,
+        add column module_versions jsonb not null default '{}'
     `,
     sql`create index terraform_states_cloud_account_id_idx on terraform_states (cloud_account_id) where cloud_account_id is not null`,
     sql`
@@ -87,7 +88,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     sql`
       alter table terraform_states
         drop column cloud_account_id, drop column backend, drop column backend_config, drop column pull_interval_minutes,
-        drop column serial, drop column lineage, drop column terraform_version, drop column last_error
+        drop column serial, drop column lineage, drop column terraform_version, drop column last_error, drop column module_versions
     `,
     sql`revoke insert, update, delete on terraform_states, terraform_modules from stratus_ingestion`,
     sql`grant insert, update, delete on terraform_states, terraform_modules to stratus_action_executor`,

@@ -1,4 +1,4 @@
-import type { ColumnsOf, Generated, GeneratedTimestamp, NullableJsonb } from './column-types.ts';
+import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableJsonb } from './column-types.ts';
 import type { TerraformBackend } from './enums.ts';
 
 /** A registered Terraform state; written by the ingestion service. */
@@ -22,6 +22,8 @@ export interface TerraformStatesTable {
   terraform_version: string | null;
   /** Why the last pull or parse failed; null after a good one. */
   last_error: string | null;
+  /** The version of the registered module each module call uses: { "network": "1.4.0" }, by call name. */
+  module_versions: GeneratedJsonb;
 }
 
 export interface TerraformModulesTable {
@@ -91,6 +93,7 @@ export const terraformColumns: ColumnsOf<TerraformTables> = {
     lineage: 'null',
     terraform_version: 'null',
     last_error: 'null',
+    module_versions: 'not null',
   },
   terraform_modules: {
     id: 'not null',
