@@ -79,19 +79,28 @@ export async function recordActionRequest(trx: Trx, request: ActionRequest): Pro
   const decision = await decide(trx, contextOf(request, false));
   switch (decision.outcome) {
     case 'forbid':
-      await transitionAction(trx, request.action_id, 'rejected', { actor: null, details: `forbidden by policy: ${decision.reasons.join('; ')}`, result: { reasons: decision.reasons } });
+      await transitionAction(trx, request.action_id, 'rejected', {
+        actor: null,
+        details: `forbidden by policy: ${decision.reasons.join('; ')}`,
+        result: { reasons: decision.reasons, ...terraformOf(decision) },
+      });
       return { recorded: true, decision, operation_ids: [] };
     case 'require_approval':
       await transitionAction(trx, request.action_id, 'awaiting_approval', {
         actor: null,
         details: decision.reasons.join('; ') || 'approval required',
-        result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString() },
+        result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString(), ...terraformOf(decision) },
       });
       await openApprovals(trx, { id: request.action_id, organization_id: request.organization_id }, decision);
       return { recorded: true, decision, operation_ids: [] };
     case 'allow':
       return { recorded: true, decision, operation_ids: await releaseAction(trx, request.action_id, actor) };
   }
+}
+
+/** The Terraform address and attribute to change in code, kept in the action's history with the decision. */
+function terraformOf(decision: PolicyDecision): { terraform?: NonNullable<PolicyDecision['terraform']> } {
+  return decision.terraform ? { terraform: decision.terraform } : {};
 }
 
 export interface DryRun {

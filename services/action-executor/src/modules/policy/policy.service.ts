@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
-import type { ActionType, Database } from '@stratus/db';
+import { terraformAttributeOf } from '@stratus/cloud';
+import { managingInstances, type ActionType, type Database } from '@stratus/db';
 import { evaluatePolicy, type PolicyDecision, type PolicyFacts } from './policy.evaluation.ts';
 import { DEFAULT_POLICY, policyDocument, type PolicyDocument } from './policy.schema.ts';
 
@@ -53,8 +54,8 @@ export async function writePolicy(trx: Trx, organizationId: string, document: Po
 
 /**
  * Loads what the policy looks at: the request's resources, their accounts' sizes (counted only when
- * a rule has max_resources_percent: a scan of the account on every request otherwise) and the
- * recommendation's savings.
+ * a rule has max_resources_percent: a scan of the account on every request otherwise), the
+ * recommendation's savings, and the Terraform state instances that manage the resources.
  */
 async function factsOf(trx: Trx, request: ActionRequestContext, document: PolicyDocument): Promise<PolicyFacts> {
   const resources =
@@ -71,6 +72,7 @@ async function factsOf(trx: Trx, request: ActionRequestContext, document: Policy
           .where('cloud_account_id', 'in', accounts)
           .groupBy('cloud_account_id')
           .execute();
+  const managed = await managingInstances(trx, resources.map((resource) => resource.id));
   const recommendation = request.recommendation_id
     ? await trx.selectFrom('recommendations').select('estimated_savings').where('id', '=', request.recommendation_id).executeTakeFirst()
     : undefined;
@@ -80,6 +82,12 @@ async function factsOf(trx: Trx, request: ActionRequestContext, document: Policy
     resources,
     account_sizes: Object.fromEntries(sizes.map((size) => [size.cloud_account_id, Number(size.count)])),
     estimated_savings: recommendation?.estimated_savings ?? null,
+    terraform: managed.map(({ resource_id, terraform_state_id, address, type }) => ({
+      resource_id,
+      terraform_state_id,
+      address,
+      attribute: terraformAttributeOf(type, request.action_type),
+    })),
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import { newestFirst, type CloudProvider, type Database, type KeysetCursor } from '@stratus/db';
+import { newestFirst, RESOURCE_IS_INSTANCE, type CloudProvider, type Database, type KeysetCursor } from '@stratus/db';
 import { TERRAFORM_TYPES } from '@stratus/cloud';
 import type { ParsedResource } from './state.parser.ts';
 
@@ -11,10 +11,7 @@ type Trx = Transaction<Database>;
  * an id is unique to a provider, so a state that names none matches in any account.
  */
 const matchesState = sql<boolean>`exists (
-  select 1 from terraform_resources t
-    join terraform_states s on s.id = t.terraform_state_id
-   where t.provider_ids @> array[r.provider_resource_id]
-     and (s.cloud_account_id is null or s.cloud_account_id = r.cloud_account_id)
+  select 1 from terraform_resources t join terraform_states s on s.id = t.terraform_state_id where ${RESOURCE_IS_INSTANCE}
 )`;
 
 /**
@@ -24,8 +21,7 @@ const matchesState = sql<boolean>`exists (
  */
 const missingFromCloud = sql<boolean>`t.type = any(${Object.keys(TERRAFORM_TYPES)}::text[]) and not exists (
   select 1 from resources r
-   where r.provider_resource_id = any(t.provider_ids)
-     and (s.cloud_account_id is null or r.cloud_account_id = s.cloud_account_id)
+   where r.provider_resource_id = any(t.provider_ids) and ${RESOURCE_IS_INSTANCE}
 )`;
 
 /**
@@ -126,8 +122,7 @@ export function listDiscovered(trx: Trx, cloudAccountId: string, managed: boolea
         select json_build_object('terraform_resource_id', t.id, 'terraform_state_id', t.terraform_state_id, 'address', t.address,
                                  'terraform_module_id', t.terraform_module_id)
           from terraform_resources t join terraform_states s on s.id = t.terraform_state_id
-         where t.provider_ids @> array[r.provider_resource_id]
-           and (s.cloud_account_id is null or s.cloud_account_id = r.cloud_account_id)
+         where ${RESOURCE_IS_INSTANCE}
          order by t.address limit 1
       )`.as('managed_by'),
     )
@@ -204,8 +199,7 @@ export async function driftCandidates(trx: Trx, cloudAccountId: string): Promise
       from resources r
       join terraform_resources t on t.provider_ids @> array[r.provider_resource_id]
       join terraform_states s on s.id = t.terraform_state_id
-     where r.cloud_account_id = ${cloudAccountId}
-       and (s.cloud_account_id is null or s.cloud_account_id = r.cloud_account_id)
+     where r.cloud_account_id = ${cloudAccountId} and ${RESOURCE_IS_INSTANCE}
   `.execute(trx);
   return rows;
 }
