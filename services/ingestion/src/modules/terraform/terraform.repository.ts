@@ -1,28 +1,20 @@
 import { sql, type Transaction } from 'kysely';
-import { newestFirst, RESOURCE_IS_INSTANCE, type CloudProvider, type Database, type KeysetCursor } from '@stratus/db';
+import { newestFirst, RESOURCE_IS_INSTANCE, terraformMatches, type CloudProvider, type Database, type KeysetCursor } from '@stratus/db';
 import { TERRAFORM_TYPES } from '@stratus/cloud';
 import type { ParsedResource } from './state.parser.ts';
 
 type Trx = Transaction<Database>;
 
-/**
- * A discovered resource is managed when a state instance gives its provider id (driftctl's match).
- * A state that names its account is looked up there only (one probe of the account's unique index);
- * an id is unique to a provider, so a state that names none matches in any account.
- */
-const matchesState = sql<boolean>`exists (
-  select 1 from terraform_resources t join terraform_states s on s.id = t.terraform_state_id where ${RESOURCE_IS_INSTANCE}
-)`;
+/** Only types discovery finds can be missing (driftctl too compares only the types it supports). */
+const DISCOVERED_TYPES = Object.keys(TERRAFORM_TYPES);
 
 /**
- * A state instance none of whose ids discovery has: in the state, gone from the cloud. Only types
- * discovery finds can be missing (driftctl too compares only the types it supports): a security
- * group or an IAM role is in no inventory and is not missing from it.
+ * State instances (alias t, of state s) that no discovered resource is: in the state, gone from the
+ * cloud. A security group or an IAM role is in no inventory, so it is not missing from it.
  */
-const missingFromCloud = sql<boolean>`t.type = any(${Object.keys(TERRAFORM_TYPES)}::text[]) and not exists (
-  select 1 from resources r
-   where r.provider_resource_id = any(t.provider_ids) and ${RESOURCE_IS_INSTANCE}
-)`;
+function missingFrom(matches: ReturnType<typeof terraformMatches>) {
+  return sql<boolean>`t.type = any(${DISCOVERED_TYPES}::text[]) and t.id not in (select m.terraform_resource_id from (${matches}) m)`;
+}
 
 /**
  * Replaces the parsed instances of a state with `resources`: an address already known keeps its
@@ -90,12 +82,15 @@ export interface CoverageRow {
 
 /** Per account of the organisation (or one): resources discovered, managed by a state, and missing from the cloud. */
 export async function coverageByAccount(trx: Trx, cloudAccountId?: string): Promise<CoverageRow[]> {
+  const matches = terraformMatches(cloudAccountId);
   const { rows } = await sql<CoverageRow>`
+    with m as materialized (${matches})
     select a.id as cloud_account_id,
            (select count(*) from resources r where r.cloud_account_id = a.id)::int as discovered,
-           (select count(*) from resources r where r.cloud_account_id = a.id and ${matchesState})::int as managed,
+           (select count(distinct m.resource_id) from m where m.cloud_account_id = a.id)::int as managed,
            (select count(*) from terraform_resources t join terraform_states s on s.id = t.terraform_state_id
-             where s.cloud_account_id = a.id and ${missingFromCloud})::int as missing
+             where s.cloud_account_id = a.id and t.type = any(${DISCOVERED_TYPES}::text[])
+               and t.id not in (select m.terraform_resource_id from m))::int as missing
       from cloud_accounts a
      where a.status <> 'unlinked' ${cloudAccountId === undefined ? sql`` : sql`and a.id = ${cloudAccountId}`}
      order by a.created_at, a.id
@@ -107,7 +102,7 @@ export async function coverageByAccount(trx: Trx, cloudAccountId?: string): Prom
 export async function missingWithoutAccount(trx: Trx): Promise<number> {
   const { rows } = await sql<{ missing: number }>`
     select count(*)::int as missing from terraform_resources t join terraform_states s on s.id = t.terraform_state_id
-     where s.cloud_account_id is null and ${missingFromCloud}
+     where s.cloud_account_id is null and ${missingFrom(terraformMatches())}
   `.execute(trx);
   return rows[0]!.missing;
 }
@@ -127,7 +122,7 @@ export function listDiscovered(trx: Trx, cloudAccountId: string, managed: boolea
       )`.as('managed_by'),
     )
     .where('r.cloud_account_id', '=', cloudAccountId)
-    .where(managed ? matchesState : sql<boolean>`not ${matchesState}`)
+    .where(sql<boolean>`r.id ${managed ? sql`in` : sql`not in`} (select m.resource_id from (${terraformMatches(cloudAccountId)}) m)`)
     .$call(newestFirst(after, limit))
     .execute();
 }
@@ -139,7 +134,7 @@ export function listMissing(trx: Trx, cloudAccountId: string | null, limit: numb
     .innerJoin('terraform_states as s', 's.id', 't.terraform_state_id')
     .select(['t.id', 't.terraform_state_id', 't.terraform_module_id', 't.address', 't.type', 't.provider_ids', 't.created_at'])
     .where(cloudAccountId === null ? sql<boolean>`s.cloud_account_id is null` : sql<boolean>`s.cloud_account_id = ${cloudAccountId}`)
-    .where(missingFromCloud)
+    .where(missingFrom(terraformMatches(cloudAccountId ?? undefined)))
     .select(sql<string>`t.created_at::text`.as('keyset_at'))
     .$if(after !== undefined, (q) => q.where(sql<boolean>`(t.created_at, t.id) < (${after!.at}::timestamptz, ${after!.id}::uuid)`))
     .orderBy('t.created_at', 'desc')
@@ -196,10 +191,9 @@ export async function driftCandidates(trx: Trx, cloudAccountId: string): Promise
     select t.id as terraform_resource_id, t.terraform_state_id, t.address, t.type, t.size_attribute, t.size, t.tags,
            t.drift_signature, r.id as resource_id, r.cloud_account_id, r.provider, r.provider_resource_id,
            r.metadata ->> 'provider_type' as discovered_type, r.metadata, r.tags as discovered_tags
-      from resources r
-      join terraform_resources t on t.provider_ids @> array[r.provider_resource_id]
-      join terraform_states s on s.id = t.terraform_state_id
-     where r.cloud_account_id = ${cloudAccountId} and ${RESOURCE_IS_INSTANCE}
+      from (${terraformMatches(cloudAccountId)}) m
+      join resources r on r.id = m.resource_id
+      join terraform_resources t on t.id = m.terraform_resource_id
   `.execute(trx);
   return rows;
 }
