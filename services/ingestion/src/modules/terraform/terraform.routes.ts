@@ -15,7 +15,7 @@ import {
   terraformResourceSchema,
   updateStateBody,
 } from './terraform.schemas.ts';
-import { createState, linkModulesAndDrift, stateOrThrow, statesQuery, stateView, uploadState, type TerraformDeps } from './terraform.service.ts';
+import { createState, stateOrThrow, statesQuery, stateView, updateState, uploadState, type TerraformDeps } from './terraform.service.ts';
 
 export interface TerraformRoutesOptions extends TerraformDeps {
   queues: Queues;
@@ -79,20 +79,7 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
     },
     async (request) =>
       request.withTenant(async (trx) => {
-        const { module_versions, ...fields } = request.body;
-        await stateOrThrow(trx, request.params.id);
-        if (fields.cloud_account_id) {
-          const account = await trx.selectFrom('cloud_accounts').select('id').where('id', '=', fields.cloud_account_id).executeTakeFirst();
-          if (!account) throw new AppError('invalid', `cloud_account_id: cloud account ${fields.cloud_account_id} not found`);
-        }
-        const set = { ...fields, ...(module_versions === undefined ? {} : { module_versions: JSON.stringify(module_versions) }) };
-        if (Object.keys(set).length > 0) {
-          const renamed = await trx.updateTable('terraform_states').set(set).where('id', '=', request.params.id).returning('id').executeTakeFirst().catch((error: unknown) => {
-            if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `a state named "${fields.name}" exists`);
-            throw error;
-          });
-          if (renamed) await linkModulesAndDrift(trx, deps, request.auth.organizationId);
-        }
+        await updateState(trx, deps, request.auth.organizationId, request.params.id, request.body);
         return stateView(trx, request.params.id);
       }),
   );

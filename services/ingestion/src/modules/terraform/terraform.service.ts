@@ -141,6 +141,31 @@ async function accountOf(trx: Trx, cloudAccountId: string) {
   if (!account) throw new AppError('invalid', `cloud_account_id: cloud account ${cloudAccountId} not found`);
 }
 
+/** Renames a state or changes its account, pull interval or module versions; links and compares again. */
+export async function updateState(
+  trx: Trx,
+  deps: TerraformDeps,
+  organizationId: string,
+  id: string,
+  changes: Omit<Partial<NewState>, 'backend' | 'cloud_account_id'> & { cloud_account_id?: string | null | undefined },
+): Promise<void> {
+  await stateOrThrow(trx, id);
+  const { module_versions, ...fields } = changes;
+  if (fields.cloud_account_id) await accountOf(trx, fields.cloud_account_id);
+  const set = { ...fields, ...(module_versions === undefined ? {} : { module_versions: JSON.stringify(module_versions) }) };
+  if (Object.keys(set).length === 0) return;
+  await trx
+    .updateTable('terraform_states')
+    .set(set)
+    .where('id', '=', id)
+    .execute()
+    .catch((error: unknown) => {
+      if ((error as { code?: string }).code === '23505') throw new AppError('conflict', `a state named "${fields.name}" exists`);
+      throw error;
+    });
+  await linkModulesAndDrift(trx, deps, organizationId);
+}
+
 export async function stateOrThrow(trx: Trx, id: string) {
   const state = await trx.selectFrom('terraform_states').select(['id', 'organization_id', 'backend', 'backend_config', 'serial', 'lineage']).where('id', '=', id).executeTakeFirst();
   if (!state) throw new AppError('not_found', `terraform state ${id} not found`);
