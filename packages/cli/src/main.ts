@@ -20,6 +20,7 @@ import { migrateCommand } from './commands/migrate.command.ts';
 import { notificationsCommand } from './commands/notifications.command.ts';
 import { policyCommand } from './commands/policy.command.ts';
 import { teamsCommand } from './commands/teams.command.ts';
+import { terraformCommand } from './commands/terraform.command.ts';
 import { tokenCommand } from './commands/token.command.ts';
 import { usersCommand } from './commands/users.command.ts';
 
@@ -29,7 +30,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources, cost imports, recommendations, actions and automation rules (over the API); database, organisations, users, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, Terraform states, cost imports, recommendations, actions and automation rules (over the API); database, organisations, users, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   accountsCommand(program);
   resourcesCommand(program);
   groupsCommand(program);
+  terraformCommand(program);
   costsCommand(program);
   recommendationsCommand(program);
   policyCommand(program);
@@ -54,7 +56,13 @@ function buildProgram(): Command {
   auditCommand(program);
   notificationsCommand(program);
   // Subcommands throw instead of exiting, so main() decides every exit code.
-  for (const command of program.commands.flatMap((command) => [command, ...command.commands])) command.exitOverride();
+  const overrideExits = (command: Command): void => {
+    for (const sub of command.commands) {
+      sub.exitOverride();
+      overrideExits(sub);
+    }
+  };
+  overrideExits(program);
   return program;
 }
 

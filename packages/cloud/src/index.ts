@@ -13,3 +13,4 @@ export {
   type CredentialOwner,
 } from './account-credentials.ts';
 export * from './prices.ts';
+export { TERRAFORM_TYPES, terraformAttributeOf, type TerraformTypeInfo } from './terraform-types.ts';

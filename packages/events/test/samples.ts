@@ -44,6 +44,15 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       provider_resource_id: 'i-0abc123',
       last_seen: '2025-11-22T10:00:00.000Z',
     },
+    'resource.drifted': {
+      resource_id: resourceId,
+      cloud_account_id: cloudAccountId,
+      provider: 'AWS',
+      provider_resource_id: 'arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc123',
+      terraform_state_id: randomUUID(),
+      address: 'module.web.aws_instance.app[0]',
+      drifted: [{ field: 'size', attribute: 'instance_type', expected: 't3.large', actual: 't3.xlarge' }],
+    },
     'cost.ingested': {
       import_id: randomUUID(),
       cloud_account_id: cloudAccountId,

@@ -128,6 +128,14 @@ export const JOBS = defineJobs({
   // Sends one email or webhook announcement (a notification_deliveries row, found by the event and
   // channel). Receivers and mail servers come back within minutes: 8 attempts from 5 s span about
   // 10 minutes (5, 10, 20, ... 320 s), and a receiver's Retry-After replaces the wait it answers.
+  /** Reads a Terraform state from its HTTP backend (GET, as `terraform state pull` does) and parses it. */
+  'terraform.state.pull': {
+    queue: 'discovery',
+    name: 'terraform.state.pull',
+    schema: z.object({ terraform_state_id: z.uuid(), organization_id: z.uuid() }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 10_000 },
+  },
   'notification.deliver': {
     queue: 'notifications',
     name: 'notification.deliver',

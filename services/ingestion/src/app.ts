@@ -9,10 +9,18 @@ import { resourceGroupsRoutes } from './modules/resource-groups/resource-groups.
 import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
 import { unassignedCostsRoutes } from './modules/cost-import/unassigned-costs.routes.ts';
+import { terraformRoutes } from './modules/terraform/terraform.routes.ts';
+import { terraformModulesRoutes } from './modules/terraform/modules.routes.ts';
 import { discoveryWorker } from './jobs/discovery.worker.ts';
 import { discoveryScheduler } from './jobs/discovery-scheduler.ts';
 import { costImportApplied } from './consumers/cost-import-applied.consumer.ts';
 import { costImportRefused } from './consumers/cost-import-refused.consumer.ts';
+
+/**
+ * A state is parsed and sealed whole in memory; the largest real states are tens of megabytes
+ * (thousands of resources), so this leaves room without letting one upload take the process.
+ */
+const MAX_STATE_BYTES = 256 * 1024 ** 2;
 
 export const service: ServiceDefinition<typeof env> = {
   name: 'ingestion',
@@ -39,6 +47,14 @@ export const service: ServiceDefinition<typeof env> = {
       retentionMonths: deps.config.COST_RAW_RETENTION_MONTHS,
     });
     await app.register(unassignedCostsRoutes, { prefix: '/v1' });
+    await app.register(terraformRoutes, {
+      prefix: '/v1',
+      keyring: deps.config.CREDENTIALS_KEYS,
+      outbox: deps.outbox,
+      queues: deps.queues,
+      maxStateBytes: Math.min(deps.config.MAX_UPLOAD_BYTES, MAX_STATE_BYTES),
+    });
+    await app.register(terraformModulesRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => ({ 'cost_import.applied': costImportApplied(deps), 'cost_import.refused': costImportRefused(deps) }),
   background(deps) {
@@ -46,7 +62,7 @@ export const service: ServiceDefinition<typeof env> = {
     return [
       // First, so that every sync sees what the action executor did to simulated accounts.
       sharedSimCloud(deps.db),
-      discoveryWorker(deps, adapters, deps.config.DISCOVERY_CONCURRENCY),
+      discoveryWorker(deps, adapters, { keyring: deps.config.CREDENTIALS_KEYS, maxBytes: deps.config.MAX_UPLOAD_BYTES }, deps.config.DISCOVERY_CONCURRENCY),
       discoveryScheduler(deps, deps.config.DISCOVERY_RECONCILE_MS),
     ];
   },

@@ -57,6 +57,21 @@ async function sealedSigningSecret(keys: string, name: string) {
   return { id: organization.id, payload, aad };
 }
 
+/** A Terraform state whose file and HTTP backend are sealed under the first key of `keys`; the ids as the ingestion service binds them. */
+async function sealedState(keys: string) {
+  const keyring = credentialsKeys.parse(keys);
+  const state = await database.owner.insertInto('terraform_states').values({ organization_id: organizationId, name: 'prod', backend: 'http' }).returning('id').executeTakeFirstOrThrow();
+  const aad = (column: string) => ({ table: 'terraform_states', ids: [organizationId, state.id, column] });
+  const file = { version: 4, resources: [], outputs: { password: { value: 'p' } } };
+  const backend = { url: 'https://tf.example.com/state/prod', password: 'p' };
+  await database.owner
+    .updateTable('terraform_states')
+    .set({ state_file: JSON.stringify(sealSecret(keyring, file, aad('state_file'))), backend_config: JSON.stringify(sealSecret(keyring, backend, aad('backend_config'))) })
+    .where('id', '=', state.id)
+    .execute();
+  return { id: state.id, file, backend, aad };
+}
+
 function signingSecretOf(organizationId: string) {
   return database.owner
     .selectFrom('webhook_signing_secrets')
@@ -77,6 +92,7 @@ describe('stratus credentials rotate', () => {
   it('re-wraps every credential and signing secret under the active key, in batches, and then finds nothing to do', async () => {
     const accounts = await sealedAccounts(k1, 7, 100_000_000_000);
     const signing = await sealedSigningSecret(k1, 'rotated');
+    const state = await sealedState(k1);
     const env = { DATABASE_URL: database.url, CREDENTIALS_KEYS: `${k2},${k1}` };
 
     const first = await stratus(['credentials', 'rotate', '--batch-size', '3'], env);
@@ -90,6 +106,9 @@ describe('stratus credentials rotate', () => {
     expect(first.stdout).toContain('webhook_signing_secrets: re-wrapped 1 from k1 to k2; 0 failed');
     expect(second.stdout).toContain('cloud_credentials: re-wrapped 0 from (none) to k2; 0 failed');
     expect(second.stdout).toContain('webhook_signing_secrets: re-wrapped 0 from (none) to k2; 0 failed');
+    expect(first.stdout).toContain('terraform_states.state_file: re-wrapped 1 from k1 to k2; 0 failed');
+    expect(first.stdout).toContain('terraform_states.backend_config: re-wrapped 1 from k1 to k2; 0 failed');
+    expect(second.stdout).toContain('terraform_states.state_file: 0 to re-wrap under k2');
     const onlyK2 = credentialsKeys.parse(k2);
     for (const { id, payload, aad } of accounts) {
       const { key_id, secret } = await credentialOf(id);
@@ -100,6 +119,9 @@ describe('stratus credentials rotate', () => {
     const { key_id, secret } = await signingSecretOf(signing.id);
     expect(key_id).toBe('k2');
     expect(openSecret(onlyK2, secret, signing.aad)).toBe(signing.payload);
+    const sealed = await database.owner.selectFrom('terraform_states').select(['state_file', 'backend_config']).where('id', '=', state.id).executeTakeFirstOrThrow();
+    expect(openSecret(onlyK2, sealed.state_file as never, state.aad('state_file'))).toEqual(state.file);
+    expect(openSecret(onlyK2, sealed.backend_config as never, state.aad('backend_config'))).toEqual(state.backend);
   });
 
   it('reports each secret whose key is not in CREDENTIALS_KEYS, re-wraps the others and fails', async () => {

@@ -29,6 +29,7 @@ import * as workflowExecutions from './1763856000117-WorkflowExecutions.ts';
 import * as consoleSignIn from './1763856000120-ConsoleSignIn.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 import * as billingImports from './1763856000126-BillingImports.ts';
+import * as terraformStates from './1763856000130-TerraformStates.ts';
 import * as teamAccess from './1763856000135-TeamAccess.ts';
 import * as resourceGroups from './1763856000136-ResourceGroups.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
@@ -68,6 +69,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000120-ConsoleSignIn': consoleSignIn,
   '1763856000125-NotificationPreferences': notificationPreferences,
   '1763856000126-BillingImports': billingImports,
+  '1763856000130-TerraformStates': terraformStates,
   '1763856000135-TeamAccess': teamAccess,
   '1763856000136-ResourceGroups': resourceGroups,
   '1763856000155-UnassignedCosts': unassignedCosts,

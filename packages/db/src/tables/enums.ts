@@ -151,6 +151,10 @@ export type TeamAccessLevel = (typeof TEAM_ACCESS_LEVELS)[number];
 export const TEAM_MEMBER_ROLES = ['member', 'maintainer'] as const;
 export type TeamMemberRole = (typeof TEAM_MEMBER_ROLES)[number];
 
+/** terraform_states.backend: upload (sent by a user or CI), http (Terraform's HTTP backend, pulled on a schedule). */
+export const TERRAFORM_BACKENDS = ['upload', 'http'] as const;
+export type TerraformBackend = (typeof TERRAFORM_BACKENDS)[number];
+
 /** `table.column` -> values, for the columns above that a check constraint holds. */
 export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
@@ -175,6 +179,7 @@ export const CHECKED_VALUES = {
   'users.status': USER_STATUSES,
   'user_teams.role': TEAM_MEMBER_ROLES,
   'cloud_account_teams.access_level': TEAM_ACCESS_LEVELS,
+  'terraform_states.backend': TERRAFORM_BACKENDS,
 } as const;
 
 /** PostgreSQL type name -> values, in declaration order (enum order is meaningful in sorting). */

@@ -13,6 +13,7 @@ import { notificationDeliveryColumns } from './notification-deliveries.ts';
 import { realizedSavingsColumns } from './realized-savings.ts';
 import { recommendationHistoryColumns } from './recommendations.ts';
 import { scheduleColumns } from './schedules.ts';
+import { terraformResourceColumns } from './terraform.ts';
 
 /**
  * The one registry of every table of `Database`: its columns (the ColumnsOf mirror) and its access
@@ -39,6 +40,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...auditChainColumns,
   ...scheduleColumns,
   ...consoleColumns,
+  ...terraformResourceColumns,
 };
 
 export const TABLES = Object.keys(TABLE_COLUMNS) as TableName[];
@@ -119,6 +121,10 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   billing_imports: ownedBy('stratus_ingestion'),
   cost_import_settings: ownedBy('stratus_ingestion'),
   unassigned_costs: ownedBy('stratus_ingestion'),
+  // The raw state in terraform_states is sealed; what every service reads is terraform_resources.
+  terraform_states: ownedBy('stratus_ingestion'),
+  terraform_modules: ownedBy('stratus_ingestion'),
+  terraform_resources: ownedBy('stratus_ingestion'),
 
   cost_data: teamScoped('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),
@@ -146,8 +152,6 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   automation_rules: adminsChange('stratus_action_executor'),
   automation_rule_runs: adminsChange('stratus_action_executor'),
   operations: teamScoped('stratus_action_executor'),
-  terraform_states: ownedBy('stratus_action_executor'),
-  terraform_modules: ownedBy('stratus_action_executor'),
   action_policies: adminsChange('stratus_action_executor'),
   approval_requests: teamScoped('stratus_action_executor'),
   schedules: adminsChange('stratus_action_executor'),

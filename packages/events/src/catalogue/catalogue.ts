@@ -8,7 +8,7 @@ import { costAggregated, costIngested } from './cost.events.ts';
 import { costImportApplied, costImportRefused } from './cost-import.events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
-import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
+import { resourceDiscovered, resourceDrifted, resourceRemoved } from './resource.events.ts';
 import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
 import { cloudAccountAccessChanged, teamChanged } from './team.events.ts';
 import { apiTokenCreated, apiTokenRevoked, userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
@@ -27,6 +27,7 @@ export const catalogue = byType(
   cloudAccountUnlinked,
   resourceDiscovered,
   resourceRemoved,
+  resourceDrifted,
   costIngested,
   costAggregated,
   costImportApplied,

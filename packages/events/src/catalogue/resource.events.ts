@@ -51,3 +51,36 @@ export const resourceRemoved = defineEvent({
   }),
   subjectOf: (data) => data.resource_id,
 });
+
+const driftedValue = z.union([z.string(), tags]).nullable();
+
+export const resourceDrifted = defineEvent({
+  type: 'resource.drifted',
+  description:
+    'A resource managed by Terraform was discovered with a type, size or tags other than its state says. Published once per drift: ' +
+    'a sync that finds the same drift again publishes nothing; a drift that changes, or comes back after being resolved, is published again.',
+  subject: 'resource_id',
+  schema: z.object({
+    resource_id: id,
+    cloud_account_id: id,
+    provider,
+    provider_resource_id: z.string().min(1),
+    terraform_state_id: id,
+    /** module.network.aws_instance.web["a"] */
+    address: z.string().min(1),
+    drifted: z
+      .array(
+        z.object({
+          field: z.enum(['type', 'size', 'tags']),
+          /** The attribute in code: instance_type, tags, ... (for type: the resource type). */
+          attribute: z.string(),
+          /** What the state says. */
+          expected: driftedValue,
+          /** What discovery found. */
+          actual: driftedValue,
+        }),
+      )
+      .min(1),
+  }),
+  subjectOf: (data) => data.resource_id,
+});

@@ -4,9 +4,16 @@ import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
 import type { SyncDependencies } from '../modules/discovery/discovery.service.ts';
 import { accountCostsImportJob } from './account-costs-import.job.ts';
 import { accountSyncJob } from './account-sync.job.ts';
+import { terraformStatePullJob } from './terraform-state-pull.job.ts';
+import type { TerraformDeps } from '../modules/terraform/terraform.service.ts';
 
-/** Drains the discovery queue: account syncs and provider cost pulls. */
-export function discoveryWorker(deps: ServiceDeps, adapters: Pick<SyncDependencies, 'adapterFor'>, concurrency: number): BackgroundTask {
+/** Drains the discovery queue: account syncs, provider cost pulls and Terraform state pulls. */
+export function discoveryWorker(
+  deps: ServiceDeps,
+  adapters: Pick<SyncDependencies, 'adapterFor'>,
+  terraform: Pick<TerraformDeps, 'keyring'> & { maxBytes: number },
+  concurrency: number,
+): BackgroundTask {
   let worker: Worker | undefined;
   const jobDeps = { db: deps.db, outbox: deps.outbox, logger: deps.logger, adapterFor: adapters.adapterFor };
   return {
@@ -21,6 +28,7 @@ export function discoveryWorker(deps: ServiceDeps, adapters: Pick<SyncDependenci
         handlers: {
           'account.sync': accountSyncJob(jobDeps),
           'account.costs.import': accountCostsImportJob(jobDeps),
+          'terraform.state.pull': terraformStatePullJob({ ...terraform, db: deps.db, outbox: deps.outbox }),
         },
       });
     },

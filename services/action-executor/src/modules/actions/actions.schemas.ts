@@ -58,6 +58,10 @@ export const decisionSchema = z.object({
   reasons: z.array(z.string()),
   quorum: z.number().int().optional(),
   expires_at: z.date().optional(),
+  terraform: z
+    .array(z.object({ resource_id: z.uuid(), terraform_state_id: z.uuid(), address: z.string(), attribute: z.string().nullable() }))
+    .optional()
+    .describe('the resources a Terraform state manages: the address, and the attribute to change in code (null: the block itself)'),
 });
 
 export const dryRunSchema = z.object({

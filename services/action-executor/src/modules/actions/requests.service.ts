@@ -104,18 +104,23 @@ interface Ruling {
 function rulingOf(decision: PolicyDecision): Ruling {
   switch (decision.outcome) {
     case 'forbid':
-      return { status: 'rejected', change: { details: `forbidden by policy: ${decision.reasons.join('; ')}`, result: { reasons: decision.reasons } } };
+      return { status: 'rejected', change: { details: `forbidden by policy: ${decision.reasons.join('; ')}`, result: { reasons: decision.reasons, ...terraformOf(decision) } } };
     case 'require_approval':
       return {
         status: 'awaiting_approval',
         change: {
           details: decision.reasons.join('; ') || 'approval required',
-          result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString() },
+          result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString(), ...terraformOf(decision) },
         },
       };
     case 'allow':
       return { status: 'queued', change: {} };
   }
+}
+
+/** The Terraform address and attribute to change in code, kept in the action's history with the decision. */
+function terraformOf(decision: PolicyDecision): { terraform?: NonNullable<PolicyDecision['terraform']> } {
+  return decision.terraform ? { terraform: decision.terraform } : {};
 }
 
 export interface DryRun {

@@ -166,3 +166,27 @@ describe('properties', () => {
     );
   });
 });
+
+describe('resources a Terraform state manages', () => {
+  const managed = { resource_id: 'r1', terraform_state_id: 's1', address: 'module.web.aws_instance.app[0]', attribute: 'instance_type' };
+
+  it('need approval even when no rule holds the action, with the address and attribute to change in code', () => {
+    expect(evaluatePolicy(policy([]), facts({ action_type: 'scale', terraform: [managed] }), NOW)).toEqual({
+      outcome: 'require_approval',
+      reasons: ['managed by Terraform at module.web.aws_instance.app[0]: change instance_type in code too, or the next apply undoes this action'],
+      quorum: 1,
+      expires_at: new Date(NOW.getTime() + 72 * HOUR),
+      approver_role: 'admin',
+      terraform: [managed],
+    });
+    expect(evaluatePolicy(policy([]), facts({ terraform: [] }), NOW).outcome).toBe('allow');
+  });
+
+  it('are forbidden by a rule on terraform_managed, which holds unmanaged resources when false', () => {
+    const rules = [{ name: 'hands off', effect: 'forbid', when: { terraform_managed: true } }];
+    expect(evaluatePolicy(policy(rules), facts({ terraform: [managed] }), NOW)).toEqual({ outcome: 'forbid', reasons: ['forbidden by rule "hands off"'], terraform: [managed] });
+    expect(evaluatePolicy(policy(rules), facts(), NOW).outcome).toBe('allow');
+    const unmanagedOnly = [{ name: 'ask for hand-made resources', effect: 'require_approval', when: { terraform_managed: false } }];
+    expect(evaluatePolicy(policy(unmanagedOnly), facts(), NOW).reasons).toEqual(['approval required by rule "ask for hand-made resources"']);
+  });
+});

@@ -3,17 +3,30 @@ import type { PolicyDocument, PolicyRule } from './policy.schema.ts';
 
 const HOUR_MS = 3_600_000;
 
+/** A resource of the request that a Terraform state manages, and what to change in its code. */
+export interface TerraformManagement {
+  resource_id: string;
+  terraform_state_id: string;
+  /** module.network.aws_instance.web["a"] */
+  address: string;
+  /** The attribute the action changes (instance_type, tags, ...); null when it is the block itself (a delete). */
+  attribute: string | null;
+}
+
+/** `terraform` is there when the request touches resources a state manages. */
+type Managed = { terraform?: TerraformManagement[] };
+
 export type PolicyDecision =
-  | { outcome: 'allow'; reasons: string[] }
-  | { outcome: 'forbid'; reasons: string[] }
-  | {
+  | ({ outcome: 'allow'; reasons: string[] } & Managed)
+  | ({ outcome: 'forbid'; reasons: string[] } & Managed)
+  | ({
       outcome: 'require_approval';
       reasons: string[];
       quorum: number;
       expires_at: Date;
       /** Who is asked; absent means the default approvers (admins). */
       approver_role?: StratusRole;
-    };
+    } & Managed);
 
 /** What the policy is evaluated over, loaded by decide(). */
 export interface PolicyFacts {
@@ -25,6 +38,8 @@ export interface PolicyFacts {
   account_sizes: Record<string, number>;
   /** Of the recommendation behind the request, if any. */
   estimated_savings: string | null;
+  /** The request's resources that a Terraform state manages. */
+  terraform?: TerraformManagement[];
 }
 
 function percentOfAnAccount(facts: PolicyFacts): number {
@@ -56,23 +71,36 @@ export function ruleMatches(rule: PolicyRule, facts: PolicyFacts): boolean {
   }
   if (when.max_resources !== undefined && facts.resources.length <= when.max_resources) return false;
   if (when.max_resources_percent !== undefined && percentOfAnAccount(facts) <= when.max_resources_percent) return false;
+  if (when.terraform_managed !== undefined && (facts.terraform ?? []).length > 0 !== when.terraform_managed) return false;
   return true;
 }
 
-/** The policy's decision over loaded facts: pure, so every combination is tested without a database. */
+function terraformReason({ address, attribute }: TerraformManagement): string {
+  const change = attribute === null ? 'change its block in code' : `change ${attribute} in code`;
+  return `managed by Terraform at ${address}: ${change} too, or the next apply undoes this action`;
+}
+
+/**
+ * The policy's decision over loaded facts: pure, so every combination is tested without a database.
+ * An action on a resource a Terraform state manages needs approval whatever the rules say (a rule
+ * with terraform_managed can forbid it instead), so nobody changes it behind its code unasked.
+ */
 export function evaluatePolicy(policy: PolicyDocument, facts: PolicyFacts, now: Date): PolicyDecision {
+  const managed = facts.terraform ?? [];
+  const terraform = managed.length > 0 ? { terraform: managed } : {};
   const matched = policy.rules.filter((rule) => ruleMatches(rule, facts));
   const forbidding = matched.filter((rule) => rule.effect === 'forbid');
-  if (forbidding.length > 0) return { outcome: 'forbid', reasons: forbidding.map((rule) => `forbidden by rule "${rule.name}"`) };
+  if (forbidding.length > 0) return { outcome: 'forbid', reasons: forbidding.map((rule) => `forbidden by rule "${rule.name}"`), ...terraform };
 
   const asking = matched.filter((rule) => rule.effect === 'require_approval');
   const reasons = asking.map((rule) => `approval required by rule "${rule.name}"`);
   if (facts.requires_approval) reasons.push('the requester asked for approval');
+  reasons.push(...managed.map(terraformReason));
   if (reasons.length === 0) return { outcome: 'allow', reasons: ['no rule of the policy holds this action'] };
 
-  // The requester's own ask is held to the policy's approval settings.
+  // The requester's own ask, and a managed resource's, are held to the policy's approval settings.
   const settings = asking.map((rule) => ({ ...policy.approval, ...rule.approval }));
-  if (facts.requires_approval) settings.push(policy.approval);
+  if (facts.requires_approval || managed.length > 0) settings.push(policy.approval);
   const quorum = Math.max(...settings.map((setting) => setting.quorum));
   const hours = Math.min(...settings.map((setting) => setting.expires_in_hours));
   return {
@@ -81,5 +109,6 @@ export function evaluatePolicy(policy: PolicyDocument, facts: PolicyFacts, now: 
     quorum,
     expires_at: new Date(now.getTime() + hours * HOUR_MS),
     approver_role: settings[0]!.approver_role,
+    ...terraform,
   };
 }

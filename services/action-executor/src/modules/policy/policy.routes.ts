@@ -34,7 +34,9 @@ export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { permission: 'approvals:write' },
       schema: {
         summary: "Replaces the organisation's action policy",
-        description: 'Rules match on action type, resource tags, account, monthly cost, estimated savings and blast radius; the strictest matching rule wins (forbid, then require_approval).',
+        description:
+          'Rules match on action type, resource tags, account, monthly cost, estimated savings, blast radius and whether a Terraform state manages the resource; the strictest matching rule wins (forbid, then require_approval). ' +
+          'An action on a resource a Terraform state manages needs approval even when no rule matches (terraform_managed: true with forbid refuses it instead).',
         tags,
         body: policyDocument,
         response: { 200: policySchema },

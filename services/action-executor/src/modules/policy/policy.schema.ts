@@ -34,6 +34,8 @@ const conditions = z
     max_resources: z.number().int().min(0).optional(),
     /** Blast radius (max-resources-percent): more than this share of one account's resources. */
     max_resources_percent: z.number().min(0).max(100).optional(),
+    /** One of the request's resources is (true) or none is (false) managed by a Terraform state. */
+    terraform_managed: z.boolean().optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
-import type { ActionType, Database } from '@stratus/db';
+import { terraformAttributeOf } from '@stratus/cloud';
+import { managingInstances, type ActionType, type Database } from '@stratus/db';
 import { evaluatePolicy, type PolicyDecision, type PolicyFacts } from './policy.evaluation.ts';
 import { DEFAULT_POLICY, policyDocument, type PolicyDocument } from './policy.schema.ts';
 
@@ -63,8 +64,9 @@ export interface Assessment {
 
 /**
  * The organisation's policy, the request's resources and the recommendation's savings in one
- * statement: every request reads all three, and this is the request path's only read. The
- * accounts' sizes are counted only when a rule has max_resources_percent (a scan of each account).
+ * statement, then the Terraform state instances that manage the resources. The accounts' sizes
+ * are counted only when a rule has max_resources_percent (a scan of each account), the resources'
+ * groups only when a rule names groups.
  */
 export async function assess(trx: Trx, request: ActionRequestContext): Promise<Assessment> {
   const rows = await trx
@@ -98,6 +100,7 @@ export async function assess(trx: Trx, request: ActionRequestContext): Promise<A
           .select(['m.resource_id', 'g.name'])
           .where('m.resource_id', 'in', resources.map((resource) => resource.id))
           .execute();
+  const managed = await managingInstances(trx, resources.map((resource) => resource.id));
   const facts: PolicyFacts = {
     action_type: request.action_type,
     requires_approval: request.requires_approval,
@@ -107,6 +110,12 @@ export async function assess(trx: Trx, request: ActionRequestContext): Promise<A
     })),
     account_sizes: Object.fromEntries(sizes.map((size) => [size.cloud_account_id, Number(size.count)])),
     estimated_savings: first.estimated_savings,
+    terraform: managed.map(({ resource_id, terraform_state_id, address, type }) => ({
+      resource_id,
+      terraform_state_id,
+      address,
+      attribute: terraformAttributeOf(type, request.action_type),
+    })),
   };
   return { decision: evaluatePolicy(policy.document, facts, new Date()), resources: facts.resources };
 }

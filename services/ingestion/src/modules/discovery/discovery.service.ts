@@ -12,6 +12,7 @@ import {
   type RemovedResource,
   type ResourceChange,
 } from './inventory.repository.ts';
+import { detectDrift } from '../terraform/terraform.service.ts';
 
 /** Resources written per transaction: large enough to amortise round trips, small enough to keep locks short. */
 export const SYNC_BATCH_SIZE = 2_000;
@@ -121,6 +122,8 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
       const removed = await removeUnseenResources(trx, account.id, since);
       await refreshExpressionGroups(trx, account.id);
       await deps.outbox.publishMany(trx, removed.map((resource) => removedEvent(account, resource)));
+      // With the removals: a sync that fails part-way compares nothing with the states.
+      await detectDrift(trx, deps.outbox, tenant, account.id);
       const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started) };
       await recordOutcome(trx, account, { status: 'connected', error: null, stats: result });
       return removed.length;

@@ -1,6 +1,6 @@
 /** Reads of the API: the list by savings (keyset-paginated), one recommendation with its history, the summary. */
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { RECOMMENDATION_PRIORITIES, type Database } from '@stratus/db';
+import { managingInstances, RECOMMENDATION_PRIORITIES, type Database } from '@stratus/db';
 import { AppError } from '@stratus/http';
 import { z } from 'zod';
 import type { Trx } from './recommendations.repository.ts';
@@ -78,6 +78,12 @@ export function exportRecommendations(trx: Trx, filters: Filters, cap: number) {
     .orderBy('recommendations.id', 'desc')
     .limit(cap)
     .execute();
+}
+
+/** The Terraform address of each recommendation's resource that a state manages, by resource id. */
+export async function managingAddresses(trx: Trx, rows: readonly { resource_id: string | null }[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.flatMap((row) => (row.resource_id === null ? [] : [row.resource_id])))];
+  return new Map((await managingInstances(trx, ids)).map((instance) => [instance.resource_id, instance.address]));
 }
 
 export async function getRecommendation(trx: Trx, id: string) {

@@ -164,7 +164,7 @@ describe('summary, export and re-evaluation', () => {
     const response = await t.app.inject({ method: 'GET', url: '/v1/recommendations/export?min_savings=1', headers: { authorization: `Bearer ${t.token}` } });
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     const [header, ...lines] = response.body.trim().split('\n');
-    expect(header).toBe('id,status,priority,recommendation_type,provider,cloud_account_id,resource_id,title,estimated_savings,currency,savings_basis,effort,restart_needed,reversible,created_at,expires_at');
+    expect(header).toBe('id,status,priority,recommendation_type,provider,cloud_account_id,resource_id,title,estimated_savings,currency,savings_basis,effort,restart_needed,reversible,created_at,expires_at,terraform_address');
     expect(lines.map((line) => line.split(',').slice(1, 4))).toEqual([
       ['succeeded', '3', 'idle_vm'],
       ['open', '1', 'unattached_disk'],
@@ -215,5 +215,32 @@ describe('after the fact', () => {
     expect(counts).toMatchObject({ resources: 0, woken: 1, expired: 1 });
     expect(await byType('previous_generation')).toMatchObject({ status: 'open', state_metadata: { snoozed_until: expect.any(String) } });
     expect(await byType('unattached_disk')).toMatchObject({ status: 'expired', state_metadata: { reason: 'not_confirmed' } });
+  });
+});
+
+describe('a recommendation on a resource a Terraform state manages', () => {
+  it('names the address, in the list, the detail and the export, and only for that resource', async () => {
+    const state = await t.database.owner.insertInto('terraform_states').values({ organization_id: t.organizationId, name: 'prod', cloud_account_id: accountId }).returning('id').executeTakeFirstOrThrow();
+    await t.database.owner
+      .insertInto('terraform_resources')
+      .values({
+        organization_id: t.organizationId,
+        terraform_state_id: state.id,
+        address: 'module.payments.aws_instance.worker[0]',
+        module_path: 'module.payments',
+        type: 'aws_instance',
+        name: 'worker',
+        provider: 'aws',
+        index_key: '0',
+        provider_ids: ['i-0idle', 'idle-vm'],
+      })
+      .execute();
+    const idle = await byType('idle_vm');
+    expect(idle.terraform_address).toBe('module.payments.aws_instance.worker[0]');
+    expect((await t.call('GET', `/v1/recommendations/${idle.id}`)).body.terraform_address).toBe('module.payments.aws_instance.worker[0]');
+    expect((await byType('unattached_disk')).terraform_address).toBeNull();
+    const csv = (await t.call('GET', '/v1/recommendations/export')).body as string;
+    expect(csv.split('\n')[0]).toContain('terraform_address');
+    expect(csv).toContain('module.payments.aws_instance.worker[0]');
   });
 });

@@ -3,9 +3,11 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { pageSchema } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
+import type { Trx } from './recommendations.repository.ts';
+import type { RecommendationRow } from './recommendation-events.ts';
 import { etagOf, applyRecommendation, dismissRecommendation, reopenRecommendation, snoozeRecommendation } from './transitions.service.ts';
 import { toRealized } from '../realized-savings/realized-savings.schemas.ts';
-import { exportRecommendations, getRecommendation, listRecommendations, summarize } from './recommendations.queries.ts';
+import { exportRecommendations, getRecommendation, listRecommendations, managingAddresses, summarize } from './recommendations.queries.ts';
 import {
   applyBody,
   detailSchema,
@@ -23,7 +25,13 @@ import {
 const tags = ['recommendations'];
 /** Rows of one CSV export; narrow the filters for more. */
 export const EXPORT_CAP = 100_000;
-const CSV_COLUMNS = ['id', 'status', 'priority', 'recommendation_type', 'provider', 'cloud_account_id', 'resource_id', 'title', 'estimated_savings', 'currency', 'savings_basis', 'effort', 'restart_needed', 'reversible', 'created_at', 'expires_at'] as const;
+const CSV_COLUMNS = ['id', 'status', 'priority', 'recommendation_type', 'provider', 'cloud_account_id', 'resource_id', 'title', 'estimated_savings', 'currency', 'savings_basis', 'effort', 'restart_needed', 'reversible', 'created_at', 'expires_at', 'terraform_address'] as const;
+
+/** A recommendation as the API shows it, with the Terraform address of its resource. */
+async function shown(trx: Trx, pending: Promise<RecommendationRow>) {
+  const row = await pending;
+  return toRecommendation(row, await managingAddresses(trx, [row]));
+}
 
 const transitionNote = 'Send the etag you last read: if the recommendation changed since, the answer is 409 with the current etag.';
 
@@ -36,8 +44,11 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
     },
     async (request) => {
       const { limit, cursor, ...filters } = request.query;
-      const page = await request.withTenant((trx) => listRecommendations(trx, filters, { limit, ...(cursor === undefined ? {} : { cursor }) }));
-      return { items: page.items.map(toRecommendation), next_cursor: page.next_cursor };
+      const { page, addresses } = await request.withTenant(async (trx) => {
+        const page = await listRecommendations(trx, filters, { limit, ...(cursor === undefined ? {} : { cursor }) });
+        return { page, addresses: await managingAddresses(trx, page.items) };
+      });
+      return { items: page.items.map((row) => toRecommendation(row, addresses)), next_cursor: page.next_cursor };
     },
   );
 
@@ -64,8 +75,11 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       },
     },
     async (request, reply) => {
-      const rows = await request.withTenant((trx) => exportRecommendations(trx, request.query, EXPORT_CAP));
-      const records = rows.map(toRecommendation).map((item) => CSV_COLUMNS.map((column) => item[column]));
+      const { rows, addresses } = await request.withTenant(async (trx) => {
+        const rows = await exportRecommendations(trx, request.query, EXPORT_CAP);
+        return { rows, addresses: await managingAddresses(trx, rows) };
+      });
+      const records = rows.map((row) => toRecommendation(row, addresses)).map((item) => CSV_COLUMNS.map((column) => item[column]));
       const csv = stringify(records, { header: true, columns: [...CSV_COLUMNS], cast: { date: (value) => value.toISOString(), boolean: (value) => String(value) } });
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="recommendations.csv"').send(csv);
     },
@@ -95,10 +109,13 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       schema: { summary: 'One recommendation with its evidence and history', tags, params: recommendationParams, response: { 200: detailSchema } },
     },
     async (request, reply) => {
-      const { row, history, realized } = await request.withTenant((trx) => getRecommendation(trx, request.params.id));
+      const { row, history, realized, addresses } = await request.withTenant(async (trx) => {
+        const found = await getRecommendation(trx, request.params.id);
+        return { ...found, addresses: await managingAddresses(trx, [found.row]) };
+      });
       void reply.header('etag', `"${etagOf(row)}"`);
       return {
-        ...toRecommendation(row),
+        ...toRecommendation(row, addresses),
         history: history.map(({ version, ...entry }) => ({ ...entry, etag: String(version) })),
         realized: realized === undefined ? null : toRealized(realized),
       };
@@ -119,8 +136,11 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       },
     },
     async (request, reply) => {
-      const applied = await request.withTenant((trx) => applyRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }));
-      return reply.status(202).send({ recommendation: toRecommendation(applied.recommendation), action_id: applied.action_id });
+      const { recommendation, action_id } = await request.withTenant(async (trx) => {
+        const applied = await applyRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId });
+        return { action_id: applied.action_id, recommendation: toRecommendation(applied.recommendation, await managingAddresses(trx, [applied.recommendation])) };
+      });
+      return reply.status(202).send({ recommendation, action_id });
     },
   );
 
@@ -130,7 +150,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       config: { permission: 'recommendations:write' },
       schema: { summary: 'Dismiss, with a reason code and a note', description: transitionNote, tags, params: recommendationParams, body: dismissBody, response: { 200: recommendationSchema } },
     },
-    async (request) => toRecommendation(await request.withTenant((trx) => dismissRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
+    async (request) => request.withTenant((trx) => shown(trx, dismissRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
   );
 
   app.post(
@@ -139,8 +159,7 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       config: { permission: 'recommendations:write' },
       schema: { summary: 'Snooze until a date, when it reopens', description: transitionNote, tags, params: recommendationParams, body: snoozeBody, response: { 200: recommendationSchema } },
     },
-    async (request) =>
-      toRecommendation(await request.withTenant((trx) => snoozeRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }, new Date()))),
+    async (request) => request.withTenant((trx) => shown(trx, snoozeRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }, new Date()))),
   );
 
   app.post(
@@ -149,6 +168,6 @@ export const recommendationsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues,
       config: { permission: 'recommendations:write' },
       schema: { summary: 'Reopen a dismissed, snoozed or failed recommendation', description: transitionNote, tags, params: recommendationParams, body: reopenBody, response: { 200: recommendationSchema } },
     },
-    async (request) => toRecommendation(await request.withTenant((trx) => reopenRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
+    async (request) => request.withTenant((trx) => shown(trx, reopenRecommendation(trx, request.params.id, request.body, { userId: request.auth.userId }))),
   );
 };

@@ -52,6 +52,10 @@ const recommendationFields = {
   restart_needed: z.boolean().nullable(),
   reversible: z.boolean().nullable(),
   action: action.describe('what apply requests; null where people act'),
+  terraform_address: z
+    .string()
+    .nullable()
+    .describe('the address of the Terraform state instance that manages the resource (its actions need approval, and the change is to be made in code too); null when none does'),
   evidence: z.record(z.string(), z.unknown()).describe('the metrics that decided, with their window'),
   etag: z.string().describe('send it back with a transition; a stale one gets 409'),
   state_metadata: z.record(z.string(), z.unknown()).describe("the last transition's reason code, note, action ..."),
@@ -102,7 +106,8 @@ interface Details {
   action?: { type: string; parameters: JsonObject } | null;
 }
 
-export function toRecommendation(row: RecommendationRow): z.infer<typeof recommendationSchema> {
+/** `terraform_address`: what managingAddresses found for the row's resource. */
+export function toRecommendation(row: RecommendationRow, terraformAddresses: ReadonlyMap<string, string>): z.infer<typeof recommendationSchema> {
   const details = row.details as Details;
   return {
     id: row.id,
@@ -122,6 +127,7 @@ export function toRecommendation(row: RecommendationRow): z.infer<typeof recomme
     restart_needed: details.restart_needed ?? null,
     reversible: details.reversible ?? null,
     action: details.action ?? null,
+    terraform_address: row.resource_id === null ? null : (terraformAddresses.get(row.resource_id) ?? null),
     evidence: details.evidence ?? {},
     etag: etagOf(row),
     state_metadata: row.state_metadata,

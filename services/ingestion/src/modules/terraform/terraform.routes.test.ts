@@ -1,0 +1,226 @@
+/**
+ * Terraform awareness against a simulated fleet, through ingestion's real discovery and API: a state
+ * of our own making (fixture fleet.tfstate: modules, a nested module, count and for_each instances,
+ * a data source, a type discovery does not know, secrets) over 24 simulated AWS resources. The
+ * expected split is written out by hand from the fixture and the fleet, not computed by the code
+ * under test.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createSimAdapter, type CloudAccountRef } from '@stratus/cloud';
+import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
+import { syncAccount } from '../discovery/discovery.service.ts';
+import { terraformStatePullJob } from '../../jobs/terraform-state-pull.job.ts';
+import { reconcileSchedules, pullSchedulerIdOf } from '../../jobs/discovery-scheduler.ts';
+
+const FIXTURE = readFileSync(new URL('../../../test/fixtures/fleet.tfstate', import.meta.url), 'utf8');
+const SECRET = 's3cr3t-never-served';
+const ARN = 'arn:aws:ec2:{region}:123456789012';
+const arn = (region: string, rest: string) => `${ARN.replace('{region}', region)}:${rest}`;
+
+const MANAGED: Record<string, string> = {
+  'arn:aws:s3:::search-exports-test-4883e5f6': 'aws_s3_bucket.exports',
+  [arn('ap-northeast-1', 'instance/i-5696cfdefd51cd3eb')]: 'module.compute.aws_instance.app[0]',
+  [arn('us-east-1', 'instance/i-54861ab4749f293f6')]: 'module.compute.aws_instance.app[1]',
+  [arn('ap-northeast-1', 'volume/vol-614669112b55203db')]: 'module.compute.aws_ebs_volume.data["logs"]',
+  [arn('ap-northeast-1', 'volume/vol-ba396b0446efa8d68')]: 'module.compute.aws_ebs_volume.data["scratch"]',
+  'arn:aws:rds:us-east-1:123456789012:db:platform-reporting-prod-595b3ea3': 'module.database.aws_db_instance.main',
+  [arn('us-east-1', 'elastic-ip/eipalloc-4c1cb7f30068a9ec2')]: 'module.network.aws_eip.egress["growth"]',
+  'arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/mobile-prod-03a704d5/5af31cad03a704d5':
+    'module.network.module.lb.aws_lb.public',
+};
+const MISSING = ['module.compute.aws_instance.app[2]', 'module.network.aws_eip.egress["gone"]'];
+const FLEET = 24;
+
+let ingestion: IngestionApp;
+let accountId: string;
+let ref: CloudAccountRef;
+let backend: Server;
+let backendUrl: string;
+let backendHits = 0;
+
+const logger = pino({ level: 'silent' });
+const sync = () =>
+  syncAccount(
+    { db: ingestion.deps.db, outbox: ingestion.deps.outbox, logger, adapterFor: async () => createSimAdapter(ref) },
+    { organization_id: ingestion.organizationId, cloud_account_id: accountId },
+  );
+
+const upload = (id: string, body: string) =>
+  ingestion.app.inject({
+    method: 'PUT',
+    url: `/v1/terraform/states/${id}/state`,
+    headers: { authorization: `Bearer ${ingestion.token}`, 'content-type': 'application/octet-stream' },
+    payload: body,
+  });
+
+async function driftEvents() {
+  const rows = await ingestion.database.owner.selectFrom('event_outbox_events').select('envelope').where('type', '=', 'resource.drifted').execute();
+  return rows.map((row) => (row.envelope as { data: { address: string; drifted: unknown[] } }).data);
+}
+
+beforeAll(async () => {
+  ingestion = await startIngestionApp({ logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const linked = await ingestion.call('POST', '/v1/cloud-accounts', {
+    body: { provider: 'AWS', account_id: '123456789012', name: 'sim', settings: { sim: { seed: 'terraform', resources: FLEET, operation_latency_ms: 0, failure_rate: 0 } } },
+  });
+  expect(linked.status).toBe(201);
+  accountId = linked.body.id;
+  ref = { id: accountId, provider: 'AWS', account_id: '123456789012', settings: linked.body.settings };
+  backend = createServer((request, response) => {
+    backendHits += 1;
+    if (request.headers.authorization !== `Basic ${Buffer.from('ci:backend-pass').toString('base64')}`) return void response.writeHead(401).end();
+    response.writeHead(200, { 'content-type': 'application/json' }).end(FIXTURE);
+  });
+  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
+  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/state/fleet`;
+});
+
+afterAll(async () => {
+  backend?.close();
+  await ingestion?.close();
+});
+
+describe('an uploaded state over a simulated fleet', () => {
+  let stateId: string;
+
+  it('parses the managed instances of every module, with count indexes and for_each keys, and serves no secret', async () => {
+    expect((await sync()).seen).toBe(FLEET);
+    const created = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'fleet', cloud_account_id: accountId } });
+    expect(created.status).toBe(201);
+    stateId = created.body.id;
+    const uploaded = await upload(stateId, FIXTURE);
+    expect(uploaded.statusCode).toBe(200);
+    expect(uploaded.json()).toMatchObject({ resources: 11, serial: '42', terraform_version: '1.9.8', backend: 'upload', last_error: null });
+
+    const listed = await ingestion.call('GET', `/v1/terraform/states/${stateId}/resources?limit=500`);
+    const byAddress = Object.fromEntries(listed.body.items.map((item: { address: string }) => [item.address, item]));
+    expect(Object.keys(byAddress).sort()).toEqual([...Object.values(MANAGED), ...MISSING, 'aws_security_group.default'].sort());
+    expect(byAddress['module.compute.aws_ebs_volume.data["logs"]']).toMatchObject({ module_path: 'module.compute', type: 'aws_ebs_volume', name: 'data', provider: 'aws', index_key: '"logs"' });
+    expect(byAddress['module.compute.aws_instance.app[1]']).toMatchObject({ index_key: '1', size_attribute: 'instance_type', size: 'm5.xlarge' });
+    expect(byAddress['module.network.module.lb.aws_lb.public'].module_path).toBe('module.network.module.lb');
+
+    const everything = JSON.stringify([uploaded.json(), listed.body, (await ingestion.call('GET', '/v1/terraform/states')).body]);
+    expect(everything).not.toContain(SECRET);
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select('state_file').where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored.state_file)).not.toContain(SECRET);
+  });
+
+  it('splits the account into managed, unmanaged and missing, with coverage', async () => {
+    const coverage = await ingestion.call('GET', `/v1/terraform/coverage?cloud_account_id=${accountId}`);
+    expect(coverage.body).toEqual({
+      accounts: [{ cloud_account_id: accountId, discovered: FLEET, managed: 8, unmanaged: 16, missing: 2, coverage_percent: '33.33' }],
+      missing_without_account: 0,
+    });
+
+    const list = async (status: string) => (await ingestion.call('GET', `/v1/terraform/resources?cloud_account_id=${accountId}&status=${status}&limit=500`)).body.items;
+    const managed = await list('managed');
+    expect(Object.fromEntries(managed.map((item: { provider_resource_id: string; managed_by: { address: string } }) => [item.provider_resource_id, item.managed_by.address]))).toEqual(MANAGED);
+    const unmanaged = await list('unmanaged');
+    expect(unmanaged).toHaveLength(16);
+    expect(unmanaged.every((item: { managed_by: unknown; provider_resource_id: string }) => item.managed_by === null && !(item.provider_resource_id in MANAGED))).toBe(true);
+    expect((await list('missing')).map((item: { managed_by: { address: string } }) => item.managed_by.address).sort()).toEqual([...MISSING].sort());
+  });
+
+  it('reports each drift once: a resync or the same upload again reports nothing', async () => {
+    const drifts = await driftEvents();
+    expect(drifts.map((drift) => drift.address).sort()).toEqual(['module.compute.aws_ebs_volume.data["logs"]', 'module.compute.aws_instance.app[1]']);
+    expect(drifts.find((drift) => drift.address.includes('aws_instance'))!.drifted).toEqual([
+      { field: 'size', attribute: 'instance_type', expected: 'm5.xlarge', actual: 'm5.large' },
+    ]);
+    expect(drifts.find((drift) => drift.address.includes('aws_ebs_volume'))!.drifted).toEqual([
+      {
+        field: 'tags',
+        attribute: 'tags',
+        expected: { env: 'prod', team: 'data-platform', 'cost-center': 'cc-4130' },
+        actual: { env: 'prod', team: 'data-platform', owner: 'lukas-mueller', 'cost-center': 'cc-4130' },
+      },
+    ]);
+
+    await sync();
+    await sync();
+    expect((await upload(stateId, FIXTURE)).statusCode).toBe(200);
+    expect(await driftEvents()).toHaveLength(2);
+
+    // The code catches up with the console: the drift is resolved, and a new one would be reported again.
+    const fixed = FIXTURE.replace('"m5.xlarge"', '"m5.large"');
+    expect((await upload(stateId, fixed)).statusCode).toBe(200);
+    await sync();
+    expect(await driftEvents()).toHaveLength(2);
+    expect((await upload(stateId, FIXTURE)).statusCode).toBe(200);
+    expect((await driftEvents()).filter((drift) => drift.address === 'module.compute.aws_instance.app[1]')).toHaveLength(2);
+  });
+
+  it('links instances to registered module versions and says which versions are in use where', async () => {
+    const register = async (body: Record<string, unknown>) => (await ingestion.call('POST', '/v1/terraform/modules', { body })).body.id as string;
+    const compute21 = await register({ name: 'compute', version: '2.1.0', source_url: 'app.terraform.io/acme/compute/aws', variables: { instance_count: { type: 'number' } } });
+    await register({ name: 'compute', version: '2.2.0' });
+    const database = await register({ name: 'database' });
+    // Two versions of compute and no version given: the instances are not linked to either.
+    expect((await ingestion.call('GET', '/v1/terraform/modules/usage')).body.items.map((row: { name: string }) => row.name)).toEqual(['database']);
+
+    expect((await ingestion.call('PATCH', `/v1/terraform/states/${stateId}`, { body: { module_versions: { compute: '2.1.0' } } })).status).toBe(200);
+    const usage = await ingestion.call('GET', '/v1/terraform/modules/usage');
+    expect(usage.body.items).toEqual([
+      { terraform_module_id: compute21, name: 'compute', version: '2.1.0', terraform_state_id: stateId, state_name: 'fleet', cloud_account_id: accountId, module_path: 'module.compute', resources: 5 },
+      { terraform_module_id: database, name: 'database', version: null, terraform_state_id: stateId, state_name: 'fleet', cloud_account_id: accountId, module_path: 'module.database', resources: 1 },
+    ]);
+    const duplicate = await ingestion.call('POST', '/v1/terraform/modules', { body: { name: 'compute', version: '2.1.0' } });
+    expect(duplicate.status).toBe(409);
+
+    expect((await ingestion.call('DELETE', `/v1/terraform/modules/${compute21}`)).status).toBe(204);
+    expect((await ingestion.call('GET', '/v1/terraform/modules/usage')).body.items.map((row: { name: string }) => row.name)).toEqual(['database']);
+  });
+
+  it('refuses what is not a state, naming why', async () => {
+    const notJson = await upload(stateId, '{"version": 4,');
+    expect(notJson.statusCode).toBe(400);
+    const v3 = await upload(stateId, JSON.stringify({ version: 3, resources: [] }));
+    expect(v3.statusCode).toBe(400);
+    expect(v3.json().message).toContain('state format version 3 is not supported');
+  });
+
+  it('forgets a state and all that was parsed of it', async () => {
+    expect((await ingestion.call('DELETE', `/v1/terraform/states/${stateId}`)).status).toBe(204);
+    const coverage = await ingestion.call('GET', `/v1/terraform/coverage?cloud_account_id=${accountId}`);
+    expect(coverage.body.accounts[0]).toMatchObject({ managed: 0, unmanaged: FLEET, missing: 0, coverage_percent: '0.00' });
+  });
+});
+
+describe('a state pulled from an HTTP backend', () => {
+  it('is pulled on a schedule; a pull of the same serial again (a retried job) changes nothing', async () => {
+    const created = await ingestion.call('POST', '/v1/terraform/states', {
+      body: { name: 'from-backend', backend: { type: 'http', url: backendUrl, username: 'ci', password: 'backend-pass' }, pull_interval_minutes: 15 },
+    });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain('backend-pass');
+    const stateId = created.body.id as string;
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select('backend_config').where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(stored.backend_config)).not.toContain('backend-pass');
+
+    await reconcileSchedules(ingestion.deps);
+    const schedulers = await ingestion.deps.queues.queues.discovery.getJobSchedulers(0, 10);
+    expect(schedulers).toContainEqual(expect.objectContaining({ key: pullSchedulerIdOf(stateId), every: 15 * 60_000, name: 'terraform.state.pull' }));
+
+    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    const payload = { terraform_state_id: stateId, organization_id: ingestion.organizationId };
+    const before = (await driftEvents()).length;
+    expect(await pull(payload, undefined as never)).toEqual({ status: 'done', resources: 11 });
+    expect(await pull(payload, undefined as never)).toEqual({ status: 'skipped', reason: 'serial 42 is the one stored' });
+    expect(backendHits).toBe(2);
+    // A new state's instances are new: their drift is reported, once.
+    expect((await driftEvents()).length).toBe(before + 2);
+
+    // The state names no account: its matches count in any account, its missing instances apart.
+    const coverage = await ingestion.call('GET', '/v1/terraform/coverage');
+    expect(coverage.body).toEqual({
+      accounts: [{ cloud_account_id: accountId, discovered: FLEET, managed: 8, unmanaged: 16, missing: 0, coverage_percent: '33.33' }],
+      missing_without_account: 2,
+    });
+    const upload = await ingestion.app.inject({ method: 'PUT', url: `/v1/terraform/states/${stateId}/state`, headers: { authorization: `Bearer ${ingestion.token}`, 'content-type': 'application/octet-stream' }, payload: FIXTURE });
+    expect(upload.statusCode).toBe(409);
+  });
+});
