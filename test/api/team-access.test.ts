@@ -31,6 +31,7 @@ interface Account {
   resourceId: string;
   recommendationId: string;
   actionId: string;
+  stateId: string;
   teamId: string;
   /** Strings only this account's rows hold: an answer holding one shows its data. */
   marks: string[];
@@ -75,6 +76,12 @@ async function seedAccount(app: TestApp<any>, label: string, providerAccount: st
     .returning('id')
     .executeTakeFirstOrThrow();
   await owner.insertInto('activity_log').values({ organization_id, type: 'operation', subject: resource.id, summary: `stop ${label}-web`, status: 'completed' }).execute();
+  const state = await owner.insertInto('terraform_states').values({ organization_id, name: `${label} state`, cloud_account_id: account.id }).returning('id').executeTakeFirstOrThrow();
+  const address = `aws_instance.${label}_web`;
+  await owner
+    .insertInto('terraform_resources')
+    .values({ organization_id, terraform_state_id: state.id, address, module_path: '', type: 'aws_instance', name: `${label}_web`, provider: 'registry.terraform.io/hashicorp/aws', provider_ids: [instance] })
+    .execute();
   const team = await owner.insertInto('teams').values({ organization_id, name: `${label} team` }).returning('id').executeTakeFirstOrThrow();
   await owner.insertInto('cloud_account_teams').values({ organization_id, cloud_account_id: account.id, team_id: team.id, access_level: 'admin' }).execute();
   return {
@@ -82,8 +89,9 @@ async function seedAccount(app: TestApp<any>, label: string, providerAccount: st
     resourceId: resource.id,
     recommendationId: found.id,
     actionId: action.id,
+    stateId: state.id,
     teamId: team.id,
-    marks: [account.id, resource.id, instance, found.id, action.id, providerAccount, `${label} account`, `${label}-web`],
+    marks: [account.id, resource.id, instance, found.id, action.id, state.id, address, providerAccount, `${label} account`, `${label}-web`],
   };
 }
 
@@ -121,7 +129,7 @@ function idFor(name: string, theirs: Account, fallback: string): string | undefi
  * from the schema (a few draws, so some pass validation).
  */
 function aimedAt(operation: Operation, theirs: Account): FuzzRequest[] {
-  const targets = [theirs.accountId, theirs.resourceId, theirs.recommendationId, theirs.actionId];
+  const targets = [theirs.accountId, theirs.resourceId, theirs.recommendationId, theirs.actionId, theirs.stateId];
   const bodies = operation.body ? samplesOf(operation.body, 4, 18) : [undefined];
   const requests: FuzzRequest[] = [];
   for (const target of targets) {

@@ -33,6 +33,7 @@ import * as terraformStates from './1763856000130-TerraformStates.ts';
 import * as teamAccess from './1763856000135-TeamAccess.ts';
 import * as resourceGroups from './1763856000136-ResourceGroups.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
+import * as terraformTeamAccess from './1763856000156-TerraformTeamAccess.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -73,4 +74,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000135-TeamAccess': teamAccess,
   '1763856000136-ResourceGroups': resourceGroups,
   '1763856000155-UnassignedCosts': unassignedCosts,
+  '1763856000156-TerraformTeamAccess': terraformTeamAccess,
 };

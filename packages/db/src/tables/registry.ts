@@ -122,9 +122,9 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_import_settings: ownedBy('stratus_ingestion'),
   unassigned_costs: ownedBy('stratus_ingestion'),
   // The raw state in terraform_states is sealed; what every service reads is terraform_resources.
-  terraform_states: ownedBy('stratus_ingestion'),
+  terraform_states: teamScoped('stratus_ingestion'),
   terraform_modules: ownedBy('stratus_ingestion'),
-  terraform_resources: ownedBy('stratus_ingestion'),
+  terraform_resources: teamScoped('stratus_ingestion'),
 
   cost_data: teamScoped('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),
