@@ -88,6 +88,12 @@ export class ObjectStore {
     return (await this.#body(key)) as Readable | undefined;
   }
 
+  /** Bytes [start, end) of the object: what a Parquet reader asks for, footer first, never the whole file. */
+  async range(key: string, start: number, end: number): Promise<Uint8Array> {
+    const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${start}-${end - 1}` }));
+    return object.Body!.transformToByteArray();
+  }
+
   async head(key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
