@@ -9,6 +9,7 @@ import { AppError } from '@stratus/http';
  */
 const apiEnv = z.object({
   STRATUS_URL: z.url({ error: 'must be the ingestion API base URL, e.g. http://127.0.0.1:8081' }).default('http://127.0.0.1:8081'),
+  STRATUS_COST_URL: z.url({ error: 'must be the cost API base URL, e.g. http://127.0.0.1:8082' }).default('http://127.0.0.1:8082'),
   STRATUS_RECOMMENDATION_URL: z
     .url({ error: 'must be the recommendation API base URL, e.g. http://127.0.0.1:8083' })
     .default('http://127.0.0.1:8083'),
@@ -27,10 +28,11 @@ export interface ApiClient {
 }
 
 /** Which service's API: ingestion (accounts, resources, imports) by default. */
-export type ApiService = 'ingestion' | 'recommendation' | 'action-executor' | 'audit';
+export type ApiService = 'ingestion' | 'cost' | 'recommendation' | 'action-executor' | 'audit';
 
 const URL_VARIABLES = {
   ingestion: 'STRATUS_URL',
+  cost: 'STRATUS_COST_URL',
   recommendation: 'STRATUS_RECOMMENDATION_URL',
   'action-executor': 'STRATUS_ACTION_EXECUTOR_URL',
   audit: 'STRATUS_AUDIT_URL',

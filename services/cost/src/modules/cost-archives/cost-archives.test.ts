@@ -14,6 +14,7 @@ import { runCostMaintenance } from '../../jobs/cost-maintenance.ts';
 import { linkAccount, type CostApp } from '../budgets/budgets.fixtures.ts';
 import { monthFingerprint, seedArchiveMonth } from './cost-archives.fixtures.ts';
 import { archivePrefix } from './cost-archives.service.ts';
+import { stratus } from '../../../../../packages/cli/test/run-cli.ts';
 
 let s3: TestObjectStore;
 let cost: CostApp;
@@ -100,6 +101,19 @@ describe('cost archives', () => {
     const next = await maintain(new OptionalObjectStore(cost.deps.config));
     expect(next.partitionsKept).toEqual([partition]);
     expect(await partitionExists()).toBe(true);
+  });
+
+  it('are listed and restored by the CLI, against the running API', async () => {
+    const address = await cost.app.listen({ host: '127.0.0.1', port: 0 });
+    const env = { STRATUS_COST_URL: address, STRATUS_TOKEN: cost.token };
+    const listed = await stratus(['costs', 'archives', 'list'], env);
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toMatch(new RegExp(`^MONTH +STATUS +ROWS +SUMS +LOCATION\n${month.slice(0, 7)} +restored +60123 +\\S+ EUR, \\S+ USD +s3://${s3.env.S3_BUCKET}/cost-archives/`));
+    const restored = await stratus(['costs', 'archives', 'restore', month.slice(0, 7)], env);
+    expect(restored.stdout).toMatch(new RegExp(`^${month.slice(0, 7)}: restored, 60123 cost lines`));
+    const missing = await stratus(['costs', 'archives', 'restore', '2001-01'], env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('404 no archive of 2001-01');
   });
 
   it('answer for a month never archived, and a bad month, by name', async () => {
