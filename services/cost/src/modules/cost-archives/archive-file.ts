@@ -1,7 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer, type FileMetaData, type SchemaElement } from 'hyparquet';
-import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ObjectStore } from '@stratus/object-store';
+import { amountColumn, ParquetStream, textColumn, timestampColumn } from '../../parquet-stream.ts';
 
 /**
  * One organisation's month of cost_data as one Parquet file: every column of the table, exact.
@@ -29,109 +28,56 @@ export interface ArchivedLine {
 
 type Column = keyof ArchivedLine;
 
-const text = (name: Column, optional = false): SchemaElement => ({
-  name,
-  type: 'BYTE_ARRAY',
-  converted_type: 'UTF8',
-  repetition_type: optional ? 'OPTIONAL' : 'REQUIRED',
-});
-const micros = (name: Column): SchemaElement => ({
-  name,
-  type: 'INT64',
-  converted_type: 'TIMESTAMP_MICROS',
-  logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
-  repetition_type: 'REQUIRED',
-});
-
 const COLUMNS: SchemaElement[] = [
-  text('id'),
-  text('organization_id'),
-  text('cloud_account_id'),
-  text('resource_id', true),
-  text('provider'),
-  text('service', true),
-  text('region', true),
-  micros('timestamp_us'),
-  {
-    name: 'amount_units',
-    type: 'FIXED_LEN_BYTE_ARRAY',
-    type_length: 16,
-    converted_type: 'DECIMAL',
-    precision: 38,
-    scale: 24,
-    logical_type: { type: 'DECIMAL', precision: 38, scale: 24 },
-    repetition_type: 'REQUIRED',
-  },
-  text('currency'),
-  text('granularity'),
-  text('dimensions'),
-  micros('created_at_us'),
-  text('import_id', true),
-  text('provider_resource_id', true),
+  textColumn('id'),
+  textColumn('organization_id'),
+  textColumn('cloud_account_id'),
+  textColumn('resource_id', true),
+  textColumn('provider'),
+  textColumn('service', true),
+  textColumn('region', true),
+  timestampColumn('timestamp_us'),
+  amountColumn('amount_units'),
+  textColumn('currency'),
+  textColumn('granularity'),
+  textColumn('dimensions'),
+  timestampColumn('created_at_us'),
+  textColumn('import_id', true),
+  textColumn('provider_resource_id', true),
 ];
-const SCHEMA: SchemaElement[] = [{ name: 'schema', num_children: COLUMNS.length }, ...COLUMNS];
 
-/** A ByteWriter whose buffer the Parquet writer hands on after each row group (it awaits flush()). */
-class ChunkedByteWriter extends ByteWriter {
-  readonly flush: () => Promise<void>;
-
-  constructor(flush: () => Promise<void>) {
-    super(1 << 20);
-    this.flush = flush;
-  }
-}
-
-/**
- * Writes row groups to the object store as they are encoded: the writer's buffer is handed to a
- * multipart upload after each group and emptied, so memory holds about one group, not the month.
- */
+/** Streams the archive's row groups to the object store through a multipart upload as they are encoded. */
 export class ArchiveFileWriter {
-  readonly #body = new PassThrough();
-  readonly #bytes = new ChunkedByteWriter(() => this.#drain());
-  readonly #parquet: ParquetWriter;
+  readonly #parquet = new ParquetStream(COLUMNS, 'stratus cost archive');
   readonly #upload: Promise<void>;
-  rows = 0;
-  size = 0;
 
   constructor(store: ObjectStore, key: string) {
-    this.#upload = store.put(key, this.#body, { contentType: 'application/vnd.apache.parquet' });
+    this.#upload = store.put(key, this.#parquet.body, { contentType: 'application/vnd.apache.parquet' });
     // Until awaited in finish(), a failed upload would be an unhandled rejection.
     this.#upload.catch(() => undefined);
-    this.#parquet = new ParquetWriter({ writer: this.#bytes, schema: SCHEMA, createdBy: 'stratus cost archive' });
   }
 
-  async write(lines: readonly ArchivedLine[]): Promise<void> {
-    if (lines.length === 0) return;
-    await this.#parquet.write({
-      columnData: COLUMNS.map((column) => ({ name: column.name, data: lines.map((line) => line[column.name as Column]) })),
-      rowGroupSize: lines.length,
-    });
-    this.rows += lines.length;
+  get rows(): number {
+    return this.#parquet.rows;
+  }
+
+  get size(): number {
+    return this.#parquet.size;
+  }
+
+  write(lines: readonly ArchivedLine[]): Promise<void> {
+    return this.#parquet.write(COLUMNS.map((column) => ({ name: column.name, data: lines.map((line) => line[column.name as Column]) })));
   }
 
   async finish(): Promise<void> {
     await this.#parquet.finish();
-    await this.#drain();
-    this.#body.end();
     await this.#upload;
   }
 
   /** Fails the upload (nothing is left in the bucket: multipart parts are aborted). */
   async abort(error: Error): Promise<void> {
-    this.#body.destroy(error);
+    this.#parquet.body.destroy(error);
     await this.#upload.catch(() => undefined);
-  }
-
-  async #drain(): Promise<void> {
-    const chunk = Buffer.from(this.#bytes.getBytes());
-    this.#bytes.index = 0;
-    this.size += chunk.length;
-    if (chunk.length > 0 && !this.#body.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        this.#body.once('drain', resolve);
-        this.#body.once('error', reject);
-      });
-    }
   }
 }
 

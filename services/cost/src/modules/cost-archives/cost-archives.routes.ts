@@ -40,7 +40,7 @@ function toArchive(row: CostArchive): z.infer<typeof costArchiveSchema> {
 }
 
 /** The store, or a 409 that names the setting: the rest of the service runs without one. */
-function requireStore(objects: OptionalObjectStore, feature: string): ObjectStore {
+export function requireStore(objects: OptionalObjectStore, feature: string): ObjectStore {
   try {
     return objects.require(feature);
   } catch (error) {
