@@ -155,6 +155,31 @@ export function costsCommand(program: Command): void {
       if (imported.rows_rejected > 0) console.log(`\nrefused rows: GET /v1/cost-imports/${id}/refused.csv`);
     });
 
+  costs
+    .command('export')
+    .description('cost lines of a period as a FOCUS 1.2 file (CSV or Parquet), downloaded, or written to the object store with a link')
+    .requiredOption('--from <YYYY-MM-DD>', 'first day (UTC)')
+    .requiredOption('--to <YYYY-MM-DD>', 'day after the last (UTC)')
+    .option('--account <id...>', 'only these cloud accounts (stratus accounts list)')
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+    .option('--output <file>', 'where to write the file (default focus_<from>_<to>.<format>)')
+    .option('--bucket', 'write it to the object store instead, and print a link to it')
+    .option('--json', 'with --bucket: print the stored export as JSON')
+    .action(async (options: { from: string; to: string; account?: string[]; format: string; output?: string; bucket?: boolean; json?: boolean }) => {
+      const api = await apiClient('cost');
+      const selection = { from: options.from, to: options.to, format: options.format, ...(options.account ? { accounts: options.account } : {}) };
+      if (options.bucket) {
+        const stored = await api.request<{ bucket: string; key: string; rows: number; url: string; expires_at: string }>('POST', '/v1/costs/focus-exports', { json: selection });
+        if (options.json) console.log(JSON.stringify(stored, null, 2));
+        else console.log(`${stored.rows} cost lines written to s3://${stored.bucket}/${stored.key}\n${stored.url}\n(the link works until ${stored.expires_at})`);
+        return;
+      }
+      const query = new URLSearchParams({ from: options.from, to: options.to, format: options.format, ...(options.account ? { accounts: options.account.join(',') } : {}) });
+      const file = options.output ?? `focus_${options.from}_${options.to}.${options.format}`;
+      const bytes = await api.download(`/v1/costs/focus-export?${query}`, file);
+      console.log(`${file}: ${bytes} bytes`);
+    });
+
   const archives = costs.command('archives').description('months of cost lines archived to the object store past retention');
   archives
     .command('list')

@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { bootstrapOrganization } from '@stratus/auth';
@@ -18,6 +21,7 @@ import { seedArchiveMonth } from '../cost-archives/cost-archives.fixtures.ts';
 import { applyImport } from '../cost-store/apply-import.ts';
 import { insertCostLines } from '../cost-store/cost-lines.repository.ts';
 import { FOCUS_EXPORT_COLUMNS } from './focus-export.ts';
+import { stratus } from '../../../../../packages/cli/test/run-cli.ts';
 
 let s3: TestObjectStore;
 let cost: CostApp;
@@ -123,6 +127,24 @@ describe('FOCUS export', () => {
     expect(rows).toHaveLength(500);
     const imported = await importIntoEmptyOrganisation(rows);
     expect(await totals(imported)).toEqual(await totals(cost.organizationId, accounts[1]));
+  });
+
+  it('is downloaded and written to the bucket by the CLI, against the running API', async () => {
+    const address = await cost.app.listen({ host: '127.0.0.1', port: 0 });
+    const env = { STRATUS_COST_URL: address, STRATUS_TOKEN: cost.token };
+    const dir = await mkdtemp(join(tmpdir(), 'stratus-focus-'));
+    try {
+      const output = join(dir, 'export.parquet');
+      const downloaded = await stratus(['costs', 'export', '--from', month, '--to', nextMonth, '--format', 'parquet', '--account', accounts[0]!, '--output', output], env);
+      expect(downloaded.stderr).toBe('');
+      expect(downloaded.stdout).toMatch(new RegExp(`^${output}: \\d+ bytes\n$`));
+      expect((await readAll(readFocusParquet(output))).rows).toHaveLength(3_000);
+
+      const stored = await stratus(['costs', 'export', '--from', month, '--to', nextMonth, '--bucket'], env);
+      expect(stored.stdout).toMatch(new RegExp(`^3500 cost lines written to s3://${s3.env.S3_BUCKET}/exports/focus/.+\\.csv\nhttp`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a backwards range by name, and a bucket export without an object store names the setting', async () => {
