@@ -87,3 +87,9 @@ export async function findArchive(trx: Transaction<Database>, month: string): Pr
 export async function listArchives(trx: Transaction<Database>): Promise<CostArchive[]> {
   return trx.selectFrom('cost_archives').selectAll().orderBy('month', 'desc').execute();
 }
+
+/** The months ('YYYY-MM-01') whose lines are back in cost_data from their archive. */
+export async function restoredArchiveMonths(trx: Transaction<Database>): Promise<string[]> {
+  const rows = await trx.selectFrom('cost_archives').select('month').where('status', '=', 'restored').execute();
+  return rows.map((row) => row.month);
+}

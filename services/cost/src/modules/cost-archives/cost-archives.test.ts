@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { loadConfig, objectStoreEnv } from '@stratus/config';
+import { fromUnits, toUnits } from '@stratus/db';
 import { OptionalObjectStore } from '@stratus/object-store';
 import { createTestObjectStore, type TestObjectStore } from '@stratus/testing';
 import { startTestApp } from '@stratus/runtime/testing';
@@ -87,11 +88,25 @@ describe('cost archives', () => {
     expect(manifest).toMatchObject({ format: 'stratus.cost-archive', rows: 60_123, sums: before.sums });
     expect((await s3.store.head(`${prefix}cost_data.parquet`))!.size).toBe(Number(listed.body.items[0].bytes));
 
+    // Tags with regions: no rollup holds them, so only raw lines answer, and the month has none.
+    const nextMonth = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 1)).toISOString().slice(0, 10);
+    const rawQuestion = `/v1/costs/breakdown?group_by=tag:team,region&granularity=month&from=${month}&to=${nextMonth}&limit=500`;
+    const beforeRestore = await cost.call('GET', rawQuestion);
+    expect(beforeRestore.status).toBe(400);
+    expect(beforeRestore.body.message).toContain('or restore the archived months (stratus costs archives restore)');
+
     const restored = await cost.call('POST', `/v1/costs/archives/${month.slice(0, 7)}/restore`);
     expect(restored.status, JSON.stringify(restored.body)).toBe(200);
     expect(restored.body).toMatchObject({ status: 'restored', rows: '60123' });
     // Every column of every line, ids included, and so the sums to the cent.
     expect(await monthFingerprint(cost.database.owner, month)).toEqual(before);
+
+    const answered = await cost.call('GET', rawQuestion);
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+    expect(answered.body.source).toBe('raw');
+    const sums = new Map<string, bigint>();
+    for (const item of answered.body.items) sums.set(item.currency, (sums.get(item.currency) ?? 0n) + toUnits(item.amount));
+    expect(Object.fromEntries([...sums].map(([currency, units]) => [currency, fromUnits(units)]))).toEqual(before.sums);
 
     // Asked again: nothing twice.
     expect((await cost.call('POST', `/v1/costs/archives/${month.slice(0, 7)}/restore`)).status).toBe(200);
