@@ -21,8 +21,7 @@ logfile="$run/kafka.log"
 log() { printf '\033[1;34m[kafka]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[kafka] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pid_alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-server.sh"
 
 fetch() {
   if [ -f "$lib/.complete" ]; then return 0; fi
@@ -99,18 +98,8 @@ start() {
   log "ready on 127.0.0.1:$KAFKA_PORT"
 }
 
-stop() {
-  if ! pid_alive; then log "not running"; rm -f "$pidfile"; return 0; fi
-  local pid; pid="$(cat "$pidfile")"
-  log "stopping (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }; sleep 0.5; done
-  log "still running after 30s: killing"; kill -9 "$pid" 2>/dev/null || true; rm -f "$pidfile"
-}
-
-status() {
-  if port_open "$KAFKA_PORT"; then echo "running on 127.0.0.1:$KAFKA_PORT${pidfile:+ ($(cat "$pidfile" 2>/dev/null || echo 'not started by this script'))}"; else echo "stopped"; return 3; fi
-}
+stop() { server_stop 30; }
+status() { server_status "$KAFKA_PORT" "127.0.0.1:$KAFKA_PORT"; }
 
 case "${1:-}" in
   start) start ;;

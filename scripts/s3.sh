@@ -26,8 +26,7 @@ logfile="$run/s3.log"
 log() { printf '\033[1;34m[s3]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[s3] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pid_alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-server.sh"
 
 fetch() {
   [ -f "$jar" ] && return 0
@@ -69,18 +68,8 @@ start() {
   log "ready on http://127.0.0.1:$S3_PORT"
 }
 
-stop() {
-  if ! pid_alive; then log "not running"; rm -f "$pidfile"; return 0; fi
-  local pid; pid="$(cat "$pidfile")"
-  log "stopping (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }; sleep 0.5; done
-  log "still running after 20s: killing"; kill -9 "$pid" 2>/dev/null || true; rm -f "$pidfile"
-}
-
-status() {
-  if port_open "$S3_PORT"; then echo "running on http://127.0.0.1:$S3_PORT${pidfile:+ ($(cat "$pidfile" 2>/dev/null || echo 'not started by this script'))}"; else echo "stopped"; return 3; fi
-}
+stop() { server_stop 20; }
+status() { server_status "$S3_PORT" "http://127.0.0.1:$S3_PORT"; }
 
 case "${1:-}" in
   start) start ;;
