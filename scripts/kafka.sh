@@ -73,6 +73,8 @@ PROPS
   fi
 }
 
+ready() { grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open "$KAFKA_PORT"; }
+
 start() {
   if pid_alive && port_open "$KAFKA_PORT"; then log "already running on 127.0.0.1:$KAFKA_PORT (pid $(cat "$pidfile"))"; return 0; fi
   if port_open "$KAFKA_PORT"; then log "something already listens on 127.0.0.1:$KAFKA_PORT; using it as the broker"; return 0; fi
@@ -89,12 +91,7 @@ start() {
       -cp "$lib/*" kafka.Kafka "$run/server.properties"
   ) >"$logfile" 2>&1 < /dev/null &
   echo $! > "$pidfile"
-  local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
-  until grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open "$KAFKA_PORT"; do
-    pid_alive || { tail -n 30 "$logfile" "$run/server.log" >&2 2>/dev/null; die "the broker exited during start-up (see $run/server.log)"; }
-    [ $SECONDS -lt $deadline ] || die "the broker did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT:-90}s (see $run/server.log)"
-    sleep 0.5
-  done
+  server_wait "${KAFKA_START_TIMEOUT:-90}" "the broker on 127.0.0.1:$KAFKA_PORT" "$run/server.log" ready
   log "ready on 127.0.0.1:$KAFKA_PORT"
 }
 

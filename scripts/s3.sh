@@ -40,6 +40,8 @@ fetch() {
   mv "$jar.part" "$jar"
 }
 
+ready() { port_open "$S3_PORT" && curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/" 2>/dev/null; }
+
 start() {
   if pid_alive && port_open "$S3_PORT"; then log "already running on 127.0.0.1:$S3_PORT (pid $(cat "$pidfile"))"; return 0; fi
   if port_open "$S3_PORT"; then log "something already listens on 127.0.0.1:$S3_PORT; using it as the S3 server"; return 0; fi
@@ -59,12 +61,7 @@ start() {
       --com.adobe.testing.s3mock.domain.initialBuckets="$S3_BUCKETS"
   ) >"$logfile" 2>&1 < /dev/null &
   echo $! > "$pidfile"
-  local deadline=$((SECONDS + ${S3_START_TIMEOUT:-60}))
-  until port_open "$S3_PORT" && curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/" 2>/dev/null; do
-    pid_alive || { tail -n 30 "$logfile" >&2; die "S3Mock exited during start-up (see $logfile)"; }
-    [ $SECONDS -lt $deadline ] || die "S3Mock did not answer on 127.0.0.1:$S3_PORT within ${S3_START_TIMEOUT:-60}s (see $logfile)"
-    sleep 0.5
-  done
+  server_wait "${S3_START_TIMEOUT:-60}" "S3Mock on 127.0.0.1:$S3_PORT" "$logfile" ready
   log "ready on http://127.0.0.1:$S3_PORT"
 }
 
