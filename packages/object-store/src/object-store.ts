@@ -224,8 +224,4 @@ export class OptionalObjectStore {
     if (!this.store) throw new ObjectStoreNotConfigured(feature);
     return this.store;
   }
-
-  close(): void {
-    this.store?.client.destroy();
-  }
 }
