@@ -110,6 +110,38 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await checkPage(adminPage, 'budgets');
   });
 
+  it('writes an automation rule: a syntax error shows at its position, the live preview counts what the match selects, and the rule is listed', async () => {
+    await open(adminPage, 'Automation rules');
+    await adminPage.getByRole('heading', { name: 'Automation rules', level: 2 }).waitFor();
+    const match = adminPage.getByRole('textbox', { name: 'Match' });
+    await match.fill('type=vm AND (state=running');
+    const error = adminPage.getByTestId('match-error');
+    await expect.poll(() => error.textContent(), POLL).toContain('Syntax error at line 1, column 27');
+    expect(await error.textContent()).toContain("expected AND, OR or ')', found end of input");
+
+    const valid = 'type=vm AND state=running';
+    await match.fill(valid);
+    const { count } = await system.serviceApi<{ count: number }>('action-executor', '/v1/automation-rules/preview', { method: 'POST', body: { match: valid, limit: 1 } });
+    expect(count).toBeGreaterThan(0);
+    await expect.poll(() => adminPage.getByTestId('match-preview').textContent(), POLL).toContain(`${count} resources match`);
+    await checkPage(adminPage, 'automation-rules');
+
+    // A refused field is shown under that field, as the API names it.
+    await adminPage.getByRole('textbox', { name: 'Name' }).fill('Stop running VMs at night');
+    await adminPage.getByRole('textbox', { name: /Schedule/ }).fill('every night');
+    await adminPage.getByRole('button', { name: 'Create rule' }).click();
+    await expect.poll(() => adminPage.getByRole('textbox', { name: /Schedule/ }).getAttribute('aria-invalid'), POLL).toBe('true');
+    // Once a year, and disabled below: the rule must not act on the fleet the next steps use.
+    await adminPage.getByRole('textbox', { name: /Schedule/ }).fill('0 3 1 1 *');
+    await adminPage.getByRole('button', { name: 'Create rule' }).click();
+    const row = adminPage.getByTestId('rules-table').getByRole('row').filter({ hasText: 'Stop running VMs at night' });
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await row.getByText('disabled', { exact: true }).waitFor();
+    const rules = await system.serviceApi<{ items: Array<{ name: string; match: string; status: string }> }>('action-executor', '/v1/automation-rules');
+    expect(rules.items).toContainEqual(expect.objectContaining({ name: 'Stop running VMs at night', match: valid, status: 'disabled' }));
+  });
+
   it('turns on a second factor in the settings, then signs in with password and TOTP code', async () => {
     await open(adminPage, 'Settings');
     await checkPage(adminPage, 'settings-accounts');
@@ -158,6 +190,24 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await approverPage.getByRole('button', { name: 'Accept the invitation' }).click();
     await approverPage.getByRole('heading', { name: 'Overview' }).waitFor();
     expect(await approverPage.getByTestId('signed-in-user').textContent()).toContain(APPROVER.email);
+  });
+
+  it('creates an API token for a machine in the settings, which the services take until it is revoked', async () => {
+    await open(adminPage, 'Settings');
+    await adminPage.getByRole('tab', { name: 'Linked accounts and tokens' }).click();
+    await adminPage.getByRole('textbox', { name: 'Token name' }).fill('browser-test exporter');
+    await adminPage.getByRole('button', { name: 'Create token' }).click();
+    const token = (await adminPage.getByTestId('new-token').textContent())!;
+    const resources = () => fetch(`${system.serviceUrl('ingestion')}/v1/resources?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await resources()).status).toBe(200);
+    await checkPage(adminPage, 'settings-tokens');
+
+    const row = adminPage.getByRole('row').filter({ hasText: 'browser-test exporter' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await adminPage.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked', { exact: true }).waitFor();
+    // Writes check the token every time; reads trust the services' 30-second identity cache.
+    await expect.poll(async () => (await resources()).status, { timeout: 45_000, interval: 1_000 }).toBe(401);
   });
 
   it('applies the largest idle-VM recommendation, which the second admin approves, and sees it executed and in the activity feed', async () => {

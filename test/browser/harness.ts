@@ -38,6 +38,8 @@ export interface RunningSystem {
   consoleUrl: string;
   /** The services' own APIs with the bootstrap token: the test's view of what the console should show. */
   serviceApi: <T>(service: Service, path: string, init?: { method?: string; body?: unknown }) => Promise<T>;
+  /** Where a service listens, for calls with another token than the bootstrap's. */
+  serviceUrl: (service: Service) => string;
   bootstrap: BootstrapResult;
   database: TestDatabase;
   redis: TestRedis;
@@ -94,10 +96,12 @@ export async function startSystem(options: { demoResources?: number; adminEmail:
     await stop();
     throw new Error(`the system did not come up:\n${output.slice(-4000)}`, { cause: error });
   }
+  const serviceUrl = (service: Service) => `http://127.0.0.1:${portBase + SERVICES.indexOf(service)}`;
   return {
-    consoleUrl: `http://127.0.0.1:${portBase + SERVICES.indexOf('console')}`,
+    consoleUrl: serviceUrl('console'),
+    serviceUrl,
     async serviceApi<T>(service: Service, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-      const response = await fetch(`http://127.0.0.1:${portBase + SERVICES.indexOf(service)}${path}`, {
+      const response = await fetch(`${serviceUrl(service)}${path}`, {
         method: init.method ?? 'GET',
         headers: { authorization: `Bearer ${bootstrap.token.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
         ...(init.body ? { body: JSON.stringify(init.body) } : {}),
@@ -159,7 +163,8 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 export async function checkPage(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe-core on ${name}`).toEqual([]);
+  const violations = await seriousViolations(page);
+  expect(violations, `axe-core on ${name}:\n${violations.join('\n')}`).toEqual([]);
 }
 
 /** Without a consoleUrl, on the sign-in page the browser is already on (which may carry ?next=). */

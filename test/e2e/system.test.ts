@@ -381,6 +381,29 @@ describe('the running system', () => {
     await eventually(async () => expect(await breakdownByAccountAndService(start, end)).toEqual(sums), { timeoutMs: 30_000, intervalMs: 250 });
   });
 
+  it('keeps the rows of sub-accounts nobody linked as unassigned cost once the organisation says so, to the last decimal', async () => {
+    const set = await stratusCli('costs', 'settings', '--unlinked', 'unassigned');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('sub-accounts nobody linked: unassigned');
+
+    const start = new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10);
+    // The same shape of file from another management account: its sub-accounts are linked by nobody.
+    const { csv, rows } = consolidatedExport(start, 2, '999900001111');
+    const file = join(tmpdir(), `e2e-unassigned-${process.pid}.csv`);
+    await writeFile(file, csv.replaceAll('222233334444', '999900002222').replaceAll('5f1c7b9e-azure-sub', '0c0c0c0c-azure-sub'));
+    const imported = await stratusCli('costs', 'import', file, '--json');
+    expect(imported.code, imported.stderr).toBe(0);
+    const kept = rows.filter((row) => row.provider !== 'Oracle');
+    expect(JSON.parse(imported.stdout)).toMatchObject({ rows_routed: 0, rows_unassigned: kept.length, linked_accounts: [], imports: [] });
+
+    const listed = await stratusCli('costs', 'unassigned', '--from', start, '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const { groups } = JSON.parse(listed.stdout) as { groups: { sub_account_id: string; billed_cost: string }[] };
+    const renamed = (subAccount: string) => ({ '222233334444': '999900002222', '5f1c7b9e-azure-sub': '0c0c0c0c-azure-sub' })[subAccount] ?? subAccount;
+    const expected = [...sumsBy(kept, (row) => renamed(row.subAccount))].map(([subAccount, units]) => [subAccount, fromUnits(units)]);
+    expect(groups.map((group) => [group.sub_account_id, group.billed_cost]).sort()).toEqual(expected.sort());
+  });
+
   it('stops every service cleanly on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
     launcher.kill('SIGINT');

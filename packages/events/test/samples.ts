@@ -207,5 +207,7 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
     'user.invited': { invitation_id: invitationId, user_id: userId, email: 'new@example.com', role: 'operator', expires_at: '2026-01-22T10:00:00.000Z' },
     'user.joined': { user_id: randomUUID(), invitation_id: invitationId, email: 'new@example.com', role: 'operator' },
     'user.updated': { user_id: userId, target_user_id: randomUUID(), role: { from: 'viewer', to: 'operator' } },
+    'api_token.created': { token_id: randomUUID(), user_id: userId, name: 'ci deploys', role: 'operator', expires_at: null },
+    'api_token.revoked': { token_id: randomUUID(), user_id: userId, name: 'ci deploys' },
   };
 }

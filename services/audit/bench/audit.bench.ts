@@ -94,6 +94,7 @@ try {
   console.log(`  recorded (audit_logs + activity_log)  ${rate(RESOURCES, recordedMs).toLocaleString('en').padStart(9)} events/s  (${recordedMs.toFixed(0)} ms, ${n} audit rows)`);
   console.log(`  INSERT baseline, same rows            ${rate(RESOURCES, insertMs).toLocaleString('en').padStart(9)} rows/s    (${insertMs.toFixed(0)} ms)`);
   console.log(`  consumer lag back to zero ${(lagMs / 1000).toFixed(1)} s after the sync's last event (issue target: 10 s at 100,000)`);
+  console.log(`  recorded / INSERT baseline: ${(insertMs / recordedMs).toFixed(2)}`);
   await consumer.stop();
   await relay.stop();
 

@@ -8,6 +8,7 @@ import { csrfGuard, type ConsoleContext } from './modules/session/session.plugin
 import { sessionRoutes } from './modules/session/session.routes.ts';
 import { SessionStore } from './modules/session/session.store.ts';
 import { totpRoutes } from './modules/session/totp.routes.ts';
+import { tokensRoutes } from './modules/tokens/tokens.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import { webRoutes } from './modules/web/web.routes.ts';
 
@@ -46,6 +47,7 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(sessionRoutes, { prefix: '/auth', context });
     await app.register(totpRoutes, { prefix: '/auth', context });
     await app.register(usersRoutes, { prefix: '/auth', context });
+    await app.register(tokensRoutes, { prefix: '/auth', context });
     await app.register(gatewayRoutes, { context, upstreams: upstreamsOf(config) });
     await app.register(webRoutes, { root: config.CONSOLE_WEB_DIST });
   },

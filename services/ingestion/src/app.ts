@@ -6,6 +6,7 @@ import { cloudAccountsRoutes } from './modules/cloud-accounts/cloud-accounts.rou
 import { resourcesRoutes } from './modules/resources/resources.routes.ts';
 import { discoveryRoutes } from './modules/discovery/discovery.routes.ts';
 import { costImportRoutes } from './modules/cost-import/cost-import.routes.ts';
+import { unassignedCostsRoutes } from './modules/cost-import/unassigned-costs.routes.ts';
 import { discoveryWorker } from './jobs/discovery.worker.ts';
 import { discoveryScheduler } from './jobs/discovery-scheduler.ts';
 import { costImportApplied } from './consumers/cost-import-applied.consumer.ts';
@@ -33,6 +34,7 @@ export const service: ServiceDefinition<typeof env> = {
       maxUploadBytes: deps.config.MAX_UPLOAD_BYTES,
       retentionMonths: deps.config.COST_RAW_RETENTION_MONTHS,
     });
+    await app.register(unassignedCostsRoutes, { prefix: '/v1' });
   },
   consumers: (deps) => ({ 'cost_import.applied': costImportApplied(deps), 'cost_import.refused': costImportRefused(deps) }),
   background(deps) {

@@ -6,7 +6,7 @@ import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { AppError } from '@stratus/http';
 import { apiClient, printTable } from '../api-client.ts';
-import type { ImportBreakdown } from '@stratus/db';
+import { CLOUD_PROVIDERS, UNLINKED_SUB_ACCOUNTS, type ImportBreakdown } from '@stratus/db';
 import { waitForOutcome, type StoredImport } from './cost-import-outcome.ts';
 import { formatImportReport } from './cost-import-report.ts';
 
@@ -29,9 +29,11 @@ interface BillingImportReport {
   rows_total: number;
   rows_routed: number;
   rows_rejected: number;
+  rows_unassigned: number;
   errors: { line: number; reason: string }[];
   error: string | null;
   breakdown: ImportBreakdown;
+  unassigned: { provider: string; sub_account_id: string; sub_account_name: string | null; currency: string; rows: number; billed_cost: string }[];
   linked_accounts: { cloud_account_id: string; provider: string; account_id: string; name: string }[];
   imports: (ImportReport & { cloud_account_id: string })[];
 }
@@ -55,17 +57,23 @@ async function fileBody(file: string): Promise<{ body: ReadableStream; contentTy
  * A billing account's file, imported for the organisation: the report of the routing, then each
  * account's import waited for (one deadline for all of them).
  */
-async function importForOrganisation(file: string, options: { unlinked: string; wait: number; json?: boolean }): Promise<void> {
+async function importForOrganisation(file: string, options: { unlinked?: string; wait: number; json?: boolean }): Promise<void> {
   const api = await apiClient();
-  const query = `file_name=${encodeURIComponent(basename(file))}&unlinked_sub_accounts=${encodeURIComponent(options.unlinked)}`;
+  const query = `file_name=${encodeURIComponent(basename(file))}${options.unlinked ? `&unlinked_sub_accounts=${encodeURIComponent(options.unlinked)}` : ''}`;
   const report = await api.request<BillingImportReport>('POST', `/v1/cost-imports/file?${query}`, await fileBody(file));
   if (report.status === 'failed') {
     if (options.json) console.log(JSON.stringify(report, null, 2));
     throw new AppError('invalid', `import ${report.id} failed: ${report.error}${report.errors.length ? `; first refused row: line ${report.errors[0]!.line}: ${report.errors[0]!.reason}` : ''}`);
   }
   const say = options.json ? () => undefined : (text: string) => console.log(text);
-  say(`read ${report.rows_total} rows: ${report.rows_routed} routed to ${report.imports.length} accounts, ${report.rows_rejected} refused (billing import ${report.id})`);
+  say(
+    `read ${report.rows_total} rows: ${report.rows_routed} routed to ${report.imports.length} accounts, ` +
+      `${report.rows_unassigned} kept as unassigned cost, ${report.rows_rejected} refused (billing import ${report.id})`,
+  );
   for (const account of report.linked_accounts) say(`linked ${account.provider} ${account.account_id} as billing-only account "${account.name}" (${account.cloud_account_id})`);
+  for (const kept of report.unassigned) {
+    say(`unassigned: ${kept.provider} ${kept.sub_account_id}${kept.sub_account_name ? ` "${kept.sub_account_name}"` : ''}, ${kept.rows} rows, ${kept.billed_cost} ${kept.currency} (stratus costs unassigned)`);
+  }
   for (const line of formatImportReport(report.breakdown)) say(line);
   const deadline = Date.now() + options.wait * 1000;
   const outcomes: (Pick<StoredImport, 'status' | 'error'> & { id: string; cloud_account_id: string; rows_imported: number })[] = [];
@@ -96,17 +104,18 @@ export function costsCommand(program: Command): void {
     .argument('<file>', 'a .csv or .parquet FOCUS file')
     .option('--account <id>', 'import into this cloud account only, refusing rows of others (stratus accounts list)')
     .addOption(
-      new Option('--unlinked <what>', 'without --account: link sub-accounts nobody linked as billing-only accounts, or refuse their rows')
-        .choices(['link', 'refuse'])
-        .default('link'),
+      new Option(
+        '--unlinked <what>',
+        "without --account: link sub-accounts nobody linked as billing-only accounts, keep their rows as unassigned cost, or refuse them (default: the organisation's setting, stratus costs settings)",
+      ).choices(UNLINKED_SUB_ACCOUNTS),
     )
     .option('--wait <seconds>', 'how long to wait for the cost store to apply or refuse the import (0: do not wait)', '600')
     .option('--json', 'print the import, its report and final status as JSON')
-    .action(async (file: string, options: { account?: string; unlinked: string; wait: string; json?: boolean }) => {
+    .action(async (file: string, options: { account?: string; unlinked?: string; wait: string; json?: boolean }) => {
       const waitSeconds = Number(options.wait);
       if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new AppError('invalid', `--wait must be a number of seconds, not ${options.wait}`);
       if (options.account === undefined) {
-        await importForOrganisation(file, { unlinked: options.unlinked, wait: waitSeconds, ...(options.json ? { json: true } : {}) });
+        await importForOrganisation(file, { ...(options.unlinked ? { unlinked: options.unlinked } : {}), wait: waitSeconds, ...(options.json ? { json: true } : {}) });
         return;
       }
       const api = await apiClient();
@@ -153,6 +162,56 @@ export function costsCommand(program: Command): void {
       console.log(`import ${id}: ${imported.status}${imported.error ? ` (${imported.error})` : ''}; ${imported.rows_total} rows read, ${imported.rows_imported} kept, ${imported.rows_rejected} refused`);
       if (imported.breakdown) for (const line of formatImportReport(imported.breakdown)) console.log(line);
       if (imported.rows_rejected > 0) console.log(`\nrefused rows: GET /v1/cost-imports/${id}/refused.csv`);
+    });
+
+  costs
+    .command('settings')
+    .description("show the organisation's cost import settings, or change them")
+    .addOption(
+      new Option('--unlinked <what>', 'what billing imports do with sub-accounts nobody linked: link them as billing-only accounts, keep them as unassigned cost, or refuse them').choices(
+        UNLINKED_SUB_ACCOUNTS,
+      ),
+    )
+    .option('--json', 'print the settings as JSON')
+    .action(async (options: { unlinked?: string; json?: boolean }) => {
+      const api = await apiClient();
+      const settings = options.unlinked
+        ? await api.request<{ unlinked_sub_accounts: string }>('PUT', '/v1/cost-import-settings', { json: { unlinked_sub_accounts: options.unlinked } })
+        : await api.request<{ unlinked_sub_accounts: string }>('GET', '/v1/cost-import-settings');
+      if (options.json) console.log(JSON.stringify(settings, null, 2));
+      else console.log(`sub-accounts nobody linked: ${settings.unlinked_sub_accounts}`);
+    });
+
+  costs
+    .command('unassigned')
+    .description('cost of sub-accounts no cloud account is linked to, that billing imports kept as unassigned cost')
+    .addOption(new Option('--group-by <grouping>', 'sum by').choices(['sub_account', 'provider', 'service', 'charge_category', 'day']).default('sub_account'))
+    .option('--from <day>', 'first day, YYYY-MM-DD')
+    .option('--to <day>', 'last day, YYYY-MM-DD (included)')
+    .addOption(new Option('--provider <provider>', 'only this provider').choices(CLOUD_PROVIDERS))
+    .option('--sub-account <id>', 'only this sub-account')
+    .option('--json', 'print the groups and totals as JSON')
+    .action(async (options: { groupBy: string; from?: string; to?: string; provider?: string; subAccount?: string; json?: boolean }) => {
+      const api = await apiClient();
+      const query = new URLSearchParams({ group_by: options.groupBy });
+      for (const [name, value] of [['from', options.from], ['to', options.to], ['provider', options.provider], ['sub_account_id', options.subAccount]] as const) {
+        if (value !== undefined) query.set(name, value);
+      }
+      const result = await api.request<{ groups: Record<string, unknown>[]; totals: Record<string, unknown>[] }>('GET', `/v1/unassigned-costs?${query}`);
+      if (options.json) {
+        console.log(JSON.stringify(result, null, 2));
+        return;
+      }
+      const keys: Record<string, string[]> = {
+        sub_account: ['provider', 'sub_account_id', 'sub_account_name'],
+        provider: ['provider'],
+        service: ['service_name'],
+        charge_category: ['charge_category'],
+        day: ['charge_date'],
+      };
+      printTable(result.groups, [...keys[options.groupBy]!, 'currency', 'rows', 'billed_cost', 'effective_cost']);
+      for (const total of result.totals) console.log(`\ntotal ${total.currency}: ${total.billed_cost} billed, ${total.effective_cost} effective, ${total.rows} rows`);
+      if (result.totals.length === 0) console.log('\nno unassigned cost (stratus costs settings --unlinked unassigned keeps the rows of sub-accounts nobody linked)');
     });
 
   costs

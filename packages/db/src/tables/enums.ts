@@ -105,9 +105,10 @@ export type BillingImportStatus = (typeof BILLING_IMPORT_STATUSES)[number];
 
 /**
  * What a billing-level import does with rows of a sub-account no cloud account is linked to: link
- * it as a billing-only account (no credentials, no discovery), or refuse its rows with the reason.
+ * it as a billing-only account (no credentials, no discovery), keep them as unassigned cost
+ * (reported and queryable, outside every account), or refuse them with the reason.
  */
-export const UNLINKED_SUB_ACCOUNTS = ['link', 'refuse'] as const;
+export const UNLINKED_SUB_ACCOUNTS = ['link', 'unassigned', 'refuse'] as const;
 export type UnlinkedSubAccounts = (typeof UNLINKED_SUB_ACCOUNTS)[number];
 
 /** cost_import_progress.status: the cost service's side of an import. */
@@ -155,6 +156,7 @@ export const CHECKED_VALUES = {
   'cost_imports.source': COST_IMPORT_SOURCES,
   'cost_imports.status': COST_IMPORT_STATUSES,
   'billing_imports.unlinked_sub_accounts': UNLINKED_SUB_ACCOUNTS,
+  'cost_import_settings.unlinked_sub_accounts': UNLINKED_SUB_ACCOUNTS,
   'billing_imports.status': BILLING_IMPORT_STATUSES,
   'cost_import_progress.source': COST_IMPORT_SOURCES,
   'cost_import_progress.status': COST_IMPORT_PROGRESS_STATUSES,

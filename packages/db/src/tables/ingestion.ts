@@ -1,5 +1,5 @@
 import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, NullableJsonb, NullableTimestamp } from './column-types.ts';
-import type { BillingImportStatus, CostImportOutcome, CostImportSource, UnlinkedSubAccounts } from './enums.ts';
+import type { BillingImportStatus, CloudProvider, CostImportOutcome, CostImportSource, UnlinkedSubAccounts } from './enums.ts';
 
 /** A refused row: its line, why, and what could be read of it (for the report and the CSV of refused rows). */
 export type CostImportError = {
@@ -68,6 +68,8 @@ export interface BillingImportsTable {
   rows_total: Generated<number>;
   rows_routed: Generated<number>;
   rows_rejected: Generated<number>;
+  /** Rows kept as unassigned cost: of sub-accounts no cloud account is linked to. */
+  rows_unassigned: Generated<number>;
   /** The first refused rows, those no account received among them. */
   errors: GeneratedJsonb<CostImportError[]>;
   breakdown: NullableJsonb<ImportBreakdown>;
@@ -78,9 +80,43 @@ export interface BillingImportsTable {
   completed_at: NullableTimestamp;
 }
 
+/** The organisation's cost import defaults; one row, or none while it keeps the defaults. */
+export interface CostImportSettingsTable {
+  organization_id: string;
+  /** What a billing-level import does with a sub-account nobody linked, unless the import says otherwise. */
+  unlinked_sub_accounts: UnlinkedSubAccounts;
+  updated_by: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/**
+ * Cost of sub-accounts no cloud account is linked to, kept by billing imports told to, summed per
+ * day, service, charge category and currency. Only rows of routed billing imports count.
+ */
+export interface UnassignedCostsTable {
+  id: Generated<string>;
+  organization_id: string;
+  billing_import_id: string;
+  provider: CloudProvider;
+  /** As accounts are matched: an Azure subscription in lower case without /subscriptions/. */
+  sub_account_id: string;
+  sub_account_name: string | null;
+  charge_date: string;
+  service_name: string;
+  charge_category: string;
+  currency: string;
+  rows: number;
+  billed_cost: string;
+  effective_cost: string;
+  list_cost: string;
+}
+
 export interface IngestionTables {
   cost_imports: CostImportsTable;
   billing_imports: BillingImportsTable;
+  cost_import_settings: CostImportSettingsTable;
+  unassigned_costs: UnassignedCostsTable;
 }
 
 export const ingestionColumns: ColumnsOf<IngestionTables> = {
@@ -116,11 +152,35 @@ export const ingestionColumns: ColumnsOf<IngestionTables> = {
     rows_total: 'not null',
     rows_routed: 'not null',
     rows_rejected: 'not null',
+    rows_unassigned: 'not null',
     errors: 'not null',
     breakdown: 'null',
     linked_accounts: 'not null',
     error: 'null',
     created_at: 'not null',
     completed_at: 'null',
+  },
+  cost_import_settings: {
+    organization_id: 'not null',
+    unlinked_sub_accounts: 'not null',
+    updated_by: 'null',
+    created_at: 'not null',
+    updated_at: 'not null',
+  },
+  unassigned_costs: {
+    id: 'not null',
+    organization_id: 'not null',
+    billing_import_id: 'not null',
+    provider: 'not null',
+    sub_account_id: 'not null',
+    sub_account_name: 'null',
+    charge_date: 'not null',
+    service_name: 'not null',
+    charge_category: 'not null',
+    currency: 'not null',
+    rows: 'not null',
+    billed_cost: 'not null',
+    effective_cost: 'not null',
+    list_cost: 'not null',
   },
 };

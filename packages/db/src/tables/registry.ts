@@ -105,6 +105,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   tags: ownedBy('stratus_ingestion'),
   cost_imports: ownedBy('stratus_ingestion'),
   billing_imports: ownedBy('stratus_ingestion'),
+  cost_import_settings: ownedBy('stratus_ingestion'),
+  unassigned_costs: ownedBy('stratus_ingestion'),
 
   cost_data: ownedBy('stratus_cost'),
   costs_breakdown: ownedBy('stratus_cost'),

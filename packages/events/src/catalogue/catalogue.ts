@@ -10,7 +10,7 @@ import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
 import { resourceDiscovered, resourceRemoved } from './resource.events.ts';
 import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
-import { userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
+import { apiTokenCreated, apiTokenRevoked, userInvited, userJoined, userSignedIn, userSignedOut, userSignInFailed, userUpdated } from './user.events.ts';
 
 function byType<const TDefinitions extends readonly EventDefinition<string, z.ZodType>[]>(
   ...definitions: TDefinitions
@@ -50,6 +50,8 @@ export const catalogue = byType(
   userInvited,
   userJoined,
   userUpdated,
+  apiTokenCreated,
+  apiTokenRevoked,
 );
 
 export type Catalogue = typeof catalogue;

@@ -78,3 +78,26 @@ export const userUpdated = defineEvent({
   }),
   subjectOf: (data) => data.target_user_id,
 });
+
+export const apiTokenCreated = defineEvent({
+  type: 'api_token.created',
+  description: 'An admin created an API token for machines in the console (the token itself is shown once and never leaves the console).',
+  subject: 'token_id',
+  schema: z.object({
+    token_id: id,
+    /** The admin who created it: the token acts as them. */
+    user_id: id,
+    name: z.string(),
+    role: z.enum(STRATUS_ROLES),
+    expires_at: timestamp.nullable(),
+  }),
+  subjectOf: (data) => data.token_id,
+});
+
+export const apiTokenRevoked = defineEvent({
+  type: 'api_token.revoked',
+  description: 'An admin revoked an API token in the console: nothing authenticates with it any more.',
+  subject: 'token_id',
+  schema: z.object({ token_id: id, user_id: id, name: z.string() }),
+  subjectOf: (data) => data.token_id,
+});

@@ -40,40 +40,65 @@ function describe(error: unknown): { message: string; class: string; retryable: 
  */
 export function operationExecuteJob(deps: OperationExecuteDependencies): JobHandler<'operation.execute'> {
   return async ({ operation_id, organization_id }, job, token) => {
-    const target = await withTenant(deps.db, organization_id, (trx) => findOperationTarget(trx, operation_id));
-    if (!target) {
-      if (Date.now() - job.timestamp > UNCOMMITTED_GIVE_UP_MS) throw new UnrecoverableError(`operation ${operation_id} does not exist`);
-      return putOff(job, token, UNCOMMITTED_RETRY_MS);
-    }
-    if (target.status !== 'queued' && target.status !== 'running') return { status: 'skipped', reason: `operation already ${target.status}` };
-    if (!target.resource || !target.account) {
-      const error = { message: `operation ${operation_id}: its resource is no longer in the inventory`, retryable: false };
-      await withTenant(deps.db, organization_id, (trx) => markFinished(trx, target, { status: 'error', result: { error: { ...error, class: 'ResourceGone' } }, error }));
-      throw new UnrecoverableError(error.message);
-    }
-
-    const gate = await deps.gate.acquire(target.account.id, operation_id);
-    if (!gate.acquired) return putOff(job, token, gate.retryInMs);
+    const lease: { accountId?: string } = {};
     try {
-      return await execute(deps, { ...target, resource: target.resource, account: target.account }, job);
+      const claim = await withTenant(deps.db, organization_id, (trx) => claimOperation(deps, trx, operation_id, lease));
+      switch (claim.kind) {
+        case 'missing':
+          if (Date.now() - job.timestamp > UNCOMMITTED_GIVE_UP_MS) throw new UnrecoverableError(`operation ${operation_id} does not exist`);
+          return await putOff(job, token, UNCOMMITTED_RETRY_MS);
+        case 'gone':
+          throw new UnrecoverableError(claim.message);
+        case 'busy':
+          return await putOff(job, token, claim.retryInMs);
+        case 'skipped':
+          return { status: 'skipped' as const, reason: claim.reason };
+        case 'started':
+          return await execute(deps, claim, job);
+      }
     } finally {
-      await deps.gate.release(target.account.id, operation_id);
+      if (lease.accountId !== undefined) await deps.gate.release(lease.accountId, operation_id);
     }
   };
 }
 
 type Executable = OperationTarget & { resource: NonNullable<OperationTarget['resource']>; account: NonNullable<OperationTarget['account']> };
 
-async function execute(deps: OperationExecuteDependencies, target: Executable, job: Job) {
-  const { resource, account } = target;
-  const started = await withTenant(deps.db, target.organization_id, async (trx) => {
-    const attempts = await markRunning(trx, target);
-    return attempts === undefined ? undefined : { attempts, adapter: await deps.adapterFor(trx, account) };
-  });
-  if (!started) return { status: 'skipped' as const, reason: 'operation finished meanwhile' };
+type Claim =
+  | { kind: 'missing' }
+  | { kind: 'gone'; message: string }
+  | { kind: 'busy'; retryInMs: number }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'started'; target: Executable; attempts: number; adapter: CloudAdapter };
 
+/**
+ * Reads the operation, takes its account's lease and marks it running, in one transaction: the
+ * lease is asked for with the transaction open (one Redis call) rather than between two
+ * transactions, which would cost a commit and three more round trips per operation. `lease`
+ * names the account once its lease is held, for the caller to release whatever happens next.
+ */
+async function claimOperation(deps: OperationExecuteDependencies, trx: Transaction<Database>, operationId: string, lease: { accountId?: string }): Promise<Claim> {
+  const target = await findOperationTarget(trx, operationId);
+  if (!target) return { kind: 'missing' };
+  if (target.status !== 'queued' && target.status !== 'running') return { kind: 'skipped', reason: `operation already ${target.status}` };
+  const { resource, account } = target;
+  if (!resource || !account) {
+    const error = { message: `operation ${operationId}: its resource is no longer in the inventory`, retryable: false };
+    await markFinished(trx, target, { status: 'error', result: { error: { ...error, class: 'ResourceGone' } }, error });
+    return { kind: 'gone', message: error.message };
+  }
+  const gate = await deps.gate.acquire(account.id, operationId);
+  if (!gate.acquired) return { kind: 'busy', retryInMs: gate.retryInMs };
+  lease.accountId = account.id;
+  const attempts = await markRunning(trx, target);
+  if (attempts === undefined) return { kind: 'skipped', reason: 'operation finished meanwhile' };
+  return { kind: 'started', target: { ...target, resource, account }, attempts, adapter: await deps.adapterFor(trx, account) };
+}
+
+async function execute(deps: OperationExecuteDependencies, { target, attempts, adapter }: Extract<Claim, { kind: 'started' }>, job: Job) {
+  const { resource } = target;
   try {
-    const result = await started.adapter.execute({
+    const result = await adapter.execute({
       operation: target.operation,
       provider_resource_id: resource.provider_resource_id,
       resource_type: resource.type,
@@ -82,19 +107,19 @@ async function execute(deps: OperationExecuteDependencies, target: Executable, j
       client_token: target.id,
     });
     const change = changeRecord(target.operation, target.params, resource, result);
-    const recorded = { ...change, state: result.state, details: result.details, attempts: started.attempts } as unknown as JsonObject;
+    const recorded = { ...change, state: result.state, details: result.details, attempts } as unknown as JsonObject;
     await withTenant(deps.db, target.organization_id, (trx) => markFinished(trx, target, { status: 'success', result: recorded }));
-    deps.logger.info({ operationId: target.id, operation: target.operation, attempts: started.attempts }, 'operation succeeded');
-    return { status: 'done' as const, operation_id: target.id, attempts: started.attempts };
+    deps.logger.info({ operationId: target.id, operation: target.operation, attempts }, 'operation succeeded');
+    return { status: 'done' as const, operation_id: target.id, attempts };
   } catch (error) {
     const failure = describe(error);
     // The attempts counted on the row bound them too: a job the reconciler enqueued again after
     // Redis lost it starts from attempt 1, but the operation keeps the attempts it has had.
-    const final = !failure.retryable || Math.max(job.attemptsMade + 1, started.attempts) >= (job.opts.attempts ?? 1);
+    const final = !failure.retryable || Math.max(job.attemptsMade + 1, attempts) >= (job.opts.attempts ?? 1);
     await withTenant(deps.db, target.organization_id, (trx) =>
       final
-        ? markFinished(trx, target, { status: 'error', result: { error: failure, attempts: started.attempts }, error: { message: failure.message, retryable: failure.retryable } })
-        : markRetrying(trx, target.id, { ...failure, attempt: started.attempts }),
+        ? markFinished(trx, target, { status: 'error', result: { error: failure, attempts }, error: { message: failure.message, retryable: failure.retryable } })
+        : markRetrying(trx, target.id, { ...failure, attempt: attempts }),
     );
     if (final) throw new UnrecoverableError(failure.message);
     throw error;

@@ -2,11 +2,15 @@
  * Every type of the event catalogue, published through an outbox and relayed to the real Kafka, is
  * recorded in the audit chain and the activity stream: one row of each per event, none dropped.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventTypes, outboxOf, type EventEnvelope } from '@stratus/events';
+import { withTenant } from '@stratus/db';
+import { buildEvent, eventTypes, outboxOf, type EventEnvelope } from '@stratus/events';
 import { samples } from '@stratus/events/samples';
 import { eventually } from '@stratus/testing';
 import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consumer.ts';
+import { handlers } from '../app.ts';
+import { verifyOrganization } from '../modules/audit/audit-chain.service.ts';
 
 let audit: AuditConsumer;
 
@@ -76,5 +80,35 @@ describe('the audit service records every event', () => {
       summary: `Linked AWS account 123456789012 (Prod\\ud800 \\u0000end)`,
       details: { name: 'Prod\\ud800 \\u0000end', escaped: true },
     });
+  });
+
+  it('chains a run of events in their order, each once, and the verifier finds the chain whole', async () => {
+    const sample = samples()['resource.discovered'];
+    const events = Array.from({ length: 5 }, (_, index) =>
+      buildEvent('resource.discovered', {
+        tenant: audit.organizationId,
+        data: { ...sample, resource: { ...sample.resource, id: randomUUID(), name: `run-${index}` } },
+      }).envelope,
+    );
+    const { applyMany } = handlers(audit.queues)['resource.discovered'];
+    const applyRun = (run: EventEnvelope<'resource.discovered'>[]) => withTenant(audit.auditDb, audit.organizationId, (trx) => applyMany!(run, trx));
+    await applyRun(events.slice(0, 3));
+    // The third again, as a redelivered run beside new events: recorded once.
+    await applyRun(events.slice(2));
+
+    const ids = events.map((event) => event.id);
+    const chained = await audit.database.owner
+      .selectFrom('audit_logs')
+      .select(['event_id', 'sequence'])
+      .where('event_id', 'in', ids)
+      .orderBy('sequence')
+      .execute();
+    expect(chained.map((row) => row.event_id)).toEqual(ids);
+    expect(chained.slice(0, 3).map((row) => Number(row.sequence) - Number(chained[0]!.sequence))).toEqual([0, 1, 2]);
+    const [, activityRows] = await recorded(ids);
+    expect(activityRows).toHaveLength(5);
+    const report = await verifyOrganization(audit.auditDb, audit.organizationId, undefined);
+    expect(report.rows).toBeGreaterThanOrEqual(5);
+    expect(report.valid_rows).toBe(report.rows);
   });
 });

@@ -9,6 +9,7 @@ const NAV = [
   { to: '/inventory', label: 'Inventory' },
   { to: '/recommendations', label: 'Recommendations' },
   { to: '/actions', label: 'Actions & approvals' },
+  { to: '/automation', label: 'Automation rules' },
   { to: '/costs', label: 'Cost explorer' },
   { to: '/budgets', label: 'Budgets' },
   { to: '/activity', label: 'Activity & audit' },

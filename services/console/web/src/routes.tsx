@@ -31,6 +31,7 @@ export const createRouter = () =>
         { path: 'inventory/:id', element: page(() => import('./pages/ResourceDetail.tsx')) },
         { path: 'recommendations', element: page(() => import('./pages/Recommendations.tsx')) },
         { path: 'actions', element: page(() => import('./pages/Actions.tsx')) },
+        { path: 'automation', element: page(() => import('./pages/AutomationRules.tsx')) },
         { path: 'costs', element: page(() => import('./pages/CostExplorer.tsx')) },
         { path: 'budgets', element: page(() => import('./pages/Budgets.tsx')) },
         { path: 'activity', element: page(() => import('./pages/Activity.tsx')) },

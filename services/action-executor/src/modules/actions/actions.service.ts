@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { ActionStatus, ActionType, Database } from '@stratus/db';
 import type { Queues } from '@stratus/queues';
 import { actionEvents } from './action-events.ts';
 
 type Trx = Transaction<Database>;
+type ActionRef = Parameters<typeof actionEvents.failed>[1];
 
 /** States an action moves on from; every other one is where it ended. */
 export const LIVE_STATUSES: readonly ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'];
@@ -14,33 +16,38 @@ export class ActionNotFoundError extends Error {
   override name = 'ActionNotFoundError';
 }
 
-/**
- * One row of an action's history. Stamped with the clock, not the transaction's start, so that
- * the changes one transaction makes (pending, then queued) keep their order.
- */
-export async function recordHistory(
-  trx: Trx,
-  entry: { organization_id: string; action_id: string; status: ActionStatus; actor: string | null; details?: string; result?: Record<string, unknown> },
-): Promise<void> {
-  await trx
-    .insertInto('action_history')
-    .values({
-      organization_id: entry.organization_id,
-      action_id: entry.action_id,
-      status: entry.status,
-      executed_at: sql<Date>`clock_timestamp()`,
-      executed_by: entry.actor,
-      details: entry.details ?? null,
-      result: entry.result === undefined ? null : JSON.stringify(entry.result),
-    })
-    .execute();
+export interface HistoryEntry {
+  organization_id: string;
+  action_id: string;
+  status: ActionStatus;
+  actor: string | null;
+  details?: string;
+  result?: Record<string, unknown>;
 }
 
 /**
- * Records a status change of an action and its action_history row (one trx). An action that ends
- * without an operation (rejected, cancelled, expired) publishes action.failed, not worth retrying,
- * so whoever requested it (a recommendation) learns it will not run.
+ * Rows of actions' history, in one statement. Stamped with the clock, evaluated row by row, not
+ * the transaction's start, so that the changes one transaction makes (pending, then queued) keep
+ * their order.
  */
+export async function recordHistory(trx: Trx, ...entries: HistoryEntry[]): Promise<void> {
+  await trx.insertInto('action_history').values(entries.map(historyRow)).execute();
+}
+
+/** The action_history row of an entry, for recordHistory and for statements that write it beside the change it records. */
+export function historyRow(entry: HistoryEntry) {
+  return {
+    organization_id: entry.organization_id,
+    action_id: entry.action_id,
+    status: entry.status,
+    executed_at: sql<Date>`clock_timestamp()`,
+    executed_by: entry.actor,
+    details: entry.details ?? null,
+    result: entry.result === undefined ? null : JSON.stringify(entry.result),
+  };
+}
+
+/** Records a status change of an action and its action_history row (one trx), and announces an end (announceEnd). */
 export async function transitionAction(
   trx: Trx,
   actionId: string,
@@ -55,8 +62,16 @@ export async function transitionAction(
     .executeTakeFirst();
   if (!action) throw new ActionNotFoundError(`action ${actionId} does not exist`);
   await recordHistory(trx, { organization_id: action.organization_id, action_id: actionId, status: to, ...change });
+  await announceEnd(trx, action, to, change.details);
+}
+
+/**
+ * An action that ends without an operation (rejected, cancelled, expired) publishes action.failed,
+ * not worth retrying, so whoever requested it (a recommendation) learns it will not run.
+ */
+export async function announceEnd(trx: Trx, action: ActionRef, to: ActionStatus, details: string | undefined): Promise<void> {
   if (!LIVE_STATUSES.includes(to) && !OPERATION_ENDS.includes(to) && action.resource_id !== null) {
-    await actionEvents.failed(trx, action, { message: change.details ?? `action ${to}`, retryable: false });
+    await actionEvents.failed(trx, action, { message: details ?? `action ${to}`, retryable: false });
   }
 }
 
@@ -85,11 +100,27 @@ export async function releaseAction(trx: Trx, actionId: string, actor: string | 
     .executeTakeFirst();
   if (!action) throw new ActionNotFoundError(`action ${actionId} does not exist`);
   if (action.status !== 'pending' && action.status !== 'approved') return [];
-  const planned = operationsOf(action);
-  const rows = planned.length === 0 ? [] : await trx
+  const ids = await insertOperations(trx, action, actor);
+  await transitionAction(trx, actionId, 'queued', { actor, result: { operation_ids: ids } });
+  return ids;
+}
+
+/**
+ * The action's operations rows, `queued`. Their ids are drawn here rather than by the database,
+ * so that the history row naming them goes in the same statement as the others (no RETURNING to wait for).
+ */
+export async function insertOperations(
+  trx: Trx,
+  action: { id: string; organization_id: string; resource_id: string | null; action_type: ActionType; parameters: Record<string, unknown> },
+  actor: string | null,
+): Promise<string[]> {
+  const planned = operationsOf(action).map((operation) => ({ id: randomUUID(), ...operation }));
+  if (planned.length === 0) return [];
+  await trx
     .insertInto('operations')
     .values(
       planned.map((operation) => ({
+        id: operation.id,
         organization_id: action.organization_id,
         action_id: action.id,
         user_id: actor,
@@ -98,11 +129,8 @@ export async function releaseAction(trx: Trx, actionId: string, actor: string | 
         params: JSON.stringify(operation.params),
       })),
     )
-    .returning('id')
     .execute();
-  const ids = rows.map((row) => row.id);
-  await transitionAction(trx, actionId, 'queued', { actor, result: { operation_ids: ids } });
-  return ids;
+  return planned.map((operation) => operation.id);
 }
 
 /** One operation.execute job per operation, under the operation's id, so enqueueing twice is a no-op. */

@@ -2,8 +2,8 @@ import type { Transaction } from 'kysely';
 import type { ActionType, Database } from '@stratus/db';
 import { actionEvents } from './action-events.ts';
 import { openApprovals } from '../approvals/approvals.service.ts';
-import { decide, type ActionRequestContext, type PolicyDecision } from '../policy/policy.service.ts';
-import { operationsOf, recordHistory, releaseAction, transitionAction, type PlannedOperation } from './actions.service.ts';
+import { assess, type ActionRequestContext, type PolicyDecision } from '../policy/policy.service.ts';
+import { announceEnd, insertOperations, operationsOf, recordHistory, type PlannedOperation } from './actions.service.ts';
 
 type Trx = Transaction<Database>;
 
@@ -36,61 +36,85 @@ function contextOf(request: ActionRequest, dryRun: boolean): ActionRequestContex
   };
 }
 
-async function resourceVisible(trx: Trx, resourceId: string): Promise<boolean> {
-  // Row-level security limits the read to the organisation of the transaction.
-  const row = await trx.selectFrom('resources').select('id').where('id', '=', resourceId).executeTakeFirst();
-  return row !== undefined;
-}
+const unknownResource = (request: ActionRequest) => `resource ${request.resource_id} is not in the organisation's inventory`;
 
 /**
  * Records a requested action (id = the request's action_id, so a redelivered request maps onto
  * the same row and changes nothing) and acts on the policy's decision. Returns the operations the
  * caller enqueues (enqueueOperations) once this transaction commits.
+ *
+ * The policy decides before anything is written (its evaluation reads only), so the action is
+ * inserted with the status it ends the request in, and its history (pending, then that status) in
+ * one statement: a released request costs one read and three writes.
  */
 export async function recordActionRequest(trx: Trx, request: ActionRequest): Promise<RequestOutcome> {
-  const known = await resourceVisible(trx, request.resource_id);
+  const { decision, resources } = await assess(trx, contextOf(request, false));
+  // Row-level security limits the read to the organisation of the transaction.
+  const known = resources.length > 0;
+  const ruling: Ruling = known
+    ? rulingOf(decision)
+    : { status: 'rejected', change: { details: unknownResource(request), result: { resource_id: request.resource_id } } };
+  const action = {
+    id: request.action_id,
+    organization_id: request.organization_id,
+    action_type: request.action_type,
+    resource_id: known ? request.resource_id : null,
+    parameters: request.parameters,
+  };
   const inserted = await trx
     .insertInto('actions')
     .values({
-      id: request.action_id,
-      organization_id: request.organization_id,
+      id: action.id,
+      organization_id: action.organization_id,
       recommendation_id: request.recommendation_id,
-      action_type: request.action_type,
-      // A resource of no inventory cannot be referenced; the request is kept, and refused below.
-      resource_id: known ? request.resource_id : null,
-      parameters: JSON.stringify(request.parameters),
+      action_type: action.action_type,
+      // A resource of no inventory cannot be referenced; the request is kept, and refused.
+      resource_id: action.resource_id,
+      parameters: JSON.stringify(action.parameters),
+      status: ruling.status,
       created_by: request.requested_by,
     })
     .onConflict((conflict) => conflict.column('id').doNothing())
     .returning('id')
     .executeTakeFirst();
   if (!inserted) return { recorded: false };
+
   const actor = request.requested_by;
-  await recordHistory(trx, { organization_id: request.organization_id, action_id: request.action_id, status: 'pending', actor, details: 'requested' });
+  const operationIds = decision.outcome === 'allow' && known ? await insertOperations(trx, action, actor) : [];
+  const requested = { organization_id: action.organization_id, action_id: action.id, status: 'pending' as const, actor, details: 'requested' };
+  const ruled = { organization_id: action.organization_id, action_id: action.id, status: ruling.status, actor: null, ...ruling.change };
+  await recordHistory(trx, requested, ruling.status === 'queued' ? { ...ruled, actor, result: { operation_ids: operationIds } } : ruled);
 
   if (!known) {
-    const reasons = [`resource ${request.resource_id} is not in the organisation's inventory`];
-    await transitionAction(trx, request.action_id, 'rejected', { actor: null, details: reasons[0], result: { resource_id: request.resource_id } });
-    const action = { id: request.action_id, organization_id: request.organization_id, action_type: request.action_type, resource_id: request.resource_id };
-    await actionEvents.failed(trx, action, { message: reasons[0]!, retryable: false });
+    const reasons = [unknownResource(request)];
+    await actionEvents.failed(trx, { ...action, resource_id: request.resource_id }, { message: reasons[0]!, retryable: false });
     return { recorded: true, decision: { outcome: 'unknown_resource', reasons }, operation_ids: [] };
   }
+  await announceEnd(trx, action, ruling.status, ruling.change.details);
+  if (decision.outcome === 'require_approval') await openApprovals(trx, action, decision);
+  return { recorded: true, decision, operation_ids: operationIds };
+}
 
-  const decision = await decide(trx, contextOf(request, false));
+/** The status a request ends in, and what its history row says of it. */
+interface Ruling {
+  status: 'rejected' | 'awaiting_approval' | 'queued';
+  change: { details?: string; result?: Record<string, unknown> };
+}
+
+function rulingOf(decision: PolicyDecision): Ruling {
   switch (decision.outcome) {
     case 'forbid':
-      await transitionAction(trx, request.action_id, 'rejected', { actor: null, details: `forbidden by policy: ${decision.reasons.join('; ')}`, result: { reasons: decision.reasons } });
-      return { recorded: true, decision, operation_ids: [] };
+      return { status: 'rejected', change: { details: `forbidden by policy: ${decision.reasons.join('; ')}`, result: { reasons: decision.reasons } } };
     case 'require_approval':
-      await transitionAction(trx, request.action_id, 'awaiting_approval', {
-        actor: null,
-        details: decision.reasons.join('; ') || 'approval required',
-        result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString() },
-      });
-      await openApprovals(trx, { id: request.action_id, organization_id: request.organization_id }, decision);
-      return { recorded: true, decision, operation_ids: [] };
+      return {
+        status: 'awaiting_approval',
+        change: {
+          details: decision.reasons.join('; ') || 'approval required',
+          result: { reasons: decision.reasons, quorum: decision.quorum, expires_at: decision.expires_at.toISOString() },
+        },
+      };
     case 'allow':
-      return { recorded: true, decision, operation_ids: await releaseAction(trx, request.action_id, actor) };
+      return { status: 'queued', change: {} };
   }
 }
 
@@ -101,10 +125,8 @@ export interface DryRun {
 
 /** What a request would do, with nothing recorded, executed or queued. */
 export async function dryRunActionRequest(trx: Trx, request: ActionRequest): Promise<DryRun> {
-  if (!(await resourceVisible(trx, request.resource_id))) {
-    return { decision: { outcome: 'unknown_resource', reasons: [`resource ${request.resource_id} is not in the organisation's inventory`] }, operations: [] };
-  }
-  const decision = await decide(trx, contextOf(request, true));
+  const { decision, resources: known } = await assess(trx, contextOf(request, true));
+  if (known.length === 0) return { decision: { outcome: 'unknown_resource', reasons: [unknownResource(request)] }, operations: [] };
   if (decision.outcome === 'forbid') return { decision, operations: [] };
   const planned = operationsOf({ resource_id: request.resource_id, action_type: request.action_type, parameters: request.parameters });
   const resources = await trx

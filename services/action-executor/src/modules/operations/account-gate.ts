@@ -42,17 +42,28 @@ export interface AccountGate {
   release(accountId: string, holder: string): Promise<void>;
 }
 
+/** The script under a command name: ioredis sends it by its digest (EVALSHA), the whole text only when Redis has not cached it. */
+interface GateRedis extends Redis {
+  stratusAccountGateAcquire(leases: string, started: string, now: number, leaseMs: number, holder: string, concurrency: number, perSecond: number): Promise<number>;
+}
+
+function withGateCommand(redis: Redis): GateRedis {
+  if (!('stratusAccountGateAcquire' in redis)) redis.defineCommand('stratusAccountGateAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+  return redis as GateRedis;
+}
+
 const DEFAULT_LEASE_MS = 15 * 60_000;
 /** A busy account is asked again after this long, plus up to as much again so waiters spread out. */
 const BUSY_RETRY_MS = 250;
 
-export function createAccountGate({ redis, prefix, concurrency, perSecond, leaseMs = DEFAULT_LEASE_MS }: AccountGateOptions): AccountGate {
+export function createAccountGate({ redis: connection, prefix, concurrency, perSecond, leaseMs = DEFAULT_LEASE_MS }: AccountGateOptions): AccountGate {
+  const redis = withGateCommand(connection);
   const leases = (accountId: string) => `${prefix}:account-gate:${accountId}:leases`;
   return {
     async acquire(accountId, holder) {
       const now = Date.now();
       const second = Math.floor(now / 1000);
-      const answer = (await redis.eval(ACQUIRE, 2, leases(accountId), `${prefix}:account-gate:${accountId}:started:${second}`, now, leaseMs, holder, concurrency, perSecond)) as number;
+      const answer = await redis.stratusAccountGateAcquire(leases(accountId), `${prefix}:account-gate:${accountId}:started:${second}`, now, leaseMs, holder, concurrency, perSecond);
       if (answer === 0) return { acquired: true };
       if (answer === 1) return { acquired: false, reason: 'busy', retryInMs: BUSY_RETRY_MS + Math.round(Math.random() * BUSY_RETRY_MS) };
       return { acquired: false, reason: 'rate_limited', retryInMs: (second + 1) * 1000 - now + Math.round(Math.random() * 100) };

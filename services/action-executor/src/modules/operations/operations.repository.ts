@@ -1,8 +1,8 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { ActionType, CloudProvider, Database, JsonObject, OperationStatus } from '@stratus/db';
 import type { ResourceKind } from '@stratus/cloud';
 import { actionEvents } from '../actions/action-events.ts';
-import { transitionAction } from '../actions/actions.service.ts';
+import { historyRow } from '../actions/actions.service.ts';
 
 type Trx = Transaction<Database>;
 
@@ -72,21 +72,38 @@ export async function findOperationTarget(trx: Trx, operationId: string): Promis
 /**
  * Counts the attempt and marks the operation running, and its action with it the first time.
  * Undefined when the operation is no longer to be run (another worker finished it meanwhile).
+ * One statement writes the three rows; the action moves only from queued (its history row with
+ * it), which its row lock decides when two attempts overlap.
  */
 export async function markRunning(trx: Trx, target: OperationTarget): Promise<number | undefined> {
   const row = await trx
-    .updateTable('operations')
-    .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1) }))
-    .where('id', '=', target.id)
-    .where('status', 'in', ['queued', 'running'])
-    .returning('attempts')
+    .with('operation', (db) =>
+      db
+        .updateTable('operations')
+        .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', target.id)
+        .where('status', 'in', ['queued', 'running'])
+        .returning('attempts'),
+    )
+    .with('action', (db) =>
+      db
+        .updateTable('actions')
+        .set({ status: 'running' })
+        .where('id', '=', target.action?.id ?? null)
+        .where('status', '=', 'queued')
+        .where(({ exists, selectFrom }) => exists(selectFrom('operation').select('attempts')))
+        .returning(['organization_id', 'id as action_id', 'status', sql<Date>`clock_timestamp()`.as('executed_at'), sql<string>`${`operation ${target.id} started`}::text`.as('details')]),
+    )
+    .with('history', (db) =>
+      db
+        .insertInto('action_history')
+        .columns(['organization_id', 'action_id', 'status', 'executed_at', 'details'])
+        .expression((eb) => eb.selectFrom('action').select(['organization_id', 'action_id', 'status', 'executed_at', 'details'])),
+    )
+    .selectFrom('operation')
+    .select('attempts')
     .executeTakeFirst();
-  if (!row) return undefined;
-  if (target.action) {
-    const action = await trx.selectFrom('actions').select('status').where('id', '=', target.action.id).forUpdate().executeTakeFirstOrThrow();
-    if (action.status === 'queued') await transitionAction(trx, target.action.id, 'running', { actor: null, details: `operation ${target.id} started` });
-  }
-  return row.attempts;
+  return row?.attempts;
 }
 
 /** A failed attempt that will be retried: the operation waits again, with the error kept. */
@@ -103,13 +120,20 @@ export async function markFinished(
   target: OperationTarget,
   outcome: { status: 'success'; result: JsonObject } | { status: 'error'; result: JsonObject; error: { message: string; retryable: boolean } },
 ): Promise<void> {
-  await trx.updateTable('operations').set({ status: outcome.status, result: JSON.stringify(outcome.result) }).where('id', '=', target.id).execute();
-  if (!target.action) return;
-  if (outcome.status === 'success') {
-    await transitionAction(trx, target.action.id, 'success', { actor: null, details: `operation ${target.id} succeeded`, result: { operation_id: target.id, ...outcome.result } });
-    await actionEvents.completed(trx, target.action, target.id, outcome.result);
-  } else {
-    await transitionAction(trx, target.action.id, 'error', { actor: null, details: outcome.error.message, result: { operation_id: target.id, ...outcome.result } });
-    await actionEvents.failed(trx, target.action, outcome.error, target.id);
+  const operation = trx.updateTable('operations').set({ status: outcome.status, result: JSON.stringify(outcome.result) }).where('id', '=', target.id);
+  if (!target.action) {
+    await operation.execute();
+    return;
   }
+  const action = target.action;
+  const details = outcome.status === 'success' ? `operation ${target.id} succeeded` : outcome.error.message;
+  // The three rows in one statement: they change together or not at all, in one round trip.
+  await trx
+    .with('operation', () => operation)
+    .with('action', (db) => db.updateTable('actions').set({ status: outcome.status }).where('id', '=', action.id))
+    .insertInto('action_history')
+    .values(historyRow({ organization_id: target.organization_id, action_id: action.id, status: outcome.status, actor: null, details, result: { operation_id: target.id, ...outcome.result } }))
+    .execute();
+  if (outcome.status === 'success') await actionEvents.completed(trx, action, target.id, outcome.result);
+  else await actionEvents.failed(trx, action, outcome.error, target.id);
 }

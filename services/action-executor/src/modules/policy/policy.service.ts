@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { ActionType, Database } from '@stratus/db';
 import { evaluatePolicy, type PolicyDecision, type PolicyFacts } from './policy.evaluation.ts';
 import { DEFAULT_POLICY, policyDocument, type PolicyDocument } from './policy.schema.ts';
@@ -35,6 +35,10 @@ export async function readPolicy(trx: Trx, organizationId: string): Promise<Stor
     .select(['document', 'updated_at', 'updated_by'])
     .where('organization_id', '=', organizationId)
     .executeTakeFirst();
+  return storedPolicy(row);
+}
+
+function storedPolicy(row: { document: unknown; updated_at: Date; updated_by: string | null } | undefined): StoredPolicy {
   if (!row) return { document: DEFAULT_POLICY, is_default: true, updated_at: null, updated_by: null };
   // Parsed again so that a document stored by an older schema gets today's defaults.
   return { document: policyDocument.parse(row.document), is_default: false, updated_at: row.updated_at, updated_by: row.updated_by };
@@ -51,19 +55,33 @@ export async function writePolicy(trx: Trx, organizationId: string, document: Po
   return { document, is_default: false, ...row };
 }
 
+/** What decide() read: the decision, and which of the request's resources the organisation has. */
+export interface Assessment {
+  decision: PolicyDecision;
+  resources: PolicyFacts['resources'];
+}
+
 /**
- * Loads what the policy looks at: the request's resources, their accounts' sizes (counted only when
- * a rule has max_resources_percent: a scan of the account on every request otherwise) and the
- * recommendation's savings.
+ * The organisation's policy, the request's resources and the recommendation's savings in one
+ * statement: every request reads all three, and this is the request path's only read. The
+ * accounts' sizes are counted only when a rule has max_resources_percent (a scan of each account).
  */
-async function factsOf(trx: Trx, request: ActionRequestContext, document: PolicyDocument): Promise<PolicyFacts> {
-  const resources =
-    request.resource_ids.length === 0
-      ? []
-      : await trx.selectFrom('resources').select(['id', 'cloud_account_id', 'tags', 'cost_monthly']).where('id', 'in', request.resource_ids).execute();
+export async function assess(trx: Trx, request: ActionRequestContext): Promise<Assessment> {
+  const rows = await trx
+    .selectFrom(sql<{ one: number }>`(select 1)`.as('one'))
+    .leftJoin('action_policies as p', (join) => join.on('p.organization_id', '=', request.organization_id))
+    .leftJoin('recommendations as rec', (join) => join.on('rec.id', '=', request.recommendation_id))
+    .leftJoin('resources as r', (join) => join.on(sql<boolean>`r.id = any(${request.resource_ids}::uuid[])`))
+    .select(['p.document', 'p.updated_at', 'p.updated_by', 'rec.estimated_savings', 'r.id', 'r.cloud_account_id', 'r.tags', 'r.cost_monthly'])
+    .execute();
+  const first = rows[0]!;
+  const policy = storedPolicy(first.document === null ? undefined : { document: first.document, updated_at: first.updated_at!, updated_by: first.updated_by });
+  const resources = rows.flatMap((row) =>
+    row.id === null || row.cloud_account_id === null || row.cost_monthly === null ? [] : [{ id: row.id, cloud_account_id: row.cloud_account_id, tags: row.tags ?? {}, cost_monthly: row.cost_monthly }],
+  );
   const accounts = [...new Set(resources.map((resource) => resource.cloud_account_id))];
   const sizes =
-    accounts.length === 0 || !document.rules.some((rule) => rule.when.max_resources_percent !== undefined)
+    accounts.length === 0 || !policy.document.rules.some((rule) => rule.when.max_resources_percent !== undefined)
       ? []
       : await trx
           .selectFrom('resources')
@@ -71,21 +89,17 @@ async function factsOf(trx: Trx, request: ActionRequestContext, document: Policy
           .where('cloud_account_id', 'in', accounts)
           .groupBy('cloud_account_id')
           .execute();
-  const recommendation = request.recommendation_id
-    ? await trx.selectFrom('recommendations').select('estimated_savings').where('id', '=', request.recommendation_id).executeTakeFirst()
-    : undefined;
-  return {
+  const facts: PolicyFacts = {
     action_type: request.action_type,
     requires_approval: request.requires_approval,
     resources,
     account_sizes: Object.fromEntries(sizes.map((size) => [size.cloud_account_id, Number(size.count)])),
-    estimated_savings: recommendation?.estimated_savings ?? null,
+    estimated_savings: first.estimated_savings,
   };
+  return { decision: evaluatePolicy(policy.document, facts, new Date()), resources };
 }
 
 /** Reads the organisation's policy and the resources (tags, account, cost) itself. */
 export async function decide(trx: Trx, request: ActionRequestContext): Promise<PolicyDecision> {
-  const policy = await readPolicy(trx, request.organization_id);
-  const facts = await factsOf(trx, request, policy.document);
-  return evaluatePolicy(policy.document, facts, new Date());
+  return (await assess(trx, request)).decision;
 }

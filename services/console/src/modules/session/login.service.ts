@@ -8,6 +8,9 @@ import type { Session } from './session.store.ts';
 import { acceptTotpCode } from './totp.ts';
 import { totpSecretOf } from './totp.repository.ts';
 
+/** What a session's own API token is called: the tokens page lists machines' tokens, not these. */
+export const SESSION_TOKEN_NAME = 'console session';
+
 type Failure = EventData<'user.sign_in_failed'>['reason'];
 
 export type LoginOutcome =
@@ -101,7 +104,7 @@ export async function startSession(
     await recordLogin(trx, userId);
     const current = await profileOf(trx, userId);
     if (!current) throw new Error(`user ${userId} vanished while signing in`);
-    const issued = await createApiToken(trx, { organizationId, userId, role: current.user.role, name: 'console session', expiresAt });
+    const issued = await createApiToken(trx, { organizationId, userId, role: current.user.role, name: SESSION_TOKEN_NAME, expiresAt });
     await context.outbox.publish(trx, 'user.signed_in', {
       tenant: organizationId,
       data: { user_id: userId, second_factor: secondFactor, ...clientOf(request) },

@@ -82,12 +82,13 @@ export function requireSession(context: ConsoleContext) {
 }
 
 /** Like requireSession, for admins only (403 for the others). */
-export function requireAdmin(context: ConsoleContext) {
+/** `what`: what only admins may do, for the 403's message (e.g. 'manage users'). */
+export function requireAdmin(context: ConsoleContext, what: string) {
   const signedIn = requireSession(context);
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await signedIn(request, reply);
     if (reply.sent) return reply;
-    if (request.consoleSession?.role !== 'admin') return refuse(reply, 403, 'forbidden', 'only an admin may manage users');
+    if (request.consoleSession?.role !== 'admin') return refuse(reply, 403, 'forbidden', `only an admin may ${what}`);
   };
 }
 

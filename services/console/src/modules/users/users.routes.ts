@@ -27,7 +27,7 @@ const name = z.string().trim().min(1, 'name must not be empty').max(200);
 
 /** People of the organisation: admins list them, invite them and change their role or status. */
 export const usersRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> = async (app, { context }) => {
-  const admin = requireAdmin(context);
+  const admin = requireAdmin(context, 'manage users');
   const config = { public: true } as const;
 
   app.get(

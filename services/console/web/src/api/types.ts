@@ -1,8 +1,13 @@
 /** The shapes the console reads, as the services' OpenAPI documents give them (only the fields used). */
-export type Provider = 'AWS' | 'AZURE' | 'GCP';
-export const PROVIDERS: Provider[] = ['AWS', 'AZURE', 'GCP'];
-export type Role = 'admin' | 'operator' | 'viewer';
-export const ROLES: Role[] = ['admin', 'operator', 'viewer'];
+import type { ActionStatus, ActionType, AutomationRuleStatus, CloudProvider, RecommendationPriorityLevel, RecommendationStatus } from '@stratus/db/enums';
+import type { StratusRole } from '@stratus/db/roles';
+
+// The enums come from the schema's one source; these two subpaths hold no runtime code but the lists.
+export { ACTION_STATUSES, ACTION_TYPES, CLOUD_PROVIDERS as PROVIDERS, RECOMMENDATION_DISMISS_REASONS as DISMISS_REASONS, RECOMMENDATION_STATUSES } from '@stratus/db/enums';
+export { STRATUS_ROLES as ROLES } from '@stratus/db/roles';
+export type { ActionStatus, ActionType, RecommendationStatus };
+export type Provider = CloudProvider;
+export type Role = StratusRole;
 
 export interface Page<T> {
   items: T[];
@@ -99,17 +104,6 @@ export interface BudgetDetail extends Budget {
   alerts: BudgetAlert[];
 }
 
-export type RecommendationStatus = 'open' | 'claimed' | 'succeeded' | 'failed' | 'dismissed' | 'snoozed' | 'resolved' | 'expired';
-export const RECOMMENDATION_STATUSES: RecommendationStatus[] = ['open', 'claimed', 'succeeded', 'failed', 'dismissed', 'snoozed', 'resolved', 'expired'];
-export const DISMISS_REASONS = [
-  'non_critical_account',
-  'temporary_account',
-  'valid_business_case',
-  'other_methods_available',
-  'low_priority',
-  'not_applicable',
-  'other',
-] as const;
 
 export interface Recommendation {
   id: string;
@@ -120,7 +114,7 @@ export interface Recommendation {
   title: string;
   reason: string | null;
   status: RecommendationStatus;
-  priority_level: 'low' | 'medium' | 'high';
+  priority_level: RecommendationPriorityLevel;
   estimated_savings: string | null;
   currency: string | null;
   action: { type: string; parameters: Record<string, unknown> } | null;
@@ -132,19 +126,6 @@ export interface RecommendationSummary {
   by_type: Array<{ count: number; estimated_savings: string; currency: string; recommendation_type: string }>;
 }
 
-export type ActionType = 'start' | 'stop' | 'scale' | 'snapshot' | 'delete' | 'tag';
-export type ActionStatus =
-  | 'pending'
-  | 'awaiting_approval'
-  | 'approved'
-  | 'rejected'
-  | 'queued'
-  | 'running'
-  | 'success'
-  | 'error'
-  | 'cancelled'
-  | 'expired';
-export const ACTION_STATUSES: ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'rejected', 'queued', 'running', 'success', 'error', 'cancelled', 'expired'];
 
 export interface Action {
   id: string;
@@ -212,4 +193,36 @@ export interface Notification {
   message: string;
   status: 'unread' | 'read';
   created_at: string;
+}
+
+export interface AutomationRule {
+  id: string;
+  name: string;
+  match: string;
+  action: ActionType;
+  parameters: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  status: AutomationRuleStatus;
+  max_resources: number;
+  next_runs: string[];
+}
+
+export interface RulePreview {
+  match: string;
+  count: number;
+  items: Array<Pick<Resource, 'id' | 'cloud_account_id' | 'provider' | 'name' | 'type' | 'region' | 'state' | 'cost_monthly'>>;
+  next_cursor: string | null;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  token_prefix: string;
+  role: Role;
+  user_id: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
 }

@@ -82,10 +82,9 @@ export default function ResourceDetail() {
   // The cost API filters by account, not by resource: group by resource and keep this one's lines.
   const trend = useBreakdown({ granularity: 'day', group_by: 'resource', account, region: resource.data?.region, from, limit: 500 }, account !== undefined);
   const recommendations = useQuery({
-    queryKey: ['recommendation', 'recommendations', { cloud_account_id: account }],
-    queryFn: () => api<Page<Recommendation>>('recommendation', '/recommendations', { query: { cloud_account_id: account, limit: 500 } }),
-    enabled: account !== undefined,
-    select: (page) => page.items.filter((item) => item.resource_id === id),
+    queryKey: ['recommendation', 'recommendations', { resource_id: id }],
+    queryFn: () => api<Page<Recommendation>>('recommendation', '/recommendations', { query: { resource_id: id, limit: 50 } }),
+    select: (page) => page.items,
   });
   const actions = useQuery({
     queryKey: ['action-executor', 'actions', { resource_id: id }],

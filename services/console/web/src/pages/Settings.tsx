@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Alert, Badge, Button, Code, Group, Paper, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, NumberInput, Paper, Select, Stack, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { meQueryKey, useMe } from '../api/auth.ts';
 import { api, request } from '../api/client.ts';
 import { useCloudAccounts } from '../api/queries.ts';
-import { ROLES, type CloudAccount, type ConsoleUser, type Notification, type Page, type Role } from '../api/types.ts';
+import { ROLES, type ApiToken, type CloudAccount, type ConsoleUser, type Notification, type Page, type Role } from '../api/types.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { dateTime } from '../components/format.ts';
 import { QueryState } from '../components/QueryState.tsx';
@@ -31,10 +32,116 @@ function LinkedAccounts() {
       <QueryState query={accounts} label="linked accounts" isEmpty={(page) => page.items.length === 0} empty="No cloud account linked: link one with scripts/stratus accounts link.">
         {(page) => <DataTable data={page.items} columns={accountColumns} caption="Linked cloud accounts" getRowId={(row) => row.id} />}
       </QueryState>
-      <Text size="sm" c="dimmed">
-        API tokens are for machines: create and revoke them with <Code>scripts/stratus token create</Code> and <Code>scripts/stratus token revoke</Code>.
-      </Text>
+      <ApiTokens />
     </Stack>
+  );
+}
+
+const tokenSchema = z.object({
+  name: z.string().trim().min(1, 'Name the token after what uses it').max(200),
+  role: z.enum(ROLES),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+type NewToken = z.infer<typeof tokenSchema>;
+
+function CreateToken() {
+  const queryClient = useQueryClient();
+  const form = useForm<NewToken>({ resolver: zodResolver(tokenSchema), defaultValues: { name: '', role: 'viewer', expires_in_days: 90 } });
+  const create = useMutation({
+    mutationFn: (values: NewToken) => request<{ token: string; expires_at: string | null }>('/auth/tokens', { method: 'POST', body: values }),
+    onSuccess: () => {
+      form.reset();
+      return queryClient.invalidateQueries({ queryKey: ['auth', 'tokens'] });
+    },
+  });
+  return (
+    <form onSubmit={form.handleSubmit((values) => create.mutate(values))} noValidate aria-label="New API token">
+      <Group align="flex-start">
+        <TextInput label="Token name" placeholder="e.g. ci deploys" {...form.register('name')} error={form.formState.errors.name?.message} />
+        <Controller control={form.control} name="role" render={({ field }) => <Select label="Token role" data={ROLES} value={field.value} onChange={(value) => field.onChange(value ?? 'viewer')} allowDeselect={false} w={130} />} />
+        <Controller
+          control={form.control}
+          name="expires_in_days"
+          render={({ field }) => (
+            <NumberInput
+              label="Expires in (days)"
+              description="empty: never"
+              min={1}
+              max={3650}
+              value={field.value ?? ''}
+              onChange={(value) => field.onChange(typeof value === 'number' ? value : undefined)}
+              error={form.formState.errors.expires_in_days?.message}
+              w={150}
+            />
+          )}
+        />
+        <Button type="submit" mt={25} loading={create.isPending}>
+          Create token
+        </Button>
+      </Group>
+      {create.isError && (
+        <Alert color="red" mt="sm" role="alert">
+          {create.error.message}
+        </Alert>
+      )}
+      {create.data && (
+        <Alert color="green" mt="sm" role="status" title="Token created: copy it now, it is not shown again">
+          <Code data-testid="new-token">{create.data.token}</Code>
+        </Alert>
+      )}
+    </form>
+  );
+}
+
+function ApiTokens() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const isAdmin = me.data?.user.role === 'admin';
+  const tokens = useQuery({ queryKey: ['auth', 'tokens'], queryFn: () => request<{ data: ApiToken[] }>('/auth/tokens'), enabled: isAdmin });
+  if (!isAdmin) return <Text size="sm">API tokens are for machines; an admin creates and revokes them.</Text>;
+  const column = createColumnHelper<ApiToken>();
+  const columns = [
+    column.accessor('name', { header: 'Token' }),
+    column.accessor('token_prefix', { header: 'Starts with', cell: (info) => <Code>{info.getValue()}</Code> }),
+    column.accessor('role', { header: 'Role' }),
+    column.accessor('last_used_at', { header: 'Last used', cell: (info) => dateTime(info.getValue()) }),
+    column.accessor('expires_at', { header: 'Expires', cell: (info) => (info.getValue() ? dateTime(info.getValue()) : 'never') }),
+    column.display({
+      id: 'revoke',
+      header: 'Status',
+      cell: (info) =>
+        info.row.original.revoked_at ? (
+          <Badge color="gray" variant="light">
+            revoked
+          </Badge>
+        ) : (
+          <ConfirmButton
+            label="Revoke"
+            color="red"
+            variant="light"
+            title={`Revoke "${info.row.original.name}"?`}
+            message="Whatever uses this token is refused from now on (a read already under way may be served for up to 30 seconds). This cannot be undone: create a new token instead."
+            confirmLabel="Revoke"
+            onConfirm={async () => {
+              await request(`/auth/tokens/${info.row.original.id}`, { method: 'DELETE' });
+              await queryClient.invalidateQueries({ queryKey: ['auth', 'tokens'] });
+            }}
+          />
+        ),
+    }),
+  ];
+  return (
+    <Paper withBorder p="md">
+      <Title order={3} size="h4" mb="sm">
+        API tokens
+      </Title>
+      <Stack>
+        <CreateToken />
+        <QueryState query={tokens} label="API tokens" isEmpty={(result) => result.data.length === 0} empty="No API token yet.">
+          {(result) => <DataTable data={result.data} columns={columns} caption="API tokens for machines" getRowId={(row) => row.id} />}
+        </QueryState>
+      </Stack>
+    </Paper>
   );
 }
 

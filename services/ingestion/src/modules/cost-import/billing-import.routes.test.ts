@@ -113,7 +113,7 @@ describe('importing a billing account’s file for the organisation', () => {
     expect(body.linked_accounts).toEqual([]);
     const refused = body.breakdown.refused.map((group: { reason: string; rows: number }) => [group.reason, group.rows]);
     expect(refused).toContainEqual([
-      "SubAccountId <n> (AWS <n>) is no AWS account linked to this organisation: link it (POST /v1/cloud-accounts), or import with unlinked_sub_accounts=link to link it as a billing-only account",
+      "SubAccountId <n> (AWS <n>) is no AWS account linked to this organisation: link it (POST /v1/cloud-accounts), or import with unlinked_sub_accounts=link to link it as a billing-only account or unlinked_sub_accounts=unassigned to keep its rows as unassigned cost",
       9,
     ]);
   });

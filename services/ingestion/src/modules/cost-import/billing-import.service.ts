@@ -2,6 +2,7 @@ import { CLOUD_PROVIDERS, withTenant, type CloudProvider, type CostImportError, 
 import type { FocusCostRow } from '@stratus/cloud';
 import { AccountImport, isReported, type CostBatch, type CostImportDependencies, type CostImportReport } from './cost-import.service.ts';
 import { ImportTally } from './cost-import.report.ts';
+import { UnassignedCosts, type SubAccount, type UnassignedSubAccount } from './unassigned-costs.ts';
 
 /** Refused rows kept on the billing import for people to read; beyond that they are only counted. */
 const KEPT_ERRORS = 1_000;
@@ -33,11 +34,14 @@ export interface BillingImportReport {
   rows_total: number;
   rows_routed: number;
   rows_rejected: number;
+  rows_unassigned: number;
   /** Rows no account received (another provider, no SubAccountId, a sub-account not linked) and rows the reader refused. */
   errors: CostImportError[];
   error: string | null;
   breakdown: ImportBreakdown;
   linked_accounts: LinkedAccount[];
+  /** Sub-accounts no account is linked to whose rows were kept as unassigned cost. */
+  unassigned: UnassignedSubAccount[];
   /** Each account's share, an import of its own that the cost store applies or refuses. */
   imports: (CostImportReport & { cloud_account_id: string })[];
 }
@@ -56,10 +60,16 @@ const isCloudProvider = (name: string): name is CloudProvider => (CLOUD_PROVIDER
  * subscription as its id, which exports also write as /subscriptions/<id> and in any case; a GCP
  * project id as it is.
  */
-export function subAccountKey(provider: CloudProvider, subAccountId: string): string {
-  if (provider === 'AZURE') return `AZURE:${subAccountId.trim().toLowerCase().replace(/^\/subscriptions\//, '')}`;
-  return `${provider}:${subAccountId.trim()}`;
+export function subAccountOf(provider: CloudProvider, subAccountId: string): SubAccount {
+  const id = subAccountId.trim();
+  return { provider, sub_account_id: provider === 'AZURE' ? id.toLowerCase().replace(/^\/subscriptions\//, '') : id };
 }
+
+export function subAccountKey(provider: CloudProvider, subAccountId: string): string {
+  return `${provider}:${subAccountOf(provider, subAccountId).sub_account_id}`;
+}
+
+type RoutableRow = FocusCostRow & { provider_name: CloudProvider; sub_account_id: string };
 
 /**
  * Routes a billing account's rows to the organisation's cloud accounts by provider and
@@ -69,7 +79,7 @@ export function subAccountKey(provider: CloudProvider, subAccountId: string): st
  */
 class BillingRouter {
   readonly #accounts: Map<string, KnownAccount>;
-  readonly #shares = new Map<string, AccountImport>();
+  readonly #shares = new Map<string, { share: AccountImport; subAccount: SubAccount }>();
   readonly linked: LinkedAccount[] = [];
   readonly deps: CostImportDependencies;
   readonly target: BillingImportTarget & { billing_import_id: string; file_name: string };
@@ -108,18 +118,24 @@ class BillingRouter {
     if (!account && this.unlinked === 'refuse') {
       return (
         `SubAccountId ${row.sub_account_id}${row.sub_account_name ? ` (${row.sub_account_name})` : ''} is no ${row.provider_name} account linked to this ` +
-        'organisation: link it (POST /v1/cloud-accounts), or import with unlinked_sub_accounts=link to link it as a billing-only account'
+        'organisation: link it (POST /v1/cloud-accounts), or import with unlinked_sub_accounts=link to link it as a billing-only account ' +
+        'or unlinked_sub_accounts=unassigned to keep its rows as unassigned cost'
       );
     }
     return undefined;
   };
 
-  /** The import of the row's account, opened (and the account linked as billing-only) at its first row. */
-  async shareOf(row: FocusCostRow & { provider_name: CloudProvider; sub_account_id: string }): Promise<AccountImport> {
+  /**
+   * Where an accepted row goes: the import of its account, opened (and the account linked as
+   * billing-only) at its first row, or unassigned cost when no account is linked and the import keeps those.
+   */
+  async destinationOf(row: RoutableRow): Promise<{ share: AccountImport } | { unassigned: SubAccount }> {
     const key = subAccountKey(row.provider_name, row.sub_account_id);
     const open = this.#shares.get(key);
     if (open) return open;
-    const account = this.#accounts.get(key) ?? (await this.#linkBillingOnly(key, row));
+    const known = this.#accounts.get(key);
+    if (!known && this.unlinked === 'unassigned') return { unassigned: subAccountOf(row.provider_name, row.sub_account_id) };
+    const account = known ?? (await this.#linkBillingOnly(key, row));
     const share = await AccountImport.open(
       this.deps,
       {
@@ -131,15 +147,20 @@ class BillingRouter {
       },
       { kind: 'file', file_name: this.target.file_name },
     );
-    this.#shares.set(key, share);
-    return share;
+    const routed = { share, subAccount: subAccountOf(row.provider_name, row.sub_account_id) };
+    this.#shares.set(key, routed);
+    return routed;
   }
 
   get shares(): [string, AccountImport][] {
-    return [...this.#shares.entries()].map(([key, share]) => [this.#accounts.get(key)!.id, share]);
+    return [...this.#shares.entries()].map(([key, { share }]) => [this.#accounts.get(key)!.id, share]);
   }
 
-  async #linkBillingOnly(key: string, row: FocusCostRow & { provider_name: CloudProvider; sub_account_id: string }): Promise<KnownAccount> {
+  get routedSubAccounts(): SubAccount[] {
+    return [...this.#shares.values()].map(({ subAccount }) => subAccount);
+  }
+
+  async #linkBillingOnly(key: string, row: RoutableRow): Promise<KnownAccount> {
     const provider = row.provider_name;
     const accountId = provider === 'AZURE' ? key.slice('AZURE:'.length) : row.sub_account_id.trim();
     const name = row.sub_account_name ?? `${provider} ${accountId}`;
@@ -201,7 +222,9 @@ export async function importBillingFile(
   );
   const router = await BillingRouter.load(deps, { ...target, billing_import_id: id, file_name: source.file_name }, source.unlinked_sub_accounts);
   const tally = new ImportTally('(none)');
+  const unassigned = new UnassignedCosts(deps, tenant, id);
   const errors: CostImportError[] = [];
+  let period: { first: string; last: string } | undefined;
   let routed = 0;
   let rejected = 0;
   let failure: unknown;
@@ -214,16 +237,28 @@ export async function importBillingFile(
       rejected += batch.errors.length;
       for (const row of batch.rows) {
         // The router accepted it: it names a cloud provider and a sub-account.
-        const share = await router.shareOf(row as FocusCostRow & { provider_name: CloudProvider; sub_account_id: string });
-        await share.add(row);
+        const destination = await router.destinationOf(row as RoutableRow);
+        if ('share' in destination) {
+          await destination.share.add(row);
+          routed += 1;
+        } else {
+          await unassigned.add(row, destination.unassigned);
+        }
         tally.kept(row);
-        routed += 1;
+        const day = new Date(row.charge_period_start).toISOString().slice(0, 10);
+        if (!period) period = { first: day, last: day };
+        else if (day < period.first) period.first = day;
+        else if (day > period.last) period.last = day;
       }
-      deps.onProgress?.({ rows: routed, rejected });
+      deps.onProgress?.({ rows: routed + unassigned.rows, rejected });
     }
+    await unassigned.settle(period, router.routedSubAccounts);
   } catch (error) {
     failure = error;
+    // Rows of an import that is not routed never count; removing them is tidying up.
+    await unassigned.discard().catch((error: unknown) => deps.logger.warn({ err: error, billing_import_id: id }, 'could not remove the unassigned cost of a failed billing import'));
   }
+  const kept = routed + unassigned.rows;
 
   const imports: BillingImportReport['imports'] = [];
   for (const [cloud_account_id, share] of router.shares) {
@@ -235,13 +270,14 @@ export async function importBillingFile(
     status: failure === undefined ? 'routed' : 'failed',
     file_name: source.file_name,
     unlinked_sub_accounts: source.unlinked_sub_accounts,
-    rows_total: routed + rejected,
+    rows_total: kept + rejected,
     rows_routed: failure === undefined ? routed : 0,
     rows_rejected: rejected,
+    rows_unassigned: failure === undefined ? unassigned.rows : 0,
     errors,
     error:
       failure === undefined
-        ? routed === 0
+        ? kept === 0
           ? rejected > 0
             ? `none of the ${rejected} rows reaches a linked account`
             : 'the file holds no cost rows'
@@ -251,9 +287,10 @@ export async function importBillingFile(
           : `the import stopped on an internal error (billing import ${id}); retry it, and look this id up in the ingestion service's log if it fails again`,
     breakdown: tally.breakdown(),
     linked_accounts: router.linked,
+    unassigned: failure === undefined ? unassigned.subAccounts : [],
     imports,
   };
-  if (routed === 0 && failure === undefined) report.status = 'failed';
+  if (kept === 0 && failure === undefined) report.status = 'failed';
   await withTenant(deps.db, tenant, (trx) =>
     trx
       .updateTable('billing_imports')
@@ -262,6 +299,7 @@ export async function importBillingFile(
         rows_total: report.rows_total,
         rows_routed: report.rows_routed,
         rows_rejected: report.rows_rejected,
+        rows_unassigned: report.rows_unassigned,
         errors: JSON.stringify(report.errors),
         error: report.error,
         breakdown: JSON.stringify(report.breakdown),

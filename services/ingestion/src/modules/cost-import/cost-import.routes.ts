@@ -5,15 +5,17 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readFocusCsv, readFocusParquet, type FocusReadOptions } from '@stratus/cloud';
 import { retentionHorizon } from '@stratus/config';
-import { BILLING_IMPORT_STATUSES, COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, UNLINKED_SUB_ACCOUNTS, newestFirst, rowSchema } from '@stratus/db';
+import { BILLING_IMPORT_STATUSES, CLOUD_PROVIDERS, COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, UNLINKED_SUB_ACCOUNTS, newestFirst, rowSchema } from '@stratus/db';
 import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
 import { importBillingFile } from './billing-import.service.ts';
+import { unlinkedSubAccountsSetting } from './unassigned-costs.routes.ts';
 import { importCosts, type CostBatch } from './cost-import.service.ts';
 import { requireAccountFor } from '../cloud-accounts/cloud-accounts.service.ts';
 
@@ -82,15 +84,28 @@ const billingImportFields = {
   unlinked_sub_accounts: z.enum(UNLINKED_SUB_ACCOUNTS),
   status: z
     .enum(BILLING_IMPORT_STATUSES)
-    .describe("routed: every row went to its account's import (see `imports`, each applied or refused by the cost store) or was refused; failed: not imported at all"),
+    .describe(
+      "routed: every row went to its account's import (see `imports`, each applied or refused by the cost store), was kept as unassigned cost, or was refused; failed: not imported at all",
+    ),
   rows_total: z.number().int(),
   rows_routed: z.number().int(),
   rows_rejected: z.number().int(),
+  rows_unassigned: z.number().int().describe('rows of sub-accounts nobody linked, kept as unassigned cost (GET /v1/unassigned-costs)'),
   errors: z.array(refusedRow).describe('the first 1,000 refused rows, those that reached no account among them'),
   error: z.string().nullable(),
   breakdown: breakdownSchema.nullable(),
   linked_accounts: z.array(linkedAccount).describe('billing-only accounts this import linked'),
 };
+
+const unassignedSubAccount = z.object({
+  provider: z.enum(CLOUD_PROVIDERS),
+  sub_account_id: z.string(),
+  sub_account_name: z.string().nullable(),
+  currency: z.string(),
+  rows: z.number().int(),
+  billed_cost: z.string(),
+});
+const unassignedSchema = z.array(unassignedSubAccount).describe('per sub-account and currency, the rows kept as unassigned cost (the first 1,000 sub-accounts)');
 
 const billingShareSchema = rowSchema('cost_imports', {
   id: z.uuid(),
@@ -105,6 +120,7 @@ const billingShareSchema = rowSchema('cost_imports', {
 
 const billingImportReportSchema = rowSchema('billing_imports', {
   ...billingImportFields,
+  unassigned: unassignedSchema,
   imports: z
     .array(rowSchema('cost_imports', { ...reportSchema.shape, cloud_account_id: z.uuid() }))
     .describe("each account's import: GET /v1/cost-imports/{id} shows when the cost store applied or refused it"),
@@ -200,13 +216,18 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
           `Send the file as the body with Content-Type ${CSV} or ${PARQUET}: an AWS Organization's export, an Azure billing account's or a GCP billing account's. ` +
           'Each row goes to the linked cloud account its provider and SubAccountId name (Azure subscriptions also as /subscriptions/<id>), ' +
           "as an import of that account (`imports`), which the cost store applies or refuses like any other. A sub-account nobody linked is linked as a billing-only account " +
-          '(no credentials, no discovery, named from SubAccountName) with unlinked_sub_accounts=link, the default, or its rows are refused with unlinked_sub_accounts=refuse. ' +
+          '(no credentials, no discovery, named from SubAccountName) with unlinked_sub_accounts=link, its rows are kept as unassigned cost (GET /v1/unassigned-costs) ' +
+          'with unlinked_sub_accounts=unassigned, or refused with unlinked_sub_accounts=refuse; without the parameter, the organisation\'s setting ' +
+          '(GET /v1/cost-import-settings, link unless changed) decides. ' +
           'Rows of other providers, rows without SubAccountId and rows of unlinked accounts are refused with their line and reason. ' +
           '202: routed; 422: nothing could be imported.',
         tags: ['cost-imports'],
         querystring: z.object({
           file_name: text({ max: 255 }).optional(),
-          unlinked_sub_accounts: z.enum(UNLINKED_SUB_ACCOUNTS).default('link').describe('what to do with the rows of a sub-account no cloud account is linked to'),
+          unlinked_sub_accounts: z
+            .enum(UNLINKED_SUB_ACCOUNTS)
+            .optional()
+            .describe("what to do with the rows of a sub-account no cloud account is linked to; the organisation's setting when absent"),
         }),
         response: { 202: billingImportReportSchema, 422: billingImportReportSchema },
       },
@@ -215,11 +236,12 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       const type = uploadType(request.headers['content-type']);
       const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
       const notBefore = retentionHorizon(new Date(), retentionMonths);
+      const unlinked = request.query.unlinked_sub_accounts ?? (await request.withTenant(unlinkedSubAccountsSetting));
       const report = await withUpload(request.body as Readable, type, maxUploadBytes, (read) =>
         importBillingFile(
           { db, outbox, logger },
           { organization_id: request.auth.organizationId, user_id: request.auth.userId },
-          { file_name: fileName, unlinked_sub_accounts: request.query.unlinked_sub_accounts, read: (accept) => read({ notBefore, accept }) },
+          { file_name: fileName, unlinked_sub_accounts: unlinked, read: (accept) => read({ notBefore, accept }) },
         ),
       );
       return reply.status(report.status === 'routed' ? 202 : 422).send(report);
@@ -240,6 +262,7 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
             created_at: z.date(),
             completed_at: z.date().nullable(),
             imports: z.array(billingShareSchema).describe("each account's import as the cost store left it"),
+            unassigned: unassignedSchema,
           }),
         },
       },
@@ -255,7 +278,22 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
           .orderBy('created_at')
           .orderBy('id')
           .execute();
-        return { ...billing, imports };
+        const unassigned = await trx
+          .selectFrom('unassigned_costs')
+          .select(['provider', 'sub_account_id', 'currency'])
+          .select((eb) => [
+            eb.fn.max('sub_account_name').as('sub_account_name'),
+            sql<number>`sum(rows)::int`.as('rows'),
+            sql<string>`stratus_amount_text(sum(billed_cost))`.as('billed_cost'),
+          ])
+          .where('billing_import_id', '=', billing.id)
+          .groupBy(['provider', 'sub_account_id', 'currency'])
+          .orderBy('provider')
+          .orderBy('sub_account_id')
+          .orderBy('currency')
+          .limit(1_000)
+          .execute();
+        return { ...billing, imports, unassigned };
       });
       if (!found) throw new AppError('not_found', `billing import ${request.params.id} not found`);
       return found;

@@ -32,6 +32,7 @@ function filtered<O>(query: SelectQueryBuilder<Database, 'recommendations', O>, 
   const [tagKey, ...tagValue] = filters.tag?.split('=') ?? [];
   return query
     .$if(filters.cloud_account_id !== undefined, (q) => q.where('recommendations.cloud_account_id', '=', filters.cloud_account_id!))
+    .$if(filters.resource_id !== undefined, (q) => q.where('recommendations.resource_id', '=', filters.resource_id!))
     .$if(filters.provider !== undefined, (q) => q.where('recommendations.provider', '=', filters.provider!))
     .$if(filters.recommendation_type !== undefined, (q) => q.where('recommendation_type', '=', filters.recommendation_type!))
     .$if(filters.status !== undefined, (q) => q.where('status', '=', filters.status!))

@@ -73,6 +73,8 @@ describe('GET /v1/recommendations', () => {
     expect(await types('tag=team%3Dpayments')).toEqual(['idle_vm', 'previous_generation']);
     expect(await types(`cloud_account_id=${accountId}&status=open&provider=AWS`)).toHaveLength(3);
     expect(await types('status=dismissed')).toEqual([]);
+    const idle = (await t.call('GET', '/v1/recommendations?recommendation_type=idle_vm')).body.items[0] as { resource_id: string };
+    expect(await types(`resource_id=${idle.resource_id}`)).toEqual(['idle_vm']);
   });
 
   it('names the field of a bad filter', async () => {

@@ -13,6 +13,7 @@ export const recommendationParams = z.object({ id: z.uuid() });
 /** The filters of the list and of the CSV export. */
 export const filtersQuery = z.object({
   cloud_account_id: z.uuid().optional(),
+  resource_id: z.uuid().optional().describe("the resource's recommendations (a resource's page shows them)"),
   provider: z.enum(CLOUD_PROVIDERS).optional(),
   recommendation_type: z.enum(RECOMMENDATION_TYPES).optional(),
   status: z.enum(RECOMMENDATION_STATUSES).optional().describe('any status when absent'),
