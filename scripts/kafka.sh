@@ -21,8 +21,7 @@ logfile="$run/kafka.log"
 log() { printf '\033[1;34m[kafka]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[kafka] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-pid_alive() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/local-server.sh"
 
 fetch() {
   if [ -f "$lib/.complete" ]; then return 0; fi
@@ -74,6 +73,8 @@ PROPS
   fi
 }
 
+ready() { grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open "$KAFKA_PORT"; }
+
 start() {
   if pid_alive && port_open "$KAFKA_PORT"; then log "already running on 127.0.0.1:$KAFKA_PORT (pid $(cat "$pidfile"))"; return 0; fi
   if port_open "$KAFKA_PORT"; then log "something already listens on 127.0.0.1:$KAFKA_PORT; using it as the broker"; return 0; fi
@@ -90,27 +91,12 @@ start() {
       -cp "$lib/*" kafka.Kafka "$run/server.properties"
   ) >"$logfile" 2>&1 < /dev/null &
   echo $! > "$pidfile"
-  local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
-  until grep -q 'Kafka Server started' "$run/server.log" 2>/dev/null && port_open "$KAFKA_PORT"; do
-    pid_alive || { tail -n 30 "$logfile" "$run/server.log" >&2 2>/dev/null; die "the broker exited during start-up (see $run/server.log)"; }
-    [ $SECONDS -lt $deadline ] || die "the broker did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT:-90}s (see $run/server.log)"
-    sleep 0.5
-  done
+  server_wait "${KAFKA_START_TIMEOUT:-90}" "the broker on 127.0.0.1:$KAFKA_PORT" "$run/server.log" ready
   log "ready on 127.0.0.1:$KAFKA_PORT"
 }
 
-stop() {
-  if ! pid_alive; then log "not running"; rm -f "$pidfile"; return 0; fi
-  local pid; pid="$(cat "$pidfile")"
-  log "stopping (pid $pid)"
-  kill "$pid"
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }; sleep 0.5; done
-  log "still running after 30s: killing"; kill -9 "$pid" 2>/dev/null || true; rm -f "$pidfile"
-}
-
-status() {
-  if port_open "$KAFKA_PORT"; then echo "running on 127.0.0.1:$KAFKA_PORT${pidfile:+ ($(cat "$pidfile" 2>/dev/null || echo 'not started by this script'))}"; else echo "stopped"; return 3; fi
-}
+stop() { server_stop 30; }
+status() { server_status "$KAFKA_PORT" "127.0.0.1:$KAFKA_PORT"; }
 
 case "${1:-}" in
   start) start ;;

@@ -32,6 +32,7 @@ import * as billingImports from './1763856000126-BillingImports.ts';
 import * as terraformStates from './1763856000130-TerraformStates.ts';
 import * as teamAccess from './1763856000135-TeamAccess.ts';
 import * as resourceGroups from './1763856000136-ResourceGroups.ts';
+import * as costArchives from './1763856000140-CostArchives.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
 import * as terraformTeamAccess from './1763856000156-TerraformTeamAccess.ts';
 
@@ -73,6 +74,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000130-TerraformStates': terraformStates,
   '1763856000135-TeamAccess': teamAccess,
   '1763856000136-ResourceGroups': resourceGroups,
+  '1763856000140-CostArchives': costArchives,
   '1763856000155-UnassignedCosts': unassignedCosts,
   '1763856000156-TerraformTeamAccess': terraformTeamAccess,
 };

@@ -136,6 +136,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_tag_rollups: teamScoped('stratus_cost'),
   cost_resource_rollups: teamScoped('stratus_cost'),
   cost_estimated_days: teamScoped('stratus_cost'),
+  cost_archives: ownedBy('stratus_cost'),
 
   recommendations: teamScoped('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),
