@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs a benchmark against the real PostgreSQL and Kafka (started here when they are not running)
-# and prints its figures beside a baseline measured in the same run. Each benchmark creates and
-# drops its own database and topics, is bounded in size and time, and stops by itself.
+# Runs a benchmark against the real PostgreSQL, Kafka and S3-compatible server (started here when
+# they are not running) and prints its figures beside a baseline measured in the same run. Each
+# benchmark creates and drops its own database, topics and bucket, is bounded in size and time, and
+# stops by itself.
 #   scripts/bench.sh            lists the benchmarks
 #   scripts/bench.sh sync       discovery: a 100k-resource sim account vs COPY / INSERT
 #   scripts/bench.sh focus-csv  the FOCUS CSV reader on a 1M-row file vs csv-parse alone
+#   scripts/bench.sh archive    a month of 5M cost lines archived to Parquet in the bucket vs COPY TO
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$STRATUS_ROOT/scripts/lib/services.sh"
@@ -26,4 +28,5 @@ done
 ensure_dependencies
 ensure_postgres
 ensure_kafka
+ensure_s3
 exec timeout 600 node "$file"

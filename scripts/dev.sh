@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine: installs what is missing, starts PostgreSQL, Redis and a
-# real Kafka broker when they are not running, creates and migrates the database, creates a demo
-# organisation with an admin token and a console password, builds the web console when its build is
-# missing or stale, and starts all six services. Ctrl-C stops them.
+# Runs the whole system on this machine: installs what is missing, starts PostgreSQL, Redis, a
+# real Kafka broker and an S3-compatible server (S3Mock) when they are not running, creates and
+# migrates the database, creates a demo organisation with an admin token and a console password,
+# builds the web console when its build is missing or stale, and starts all six services. Ctrl-C
+# stops them.
 #
-# DATABASE_URL, REDIS_URL and KAFKA_BROKERS point it at other servers; STRATUS_CLOUD picks the
-# cloud adapter (sim, the deterministic simulated cloud, by default); CREDENTIALS_KEYS, when not
-# set, comes from .stratus/credentials-keys, made on the first run.
+# DATABASE_URL, REDIS_URL, KAFKA_BROKERS and S3_ENDPOINT (with S3_BUCKET and its credentials) point
+# it at other servers; STRATUS_CLOUD picks the cloud adapter (sim, the deterministic simulated
+# cloud, by default); CREDENTIALS_KEYS, when not set, comes from .stratus/credentials-keys, made on
+# the first run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$STRATUS_ROOT/scripts/lib/services.sh"
@@ -15,6 +17,11 @@ cd "$STRATUS_ROOT"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/stratus}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+# Cost archives and exports go to the local S3Mock's bucket, which takes any static credentials.
+if [[ -z "${S3_ENDPOINT:-}" ]]; then
+  export S3_ENDPOINT="http://127.0.0.1:${S3_PORT:-9090}" S3_BUCKET="${S3_BUCKET:-stratus}" S3_FORCE_PATH_STYLE=true
+  export S3_ACCESS_KEY_ID="${S3_ACCESS_KEY_ID:-stratus}" S3_SECRET_ACCESS_KEY="${S3_SECRET_ACCESS_KEY:-stratus-secret}"
+fi
 export STRATUS_CLOUD="${STRATUS_CLOUD:-sim}"
 export LOG_PRETTY="${LOG_PRETTY:-true}"
 
@@ -22,6 +29,7 @@ ensure_dependencies
 ensure_postgres
 ensure_redis
 ensure_kafka
+ensure_s3
 
 pnpm --silent stratus db create
 pnpm --silent stratus migrate

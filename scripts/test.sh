@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: typecheck, unit tests, and integration tests against the real PostgreSQL, Redis
-# and Kafka (started here when they are not running). Extra arguments go to vitest, e.g.
+# Runs every test: typecheck, unit tests, and integration tests against the real PostgreSQL, Redis,
+# Kafka and S3-compatible server (started here when they are not running). Extra arguments go to
+# vitest, e.g.
 #   scripts/test.sh packages/events
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
@@ -11,6 +12,7 @@ ensure_dependencies
 ensure_postgres
 ensure_redis
 ensure_kafka
+ensure_s3
 ensure_chromium
 
 stratus_log "typecheck"

@@ -1,6 +1,7 @@
-# Sourced after toolchain.sh: makes sure PostgreSQL, Redis and Kafka answer, starting the local ones
-# when they do not. Each service can instead be given by its environment variable (DATABASE_URL /
-# TEST_DATABASE_URL, REDIS_URL, KAFKA_BROKERS), in which case it is only checked, never started.
+# Sourced after toolchain.sh: makes sure PostgreSQL, Redis, Kafka and an S3-compatible server answer,
+# starting the local ones when they do not. Each service can instead be given by its environment
+# variable (DATABASE_URL / TEST_DATABASE_URL, REDIS_URL, KAFKA_BROKERS, S3_ENDPOINT), in which case it
+# is only checked, never started.
 
 _tcp_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
@@ -51,6 +52,16 @@ ensure_kafka() {
     return 0
   fi
   "$STRATUS_ROOT/scripts/kafka.sh" start
+}
+
+ensure_s3() {
+  if [ -n "${S3_ENDPOINT:-}" ] && [ "$S3_ENDPOINT" != "http://127.0.0.1:${S3_PORT:-9090}" ]; then
+    local host port
+    read -r host port < <(_url_host_port "$S3_ENDPOINT" 443)
+    _tcp_open "$host" "$port" || stratus_die "the S3 endpoint $S3_ENDPOINT does not answer (check S3_ENDPOINT)"
+    return 0
+  fi
+  "$STRATUS_ROOT/scripts/s3.sh" start
 }
 
 ensure_dependencies() {

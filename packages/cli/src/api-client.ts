@@ -1,4 +1,8 @@
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { loadConfig } from '@stratus/config';
 import { AppError } from '@stratus/http';
@@ -9,6 +13,7 @@ import { AppError } from '@stratus/http';
  */
 const apiEnv = z.object({
   STRATUS_URL: z.url({ error: 'must be the ingestion API base URL, e.g. http://127.0.0.1:8081' }).default('http://127.0.0.1:8081'),
+  STRATUS_COST_URL: z.url({ error: 'must be the cost API base URL, e.g. http://127.0.0.1:8082' }).default('http://127.0.0.1:8082'),
   STRATUS_RECOMMENDATION_URL: z
     .url({ error: 'must be the recommendation API base URL, e.g. http://127.0.0.1:8083' })
     .default('http://127.0.0.1:8083'),
@@ -24,13 +29,16 @@ export interface ApiClient {
   request<T>(method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }): Promise<T>;
   /** A GET whose answer is not JSON (a CSV export), as text. */
   text(path: string): Promise<string>;
+  /** A GET whose answer is a file, streamed into `file`; the bytes written. */
+  download(path: string, file: string): Promise<number>;
 }
 
 /** Which service's API: ingestion (accounts, resources, imports) by default. */
-export type ApiService = 'ingestion' | 'recommendation' | 'action-executor' | 'audit';
+export type ApiService = 'ingestion' | 'cost' | 'recommendation' | 'action-executor' | 'audit';
 
 const URL_VARIABLES = {
   ingestion: 'STRATUS_URL',
+  cost: 'STRATUS_COST_URL',
   recommendation: 'STRATUS_RECOMMENDATION_URL',
   'action-executor': 'STRATUS_ACTION_EXECUTOR_URL',
   audit: 'STRATUS_AUDIT_URL',
@@ -51,7 +59,7 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
     ));
   const variable = URL_VARIABLES[service];
   const base = config[variable].replace(/\/$/, '');
-  async function call(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<string> {
+  async function send(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
@@ -67,14 +75,16 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
     } catch (error) {
       throw new AppError('unavailable', `cannot reach Stratus at ${base} (${variable}): ${(error as Error).cause ?? (error as Error).message}. Is it running? (scripts/dev.sh)`);
     }
-    const text = await response.text();
     // A 422 import report is an answer, not a failure of the call.
     if (!response.ok && response.status !== 422) {
+      const text = await response.text();
       const message = (text ? (JSON.parse(text) as { message?: string }).message : undefined) ?? response.statusText;
       throw new AppError(response.status >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.status} ${message}`);
     }
-    return text;
+    return response;
   }
+  const call = async (method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }) =>
+    (await send(method, path, init)).text();
   return {
     async request<T>(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}) {
       const text = await call(method, path, init);
@@ -82,6 +92,15 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
     },
     async text(path: string) {
       return call('GET', path);
+    },
+    async download(path: string, file: string) {
+      const response = await send('GET', path);
+      let bytes = 0;
+      const counted = Readable.fromWeb(response.body! as WebReadableStream).on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      await pipeline(counted, createWriteStream(file));
+      return bytes;
     },
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 const bin = fileURLToPath(new URL('../bin/stratus', import.meta.url));
 
 /** Every variable the CLI reads: a test gives the ones it means, never the shell's. */
-const CLI_VARIABLES = ['DATABASE_URL', 'CREDENTIALS_KEYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'STRATUS_URL', 'STRATUS_RECOMMENDATION_URL', 'STRATUS_AUDIT_URL', 'STRATUS_TOKEN', 'STRATUS_TOKEN_FILE'];
+const CLI_VARIABLES = ['DATABASE_URL', 'CREDENTIALS_KEYS', 'KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'STRATUS_URL', 'STRATUS_COST_URL', 'STRATUS_RECOMMENDATION_URL', 'STRATUS_AUDIT_URL', 'STRATUS_TOKEN', 'STRATUS_TOKEN_FILE'];
 
 export interface Run {
   code: number;

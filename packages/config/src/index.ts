@@ -36,6 +36,7 @@ const hints = new Map<string, string>([
   ['DATABASE_URL', 'e.g. postgres://postgres@127.0.0.1:5432/stratus'],
   ['REDIS_URL', 'e.g. redis://127.0.0.1:6379'],
   ['KAFKA_BROKERS', 'e.g. 127.0.0.1:9092; scripts/kafka.sh start runs one locally'],
+  ['S3_ENDPOINT', 'e.g. http://127.0.0.1:9090; scripts/s3.sh start runs one locally'],
 ]);
 
 /** A comma-separated list of host:port pairs. */
@@ -130,3 +131,30 @@ export function beyondRetention(start: Date, now: Date, months: number): string 
   const horizon = retentionHorizon(now, months);
   return start < horizon.cutoff ? `${start.toISOString()} is before ${horizon.text}` : undefined;
 }
+
+/**
+ * An S3-compatible object store (AWS S3, GCS in interoperability mode, MinIO, Ceph; S3Mock from
+ * scripts/s3.sh in development). Without S3_ENDPOINT there is none: the features that need one
+ * (cost archives, exports to the bucket) answer saying so, and everything else runs.
+ */
+export const objectStoreEnv = z.object({
+  S3_ENDPOINT: z
+    .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' })])
+    .default('')
+    .transform((value) => value || undefined),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-")')
+    .default('stratus'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /**
+   * Path-style addressing (endpoint/bucket/key) is what S3Mock, MinIO and Ceph answer without DNS
+   * set up for them, and AWS S3 still takes it; `false` uses virtual-hosted names (bucket.endpoint).
+   */
+  S3_FORCE_PATH_STYLE: booleanFlag.default(true),
+  /** Static credentials; when unset, the AWS SDK's default chain (AWS_* variables, profiles, instance roles). */
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+});
+
+export type ObjectStoreEnv = z.infer<typeof objectStoreEnv>;

@@ -50,6 +50,7 @@ export * from './tables/api-tokens.ts';
 export { USER_STATUSES, consoleColumns, type UserStatus, type ConsoleTables, type UserTotpSecretsTable, type UserInvitationsTable } from './tables/console.ts';
 export {
   type BudgetAlertFiringsTable,
+  type CostArchivesTable,
   type CostImportProgressTable,
   type CostResourceRollupsTable,
   type CostRollupsTable,

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Kysely } from 'kysely';
 import { runMigrations, type Database } from '@stratus/db';
 import { databaseUrl, testEnv, testRateLimits } from './env.ts';
@@ -138,4 +138,18 @@ export async function startServiceProcess(main: URL, options: { databaseUrl: str
   }
 }
 
+/** COPY (query) TO STDOUT as the owner, its output counted and discarded: the baseline of reading rows out. */
+export async function copyOut(databaseUrl: string, query: string): Promise<{ bytes: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    let bytes = 0;
+    for await (const chunk of client.query(copyTo(`copy (${query}) to stdout`))) bytes += (chunk as Buffer).length;
+    return { bytes };
+  } finally {
+    await client.end();
+  }
+}
+
 export { testEnv, testRateLimits };
+export { createTestObjectStore } from './object-store.ts';

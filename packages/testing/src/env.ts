@@ -7,6 +7,8 @@ export const testEnv = {
   adminDatabaseUrl: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
+  /** An S3-compatible server (scripts/s3.sh); each test file makes its own bucket on it. */
+  s3Endpoint: process.env.S3_ENDPOINT || 'http://127.0.0.1:9090',
 };
 
 export function databaseUrl(name: string): string {

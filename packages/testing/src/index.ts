@@ -1,6 +1,7 @@
 export { testEnv, testRateLimits, databaseUrl } from './env.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
 export { createTestKafka, type TestKafka } from './kafka.ts';
+export { createTestObjectStore, type TestObjectStore } from './object-store.ts';
 export { createTestRedis, startOwnRedis, type OwnRedis, type TestRedis } from './redis.ts';
 export { eventually } from './eventually.ts';
 export { openBackbone, type Backbone, type BackboneEvents } from './backbone.ts';

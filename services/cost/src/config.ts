@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { costRetentionEnv, port, serviceEnv } from '@stratus/config';
+import { costRetentionEnv, objectStoreEnv, port, serviceEnv } from '@stratus/config';
 
 export const env = serviceEnv.extend({
   PORT: port.default(8082),
   ...costRetentionEnv.shape,
+  /** Where months past retention are archived before their lines are dropped (none: dropped unarchived). */
+  ...objectStoreEnv.shape,
   /** Monthly partitions of cost_data kept ready ahead of the current month. */
   COST_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(60).default(3),
   /** An import whose batches stopped arriving this long ago is abandoned and its lines deleted. */

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { AppError } from '@stratus/http';
-import { apiClient } from '../api-client.ts';
+import { apiClient, printTable } from '../api-client.ts';
 import type { ImportBreakdown } from '@stratus/db';
 import { waitForOutcome, type StoredImport } from './cost-import-outcome.ts';
 import { formatImportReport } from './cost-import-report.ts';
@@ -87,7 +87,7 @@ async function importForOrganisation(file: string, options: { unlinked: string; 
 }
 
 export function costsCommand(program: Command): void {
-  const costs = program.command('costs').description('cost imports');
+  const costs = program.command('costs').description('cost imports and archives');
   costs
     .command('import')
     .description(
@@ -154,4 +154,72 @@ export function costsCommand(program: Command): void {
       if (imported.breakdown) for (const line of formatImportReport(imported.breakdown)) console.log(line);
       if (imported.rows_rejected > 0) console.log(`\nrefused rows: GET /v1/cost-imports/${id}/refused.csv`);
     });
+
+  costs
+    .command('export')
+    .description('cost lines of a period as a FOCUS 1.2 file (CSV or Parquet), downloaded, or written to the object store with a link')
+    .requiredOption('--from <YYYY-MM-DD>', 'first day (UTC)')
+    .requiredOption('--to <YYYY-MM-DD>', 'day after the last (UTC)')
+    .option('--account <id...>', 'only these cloud accounts (stratus accounts list)')
+    .addOption(new Option('--format <format>', 'file format').choices(['csv', 'parquet']).default('csv'))
+    .option('--output <file>', 'where to write the file (default focus_<from>_<to>.<format>)')
+    .option('--bucket', 'write it to the object store instead, and print a link to it')
+    .option('--json', 'with --bucket: print the stored export as JSON')
+    .action(async (options: { from: string; to: string; account?: string[]; format: string; output?: string; bucket?: boolean; json?: boolean }) => {
+      const api = await apiClient('cost');
+      const selection = { from: options.from, to: options.to, format: options.format, ...(options.account ? { accounts: options.account } : {}) };
+      if (options.bucket) {
+        const stored = await api.request<{ bucket: string; key: string; rows: number; url: string; expires_at: string }>('POST', '/v1/costs/focus-exports', { json: selection });
+        if (options.json) console.log(JSON.stringify(stored, null, 2));
+        else console.log(`${stored.rows} cost lines written to s3://${stored.bucket}/${stored.key}\n${stored.url}\n(the link works until ${stored.expires_at})`);
+        return;
+      }
+      const query = new URLSearchParams({ from: options.from, to: options.to, format: options.format, ...(options.account ? { accounts: options.account.join(',') } : {}) });
+      const file = options.output ?? `focus_${options.from}_${options.to}.${options.format}`;
+      const bytes = await api.download(`/v1/costs/focus-export?${query}`, file);
+      console.log(`${file}: ${bytes} bytes`);
+    });
+
+  const archives = costs.command('archives').description('months of cost lines archived to the object store past retention');
+  archives
+    .command('list')
+    .description("the organisation's archived months: rows, sums per currency, where in the bucket, and whether restored")
+    .option('--json', 'print the archives as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { items } = await (await apiClient('cost')).request<{ items: ArchiveRow[] }>('GET', '/v1/costs/archives');
+      if (options.json) {
+        console.log(JSON.stringify(items, null, 2));
+        return;
+      }
+      printTable(
+        items.map((archive) => ({ ...archive, month: archive.month.slice(0, 7), sums: formatSums(archive.sums), location: `s3://${archive.bucket}/${archive.manifest_key.replace(/manifest\.json$/, '')}` })),
+        ['month', 'status', 'rows', 'sums', 'location'],
+      );
+    });
+  archives
+    .command('restore')
+    .description("puts an archived month's cost lines back into the cost store (checked against the archive's manifest); asking again completes a failed restore")
+    .argument('<month>', 'the month, YYYY-MM')
+    .option('--json', 'print the archive as JSON')
+    .action(async (month: string, options: { json?: boolean }) => {
+      const archive = await (await apiClient('cost')).request<ArchiveRow>('POST', `/v1/costs/archives/${encodeURIComponent(month)}/restore`);
+      if (options.json) {
+        console.log(JSON.stringify(archive, null, 2));
+        return;
+      }
+      console.log(`${month}: ${archive.status}, ${archive.rows} cost lines (${formatSums(archive.sums)})`);
+    });
+}
+
+interface ArchiveRow {
+  month: string;
+  status: string;
+  bucket: string;
+  manifest_key: string;
+  rows: string;
+  sums: Record<string, string>;
+}
+
+function formatSums(sums: Record<string, string>): string {
+  return Object.entries(sums).map(([currency, sum]) => `${sum} ${currency}`).join(', ');
 }

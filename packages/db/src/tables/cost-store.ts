@@ -1,5 +1,5 @@
-import type { ColumnsOf, Generated, GeneratedTimestamp, Numeric, NullableTimestamp } from './column-types.ts';
-import type { CloudProvider, CostImportSource, CostImportStatus, RollupGranularity } from './enums.ts';
+import type { ColumnsOf, Generated, GeneratedJsonb, GeneratedTimestamp, Numeric, NullableTimestamp } from './column-types.ts';
+import type { CloudProvider, CostArchiveStatus, CostImportSource, CostImportStatus, RollupGranularity } from './enums.ts';
 
 
 /** The cost service's side of one cost.ingested import: the batches it holds, whether it is applied. */
@@ -85,6 +85,27 @@ export interface BudgetAlertFiringsTable {
   fired_at: GeneratedTimestamp;
 }
 
+/** One organisation's month of cost lines written to the object store before its partition was dropped. */
+export interface CostArchivesTable {
+  id: Generated<string>;
+  organization_id: string;
+  /** The month's first day, 'YYYY-MM-DD'. */
+  month: string;
+  status: Generated<CostArchiveStatus>;
+  bucket: string;
+  manifest_key: string;
+  object_keys: Generated<string[]>;
+  /** bigint: a count as a decimal string. */
+  rows: Generated<string>;
+  bytes: Generated<string>;
+  /** Sum of the lines' amounts per currency: { "USD": "123.456789" }. */
+  sums: GeneratedJsonb;
+  archived_at: NullableTimestamp;
+  restored_at: NullableTimestamp;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
 export interface CostStoreTables {
   cost_import_progress: CostImportProgressTable;
   cost_rollups: CostRollupsTable;
@@ -92,9 +113,26 @@ export interface CostStoreTables {
   cost_resource_rollups: CostResourceRollupsTable;
   cost_estimated_days: CostEstimatedDaysTable;
   budget_alert_firings: BudgetAlertFiringsTable;
+  cost_archives: CostArchivesTable;
 }
 
 export const costStoreColumns: ColumnsOf<CostStoreTables> = {
+  cost_archives: {
+    id: 'not null',
+    organization_id: 'not null',
+    month: 'not null',
+    status: 'not null',
+    bucket: 'not null',
+    manifest_key: 'not null',
+    object_keys: 'not null',
+    rows: 'not null',
+    bytes: 'not null',
+    sums: 'not null',
+    archived_at: 'null',
+    restored_at: 'null',
+    created_at: 'not null',
+    updated_at: 'not null',
+  },
   cost_import_progress: {
     import_id: 'not null',
     organization_id: 'not null',

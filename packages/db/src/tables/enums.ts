@@ -114,6 +114,14 @@ export type UnlinkedSubAccounts = (typeof UNLINKED_SUB_ACCOUNTS)[number];
 export const COST_IMPORT_PROGRESS_STATUSES = ['receiving', 'applied', 'abandoned', 'refused'] as const;
 export type CostImportStatus = (typeof COST_IMPORT_PROGRESS_STATUSES)[number];
 
+/**
+ * cost_archives.status: writing while the month goes to the object store; archived once its
+ * objects were read back and matched the lines (only then is the month dropped); restoring /
+ * restored while and once its lines are back in the cost store.
+ */
+export const COST_ARCHIVE_STATUSES = ['writing', 'archived', 'restoring', 'restored'] as const;
+export type CostArchiveStatus = (typeof COST_ARCHIVE_STATUSES)[number];
+
 export const ROLLUP_GRANULARITIES = ['day', 'month'] as const;
 export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
 
@@ -150,6 +158,7 @@ export const CHECKED_VALUES = {
   'billing_imports.status': BILLING_IMPORT_STATUSES,
   'cost_import_progress.source': COST_IMPORT_SOURCES,
   'cost_import_progress.status': COST_IMPORT_PROGRESS_STATUSES,
+  'cost_archives.status': COST_ARCHIVE_STATUSES,
   'cost_rollups.granularity': ROLLUP_GRANULARITIES,
   'cost_tag_rollups.granularity': ROLLUP_GRANULARITIES,
   'budget_alerts.threshold_type': BUDGET_THRESHOLD_TYPES,

@@ -116,6 +116,7 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_tag_rollups: ownedBy('stratus_cost'),
   cost_resource_rollups: ownedBy('stratus_cost'),
   cost_estimated_days: ownedBy('stratus_cost'),
+  cost_archives: ownedBy('stratus_cost'),
 
   recommendations: ownedBy('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),

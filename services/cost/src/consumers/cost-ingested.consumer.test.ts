@@ -11,6 +11,7 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { createDb, fromUnits, toUnits, withTenant } from '@stratus/db';
 import * as events from '@stratus/events';
 import { createConsumer, deadLetterTopicOf, outboxOf, readDeadLetters, topicFor, type EventConsumer, type EventData } from '@stratus/events';
+import { OptionalObjectStore } from '@stratus/object-store';
 import { createLogger } from '@stratus/runtime';
 import { eventually, openBackbone, type Backbone, type TestDatabase, type TestKafka } from '@stratus/testing';
 import { env } from '../config.ts';
@@ -281,7 +282,7 @@ describe('cost.ingested', () => {
     await expectTotalsOf(second);
 
     // A day later the maintenance pass abandons it and its lines go.
-    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config }, new Date(Date.now() + 25 * 3_600_000));
+    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config, objects: new OptionalObjectStore(config) }, new Date(Date.now() + 25 * 3_600_000));
     expect(report.importsAbandoned).toBe(1);
     const left = await database.owner.selectFrom('cost_data').select(sql<number>`count(*)::integer`.as('n')).where('import_id', '=', incomplete[0]!.import_id).executeTakeFirstOrThrow();
     expect(left.n).toBe(0);
@@ -415,7 +416,7 @@ describe('cost.ingested', () => {
     const partitions = async () => (await sql<{ partition_name: string }>`select partition_name from stratus_cost_data_partitions()`.execute(database.owner)).rows.map((row) => row.partition_name);
     const monthsHeld = (await sql<{ month: string }>`select distinct period_start::text as month from cost_rollups where granularity = 'month'`.execute(database.owner)).rows.map((row) => row.month);
     const later = new Date(Date.now() + (config.COST_RAW_RETENTION_MONTHS + 2) * 31 * 86_400_000);
-    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config }, later);
+    const report = await runCostMaintenance({ db: costDb, outbox: outboxOf('cost'), logger, config, objects: new OptionalObjectStore(config) }, later);
     expect(report.partitionsDropped.length).toBeGreaterThan(0);
     for (const month of monthsHeld) expect(await partitions()).not.toContain(`cost_data_y${month.slice(0, 4)}m${month.slice(5, 7)}`);
     expect(await totals()).toEqual(before);

@@ -94,11 +94,19 @@ describe('planCostQuery', () => {
     [
       'raw lines past their retention',
       question(['tag:env', 'region'], 'month', {}, { from: '2024-12-01', to: '2025-02-01' }),
-      /tag rollups keep no region.*kept from 2025-01-01 on: move from to 2025-01-01 or later, or drop a dimension/,
+      /tag rollups keep no region.*kept from 2025-01-01 on: move from to 2025-01-01 or later, drop a dimension, or restore the archived months/,
     ],
   ])('refuses %s', (_, asked, message) => {
     expect(() => planCostQuery(asked, limits)).toThrow(AppError);
     expect(() => planCostQuery(asked, limits)).toThrow(message);
+  });
+
+  it('reads raw lines past their retention from months restored from their archives, all of them', () => {
+    const asked = question(['tag:env', 'region'], 'month', {}, { from: '2024-11-01', to: '2025-02-01' });
+    expect(planCostQuery(asked, { ...limits, restoredMonths: new Set(['2024-11-01', '2024-12-01']) }).table).toBe('cost_data');
+    expect(() => planCostQuery(asked, { ...limits, restoredMonths: new Set(['2024-12-01']) })).toThrow(/or restore the archived months/);
+    const restoredOnly = question(['tag:env', 'region'], 'month', {}, { from: '2024-06-01', to: '2024-07-01' });
+    expect(planCostQuery(restoredOnly, { ...limits, restoredMonths: new Set(['2024-06-01']) }).table).toBe('cost_data');
   });
 
   it('keeps rollup answers past the raw retention and up to ten years', () => {

@@ -49,6 +49,17 @@ export interface CostPlan extends CostQuestion {
 export interface PlanLimits {
   /** The first day whose raw lines are kept (older months live on in the rollups only). */
   rawFrom: string;
+  /** Months before rawFrom whose lines were restored from their archive ('YYYY-MM-01'): raw lines answer them again. */
+  restoredMonths?: ReadonlySet<string>;
+}
+
+/** Whether raw lines hold every month of the range before rawFrom: each one restored from its archive. */
+function restoredBefore({ from, to }: DayRange, limits: PlanLimits): boolean {
+  if (!limits.restoredMonths?.size) return false;
+  for (let month = `${from.slice(0, 7)}-01`; month < limits.rawFrom && month < to; month = addMonths(month, 1)) {
+    if (!limits.restoredMonths.has(month)) return false;
+  }
+  return true;
 }
 
 /** Longest range any question may span. */
@@ -121,8 +132,12 @@ export function planCostQuery(question: CostQuestion, limits: PlanLimits): CostP
   if (to > addMonths(from, MAX_RAW_RANGE_MONTHS)) {
     throw new AppError('invalid', `${why}, at most ${MAX_RAW_RANGE_MONTHS} months at a time: narrow from/to or drop a dimension`);
   }
-  if (from < limits.rawFrom) {
-    throw new AppError('invalid', `${why}, which are kept from ${limits.rawFrom} on: move from to ${limits.rawFrom} or later, or drop a dimension`);
+  if (from < limits.rawFrom && !restoredBefore(question.range, limits)) {
+    throw new AppError(
+      'invalid',
+      `${why}, which are kept from ${limits.rawFrom} on: move from to ${limits.rawFrom} or later, drop a dimension, ` +
+        'or restore the archived months (stratus costs archives restore)',
+    );
   }
   return { ...question, table: 'cost_data', rows: 'day' };
 }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
@@ -27,6 +28,7 @@ import {
   topSchema,
 } from './costs.schemas.ts';
 import { forecastRanges, monthForecast } from './month-forecast.ts';
+import { restoredArchiveMonths } from '../cost-archives/cost-archives.repository.ts';
 
 const aggregatesSchema = z.object({
   daily: z.number().describe('this month so far / 30'),
@@ -43,7 +45,7 @@ const tags = ['costs'];
 const sourcesNote =
   'Answered from the rollups (daily and monthly totals per account, service and region; per tag key; per resource, ' +
   'monthly) whenever one holds every dimension grouped or filtered by; otherwise from raw cost lines (source: raw), ' +
-  `which must lie within their retention and span at most ${MAX_RAW_RANGE_MONTHS} months. ` +
+  `which must lie within their retention (or in months restored from their archives) and span at most ${MAX_RAW_RANGE_MONTHS} months. ` +
   'Lines of imports not yet complete never count.';
 
 /** Dimensions whose '' in the tables means "none". */
@@ -67,8 +69,12 @@ function questionOf(query: z.infer<typeof costQuestionQuery>, now: Date): CostQu
 }
 
 export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app, { rawRetentionMonths }) => {
-  const plan = (question: CostQuestion, now: Date) =>
-    planCostQuery(question, { rawFrom: utcDay(retentionCutoff(now, rawRetentionMonths)) });
+  // Months restored from their archive are looked up only for a range reaching past the raw horizon.
+  const plan = async (request: FastifyRequest, question: CostQuestion, now: Date) => {
+    const rawFrom = utcDay(retentionCutoff(now, rawRetentionMonths));
+    const restoredMonths = question.range.from < rawFrom ? new Set(await request.withTenant(restoredArchiveMonths)) : undefined;
+    return planCostQuery(question, { rawFrom, restoredMonths });
+  };
 
   app.get(
     '/costs/aggregates',
@@ -106,7 +112,7 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
     async (request) => {
       const { limit, cursor, ...query } = request.query;
       const now = new Date();
-      const costs = plan(questionOf(query, now), now);
+      const costs = await plan(request, questionOf(query, now), now);
       const after = decodeKeyset(cursor, costs.groupBy.length);
       const { rows, estimated } = await request.withTenant(async (trx) => ({
         rows: (await orderedCostRows(costs, { after, limit }).execute(trx)).rows,
@@ -147,7 +153,7 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
     },
     async (request, reply) => {
       const now = new Date();
-      const costs = plan(questionOf(request.query, now), now);
+      const costs = await plan(request, questionOf(request.query, now), now);
       const { from, to } = costs.range;
       await request.withTenant(async (trx) => {
         const rows = await readInBatches(trx, orderedCostRows(costs));
@@ -188,7 +194,7 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
     async (request) => {
       const { by, limit, ...query } = request.query;
       const now = new Date();
-      const costs = plan({ groupBy: topGroupBy(by), granularity: 'total', range: rangeOrCurrentMonth(query, now), filters: filtersOf(query) }, now);
+      const costs = await plan(request, { groupBy: topGroupBy(by), granularity: 'total', range: rangeOrCurrentMonth(query, now), filters: filtersOf(query) }, now);
       const { rows } = await request.withTenant((trx) => topCostRows(costs, limit).execute(trx));
       const withAccount = by === 'account' || by === 'resource';
       return {
@@ -227,8 +233,8 @@ export const costsRoutes: FastifyPluginAsyncZod<CostsRoutesOptions> = async (app
       const now = new Date();
       const ranges = forecastRanges(now);
       const filters = filtersOf(request.query);
-      const days = ranges.days && plan({ groupBy: [], granularity: 'day', range: ranges.days, filters }, now);
-      const previous = plan({ groupBy: [], granularity: 'total', range: ranges.previous, filters }, now);
+      const days = ranges.days && (await plan(request, { groupBy: [], granularity: 'day', range: ranges.days, filters }, now));
+      const previous = await plan(request, { groupBy: [], granularity: 'total', range: ranges.previous, filters }, now);
       const [dayRows, previousRows] = await request.withTenant(async (trx) => [
         days ? (await orderedCostRows(days).execute(trx)).rows : [],
         (await orderedCostRows(previous).execute(trx)).rows,

@@ -1,0 +1,10 @@
+export {
+  createObjectStore,
+  ObjectStore,
+  ObjectStoreNotConfigured,
+  OptionalObjectStore,
+  type LifecycleRule,
+  type ObjectBody,
+  type PutOptions,
+  type StoredObject,
+} from './object-store.ts';
