@@ -30,6 +30,7 @@ import * as consoleSignIn from './1763856000120-ConsoleSignIn.ts';
 import * as notificationPreferences from './1763856000125-NotificationPreferences.ts';
 import * as billingImports from './1763856000126-BillingImports.ts';
 import * as costArchives from './1763856000140-CostArchives.ts';
+import * as reports from './1763856000145-Reports.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000125-NotificationPreferences': notificationPreferences,
   '1763856000126-BillingImports': billingImports,
   '1763856000140-CostArchives': costArchives,
+  '1763856000145-Reports': reports,
 };
