@@ -16,6 +16,7 @@ import { reportRunJob } from '../../jobs/report-run.job.ts';
 import { addSpend, linkAccount, type CostApp } from '../budgets/budgets.fixtures.ts';
 import { addMonths, utcDay } from '../costs/cost-plan.ts';
 import type { ReportRunDeps } from './reports.service.ts';
+import { stratus } from '../../../../../packages/cli/test/run-cli.ts';
 
 let s3: TestObjectStore;
 let cost: CostApp;
@@ -183,5 +184,25 @@ describe('scheduled reports', () => {
     expect((await cost.call('DELETE', `/v1/reports/${reportId}`)).status).toBe(204);
     expect(await cost.deps.queues.schedulerIds('reports')).not.toContain(`report:${reportId}`);
     expect((await cost.call('GET', `/v1/reports/${reportId}`)).status).toBe(404);
+  });
+
+  it('are made, listed, run and followed by the CLI, against the running API', async () => {
+    const address = await cost.app.listen({ host: '127.0.0.1', port: 0 });
+    const env = { STRATUS_COST_URL: address, STRATUS_TOKEN: cost.token };
+    const created = await stratus(
+      ['reports', 'create', 'Savings', '--type', 'realized_savings', '--cron', '0 7 * * 1', '--timezone', 'America/New_York', '--parameters', '{"period":"last_30_days"}', '--json'],
+      env,
+    );
+    expect(created.stderr).toBe('');
+    const report = JSON.parse(created.stdout);
+    expect(report).toMatchObject({ name: 'Savings', report_type: 'realized_savings', timezone: 'America/New_York', parameters: { period: 'last_30_days' } });
+    const listed = await stratus(['reports', 'list'], env);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID +NAME +REPORT_TYPE +CRON +TIMEZONE +NEXT_RUN$/);
+    expect(listed.stdout).toMatch(new RegExp(`\n${report.id} +Savings +realized_savings +0 7 [*] [*] 1 +America/New_York +20`));
+    const queued = await stratus(['reports', 'run', report.id], env);
+    expect(queued.stdout).toMatch(/^queued \(report-run-/);
+    const refused = await stratus(['reports', 'create', 'Bad', '--type', 'showback', '--cron', 'soon'], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('body.cron');
   });
 });
