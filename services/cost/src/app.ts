@@ -9,7 +9,7 @@ import { costMaintenance } from './jobs/cost-maintenance.ts';
 import { costArchivesRoutes } from './modules/cost-archives/cost-archives.routes.ts';
 import { focusExportRoutes } from './modules/focus-export/focus-export.routes.ts';
 import { reportsRoutes } from './modules/reports/reports.routes.ts';
-import { reportsWorker } from './jobs/reports.worker.ts';
+import { reportSchedulerSync, reportsWorker } from './jobs/reports.worker.ts';
 
 /** One client per configuration, shared by the routes and the maintenance of a service instance. */
 const objectStores = new WeakMap<CostConfig, OptionalObjectStore>();
@@ -31,5 +31,5 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(reportsRoutes, { prefix: '/v1', queues: deps.queues });
   },
   consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),
-  background: (deps) => [costMaintenance({ ...deps, objects: objectStoreOf(deps.config) }), reportsWorker({ ...deps, objects: objectStoreOf(deps.config) })],
+  background: (deps) => [costMaintenance({ ...deps, objects: objectStoreOf(deps.config) }), reportsWorker({ ...deps, objects: objectStoreOf(deps.config) }), reportSchedulerSync(deps)],
 };

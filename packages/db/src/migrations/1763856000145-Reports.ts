@@ -6,6 +6,8 @@ import { execute, keepUpdatedAt, tenantIsolation } from './foundation/ddl.ts';
  * on which cron in which time zone, to which channels) and its runs, each with its outcome and the
  * objects it wrote to the bucket. The audit service reads a report's channels when it delivers
  * report.generated (addresses never travel in events), as it reads a budget alert's.
+ * stratus_enabled_reports is what the cost service's scheduler sync reads across every organisation
+ * (its role sees one at a time), to put back job schedulers Redis lost.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await execute(db, [
@@ -56,6 +58,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     keepUpdatedAt('report_runs'),
     sql`grant select on reports, report_runs to stratus_service`,
     sql`grant insert, update, delete on reports, report_runs to stratus_cost`,
+    sql`
+      create function stratus_enabled_reports(after_id uuid, max_rows integer)
+      returns table (id uuid, organization_id uuid, cron text, timezone text)
+      language sql
+      stable
+      security definer
+      set search_path = pg_catalog, pg_temp
+      as $$
+        select r.id, r.organization_id, r.cron, r.timezone
+          from public.reports r
+         where r.enabled and (after_id is null or r.id > after_id)
+         order by r.id
+         limit max_rows
+      $$
+    `,
+    sql`revoke all on function stratus_enabled_reports(uuid, integer) from public`,
+    sql`grant execute on function stratus_enabled_reports(uuid, integer) to stratus_cost`,
     sql`alter table notification_preferences drop constraint notification_preferences_notification_type_check`,
     sql`
       alter table notification_preferences add constraint notification_preferences_notification_type_check
@@ -72,6 +91,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       alter table notification_preferences add constraint notification_preferences_notification_type_check
         check (notification_type in ('budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings', 'workflow'))
     `,
+    sql`drop function if exists stratus_enabled_reports(uuid, integer)`,
     sql`drop table if exists report_runs`,
     sql`drop table if exists reports`,
   ]);

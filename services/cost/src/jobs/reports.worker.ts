@@ -1,9 +1,9 @@
 import type { Worker } from 'bullmq';
 import { createWorker } from '@stratus/queues';
-import type { BackgroundTask, ServiceDeps } from '@stratus/runtime';
+import { periodicTask, type BackgroundTask, type ServiceDeps } from '@stratus/runtime';
 import type { OptionalObjectStore } from '@stratus/object-store';
 import type { CostConfig } from '../config.ts';
-import { REPORTS_PREFIX } from '../modules/reports/reports.service.ts';
+import { REPORTS_PREFIX, syncReportSchedulers } from '../modules/reports/reports.service.ts';
 import { reportRunJob } from './report-run.job.ts';
 
 /** Reports read rollups and write two small objects: a couple at once per process. */
@@ -49,4 +49,16 @@ export function reportsWorker(deps: ServiceDeps<CostConfig> & { objects: Optiona
       await worker?.close();
     },
   };
+}
+
+/** A lost scheduler is back within this long; one read of the enabled reports per pass. */
+const SCHEDULER_SYNC_INTERVAL_MS = 60_000;
+
+/** At start and then every minute: Redis may lose schedulers (a flush, a restart without persistence). */
+export function reportSchedulerSync(deps: Pick<ServiceDeps, 'db' | 'queues' | 'logger'>): BackgroundTask {
+  return periodicTask('report schedulers', SCHEDULER_SYNC_INTERVAL_MS, deps.logger, async () => {
+    const result = await syncReportSchedulers(deps.db, deps.queues);
+    if (result.restored > 0 || result.removed > 0) deps.logger.warn(result, 'report schedulers repaired');
+    return result;
+  });
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { withTenant, type Database } from '@stratus/db';
 import type { Outbox } from '@stratus/events';
 import { AppError } from '@stratus/http';
@@ -12,7 +12,9 @@ import { reportParameters, type CreateReportBody } from './reports.schemas.ts';
 /** Where a report's objects live in the bucket: under the lifecycle rule's prefix, one folder per report. */
 export const REPORTS_PREFIX = 'reports/';
 
-const schedulerIdOf = (reportId: string) => `report:${reportId}`;
+const SCHEDULER_PREFIX = 'report:';
+const schedulerIdOf = (reportId: string) => `${SCHEDULER_PREFIX}${reportId}`;
+const reportIdOf = (schedulerId: string) => (schedulerId.startsWith(SCHEDULER_PREFIX) ? schedulerId.slice(SCHEDULER_PREFIX.length) : undefined);
 
 export function nextRunsOf(report: Pick<ReportRow, 'cron' | 'timezone' | 'enabled'>, count = 3): Date[] {
   return report.enabled ? nextRuns({ pattern: report.cron, tz: report.timezone }, new Date(), count) : [];
@@ -54,6 +56,35 @@ export async function syncReportSchedule(queues: Pick<Queues, 'schedule' | 'unsc
   } else {
     await queues.unschedule('reports', schedulerIdOf(report.id));
   }
+}
+
+const SYNC_PAGE = 500;
+
+/**
+ * One pass: every enabled report gets its job scheduler (upserted: idempotent, so a pass on each
+ * replica at once is harmless), and schedulers of reports deleted or disabled while Redis missed
+ * the removal are removed.
+ */
+export async function syncReportSchedulers(db: Kysely<Database>, queues: Pick<Queues, 'schedule' | 'unschedule' | 'schedulerIds'>) {
+  const existing = new Set((await queues.schedulerIds('reports')).flatMap((id) => reportIdOf(id) ?? []));
+  const enabled = new Set<string>();
+  let restored = 0;
+  let after: string | null = null;
+  for (;;) {
+    const { rows } = await sql<{ id: string; organization_id: string; cron: string; timezone: string }>`
+      select id, organization_id, cron, timezone from stratus_enabled_reports(${after}::uuid, ${SYNC_PAGE}::integer)
+    `.execute(db);
+    for (const report of rows) {
+      enabled.add(report.id);
+      if (!existing.has(report.id)) restored += 1;
+      await syncReportSchedule(queues, { ...report, enabled: true });
+    }
+    if (rows.length < SYNC_PAGE) break;
+    after = rows.at(-1)!.id;
+  }
+  const stale = [...existing].filter((id) => !enabled.has(id));
+  for (const id of stale) await syncReportSchedule(queues, { id, enabled: false });
+  return { enabled: enabled.size, restored, removed: stale.length };
 }
 
 export interface ReportRunDeps {

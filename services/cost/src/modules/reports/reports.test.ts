@@ -15,7 +15,7 @@ import { service } from '../../app.ts';
 import { reportRunJob } from '../../jobs/report-run.job.ts';
 import { addSpend, linkAccount, type CostApp } from '../budgets/budgets.fixtures.ts';
 import { addMonths, utcDay } from '../costs/cost-plan.ts';
-import type { ReportRunDeps } from './reports.service.ts';
+import { syncReportSchedulers, type ReportRunDeps } from './reports.service.ts';
 import { stratus } from '../../../../../packages/cli/test/run-cli.ts';
 
 let s3: TestObjectStore;
@@ -96,6 +96,14 @@ describe('scheduled reports', () => {
     expect([6, 7]).toContain(new Date(created.body.next_runs[0]).getUTCHours());
     reportId = created.body.id;
     expect(await cost.deps.queues.schedulerIds('reports')).toContain(`report:${reportId}`);
+  });
+
+  it('puts back a job scheduler Redis lost, and removes one whose report is gone', async () => {
+    await cost.deps.queues.unschedule('reports', `report:${reportId}`);
+    await cost.deps.queues.schedule('report:00000000-0000-4000-8000-000000000000', 'report.run', { report_id: '00000000-0000-4000-8000-000000000000', organization_id: cost.organizationId, trigger: 'schedule' }, { pattern: '0 8 1 * *', tz: 'UTC' });
+    expect(await syncReportSchedulers(cost.deps.db, cost.deps.queues)).toEqual({ enabled: 1, restored: 1, removed: 1 });
+    expect(await cost.deps.queues.schedulerIds('reports')).toEqual([`report:${reportId}`]);
+    expect(await syncReportSchedulers(cost.deps.db, cost.deps.queues)).toEqual({ enabled: 1, restored: 0, removed: 0 });
   });
 
   it('refuses a bad cron, time zone or parameter, naming the field', async () => {
