@@ -95,6 +95,16 @@ export function reportsCommand(program: Command): void {
       const { items } = await (await cost()).request<{ items: RunRow[] }>('GET', `/v1/reports/${id}/runs`);
       print(options.json, items, () => printTable(items.map((run) => ({ ...run, outcome: run.error ?? run.csv_key ?? '' })), ['started_at', 'trigger', 'status', 'rows', 'outcome']));
     });
+  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
+    reports
+      .command(verb)
+      .description(enabled ? 'run a report on its schedule again' : 'stop the scheduled runs of a report (it can still be run by hand)')
+      .argument('<id>', 'the report (stratus reports list)')
+      .action(async (id: string) => {
+        const report = await (await cost()).request<ReportRow>('PATCH', `/v1/reports/${id}`, { json: { enabled } });
+        console.log(`report ${report.id} ${verb}d; next run ${report.next_runs[0] ?? '(none)'}`);
+      });
+  }
   reports
     .command('delete')
     .description('delete a report and its runs (objects already written expire with the lifecycle rule)')

@@ -51,6 +51,16 @@ export function insertReport(trx: Trx, values: ReportValues) {
     .executeTakeFirstOrThrow();
 }
 
+export function updateReport(trx: Trx, id: string, changes: Partial<Pick<ReportValues, 'name' | 'cron' | 'timezone' | 'notification_channels' | 'enabled'>>) {
+  const { notification_channels, ...rest } = changes;
+  return trx
+    .updateTable('reports')
+    .set({ ...rest, ...(notification_channels !== undefined ? { notification_channels: JSON.stringify(notification_channels) } : {}) })
+    .where('id', '=', id)
+    .returning(REPORT_COLUMNS)
+    .executeTakeFirst();
+}
+
 export async function deleteReport(trx: Trx, id: string): Promise<boolean> {
   const result = await trx.deleteFrom('reports').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;

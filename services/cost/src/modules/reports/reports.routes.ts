@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { AppError, decodeCursor, pageSchema, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import { deleteReport, findReport, listReports, listRuns } from './reports.repository.ts';
-import { createReportBody, listReportsQuery, reportParams, reportRunSchema, reportSchema } from './reports.schemas.ts';
-import { createReport, syncReportSchedule, withNextRuns } from './reports.service.ts';
+import { createReportBody, listReportsQuery, reportParams, reportRunSchema, reportSchema, updateReportBody } from './reports.schemas.ts';
+import { changeReport, createReport, syncReportSchedule, withNextRuns } from './reports.service.ts';
 
 const tags = ['reports'];
 
@@ -59,6 +59,26 @@ export const reportsRoutes: FastifyPluginAsyncZod<ReportsRoutesOptions> = async 
     async (request) => {
       const report = await request.withTenant((trx) => findReport(trx, request.params.id));
       if (!report) throw notFound(request.params.id);
+      return withNextRuns(report);
+    },
+  );
+
+  app.patch(
+    '/reports/:id',
+    {
+      config: { permission: 'costs:write' },
+      schema: {
+        summary: "Change a report's name, schedule, channels, or whether it runs on its schedule",
+        description: 'What it reports stays; make another report to report something else.',
+        tags,
+        params: reportParams,
+        body: updateReportBody,
+        response: { 200: reportSchema },
+      },
+    },
+    async (request) => {
+      const report = await request.withTenant((trx) => changeReport(trx, request.params.id, request.body));
+      await syncReportSchedule(queues, report);
       return withNextRuns(report);
     },
   );

@@ -66,6 +66,17 @@ export const createReportBody = z
   });
 export type CreateReportBody = z.output<typeof createReportBody>;
 
+export const updateReportBody = z
+  .object({
+    name: text({ max: 200 }).trim().min(1).optional(),
+    cron: text({ min: 1, max: 100 }).optional(),
+    timezone: text({ min: 1, max: 64 }).optional(),
+    notification_channels: z.array(deliveryChannel).max(20).optional(),
+    enabled: z.boolean().optional().describe('false stops its scheduled runs (a run can still be asked for)'),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+export type UpdateReportBody = z.output<typeof updateReportBody>;
+
 export const reportParams = z.object({ id: z.uuid() });
 export const listReportsQuery = pageQuery;
 

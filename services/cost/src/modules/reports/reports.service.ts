@@ -6,8 +6,8 @@ import type { ObjectStore } from '@stratus/object-store';
 import { InvalidScheduleError, nextRuns, type JobPayload, type Queues } from '@stratus/queues';
 import { reportContent } from './report-content.ts';
 import { renderCsv, renderHtml } from './report-render.ts';
-import { finishRun, findReport, insertReport, runOfJob, type ReportRow } from './reports.repository.ts';
-import { reportParameters, type CreateReportBody } from './reports.schemas.ts';
+import { finishRun, findReport, insertReport, runOfJob, updateReport, type ReportRow } from './reports.repository.ts';
+import { reportParameters, type CreateReportBody, type UpdateReportBody } from './reports.schemas.ts';
 
 /** Where a report's objects live in the bucket: under the lifecycle rule's prefix, one folder per report. */
 export const REPORTS_PREFIX = 'reports/';
@@ -24,14 +24,26 @@ export function withNextRuns(report: ReportRow) {
   return { ...report, next_runs: nextRunsOf(report) };
 }
 
-export async function createReport(trx: Transaction<Database>, context: { organizationId: string; userId: string | null }, body: CreateReportBody) {
+/** A cron and time zone that BullMQ can place, or a 400 naming the field. */
+function checkSchedule(schedule: { cron: string; timezone: string }): void {
   try {
-    nextRuns({ pattern: body.cron, tz: body.timezone }, new Date(), 1);
+    nextRuns({ pattern: schedule.cron, tz: schedule.timezone }, new Date(), 1);
   } catch (error) {
     if (!(error instanceof InvalidScheduleError)) throw error;
     const field = error.message.startsWith('unknown time zone') ? 'timezone' : 'cron';
     throw new AppError('invalid', `body.${field}: ${error.message}`);
   }
+}
+
+export async function changeReport(trx: Transaction<Database>, id: string, body: UpdateReportBody) {
+  const report = await findReport(trx, id);
+  if (!report) throw new AppError('not_found', `report ${id} not found`);
+  checkSchedule({ cron: body.cron ?? report.cron, timezone: body.timezone ?? report.timezone });
+  return (await updateReport(trx, id, body))!;
+}
+
+export async function createReport(trx: Transaction<Database>, context: { organizationId: string; userId: string | null }, body: CreateReportBody) {
+  checkSchedule(body);
   const { report_type, ...parameters } = body.parameters;
   return insertReport(trx, {
     organization_id: context.organizationId,

@@ -106,6 +106,19 @@ describe('scheduled reports', () => {
     expect(await syncReportSchedulers(cost.deps.db, cost.deps.queues)).toEqual({ enabled: 1, restored: 0, removed: 0 });
   });
 
+  it('stops and restarts its schedule when disabled and enabled again', async () => {
+    const disabled = await cost.call('PATCH', `/v1/reports/${reportId}`, { body: { enabled: false } });
+    expect(disabled.body).toMatchObject({ enabled: false, next_runs: [] });
+    expect(await cost.deps.queues.schedulerIds('reports')).toEqual([]);
+    const skipped = await reportRunJob(runDeps())({ report_id: reportId, organization_id: cost.organizationId, trigger: 'schedule' }, jobOf('repeat:report:x:1'));
+    expect(skipped).toEqual({ status: 'skipped', reason: `report ${reportId} is disabled` });
+    const badZone = await cost.call('PATCH', `/v1/reports/${reportId}`, { body: { timezone: 'Nowhere/Else' } });
+    expect(badZone.body.message).toMatch(/^body\.timezone/);
+    const enabled = await cost.call('PATCH', `/v1/reports/${reportId}`, { body: { enabled: true, cron: '0 9 1 * *' } });
+    expect(enabled.body).toMatchObject({ enabled: true, cron: '0 9 1 * *', timezone: 'Europe/Paris' });
+    expect(await cost.deps.queues.schedulerIds('reports')).toEqual([`report:${reportId}`]);
+  });
+
   it('refuses a bad cron, time zone or parameter, naming the field', async () => {
     const body = { name: 'x', report_type: 'showback', cron: '0 8 1 * *', timezone: 'UTC' };
     const badCron = await cost.call('POST', '/v1/reports', { body: { ...body, cron: 'every day' } });
@@ -207,6 +220,8 @@ describe('scheduled reports', () => {
     const listed = await stratus(['reports', 'list'], env);
     expect(listed.stdout.split('\n')[0]).toMatch(/^ID +NAME +REPORT_TYPE +CRON +TIMEZONE +NEXT_RUN$/);
     expect(listed.stdout).toMatch(new RegExp(`\n${report.id} +Savings +realized_savings +0 7 [*] [*] 1 +America/New_York +20`));
+    expect((await stratus(['reports', 'disable', report.id], env)).stdout).toBe(`report ${report.id} disabled; next run (none)\n`);
+    expect((await stratus(['reports', 'enable', report.id], env)).stdout).toMatch(new RegExp(`^report ${report.id} enabled; next run 20`));
     const queued = await stratus(['reports', 'run', report.id], env);
     expect(queued.stdout).toMatch(/^queued \(report-run-/);
     const refused = await stratus(['reports', 'create', 'Bad', '--type', 'showback', '--cron', 'soon'], env);
