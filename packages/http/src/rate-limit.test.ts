@@ -31,6 +31,8 @@ describe('rate limits', () => {
 
   beforeAll(async () => {
     redis = new Redis(testEnv.redisUrl);
+    // Until the connection is ready the limits are not checked (see rejectIfRedisNotReady).
+    await redis.ping();
     prefixes = createTestRedis();
     // Two replicas of one service: one Redis, one prefix.
     one = await replica(redis, prefixes.prefix);
@@ -72,8 +74,12 @@ describe('rate limits', () => {
     const refused = await get(one, '/v1/things', 'token-d', address);
     expect(refused.statusCode).toBe(429);
     expect(refused.json().details.limit).toBe(10);
-    // Another address is counted on its own.
+    // Another address is counted on its own, unknown routes included.
     expect((await get(one, '/v1/things', 'token-d', '10.0.0.3')).statusCode).toBe(200);
+    const unknown = await get(one, '/v1/nothing', 'token-d', '10.0.0.3');
+    expect(unknown.statusCode).toBe(404);
+    // token-d's third request (its refused one counted too): 1 of 4 left, fewer than the address's 8.
+    expect(unknown.headers['ratelimit-remaining']).toBe('1');
   });
 
   it('holds strict routes to the strict limit, apart from the standard one', async () => {
@@ -100,6 +106,7 @@ describe('rate limits', () => {
     const own = await startOwnRedis();
     const client = new Redis(own.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
     client.on('error', () => undefined);
+    await client.ping();
     const app = await replica(client, 'own', { ...LIMITS, perToken: 1 });
     try {
       expect((await get(app, '/v1/things', 'token-f')).statusCode).toBe(200);
