@@ -7,6 +7,7 @@ import { actionsCommand } from './commands/actions.command.ts';
 import { auditCommand } from './commands/audit.command.ts';
 import { bootstrapCommand } from './commands/bootstrap.command.ts';
 import { costsCommand } from './commands/costs.command.ts';
+import { reportsCommand } from './commands/reports.command.ts';
 import { recommendationsCommand } from './commands/recommendations.command.ts';
 import { resourcesCommand } from './commands/resources.command.ts';
 import { rulesCommand } from './commands/rules.command.ts';
@@ -30,7 +31,7 @@ const EXIT_USAGE = 2;
 
 function buildProgram(): Command {
   const program = new Command('stratus')
-    .description('Stratus: cloud accounts, resources, Terraform states, cost imports, recommendations, actions and automation rules (over the API); database, organisations, users, tokens and keys (admin); dead letters (Kafka)')
+    .description('Stratus: cloud accounts, resources, Terraform states, cost imports, recommendations, actions, automation rules and reports (over the API); database, organisations, users, tokens and keys (admin); dead letters (Kafka)')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   dbCommand(program);
@@ -45,6 +46,7 @@ function buildProgram(): Command {
   groupsCommand(program);
   terraformCommand(program);
   costsCommand(program);
+  reportsCommand(program);
   recommendationsCommand(program);
   policyCommand(program);
   approvalsCommand(program);

@@ -86,6 +86,16 @@ export const serviceEnv = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean)),
+  /**
+   * Requests per window (RATE_LIMIT_WINDOW_SECONDS) every route takes from one API token and from
+   * one client address, counted in Redis so replicas share them; 0 turns a limit off. STRICT is
+   * both limits of sign-in and of whatever creates a token. A person in the console makes a few
+   * requests a second at most; 20 a second from one token is a script, welcome until it floods.
+   */
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(3000),
+  RATE_LIMIT_STRICT: z.coerce.number().int().min(0).default(10),
   /** Published outbox rows are only a record once Kafka holds the events. */
   OUTBOX_RETENTION_DAYS: z.coerce.number().positive().default(7),
   /** Must outlast every message that can come back: checked against the topics at start-up. */

@@ -10,7 +10,8 @@ import type { RealizedSavingsTables } from './tables/realized-savings.ts';
 import type { RecommendationHistoryTables } from './tables/recommendations.ts';
 import type { AuditChainTables } from './tables/audit-chain.ts';
 import type { ConsoleTables } from './tables/console.ts';
+import type { ReportTables } from './tables/reports.ts';
 import type { TerraformResourceTables } from './tables/terraform.ts';
 
 /** The Kysely interface of the whole schema: one entry per table (and view) of every migration. */
-export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables, AuditChainTables, ScheduleTables, ConsoleTables, TerraformResourceTables {}
+export interface Database extends CoreTables, CoreViews, EventBackboneTables, ApiTokenTables, IngestionTables, CostStoreTables, NotificationDeliveryTables, RecommendationHistoryTables, RealizedSavingsTables, ActionPolicyTables, AuditChainTables, ScheduleTables, ConsoleTables, TerraformResourceTables, ReportTables {}

@@ -40,6 +40,8 @@ export type * from './tables/recommendations.ts';
 export { recommendationHistoryColumns } from './tables/recommendations.ts';
 export type * from './tables/realized-savings.ts';
 export { realizedSavingsColumns } from './tables/realized-savings.ts';
+export type * from './tables/reports.ts';
+export { reportColumns } from './tables/reports.ts';
 export type * from './tables/actions.ts';
 export type * from './tables/action-policy.ts';
 export type * from './tables/schedules.ts';

@@ -111,6 +111,17 @@ export function samples(): { [T in EventType]: EventDataInput<T> } {
       budget_amount: '10000',
       currency: 'USD',
     },
+    'report.generated': {
+      report_id: randomUUID(),
+      run_id: randomUUID(),
+      report_name: 'Monthly showback',
+      report_type: 'showback',
+      trigger: 'schedule',
+      rows: 12,
+      csv_url: 'https://bucket.s3.amazonaws.com/reports/r/run.csv?X-Amz-Signature=abc',
+      html_url: 'https://bucket.s3.amazonaws.com/reports/r/run.html?X-Amz-Signature=abc',
+      expires_at: '2025-12-03T08:00:00.000Z',
+    },
     'recommendation.created': {
       recommendation_id: randomUUID(),
       resource_id: resourceId,

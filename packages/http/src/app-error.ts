@@ -2,7 +2,7 @@
  * The one error type routes and services throw on purpose. The kind says what went wrong in terms
  * a client can act on; the error handler maps it to an HTTP status, so no route picks status codes.
  */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable';
 
 export const ERROR_STATUS = {
   invalid: 400,
@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  rate_limited: 429,
   unavailable: 503,
 } as const satisfies Record<ErrorKind, number>;
 

@@ -30,6 +30,8 @@ function kindOfStatus(status: number): ErrorKind {
       return 'not_found';
     case 409:
       return 'conflict';
+    case 429:
+      return 'rate_limited';
     default:
       return 'invalid';
   }

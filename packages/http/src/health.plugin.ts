@@ -43,7 +43,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     {
       // Probes arrive every few seconds; logging each would bury everything else.
       logLevel: 'warn',
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: { tags: ['health'], security: [], response: { 200: z.object({ status: z.literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
@@ -53,7 +53,7 @@ export const healthPlugin: FastifyPluginAsyncZod<HealthOptions> = async (app, { 
     '/readyz',
     {
       logLevel: 'warn',
-      config: { public: true },
+      config: { public: true, rateLimit: false },
       schema: { tags: ['health'], security: [], response: { 200: readiness, 503: readiness } },
     },
     async (request, reply) => {

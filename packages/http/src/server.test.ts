@@ -98,6 +98,7 @@ describe('buildServer', () => {
     ['forbidden', 403],
     ['not_found', 404],
     ['conflict', 409],
+    ['rate_limited', 429],
   ] as Array<[ErrorKind, number]>)('maps AppError %s to %i with its message and details', async (kind, status) => {
     await build((app) => {
       app.get('/fail', async () => {

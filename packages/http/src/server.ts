@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.ts';
+import { installRateLimits, type RateLimitOptions } from './rate-limit.ts';
 import { hardenRoute } from './request-schema.ts';
 
 declare module 'fastify' {
@@ -34,6 +35,8 @@ export interface ServerOptions {
   version: string;
   /** Proxies (addresses, CIDRs, proxy-addr names) whose X-Forwarded-For sets request.ip: TRUST_PROXY. */
   trustedProxies?: readonly string[];
+  /** Counts every route per token and per client address in Redis (see installRateLimits); none when absent. */
+  rateLimit?: RateLimitOptions;
 }
 
 export const BEARER_SECURITY_SCHEME = 'bearerAuth';
@@ -47,11 +50,13 @@ export const BEARER_SECURITY_SCHEME = 'bearerAuth';
  * Declare routes inside plugins (`app.register(routes)`), as fastify intends: a route added
  * directly on the returned instance, before its queued plugins load, is missing from /docs.
  */
-export function buildServer({ logger, service, version, trustedProxies = [] }: ServerOptions): StratusServer {
+export function buildServer({ logger, service, version, trustedProxies = [], rateLimit }: ServerOptions): StratusServer {
   const app = Fastify({ loggerInstance: logger, trustProxy: trustedProxies.length > 0 ? [...trustedProxies] : false }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // The first hook of every request, before authentication and body parsing spend anything on it.
+  if (rateLimit) installRateLimits(app, rateLimit);
   // Before swagger's own hook, so /docs shows the rules that are enforced. Headers stay as
   // declared: clients and proxies send many a route has no reason to name.
   app.addHook('onRoute', hardenRoute);

@@ -13,7 +13,7 @@ describe('job catalogue', () => {
   });
 
   it('keeps the persisted queue names', () => {
-    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery', 'notifications', 'recommendations']);
+    expect(QUEUE_NAMES).toEqual(['operations', 'automation', 'discovery', 'notifications', 'recommendations', 'reports']);
     expect(JOBS['operation.execute'].queue).toBe('operations');
     expect(JOBS['automation.rule.run'].queue).toBe('automation');
     expect(JOBS['account.sync'].queue).toBe('discovery');

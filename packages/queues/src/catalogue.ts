@@ -6,7 +6,7 @@ import type { BackoffOptions } from 'bullmq';
  * renamed (add a new one and drain the old). PostgreSQL holds the truth; a lost job is re-enqueued
  * from its row by a reconciler.
  */
-export const QUEUE_NAMES = ['operations', 'automation', 'discovery', 'notifications', 'recommendations'] as const;
+export const QUEUE_NAMES = ['operations', 'automation', 'discovery', 'notifications', 'recommendations', 'reports'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 interface JobDefinition<N extends string = string> {
@@ -124,6 +124,21 @@ export const JOBS = defineJobs({
     }),
     attempts: 3,
     backoff: { type: 'exponential', delay: 10_000 },
+  },
+  // Runs one report (on its cron tick, or by hand): reads, renders, writes to the bucket and
+  // publishes report.generated. Its run is keyed by the job's id, which a retry keeps, so a retried
+  // job completes the same run rather than starting another and a finished one is skipped; a run
+  // that still fails is recorded as failed, and the next tick tries again.
+  'report.run': {
+    queue: 'reports',
+    name: 'report.run',
+    schema: z.object({
+      report_id: z.uuid(),
+      organization_id: z.uuid(),
+      trigger: z.enum(['schedule', 'manual']),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 5_000 },
   },
   // Sends one email or webhook announcement (a notification_deliveries row, found by the event and
   // channel). Receivers and mail servers come back within minutes: 8 attempts from 5 s span about

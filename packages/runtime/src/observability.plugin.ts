@@ -43,7 +43,7 @@ const observabilityPlugin: FastifyPluginAsync<ObservabilityOptions> = async (app
     duration.observe({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  app.get('/metrics', { logLevel: 'warn', config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { logLevel: 'warn', config: { public: true, rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
     const merged = Registry.merge([register, registry]);
     return reply.type(merged.contentType).send(await merged.metrics());
   });

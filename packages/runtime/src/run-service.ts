@@ -57,6 +57,16 @@ export async function buildServiceApp<S extends z.ZodObject>(
     service: definition.name,
     version: definition.version,
     trustedProxies: deps.config.TRUST_PROXY,
+    rateLimit: {
+      redis: deps.redis,
+      prefix: deps.config.REDIS_PREFIX,
+      limits: {
+        windowSeconds: deps.config.RATE_LIMIT_WINDOW_SECONDS,
+        perToken: deps.config.RATE_LIMIT_PER_TOKEN,
+        perAddress: deps.config.RATE_LIMIT_PER_ADDRESS,
+        strict: deps.config.RATE_LIMIT_STRICT,
+      },
+    },
   });
   await app.register(observability, { registry });
   await app.register(healthPlugin, { checks });

@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
 import { bootstrapOrganization } from '@stratus/auth';
 import { loadConfig, type ServiceEnv } from '@stratus/config';
-import { createTestDatabase, createTestRedis, testEnv, type TestDatabase, type TestRedis } from '@stratus/testing';
+import { createTestDatabase, createTestRedis, testEnv, testRateLimits, type TestDatabase, type TestRedis } from '@stratus/testing';
 import { closeDependencies, openDependencies, type ServiceDeps } from './dependencies.ts';
 import { buildServiceApp, type ServiceDefinition } from './run-service.ts';
 
@@ -38,6 +38,7 @@ export async function startTestApp<S extends z.ZodObject>(
     REDIS_URL: testEnv.redisUrl,
     REDIS_PREFIX: redis.prefix,
     KAFKA_BROKERS: testEnv.kafkaBrokers.join(','),
+    ...testRateLimits,
     ...options.overrides,
   }) as z.infer<S> & ServiceEnv;
   const deps = openDependencies(service.name, config, options.logger ?? pino({ level: 'silent' }));

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { Kysely } from 'kysely';
 import { runMigrations, type Database } from '@stratus/db';
-import { databaseUrl, testEnv } from './env.ts';
+import { databaseUrl, testEnv, testRateLimits } from './env.ts';
 
 /**
  * What the benchmarks share: a migrated database of their own, timing, and the COPY baseline.
@@ -104,6 +104,7 @@ export async function startServiceProcess(main: URL, options: { databaseUrl: str
       PORT: '0',
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
+      ...testRateLimits,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -119,7 +120,10 @@ export async function startServiceProcess(main: URL, options: { databaseUrl: str
   const failed = (why: string) => new Error(`${main.pathname} ${why}:\n${output.slice(-2000)}`);
   let address: string | undefined;
   while (address === undefined) {
-    if (child.exitCode !== null || Date.now() > deadline) throw failed('did not start');
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw failed('did not start');
+    }
     address = /"address":"([^"]+)"[^\n]*listening/.exec(output)?.[1];
     if (address === undefined) await sleep(50);
   }
@@ -147,5 +151,5 @@ export async function copyOut(databaseUrl: string, query: string): Promise<{ byt
   }
 }
 
-export { testEnv };
+export { testEnv, testRateLimits };
 export { createTestObjectStore } from './object-store.ts';

@@ -16,3 +16,13 @@ export function databaseUrl(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * Limits no test reaches: a suite or a benchmark drives an API from one token and one address far
+ * faster than any client should, and a file that tests the limits sets its own.
+ */
+export const testRateLimits = {
+  RATE_LIMIT_PER_TOKEN: '1000000',
+  RATE_LIMIT_PER_ADDRESS: '1000000',
+  RATE_LIMIT_STRICT: '1000000',
+} as const;

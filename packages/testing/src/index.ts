@@ -1,4 +1,4 @@
-export { testEnv, databaseUrl } from './env.ts';
+export { testEnv, testRateLimits, databaseUrl } from './env.ts';
 export { createTestDatabase, type TestDatabase } from './database.ts';
 export { createTestKafka, type TestKafka } from './kafka.ts';
 export { createTestObjectStore, type TestObjectStore } from './object-store.ts';

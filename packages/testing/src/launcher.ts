@@ -1,5 +1,5 @@
 import type { TestDatabase } from './database.ts';
-import { testEnv } from './env.ts';
+import { testEnv, testRateLimits } from './env.ts';
 import type { TestKafka } from './kafka.ts';
 import type { TestRedis } from './redis.ts';
 
@@ -17,5 +17,6 @@ export function launcherEnv(own: { database: TestDatabase; redis: TestRedis; kaf
     KAFKA_PARTITIONS: '2',
     STRATUS_PORT_BASE: String(own.portBase),
     LOG_PRETTY: 'false',
+    ...testRateLimits,
   };
 }

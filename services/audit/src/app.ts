@@ -11,6 +11,7 @@ import { cloudAccountLinked } from './consumers/cloud-account-linked.consumer.ts
 import { cloudAccountUnlinked } from './consumers/cloud-account-unlinked.consumer.ts';
 import { recordEveryEvent } from './consumers/every-event.consumer.ts';
 import { workflowNotificationRequested } from './consumers/workflow-notification-requested.consumer.ts';
+import { reportGenerated } from './consumers/report-generated.consumer.ts';
 import { notificationDeliverReconciler } from './jobs/notification-deliver.reconciler.ts';
 import { notificationsWorker } from './jobs/notifications.worker.ts';
 import { activityRoutes } from './modules/activity/activity.routes.ts';
@@ -33,6 +34,7 @@ export function handlers(queues: Pick<Queues, 'enqueue'>, highSavingsThreshold =
       'action.failed': actionFailed(queues),
       'recommendation.created': recommendationCreated(queues, highSavingsThreshold),
       'workflow.notification_requested': workflowNotificationRequested(queues),
+      'report.generated': reportGenerated(queues),
     },
   );
 }

@@ -14,7 +14,7 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { loadConfig } from '@stratus/config';
 import { createDb, withTenant } from '@stratus/db';
 import { buildServiceApp, closeDependencies, openDependencies } from '@stratus/runtime';
-import { createBenchDatabase, testEnv, time } from '@stratus/testing/bench';
+import { createBenchDatabase, testEnv, testRateLimits, time } from '@stratus/testing/bench';
 import { service } from '../src/app.ts';
 import { env } from '../src/config.ts';
 import { applyImport } from '../src/modules/cost-store/apply-import.ts';
@@ -35,7 +35,7 @@ const logger = pino({ level: 'warn' });
 const database = await createBenchDatabase('cost_queries');
 const owner = createDb({ url: database.url, max: 2 });
 const costDb = createDb({ url: database.url, role: 'stratus_cost', max: 2 });
-const config = loadConfig(env, { DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), LOG_LEVEL: 'warn' });
+const config = loadConfig(env, { DATABASE_URL: database.url, REDIS_URL: testEnv.redisUrl, KAFKA_BROKERS: testEnv.kafkaBrokers.join(','), LOG_LEVEL: 'warn', ...testRateLimits });
 const deps = openDependencies('cost', config, logger);
 try {
   const { organization, token } = await bootstrapOrganization(owner, { organizationName: 'bench', adminEmail: 'admin@bench.test' });

@@ -8,6 +8,8 @@ import { costIngested } from './consumers/cost-ingested.consumer.ts';
 import { costMaintenance } from './jobs/cost-maintenance.ts';
 import { costArchivesRoutes } from './modules/cost-archives/cost-archives.routes.ts';
 import { focusExportRoutes } from './modules/focus-export/focus-export.routes.ts';
+import { reportsRoutes } from './modules/reports/reports.routes.ts';
+import { reportSchedulerSync, reportsWorker } from './jobs/reports.worker.ts';
 
 /** One client per configuration, shared by the routes and the maintenance of a service instance. */
 const objectStores = new WeakMap<CostConfig, OptionalObjectStore>();
@@ -26,7 +28,8 @@ export const service: ServiceDefinition<typeof env> = {
     await app.register(budgetsRoutes, { prefix: '/v1', outbox: deps.outbox });
     await app.register(costArchivesRoutes, { prefix: '/v1', db: deps.db, objects: objectStoreOf(deps.config) });
     await app.register(focusExportRoutes, { prefix: '/v1', objects: objectStoreOf(deps.config) });
+    await app.register(reportsRoutes, { prefix: '/v1', queues: deps.queues });
   },
   consumers: (deps) => ({ 'cost.ingested': costIngested(deps) }),
-  background: (deps) => [costMaintenance({ ...deps, objects: objectStoreOf(deps.config) })],
+  background: (deps) => [costMaintenance({ ...deps, objects: objectStoreOf(deps.config) }), reportsWorker({ ...deps, objects: objectStoreOf(deps.config) }), reportSchedulerSync(deps)],
 };

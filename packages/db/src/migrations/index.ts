@@ -33,6 +33,7 @@ import * as terraformStates from './1763856000130-TerraformStates.ts';
 import * as teamAccess from './1763856000135-TeamAccess.ts';
 import * as resourceGroups from './1763856000136-ResourceGroups.ts';
 import * as costArchives from './1763856000140-CostArchives.ts';
+import * as reports from './1763856000145-Reports.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
 import * as terraformTeamAccess from './1763856000156-TerraformTeamAccess.ts';
 
@@ -75,6 +76,7 @@ export const migrations: Record<string, Migration> = {
   '1763856000135-TeamAccess': teamAccess,
   '1763856000136-ResourceGroups': resourceGroups,
   '1763856000140-CostArchives': costArchives,
+  '1763856000145-Reports': reports,
   '1763856000155-UnassignedCosts': unassignedCosts,
   '1763856000156-TerraformTeamAccess': terraformTeamAccess,
 };

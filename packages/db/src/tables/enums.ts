@@ -123,6 +123,19 @@ export type CostImportStatus = (typeof COST_IMPORT_PROGRESS_STATUSES)[number];
 export const COST_ARCHIVE_STATUSES = ['writing', 'archived', 'restoring', 'restored'] as const;
 export type CostArchiveStatus = (typeof COST_ARCHIVE_STATUSES)[number];
 
+/**
+ * What a scheduled report holds: spend grouped and filtered (cost_breakdown), spend per team or tag
+ * value (showback, for chargeback), the open recommendations, or what acted ones saved.
+ */
+export const REPORT_TYPES = ['cost_breakdown', 'showback', 'open_recommendations', 'realized_savings'] as const;
+export type ReportType = (typeof REPORT_TYPES)[number];
+
+export const REPORT_RUN_STATUSES = ['running', 'succeeded', 'failed'] as const;
+export type ReportRunStatus = (typeof REPORT_RUN_STATUSES)[number];
+
+export const REPORT_RUN_TRIGGERS = ['schedule', 'manual'] as const;
+export type ReportRunTrigger = (typeof REPORT_RUN_TRIGGERS)[number];
+
 export const ROLLUP_GRANULARITIES = ['day', 'month'] as const;
 export type RollupGranularity = (typeof ROLLUP_GRANULARITIES)[number];
 
@@ -140,7 +153,7 @@ export const NOTIFICATION_STATUSES = ['unread', 'read'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 
 /** What a notification is about (`notifications.type`), and what a user's preferences are kept per. */
-export const NOTIFICATION_TYPES = ['budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings', 'workflow'] as const;
+export const NOTIFICATION_TYPES = ['budget_alert', 'approval_requested', 'action_failed', 'recommendation_high_savings', 'workflow', 'report'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** How a workflow starts (seed 002's words): by hand, on a cron, or on an event. */
@@ -173,6 +186,9 @@ export const CHECKED_VALUES = {
   'cost_import_progress.source': COST_IMPORT_SOURCES,
   'cost_import_progress.status': COST_IMPORT_PROGRESS_STATUSES,
   'cost_archives.status': COST_ARCHIVE_STATUSES,
+  'reports.report_type': REPORT_TYPES,
+  'report_runs.status': REPORT_RUN_STATUSES,
+  'report_runs.trigger': REPORT_RUN_TRIGGERS,
   'cost_rollups.granularity': ROLLUP_GRANULARITIES,
   'cost_tag_rollups.granularity': ROLLUP_GRANULARITIES,
   'budget_alerts.threshold_type': BUDGET_THRESHOLD_TYPES,

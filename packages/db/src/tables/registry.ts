@@ -12,6 +12,7 @@ import { ingestionColumns } from './ingestion.ts';
 import { notificationDeliveryColumns } from './notification-deliveries.ts';
 import { realizedSavingsColumns } from './realized-savings.ts';
 import { recommendationHistoryColumns } from './recommendations.ts';
+import { reportColumns } from './reports.ts';
 import { scheduleColumns } from './schedules.ts';
 import { terraformResourceColumns } from './terraform.ts';
 
@@ -36,6 +37,7 @@ export const TABLE_COLUMNS: ColumnsOf<DatabaseTables> = {
   ...notificationDeliveryColumns,
   ...recommendationHistoryColumns,
   ...realizedSavingsColumns,
+  ...reportColumns,
   ...actionPolicyColumns,
   ...auditChainColumns,
   ...scheduleColumns,
@@ -137,6 +139,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_resource_rollups: teamScoped('stratus_cost'),
   cost_estimated_days: teamScoped('stratus_cost'),
   cost_archives: ownedBy('stratus_cost'),
+  reports: ownedBy('stratus_cost'),
+  report_runs: ownedBy('stratus_cost'),
 
   recommendations: teamScoped('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),

@@ -8,6 +8,7 @@ import { costAggregated, costIngested } from './cost.events.ts';
 import { costImportApplied, costImportRefused } from './cost-import.events.ts';
 import type { EventDefinition } from './event-definition.ts';
 import { recommendationCreated, recommendationResolved, recommendationUpdated } from './recommendation.events.ts';
+import { reportGenerated } from './report.events.ts';
 import { resourceDiscovered, resourceDrifted, resourceRemoved } from './resource.events.ts';
 import { workflowExecutionCompleted, workflowExecutionFailed, workflowExecutionStarted, workflowNotificationRequested } from './workflow.events.ts';
 import { cloudAccountAccessChanged, teamChanged } from './team.events.ts';
@@ -33,6 +34,7 @@ export const catalogue = byType(
   costImportApplied,
   costImportRefused,
   budgetThresholdCrossed,
+  reportGenerated,
   recommendationCreated,
   recommendationUpdated,
   recommendationResolved,

@@ -1,7 +1,8 @@
 /**
  * What people must act on reaches them: approvers of a waiting action, the requester, the
- * on-call team and the teams operating the account of a failed one, the organisation for a high-savings recommendation and for a
- * workflow's notify step; once each, however often an event is delivered.
+ * on-call team and the teams operating the account of a failed one, the organisation for a
+ * high-savings recommendation and for a workflow's notify step, a report's channels for its run;
+ * once each, however often an event is delivered.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { startAuditConsumer, type AuditConsumer } from '../../test/audit-consume
 let audit: AuditConsumer;
 
 beforeAll(async () => {
-  audit = await startAuditConsumer(['action-executor', 'recommendation']);
+  audit = await startAuditConsumer(['action-executor', 'recommendation', 'cost']);
 });
 
 afterAll(async () => {
@@ -126,5 +127,32 @@ describe('notifications of what people must act on', () => {
     await audit.redeliver([event]);
     await eventually(() => expect(audit.consumer.metrics().duplicates).toBeGreaterThanOrEqual(1), { timeoutMs: 30_000 });
     expect(await notificationsOf('workflow')).toEqual([{ user_id: null, team_id: null, title: 'Budget compute crossed', expires_at: null, status: 'unread' }]);
+  });
+
+  it("sends a report run's links to the report's own channels, once", async () => {
+    const report = await audit.database.owner
+      .insertInto('reports')
+      .values({
+        organization_id: audit.organizationId,
+        name: 'Monthly showback',
+        report_type: 'showback',
+        cron: '0 8 1 * *',
+        notification_channels: JSON.stringify([{ type: 'webhook', url: 'https://hooks.example.com/reports' }]),
+        created_by: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const processed = audit.consumer.metrics().processed;
+    const event = await audit.database.owner.transaction().execute((trx) =>
+      outboxOf('cost').publish(trx, 'report.generated', { tenant: audit.organizationId, data: { ...samples()['report.generated'], report_id: report.id } }),
+    );
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 1), { timeoutMs: 30_000 });
+    await audit.redeliver([event]);
+    await eventually(() => expect(audit.consumer.metrics().duplicates).toBeGreaterThanOrEqual(2), { timeoutMs: 30_000 });
+    expect(await notificationsOf('report')).toEqual([{ user_id: null, team_id: null, title: 'Report "Monthly showback" is ready', expires_at: null, status: 'unread' }]);
+    const deliveries = await audit.database.owner.selectFrom('notification_deliveries').select(['channel', 'payload']).where('event_id', '=', event.id).execute();
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.channel).toEqual({ type: 'webhook', url: 'https://hooks.example.com/reports' });
+    expect(JSON.stringify(deliveries[0]!.payload)).toContain(samples()['report.generated'].csv_url);
   });
 });

@@ -80,6 +80,7 @@ it('`stratus notifications` sets, lists and resets preferences, and names a type
     'action_failed                 app, email oncall@example.test, slack https://hooks.slack.com/services/T1/B1/x',
     'recommendation_high_savings   app only',
     'workflow                      app only',
+    'report                        app only',
   ]);
   expect((await stratus(['notifications', 'reset', 'action_failed'], cli)).stdout).toBe('action_failed: app only\n');
 
@@ -88,5 +89,5 @@ it('`stratus notifications` sets, lists and resets preferences, and names a type
   expect(insecure.stderr).toContain('body.channels.0.url');
   const unknown = await stratus(['notifications', 'prefer', 'everything'], cli);
   expect(unknown.code).not.toBe(0);
-  expect(unknown.stderr).toContain('budget_alert, approval_requested, action_failed, recommendation_high_savings, workflow');
+  expect(unknown.stderr).toContain('budget_alert, approval_requested, action_failed, recommendation_high_savings, workflow, report');
 });

@@ -48,6 +48,7 @@ it("proxies /api/cost/* with the session's API token in place of the browser's c
   expect(seen.url).toBe('/v1/costs/breakdown?group_by=service');
   expect(seen.headers.cookie).toBeUndefined();
   expect(seen.headers['x-csrf-token']).toBeUndefined();
+  expect(seen.headers['x-forwarded-for']).toBe('10.6.0.1');
   const token = /^Bearer (\S+)$/.exec(String(seen.headers.authorization))?.[1];
   expect(token).toMatch(/^stratus_/);
   expect(token).not.toBe('stratus_forged_by_the_page');

@@ -6,15 +6,17 @@ import type { GatewayService } from '../../config.ts';
 import { requireSession, type ConsoleContext } from '../session/session.plugin.ts';
 
 /** Headers of the browser's request that no service behind the gateway may see. */
-const STRIPPED = ['authorization', 'cookie', 'x-csrf-token'];
+const STRIPPED = ['authorization', 'cookie', 'x-csrf-token', 'x-forwarded-for'];
 
 /**
  * The browser's request as the service receives it: its credentials replaced by the session's
- * API token. The browser never holds a token, and one it sends is dropped, not passed on.
+ * API token. The browser never holds a token, and one it sends is dropped, not passed on. The
+ * person's address (as the console sees it) goes as X-Forwarded-For: a service whose TRUST_PROXY
+ * names the console then counts rate limits and records the audit trail per person, not per console.
  */
 export function upstreamHeaders(request: FastifyRequest, headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const kept = Object.fromEntries(Object.entries(headers).filter(([name]) => !STRIPPED.includes(name.toLowerCase())));
-  return { ...kept, authorization: `Bearer ${request.consoleSession!.api_token}` };
+  return { ...kept, authorization: `Bearer ${request.consoleSession!.api_token}`, 'x-forwarded-for': request.ip };
 }
 
 /**

@@ -48,7 +48,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> =
   app.post(
     '/login',
     {
-      config: publicRoute,
+      // Besides the failed sign-ins counted per email: each sign-in makes a session and its token.
+      config: { ...publicRoute, rateLimit: 'strict' },
       schema: {
         summary: 'Sign in with email and password (and the TOTP code when the second factor is on)',
         description:

@@ -86,13 +86,14 @@ export const usersRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> = a
   app.post(
     '/invitations/accept',
     {
-      config,
+      // Makes a user, a session and its token, and tries a secret: as strict as sign-in.
+      config: { ...config, rateLimit: 'strict' },
       schema: {
         summary: 'Accept an invitation: the user is made with the invited role and signed in',
         description: `${csrfNote} 404 when the token is unknown, used or expired.`,
         tags,
         body: z.object({ token: z.string().min(1, 'token must not be empty').max(200), name: name.optional(), password }),
-        response: { 200: profileSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: profileSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema },
       },
     },
     async (request, reply) => {

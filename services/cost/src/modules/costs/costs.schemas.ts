@@ -13,7 +13,7 @@ function isDimension(value: string): value is Dimension {
   return DIMENSION.test(value);
 }
 
-const dimension = z
+export const dimension = z
   .string()
   .refine(isDimension, `must be one of ${dimensionsHelp}`)
   .transform((value) => value as Dimension);
