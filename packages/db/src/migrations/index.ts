@@ -35,7 +35,7 @@ import * as resourceGroups from './1763856000136-ResourceGroups.ts';
 import * as costArchives from './1763856000140-CostArchives.ts';
 import * as reports from './1763856000145-Reports.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
-import * as terraformTeamAccess from './1763856000156-TerraformTeamAccess.ts';
+import * as teamAccessForLaterTables from './1763856000156-TeamAccessForLaterTables.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -78,5 +78,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000140-CostArchives': costArchives,
   '1763856000145-Reports': reports,
   '1763856000155-UnassignedCosts': unassignedCosts,
-  '1763856000156-TerraformTeamAccess': terraformTeamAccess,
+  '1763856000156-TeamAccessForLaterTables': teamAccessForLaterTables,
 };

@@ -139,8 +139,9 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_resource_rollups: teamScoped('stratus_cost'),
   cost_estimated_days: teamScoped('stratus_cost'),
   cost_archives: ownedBy('stratus_cost'),
-  reports: ownedBy('stratus_cost'),
-  report_runs: ownedBy('stratus_cost'),
+  // A report renders the whole organisation: only sessions nobody restricts change or run one.
+  reports: adminsChange('stratus_cost'),
+  report_runs: adminsChange('stratus_cost'),
 
   recommendations: teamScoped('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),

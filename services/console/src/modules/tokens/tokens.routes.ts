@@ -79,7 +79,13 @@ export const tokensRoutes: FastifyPluginAsyncZod<{ context: ConsoleContext }> = 
           expires_in_days: z.int().min(1).max(3_650).optional().describe('never expires when absent'),
         }),
         response: {
-          201: z.object({ id: z.uuid(), token: z.string(), token_prefix: z.string(), role: z.enum(STRATUS_ROLES), expires_at: z.date().nullable() }),
+          201: rowSchema('api_tokens', {
+            id: z.uuid(),
+            token: z.string().describe('the token itself: shown here once, only its hash is kept'),
+            token_prefix: z.string(),
+            role: z.enum(STRATUS_ROLES),
+            expires_at: z.date().nullable(),
+          }),
           401: errorSchema,
           403: errorSchema,
         },

@@ -2,10 +2,12 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { execute } from './foundation/ddl.ts';
 
 /**
- * Team access (1763856000135-TeamAccess) for the Terraform tables, which were made in parallel: a
- * person restricted to their teams' accounts sees the states of those accounts (and states bound to
- * no account), and the parsed instances of the states they see. Registering or changing a state is
- * operating the account, as acting on its resources is.
+ * Team access (1763856000135-TeamAccess) for the tables made beside it. Terraform: a person
+ * restricted to their teams' accounts sees the states of those accounts (and states bound to no
+ * account), and the parsed instances of the states they see; registering or changing a state is
+ * operating the account, as acting on its resources is. Reports: a report's job renders the whole
+ * organisation, across accounts, so only sessions nobody restricts (admins, jobs, the CLI) create,
+ * change or run reports, as with automation rules.
  */
 const POLICIES = ['team_read', 'team_insert', 'team_update', 'team_delete'] as const;
 
@@ -25,6 +27,9 @@ function policies(table: string, read: RawBuilder<unknown>, write: RawBuilder<un
   ];
 }
 
+const ORGANISATION_WIDE = ['reports', 'report_runs'];
+const ORGANISATION_POLICIES = ['team_insert', 'team_update', 'team_delete'] as const;
+
 export async function up(db: Kysely<any>): Promise<void> {
   const stateTest = (accounts: RawBuilder<unknown>) => sql`(terraform_states.cloud_account_id is null or terraform_states.cloud_account_id = any(${accounts}))`;
   const resourceTest = (accounts: RawBuilder<unknown>) =>
@@ -32,12 +37,21 @@ export async function up(db: Kysely<any>): Promise<void> {
   await execute(db, [
     ...policies('terraform_states', allowed('read', stateTest), allowed('operate', stateTest)),
     ...policies('terraform_resources', allowed('read', resourceTest), allowed('operate', resourceTest)),
+    ...ORGANISATION_WIDE.flatMap((table) => {
+      const unrestricted = sql`((select stratus_team_accounts('read')) is null)`;
+      const name = sql.table(table);
+      return [
+        sql`create policy team_insert on ${name} as restrictive for insert with check ${unrestricted}`,
+        sql`create policy team_update on ${name} as restrictive for update using ${unrestricted}`,
+        sql`create policy team_delete on ${name} as restrictive for delete using ${unrestricted}`,
+      ];
+    }),
   ]);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await execute(
-    db,
-    ['terraform_states', 'terraform_resources'].flatMap((table) => POLICIES.map((policy) => sql`drop policy if exists ${sql.id(policy)} on ${sql.table(table)}`)),
-  );
+  await execute(db, [
+    ...['terraform_states', 'terraform_resources'].flatMap((table) => POLICIES.map((policy) => sql`drop policy if exists ${sql.id(policy)} on ${sql.table(table)}`)),
+    ...ORGANISATION_WIDE.flatMap((table) => ORGANISATION_POLICIES.map((policy) => sql`drop policy if exists ${sql.id(policy)} on ${sql.table(table)}`)),
+  ]);
 }
