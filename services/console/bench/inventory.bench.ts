@@ -2,7 +2,8 @@
  * Issue #17's "fast with real data": the console's inventory of an organisation of BENCH_RESOURCES
  * resources (100k by default), in Chromium, as a person sees it: the first page after opening
  * /inventory (the app's code, the session, the page's chunk and the API's answer), and a filtered
- * page after typing a state (the filter waits for 300 ms of calm before it asks the server).
+ * page after typing a state (the filter waits for 300 ms of calm before it asks the server), and the
+ * first page sorted by monthly cost (sorted by the server, with no index for it).
  * Printed beside the baseline of the same run: the same two API calls through the console's
  * gateway with the same session, which the page cannot beat. The ingestion and console services
  * run in their own processes, as deployed. Run it with `scripts/bench.sh inventory`.
@@ -93,8 +94,10 @@ try {
 
   const firstPage: number[] = [];
   const filtered: number[] = [];
+  const sorted: number[] = [];
   const apiFirst: number[] = [];
   const apiFiltered: number[] = [];
+  const apiSorted: number[] = [];
   // One unmeasured round: the browser's cache and the database's, as a person's second visit finds them.
   await timeToRows(page, () => page.goto(`${base}/inventory`), null);
   for (let run = 0; run < RUNS; run += 1) {
@@ -102,6 +105,8 @@ try {
     filtered.push(await timeToRows(page, () => page.getByRole('textbox', { name: 'State', exact: true }).fill('stopped'), 'stopped'));
     apiFirst.push(await api(''));
     apiFiltered.push(await api('&state=stopped'));
+    sorted.push(await timeToRows(page, () => page.goto(`${base}/inventory?sort=-cost_monthly`), null));
+    apiSorted.push(await api('&sort=-cost_monthly'));
   }
 
   const line = (label: string, browserMs: number, apiMs: number) =>
@@ -109,7 +114,8 @@ try {
   console.log(`\ninventory of ${RESOURCES} resources, median of ${RUNS} (target: ${TARGET_MS} ms)`);
   line('first page, opening /inventory', median(firstPage), median(apiFirst));
   line('filtered (state=stopped, typed)', median(filtered), median(apiFiltered));
-  const worst = Math.max(median(firstPage), median(filtered));
+  line('most expensive first (sorted)', median(sorted), median(apiSorted));
+  const worst = Math.max(median(firstPage), median(filtered), median(sorted));
   console.log(worst <= TARGET_MS ? `within the ${TARGET_MS} ms target` : `over the ${TARGET_MS} ms target by ${(worst - TARGET_MS).toFixed(0)} ms`);
 } finally {
   await browser.close();
