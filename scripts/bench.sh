@@ -7,6 +7,7 @@
 #   scripts/bench.sh sync       discovery: a 100k-resource sim account vs COPY / INSERT
 #   scripts/bench.sh focus-csv  the FOCUS CSV reader on a 1M-row file vs csv-parse alone
 #   scripts/bench.sh archive    a month of 5M cost lines archived to Parquet in the bucket vs COPY TO
+#   scripts/bench.sh inventory  the console's inventory of 100k resources in Chromium vs its API calls
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/toolchain.sh"
 source "$STRATUS_ROOT/scripts/lib/services.sh"
@@ -29,4 +30,6 @@ ensure_dependencies
 ensure_postgres
 ensure_kafka
 ensure_s3
+# The console's benchmarks measure what a person sees, in Chromium.
+case "$file" in services/console/*) ensure_chromium ;; esac
 exec timeout 600 node "$file"

@@ -85,6 +85,16 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await table.getByRole('row').nth(1).waitFor();
     await checkPage(adminPage, 'inventory');
 
+    // Sorted by the server: twice on the column is most expensive first, as the API lists them.
+    const costHeader = table.getByRole('button', { name: /Cost \/ month/ });
+    await costHeader.click();
+    await costHeader.click();
+    await expect.poll(() => new URL(adminPage.url()).searchParams.get('sort'), POLL).toBe('-cost_monthly');
+    const priciest = await system.serviceApi<{ items: Array<{ name: string | null; provider_resource_id: string }> }>('ingestion', '/v1/resources?sort=-cost_monthly&limit=1');
+    const top = priciest.items[0]!;
+    await expect.poll(() => table.getByRole('row').nth(1).getByRole('link').textContent(), POLL).toBe(top.name ?? top.provider_resource_id);
+    await adminPage.getByRole('button', { name: 'Clear filters' }).click();
+
     await adminPage.getByRole('textbox', { name: 'State', exact: true }).fill('stopped');
     const stopped = await system.serviceApi<{ items: Array<{ name: string | null; state: string }> }>('ingestion', '/v1/resources?state=stopped&limit=50');
     await expect.poll(() => new URL(adminPage.url()).searchParams.get('state'), POLL).toBe('stopped');

@@ -12,27 +12,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bootstrapOrganization, hashPassword, type BootstrapResult } from '@stratus/auth';
+import { ensureConsoleBuilt, launchChromium, root } from './chromium.ts';
 import { createTestDatabase, createTestKafka, createTestRedis, eventually, launcherEnv, type TestDatabase, type TestKafka, type TestRedis } from '@stratus/testing';
 
-export const root = new URL('../../', import.meta.url).pathname;
-const web = join(root, 'services/console/web');
+export { ensureConsoleBuilt, launchChromium, root };
 export const screenshotDir = join(root, '.stratus/test-output/screenshots');
 
-function newestChange(path: string): number {
-  const stat = statSync(path);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((entry) => newestChange(join(path, entry))));
-}
-
-/** Builds the app when its dist is missing or older than any of its sources. */
-export function ensureConsoleBuilt(): void {
-  const built = join(web, 'dist/index.html');
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((entry) => newestChange(join(web, entry)));
-  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources)) return;
-  execFileSync('pnpm', ['--filter', '@stratus/console-web', 'build'], { cwd: root, stdio: 'pipe' });
-}
 
 export interface RunningSystem {
   consoleUrl: string;
@@ -117,13 +104,6 @@ export async function startSystem(options: { demoResources?: number; adminEmail:
   };
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run'],
-  });
-}
 
 /**
  * The tests share a 2-core machine with the whole system (and, on a workstation, whatever else

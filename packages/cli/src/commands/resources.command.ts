@@ -11,18 +11,19 @@ export function resourcesCommand(program: Command): void {
   const resources = program.command('resources').description('the discovered inventory');
   resources
     .command('list')
-    .description('list resources, newest first')
+    .description('list resources, newest first unless --sort says otherwise')
     .option('--provider <provider>', 'AWS, AZURE or GCP')
     .option('--type <type>', 'vm, database, disk, snapshot, ip_address, load_balancer, bucket, k8s_node_pool')
     .option('--region <region>')
     .option('--account <id>', 'only this cloud account')
     .option('--tag <key:value...>', 'tags that must all match, e.g. --tag env:prod')
+    .option('--sort <key>', 'name, type, region, state, cost_monthly or created_at; descending with a dash: --sort=-cost_monthly (default -created_at)')
     .option('--limit <n>', 'page size (1-500)', limit, 50)
     .option('--all', 'follow every page instead of the first')
-    .action(async (options: { provider?: string; type?: string; region?: string; account?: string; tag?: string[]; limit: number; all?: boolean }) => {
+    .action(async (options: { provider?: string; type?: string; region?: string; account?: string; tag?: string[]; sort?: string; limit: number; all?: boolean }) => {
       const api = await apiClient();
       const query = new URLSearchParams({ limit: String(options.limit) });
-      for (const [key, value] of [['provider', options.provider], ['type', options.type], ['region', options.region], ['cloud_account_id', options.account]] as const) {
+      for (const [key, value] of [['provider', options.provider], ['type', options.type], ['region', options.region], ['cloud_account_id', options.account], ['sort', options.sort]] as const) {
         if (value) query.set(key, value);
       }
       for (const tag of options.tag ?? []) query.append('tag', tag);

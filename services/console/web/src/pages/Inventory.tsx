@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import { Anchor, Badge, Button, Group, Paper, Select, Stack, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { createColumnHelper } from '@tanstack/react-table';
+import { createColumnHelper, type SortingState, type Updater } from '@tanstack/react-table';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { useCloudAccounts } from '../api/queries.ts';
@@ -15,6 +15,15 @@ const PAGE_SIZE = 50;
 const FILTERS = ['provider', 'cloud_account_id', 'type', 'region', 'state', 'tag'] as const;
 type Filter = (typeof FILTERS)[number];
 
+/** The API sorts (`sort=name`, `sort=-cost_monthly`): the table's sorting state is its address's `sort`. */
+const SORTABLE = new Set(['name', 'type', 'region', 'state', 'cost_monthly']);
+
+function sortingOf(sort: string | null): SortingState {
+  if (!sort) return [];
+  const id = sort.replace(/^-/, '');
+  return SORTABLE.has(id) ? [{ id, desc: sort.startsWith('-') }] : [];
+}
+
 const column = createColumnHelper<Resource>();
 const columns = [
   column.accessor((row) => row.name ?? row.provider_resource_id, {
@@ -26,12 +35,13 @@ const columns = [
       </Anchor>
     ),
   }),
-  column.accessor('provider', { header: 'Provider' }),
+  column.accessor('provider', { header: 'Provider', enableSorting: false }),
   column.accessor('type', { header: 'Type' }),
   column.accessor('region', { header: 'Region', cell: (info) => info.getValue() ?? '—' }),
   column.accessor('state', { header: 'State', cell: (info) => (info.getValue() ? <Badge variant="light">{info.getValue()}</Badge> : '—') }),
   column.accessor('tags', {
     header: 'Tags',
+    enableSorting: false,
     cell: (info) =>
       Object.entries(info.getValue())
         .slice(0, 3)
@@ -47,7 +57,9 @@ export default function Inventory() {
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? ''])) as Record<Filter, string>;
   const [text, setText] = useState({ type: filters.type, region: filters.region, state: filters.state, tag: filters.tag });
   const [debounced] = useDebouncedValue(text, 300);
-  const query = useMemo(() => ({ ...filters, ...debounced }), [params, debounced]);
+  const sorting = sortingOf(params.get('sort'));
+  const sort = sorting[0] ? `${sorting[0].desc ? '-' : ''}${sorting[0].id}` : undefined;
+  const query = useMemo(() => ({ ...filters, ...debounced, sort }), [params, debounced]);
   const pages = useCursorPages(JSON.stringify(query));
   const accounts = useCloudAccounts();
 
@@ -57,11 +69,15 @@ export default function Inventory() {
     placeholderData: keepPreviousData,
   });
 
-  const setFilter = (name: Filter, value: string | null) => {
+  const setFilter = (name: Filter | 'sort', value: string | null) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
     else next.delete(name);
     setParams(next, { replace: true });
+  };
+  const setSorting = (updater: Updater<SortingState>) => {
+    const [next] = typeof updater === 'function' ? updater(sorting) : updater;
+    setFilter('sort', next ? `${next.desc ? '-' : ''}${next.id}` : null);
   };
   const setTextFilter = (name: keyof typeof text, value: string) => {
     setText((current) => ({ ...current, [name]: value }));
@@ -102,7 +118,7 @@ export default function Inventory() {
       <QueryState query={resources} label="resources" isEmpty={(data) => data.items.length === 0} empty="No resource matches these filters.">
         {(data) => (
           <div data-testid="inventory-table" aria-busy={resources.isFetching}>
-            <DataTable data={data.items} columns={columns} caption={`Resources, page ${pages.page}`} getRowId={(row) => row.id} />
+            <DataTable data={data.items} columns={columns} caption={`Resources, page ${pages.page}`} getRowId={(row) => row.id} sorting={sorting} onSortingChange={setSorting} />
             <Pager page={pages.page} nextCursor={data.next_cursor} onNext={pages.next} onPrevious={pages.previous} />
           </div>
         )}

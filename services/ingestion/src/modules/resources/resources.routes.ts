@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
-import { AppError, decodeCursor, pageQuery, pageSchema, toPage } from '@stratus/http';
-import { listResources } from './resources.repository.ts';
+import { AppError, cursorCodec, pageQuery, pageSchema, pgTimestamp } from '@stratus/http';
+import { listResources, RESOURCE_SORTS, resourceOrder, type ResourceSort } from './resources.repository.ts';
 
 const provider = z.enum(CLOUD_PROVIDERS);
 
@@ -45,6 +45,24 @@ const tagFilter = z
     return tags;
   });
 
+/**
+ * A page's end in the order it was listed by: the sort itself, the last row's key as text and its
+ * id, so a cursor of another order (or a forged key) is a 400, never a cast PostgreSQL refuses.
+ */
+const sortedCursor = cursorCodec(
+  z.tuple([z.enum(RESOURCE_SORTS), z.string().max(4_000), z.uuid()]).refine(([sort, at]) => {
+    const { type } = resourceOrder(sort);
+    return type === 'numeric' ? /^-?\d{1,30}(\.\d{1,30})?$/.test(at) : type === 'timestamptz' ? pgTimestamp.safeParse(at).success : true;
+  }),
+  'start again without cursor (a cursor goes with the sort it was listed by)',
+);
+
+function afterOf(cursor: string | undefined, sort: ResourceSort) {
+  const decoded = sortedCursor.decode(cursor);
+  if (decoded && decoded[0] !== sort) throw new AppError('invalid', `cursor was listed by sort=${decoded[0]}, not ${sort}: keep the sort, or start again without cursor`);
+  return decoded && { at: decoded[1], id: decoded[2] };
+}
+
 export const resourcesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/resources',
@@ -60,14 +78,20 @@ export const resourcesRoutes: FastifyPluginAsyncZod = async (app) => {
           state: z.string().optional(),
           cloud_account_id: z.uuid().optional(),
           tag: tagFilter,
+          sort: z.enum(RESOURCE_SORTS).default('-created_at').describe('name, type, region, state, cost_monthly or created_at; a leading - sorts descending'),
         }),
         response: { 200: pageSchema(resourceSchema) },
       },
     },
     async (request) => {
-      const { limit, cursor, tag, ...filters } = request.query;
-      const rows = await request.withTenant((trx) => listResources(trx, { ...filters, tags: tag }, limit, decodeCursor(cursor)));
-      return toPage(rows, limit);
+      const { limit, cursor, tag, sort, ...filters } = request.query;
+      const rows = await request.withTenant((trx) => listResources(trx, { ...filters, tags: tag }, { sort, limit, after: afterOf(cursor, sort) }));
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(({ keyset_at: _, ...item }) => item),
+        next_cursor: rows.length > limit && last ? sortedCursor.encode([sort, last.keyset_at, last.id]) : null,
+      };
     },
   );
 

@@ -1,18 +1,10 @@
 import { TERRAFORM_TYPES } from '@stratus/cloud';
+import type { TerraformResourcesTable } from '@stratus/db';
 
-/** One managed resource instance of a state: all that Stratus keeps of it. */
-export interface ParsedResource {
-  address: string;
-  module_path: string;
-  type: string;
-  name: string;
-  provider: string;
-  index_key: string | null;
-  provider_ids: string[];
-  size_attribute: string | null;
-  size: string | null;
+/** One managed resource instance of a state: all that Stratus keeps of it (a terraform_resources row's own fields). */
+export type ParsedResource = Pick<TerraformResourcesTable, 'address' | 'module_path' | 'type' | 'name' | 'provider' | 'index_key' | 'provider_ids' | 'size_attribute' | 'size'> & {
   tags: Record<string, string> | null;
-}
+};
 
 export interface ParsedState {
   /** state: the state file itself (format version 4); show: `terraform show -json` of it. */
