@@ -102,7 +102,7 @@ export function terraformCommand(program: Command): void {
     .option('--s3-region <region>', 'the bucket\'s region (auto for GCS)')
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint, e.g. https://storage.googleapis.com (AWS S3 without it)')
     .option('--s3-force-path-style', 'the bucket in the path, not the host name (MinIO, Ceph)')
-    .option('--s3-access-key <id>', 'the access key id, with --s3-secret-key-file (without both: the service\'s default AWS credentials)')
+    .option('--s3-access-key <id>', 'an access key id that may read the object (an HMAC key for GCS), with --s3-secret-key-file')
     .option('--s3-secret-key-file <path>', 'a file holding the secret access key (never on the command line)')
     .option('--pull-interval <minutes>', 'minutes between pulls of the backend (default 60)', minutes)
     .option('--module-version <call=version...>', 'the registered version a module call uses, e.g. --module-version network=1.4.0')

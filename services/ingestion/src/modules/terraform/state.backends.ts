@@ -16,8 +16,8 @@ export interface S3Backend {
   region: string;
   endpoint?: string | undefined;
   force_path_style?: boolean | undefined;
-  access_key?: string | undefined;
-  secret_key?: string | undefined;
+  access_key: string;
+  secret_key: string;
 }
 
 export type StateBackend = HttpBackend | S3Backend;

@@ -30,12 +30,9 @@ const s3Backend = z
       .optional()
       .describe('an S3-compatible endpoint (https://storage.googleapis.com for GCS, a MinIO or Ceph address); AWS S3 in the region without it'),
     force_path_style: z.boolean().optional().describe('bucket in the path, not the host name (MinIO, Ceph, most S3-compatible servers)'),
-    access_key: text({ max: 256, min: 1 }).optional().describe('with secret_key; without both, the default AWS credential chain of the ingestion service'),
-    secret_key: text({ max: 1_000, min: 1 }).optional(),
-  })
-  .refine((backend) => (backend.access_key === undefined) === (backend.secret_key === undefined), {
-    path: ['secret_key'],
-    message: 'access_key and secret_key go together: give both, or neither to use the default credential chain',
+    // Required: the service's own credentials (an instance role) must not read a bucket for whoever asks.
+    access_key: text({ max: 256, min: 1 }).describe('an access key id allowed to read the object (an HMAC key for GCS)'),
+    secret_key: text({ max: 1_000, min: 1 }),
   })
   .describe('sealed at rest and never returned');
 
