@@ -94,10 +94,11 @@ export class ObjectStore {
     return object.Body!.transformToByteArray();
   }
 
-  async head(key: string): Promise<{ size: number; metadata: Record<string, string> } | undefined> {
+  /** The object's size, metadata and ETag (which changes whenever its content does), or undefined when there is no such key. */
+  async head(key: string): Promise<{ size: number; metadata: Record<string, string>; etag: string | undefined } | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { size: head.ContentLength ?? 0, metadata: head.Metadata ?? {} };
+      return { size: head.ContentLength ?? 0, metadata: head.Metadata ?? {}, etag: head.ETag };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -18,7 +18,7 @@ describe('ObjectStore', () => {
     await s3.store.put('b/three.txt', 'three');
 
     expect((await s3.store.get('a/one.txt'))?.toString()).toBe('one');
-    expect(await s3.store.head('a/one.txt')).toEqual({ size: 3, metadata: { rows: '1' } });
+    expect(await s3.store.head('a/one.txt')).toEqual({ size: 3, metadata: { rows: '1' }, etag: expect.stringMatching(/^"[^"]+"$/) });
     const listed = [];
     for await (const object of s3.store.list('a/')) listed.push([object.key, object.size]);
     expect(listed).toEqual([['a/one.txt', 3], ['a/two.bin', 3]]);

@@ -3,9 +3,13 @@
  * port of its own), as an operator runs it.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestObjectStore, type TestObjectStore } from '@stratus/testing';
 import { startIngestionApp, type IngestionApp } from './ingestion-app.ts';
 
 const bin = fileURLToPath(new URL('../../../packages/cli/bin/stratus', import.meta.url));
@@ -53,5 +57,30 @@ it('registers a state from a file, lists its resources and coverage, and registe
   expect(usage.stdout).toMatch(/compute\s+2\.1\.0\s+fleet\s+module\.compute\s+5/);
 
   const refused = await stratus(['terraform', 'states', 'add', '--name', 'nothing']);
-  expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('give --file or --backend-url') });
+  expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('give one of --file, --backend-url and --s3-bucket') });
+});
+
+it('registers a state in an s3 backend, its secret key read from a file, and queues a pull of it', async () => {
+  const s3: TestObjectStore = await createTestObjectStore();
+  const dir = await mkdtemp(join(tmpdir(), 'stratus-tf-'));
+  try {
+    const secretFile = join(dir, 'secret');
+    await writeFile(secretFile, `${s3.env.S3_SECRET_ACCESS_KEY}\n`);
+    const base = ['terraform', 'states', 'add', '--s3-bucket', s3.env.S3_BUCKET, '--s3-region', 'us-east-1', '--s3-endpoint', s3.env.S3_ENDPOINT, '--s3-force-path-style'];
+    const noKey = await stratus([...base, '--name', 'no-key']);
+    expect(noKey).toMatchObject({ code: 2, stderr: expect.stringContaining('body.backend.key') });
+
+    const added = await stratus([...base, '--name', 'from-s3', '--s3-key', 'prod.tfstate', '--s3-access-key', s3.env.S3_ACCESS_KEY_ID, '--s3-secret-key-file', secretFile]);
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registered state from-s3 as [0-9a-f-]{36}: pulled from its backend shortly\n$/) });
+    const stateId = /as ([0-9a-f-]{36})/.exec(added.stdout)![1]!;
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select(['backend', 'backend_config']).where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(stored.backend).toBe('s3');
+    expect(JSON.stringify(stored.backend_config)).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
+
+    expect((await stratus(['terraform', 'states', 'list'])).stdout).toMatch(/from-s3\s+s3\s/);
+    expect(await stratus(['terraform', 'states', 'pull', stateId])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^pull queued as job /) });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await s3.cleanup();
+  }
 });

@@ -41,6 +41,42 @@ async function upload(id: string, file: string): Promise<State> {
   return api.request<State>('PUT', `/v1/terraform/states/${id}/state`, { body: await readFile(file, 'utf8'), contentType: 'application/octet-stream' });
 }
 
+interface AddOptions {
+  name: string;
+  account?: string;
+  file?: string;
+  backendUrl?: string;
+  backendUsername?: string;
+  backendPasswordFile?: string;
+  s3Bucket?: string;
+  s3Key?: string;
+  s3Region?: string;
+  s3Endpoint?: string;
+  s3ForcePathStyle?: boolean;
+  s3AccessKey?: string;
+  s3SecretKeyFile?: string;
+  pullInterval?: number;
+  moduleVersion?: string[];
+}
+
+/** Secrets come from files, never the command line (where ps and shell history would show them). */
+const secretFrom = async (file: string | undefined) => (file ? (await readFile(file, 'utf8')).trim() : undefined);
+
+async function backendOf(options: AddOptions) {
+  if (options.backendUrl) return { type: 'http', url: options.backendUrl, username: options.backendUsername, password: await secretFrom(options.backendPasswordFile) };
+  if (options.s3Bucket === undefined) return undefined;
+  return {
+    type: 's3',
+    bucket: options.s3Bucket,
+    key: options.s3Key,
+    region: options.s3Region,
+    endpoint: options.s3Endpoint,
+    force_path_style: options.s3ForcePathStyle,
+    access_key: options.s3AccessKey,
+    secret_key: await secretFrom(options.s3SecretKeyFile),
+  };
+}
+
 const printStates = (states: State[]) => printTable(states as unknown as Record<string, unknown>[], ['id', 'name', 'backend', 'cloud_account_id', 'serial', 'resources', 'last_updated', 'last_error']);
 
 export function terraformCommand(program: Command): void {
@@ -54,19 +90,27 @@ export function terraformCommand(program: Command): void {
 
   states
     .command('add')
-    .description('register a state: upload a file (--file) or pull an HTTP backend on a schedule (--backend-url)')
+    .description('register a state: upload a file (--file), or pull an HTTP (--backend-url) or s3 (--s3-bucket) backend on a schedule')
     .requiredOption('--name <name>', 'a name to recognise it by')
     .option('--account <id>', "the cloud account its resources live in (its missing resources count there)")
     .option('--file <path>', 'the state file (terraform.tfstate, `terraform state pull`) or `terraform show -json` of it')
     .option('--backend-url <url>', "an HTTP backend's address")
     .option('--backend-username <name>', 'the HTTP backend user')
     .option('--backend-password-file <path>', 'a file holding the HTTP backend password (never on the command line)')
+    .option('--s3-bucket <bucket>', "an s3 backend's bucket, with --s3-key and --s3-region (any S3-compatible store: AWS S3, GCS, MinIO)")
+    .option('--s3-key <key>', "the state object's key, as in the backend block")
+    .option('--s3-region <region>', 'the bucket\'s region (auto for GCS)')
+    .option('--s3-endpoint <url>', 'an S3-compatible endpoint, e.g. https://storage.googleapis.com (AWS S3 without it)')
+    .option('--s3-force-path-style', 'the bucket in the path, not the host name (MinIO, Ceph)')
+    .option('--s3-access-key <id>', 'an access key id that may read the object (an HMAC key for GCS), with --s3-secret-key-file')
+    .option('--s3-secret-key-file <path>', 'a file holding the secret access key (never on the command line)')
     .option('--pull-interval <minutes>', 'minutes between pulls of the backend (default 60)', minutes)
     .option('--module-version <call=version...>', 'the registered version a module call uses, e.g. --module-version network=1.4.0')
-    .action(async (options: { name: string; account?: string; file?: string; backendUrl?: string; backendUsername?: string; backendPasswordFile?: string; pullInterval?: number; moduleVersion?: string[] }) => {
-      if ((options.file === undefined) === (options.backendUrl === undefined)) throw new AppError('invalid', 'give --file or --backend-url');
+    .action(async (options: AddOptions) => {
+      if ([options.file, options.backendUrl, options.s3Bucket].filter((given) => given !== undefined).length !== 1) {
+        throw new AppError('invalid', 'give one of --file, --backend-url and --s3-bucket');
+      }
       const api = await apiClient();
-      const password = options.backendPasswordFile ? (await readFile(options.backendPasswordFile, 'utf8')).trim() : undefined;
       const moduleVersions = options.moduleVersion?.map((pair) => {
         const at = pair.indexOf('=');
         if (at <= 0) throw new AppError('invalid', `--module-version "${pair}" must be call=version`);
@@ -76,7 +120,7 @@ export function terraformCommand(program: Command): void {
         json: {
           name: options.name,
           cloud_account_id: options.account,
-          backend: options.backendUrl ? { type: 'http', url: options.backendUrl, username: options.backendUsername, password } : undefined,
+          backend: await backendOf(options),
           pull_interval_minutes: options.pullInterval,
           module_versions: moduleVersions ? Object.fromEntries(moduleVersions) : undefined,
         },
@@ -106,7 +150,7 @@ export function terraformCommand(program: Command): void {
 
   states
     .command('pull')
-    .description('pull a state from its HTTP backend now')
+    .description('pull a state from its HTTP or s3 backend now')
     .argument('<id>', 'the state id')
     .action(async (id: string) => {
       const api = await apiClient();

@@ -14,8 +14,10 @@ export interface TerraformStatesTable {
   /** The account whose resources the state describes: its missing resources count there. */
   cloud_account_id: string | null;
   backend: Generated<TerraformBackend>;
-  /** For the http backend: its address and credentials, sealed like state_file. */
+  /** For the http and s3 backends: where the state is and the credentials to read it, sealed like state_file. */
   backend_config: NullableJsonb;
+  /** For the s3 backend: the ETag of the object last read (an unchanged object is not downloaded again). */
+  backend_etag: string | null;
   pull_interval_minutes: Generated<number>;
   serial: string | null;
   lineage: string | null;
@@ -88,6 +90,7 @@ export const terraformColumns: ColumnsOf<TerraformTables> = {
     cloud_account_id: 'null',
     backend: 'not null',
     backend_config: 'null',
+    backend_etag: 'null',
     pull_interval_minutes: 'not null',
     serial: 'null',
     lineage: 'null',

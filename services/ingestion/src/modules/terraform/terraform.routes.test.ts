@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createSimAdapter, type CloudAccountRef } from '@stratus/cloud';
+import { createTestObjectStore, type TestObjectStore } from '@stratus/testing';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 import { syncAccount } from '../discovery/discovery.service.ts';
 import { terraformStatePullJob } from '../../jobs/terraform-state-pull.job.ts';
@@ -41,6 +42,7 @@ let ref: CloudAccountRef;
 let backend: Server;
 let backendUrl: string;
 let backendHits = 0;
+let s3: TestObjectStore;
 
 const logger = pino({ level: 'silent' });
 const sync = () =>
@@ -77,10 +79,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/state/fleet`;
+  s3 = await createTestObjectStore();
 });
 
 afterAll(async () => {
   backend?.close();
+  await s3?.cleanup();
   await ingestion?.close();
 });
 
@@ -222,5 +226,75 @@ describe('a state pulled from an HTTP backend', () => {
     });
     const upload = await ingestion.app.inject({ method: 'PUT', url: `/v1/terraform/states/${stateId}/state`, headers: { authorization: `Bearer ${ingestion.token}`, 'content-type': 'application/octet-stream' }, payload: FIXTURE });
     expect(upload.statusCode).toBe(409);
+  });
+});
+
+describe('a state pulled from an s3 backend', () => {
+  const key = 'env:/prod/fleet.tfstate';
+  const s3Backend = () => ({
+    type: 's3',
+    bucket: s3.env.S3_BUCKET,
+    key,
+    region: 'us-east-1',
+    endpoint: s3.env.S3_ENDPOINT,
+    force_path_style: true,
+    access_key: s3.env.S3_ACCESS_KEY_ID,
+    secret_key: s3.env.S3_SECRET_ACCESS_KEY,
+  });
+
+  it('refuses an incomplete backend, naming the field', async () => {
+    const { bucket: _bucket, ...noBucket } = s3Backend();
+    const missing = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'no-bucket', backend: noBucket } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain('body.backend.bucket');
+    const { secret_key: _secret, ...halfCredentials } = s3Backend();
+    const half = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'half', backend: halfCredentials } });
+    expect(half.status).toBe(400);
+    expect(half.body.message).toContain('body.backend.secret_key');
+    const badBucket = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'bad', backend: { ...s3Backend(), bucket: 'Not_A_Bucket' } } });
+    expect(badBucket.status).toBe(400);
+    expect(badBucket.body.message).toContain('body.backend.bucket must be a bucket name');
+  });
+
+  it('is pulled on a schedule: a new serial is applied, an unchanged object skipped, a missing one recorded', async () => {
+    await s3.store.put(key, FIXTURE);
+    const created = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'from-s3', backend: s3Backend(), pull_interval_minutes: 30 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ backend: 's3', serial: null });
+    const stateId = created.body.id as string;
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select('backend_config').where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(JSON.stringify([created.body, stored.backend_config])).not.toContain(s3.env.S3_SECRET_ACCESS_KEY);
+
+    await reconcileSchedules(ingestion.deps);
+    const schedulers = await ingestion.deps.queues.queues.discovery.getJobSchedulers(0, 10);
+    expect(schedulers).toContainEqual(expect.objectContaining({ key: pullSchedulerIdOf(stateId), every: 30 * 60_000, name: 'terraform.state.pull' }));
+
+    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    const payload = { terraform_state_id: stateId, organization_id: ingestion.organizationId };
+    const view = async () => (await ingestion.call('GET', `/v1/terraform/states/${stateId}`)).body;
+    expect(await pull(payload, undefined as never)).toEqual({ status: 'done', resources: 11 });
+    expect(await view()).toMatchObject({ serial: '42', resources: 11, last_error: null });
+    const etag = (await s3.store.head(key))!.etag;
+    expect(await pull(payload, undefined as never)).toEqual({ status: 'skipped', reason: `ETag ${etag} is the one read last` });
+
+    // terraform apply writes serial 43 without the security group.
+    const next = JSON.parse(FIXTURE) as { serial: number; resources: { type: string }[] };
+    next.serial = 43;
+    next.resources = next.resources.filter((resource) => resource.type !== 'aws_security_group');
+    await s3.store.put(key, JSON.stringify(next));
+    expect(await pull(payload, undefined as never)).toEqual({ status: 'done', resources: 10 });
+    expect(await view()).toMatchObject({ serial: '43', resources: 10, last_error: null });
+
+    await s3.store.delete([key]);
+    await expect(pull(payload, undefined as never)).rejects.toThrow(`s3://${s3.env.S3_BUCKET}/${key}: no such object`);
+    expect(await view()).toMatchObject({ serial: '43', resources: 10, last_error: `s3://${s3.env.S3_BUCKET}/${key}: no such object` });
+
+    // The object is back as it was: the same ETag, nothing to parse again, and the error is over.
+    await s3.store.put(key, JSON.stringify(next));
+    expect(await pull(payload, undefined as never)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('ETag') });
+    expect(await view()).toMatchObject({ serial: '43', last_error: null });
+
+    const now = await ingestion.call('POST', `/v1/terraform/states/${stateId}/pull`);
+    expect(now.status).toBe(202);
   });
 });

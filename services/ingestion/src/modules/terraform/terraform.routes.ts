@@ -38,8 +38,9 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
       schema: {
         summary: 'Register a Terraform state',
         description:
-          'Without backend, upload the state file next (PUT /v1/terraform/states/{id}/state). With an HTTP backend, Stratus pulls ' +
-          'the state every pull_interval_minutes (and at once on POST .../pull); its address and credentials are sealed and never returned.',
+          'Without backend, upload the state file next (PUT /v1/terraform/states/{id}/state). With an HTTP or s3 backend, Stratus pulls ' +
+          'the state every pull_interval_minutes (and at once on POST .../pull); its address and credentials are sealed and never returned. ' +
+          'The s3 backend reads any S3-compatible endpoint: AWS S3, GCS in interoperability mode (https://storage.googleapis.com with HMAC keys), MinIO, Ceph.',
         tags,
         body: createStateBody,
         response: { 201: stateSchema },
@@ -47,7 +48,7 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
     },
     async (request, reply) => {
       const state = await request.withTenant(async (trx) => stateView(trx, await createState(trx, deps, request.auth.organizationId, request.body)));
-      if (state.backend === 'http') await queues.enqueue('terraform.state.pull', { terraform_state_id: state.id, organization_id: request.auth.organizationId });
+      if (state.backend !== 'upload') await queues.enqueue('terraform.state.pull', { terraform_state_id: state.id, organization_id: request.auth.organizationId });
       return reply.status(201).send(state);
     },
   );
@@ -114,7 +115,7 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
     {
       config: { permission: 'resources:write' },
       schema: {
-        summary: 'Pull a state from its HTTP backend now',
+        summary: 'Pull a state from its HTTP or s3 backend now',
         tags,
         params: idParams,
         response: { 202: z.object({ job_id: z.string(), terraform_state_id: z.uuid() }) },
@@ -122,7 +123,7 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
     },
     async (request, reply) => {
       const state = await request.withTenant((trx) => stateOrThrow(trx, request.params.id));
-      if (state.backend !== 'http') throw new AppError('conflict', `terraform state ${state.id} has no HTTP backend: upload it instead`);
+      if (state.backend === 'upload') throw new AppError('conflict', `terraform state ${state.id} has no backend: upload it instead`);
       const job = await queues.enqueue('terraform.state.pull', { terraform_state_id: state.id, organization_id: request.auth.organizationId });
       return reply.status(202).send({ job_id: job.id!, terraform_state_id: state.id });
     },

@@ -17,11 +17,33 @@ const httpBackend = z
   })
   .describe('sealed at rest and never returned');
 
+/** Terraform's s3 backend settings, by their names in the backend block. */
+const s3Backend = z
+  .object({
+    type: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3 to 63 lowercase letters, digits, . and -'),
+    key: text({ max: 1_024, min: 1 }).describe("the state object's key, as in the backend block (workspaces other than default: env:/<workspace>/<key>)"),
+    region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as eu-west-1 (auto for GCS)'),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2_000)
+      .optional()
+      .describe('an S3-compatible endpoint (https://storage.googleapis.com for GCS, a MinIO or Ceph address); AWS S3 in the region without it'),
+    force_path_style: z.boolean().optional().describe('bucket in the path, not the host name (MinIO, Ceph, most S3-compatible servers)'),
+    // Required: the service's own credentials (an instance role) must not read a bucket for whoever asks.
+    access_key: text({ max: 256, min: 1 }).describe('an access key id allowed to read the object (an HMAC key for GCS)'),
+    secret_key: text({ max: 1_000, min: 1 }),
+  })
+  .describe('sealed at rest and never returned');
+
 export const createStateBody = z.object({
   name,
   cloud_account_id: z.uuid().optional().describe("the account the state's resources live in: its missing resources are counted there"),
-  backend: httpBackend.optional().describe('pull the state from an HTTP backend on a schedule; without it, upload it (PUT .../state)'),
-  pull_interval_minutes: z.int().min(5).max(7 * 24 * 60).optional().describe('minutes between pulls of an HTTP backend (default 60)'),
+  backend: z
+    .discriminatedUnion('type', [httpBackend, s3Backend])
+    .optional()
+    .describe('pull the state from an HTTP or s3 backend on a schedule; without it, upload it (PUT .../state)'),
+  pull_interval_minutes: z.int().min(5).max(7 * 24 * 60).optional().describe('minutes between pulls of a backend (default 60)'),
   module_versions: z
     .record(moduleName, version)
     .optional()

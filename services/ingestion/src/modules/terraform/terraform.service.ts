@@ -5,6 +5,7 @@ import type { Outbox, PublishManyItem } from '@stratus/events';
 import { AppError } from '@stratus/http';
 import { openSecret, sealSecret, type EncryptedSecret, type Keyring } from '@stratus/vault';
 import { driftOf, driftSignature } from './drift.ts';
+import { readHttpState, readS3State, type BackendRead, type StateBackend } from './state.backends.ts';
 import { parseState, StateParseError, type ParsedState } from './state.parser.ts';
 import { driftCandidates, linkModules, recordDriftSignatures, replaceStateResources } from './terraform.repository.ts';
 
@@ -13,13 +14,6 @@ type Trx = Transaction<Database>;
 export interface TerraformDeps {
   keyring: Keyring;
   outbox: Outbox;
-}
-
-/** An HTTP backend as `terraform { backend "http" { address, username, password } }` names it. */
-export interface HttpBackend {
-  url: string;
-  username?: string | undefined;
-  password?: string | undefined;
 }
 
 interface StateOwner {
@@ -76,7 +70,7 @@ export async function detectDrift(trx: Trx, outbox: Outbox, organizationId: stri
 }
 
 /** Stores a state's new content: sealed whole, parsed into its instances, linked to modules, and checked for drift. */
-export async function storeStateFile(trx: Trx, deps: TerraformDeps, state: StateOwner, raw: unknown, parsed: ParsedState): Promise<void> {
+export async function storeStateFile(trx: Trx, deps: TerraformDeps, state: StateOwner, raw: unknown, parsed: ParsedState, backendEtag: string | null = null): Promise<void> {
   const sealed = sealSecret(deps.keyring, raw, aadOf(state, 'state_file'));
   const row = await trx
     .updateTable('terraform_states')
@@ -85,6 +79,7 @@ export async function storeStateFile(trx: Trx, deps: TerraformDeps, state: State
       serial: parsed.serial === null ? null : String(parsed.serial),
       lineage: parsed.lineage,
       terraform_version: parsed.terraform_version,
+      backend_etag: backendEtag,
       last_error: null,
       last_updated: new Date(),
     })
@@ -110,7 +105,7 @@ export async function linkModulesAndDrift(trx: Trx, deps: Pick<TerraformDeps, 'o
 export interface NewState {
   name: string;
   cloud_account_id?: string | undefined;
-  backend?: HttpBackend | undefined;
+  backend?: StateBackend | undefined;
   pull_interval_minutes?: number | undefined;
   module_versions?: Record<string, string> | undefined;
 }
@@ -124,7 +119,7 @@ export async function createState(trx: Trx, deps: TerraformDeps, organizationId:
       ...state,
       name: input.name,
       cloud_account_id: input.cloud_account_id ?? null,
-      backend: input.backend ? 'http' : 'upload',
+      backend: input.backend?.type ?? 'upload',
       backend_config: input.backend ? JSON.stringify(sealSecret(deps.keyring, input.backend, aadOf(state, 'backend_config'))) : null,
       ...(input.pull_interval_minutes === undefined ? {} : { pull_interval_minutes: input.pull_interval_minutes }),
       module_versions: JSON.stringify(input.module_versions ?? {}),
@@ -172,7 +167,7 @@ export async function stateOrThrow(trx: Trx, id: string) {
   return state;
 }
 
-/** A new version of an uploaded state (an HTTP backend's state is replaced by its pulls only). */
+/** A new version of an uploaded state (a backend's state is replaced by its pulls only). */
 export async function uploadState(trx: Trx, deps: TerraformDeps, id: string, file: Buffer): Promise<void> {
   const state = await stateOrThrow(trx, id);
   if (state.backend !== 'upload') throw new AppError('conflict', `terraform state ${id} is pulled from its ${state.backend} backend; it takes no upload`);
@@ -188,9 +183,10 @@ export async function uploadState(trx: Trx, deps: TerraformDeps, id: string, fil
 export type PullOutcome = { status: 'done'; resources: number } | { status: 'skipped'; reason: string };
 
 /**
- * Pulls a state from its HTTP backend, as `terraform state pull` does, and stores it. The same
- * lineage and serial as stored is the same state: nothing is written. A failure is recorded on
- * the state (last_error) and thrown, for the job to retry.
+ * Pulls a state from its backend, as `terraform state pull` does, and stores it. The same lineage
+ * and serial as stored is the same state, and an s3 object with the ETag last read is not even
+ * downloaded: nothing is written. A failure is recorded on the state (last_error) and thrown, for
+ * the job to retry.
  */
 export async function pullState(
   db: Kysely<Database>,
@@ -198,42 +194,30 @@ export async function pullState(
   target: { organization_id: string; terraform_state_id: string },
 ): Promise<PullOutcome> {
   const state = await withTenant(db, target.organization_id, (trx) => trx.selectFrom('terraform_states').selectAll().where('id', '=', target.terraform_state_id).executeTakeFirst());
-  if (!state || state.backend !== 'http' || !state.backend_config) return { status: 'skipped', reason: `terraform state ${target.terraform_state_id} has no HTTP backend` };
-  const backend = openSecret(deps.keyring, state.backend_config as EncryptedSecret, aadOf(state, 'backend_config')) as HttpBackend;
-  let raw: unknown;
+  if (!state || state.backend === 'upload' || !state.backend_config) return { status: 'skipped', reason: `terraform state ${target.terraform_state_id} has no backend` };
+  const backend = openSecret(deps.keyring, state.backend_config as EncryptedSecret, aadOf(state, 'backend_config')) as StateBackend;
+  const record = (set: { last_error: string | null; backend_etag?: string | null }) =>
+    withTenant(db, target.organization_id, (trx) => trx.updateTable('terraform_states').set(set).where('id', '=', state.id).execute());
+  let read: BackendRead;
   let parsed: ParsedState;
   try {
-    raw = await fetchState(backend, deps.maxBytes, deps.fetch ?? fetch);
-    parsed = parseState(raw);
+    read = backend.type === 's3' ? await readS3State(backend, state.backend_etag, deps.maxBytes) : await readHttpState(backend, deps.maxBytes, deps.fetch ?? fetch);
+    if ('unchanged' in read) {
+      if (state.last_error !== null) await record({ last_error: null });
+      return { status: 'skipped', reason: `ETag ${read.unchanged} is the one read last` };
+    }
+    parsed = parseState(read.raw);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await withTenant(db, target.organization_id, (trx) => trx.updateTable('terraform_states').set({ last_error: message }).where('id', '=', state.id).execute());
+    await record({ last_error: error instanceof Error ? error.message : String(error) });
     throw error;
   }
   if (parsed.lineage !== null && parsed.lineage === state.lineage && parsed.serial !== null && String(parsed.serial) === state.serial) {
+    // A rewritten object of the same serial: its new ETag spares the next pull the download.
+    if (state.last_error !== null || read.etag !== state.backend_etag) await record({ last_error: null, backend_etag: read.etag });
     return { status: 'skipped', reason: `serial ${parsed.serial} is the one stored` };
   }
-  await withTenant(db, target.organization_id, (trx) => storeStateFile(trx, deps, state, raw, parsed));
+  await withTenant(db, target.organization_id, (trx) => storeStateFile(trx, deps, state, read.raw, parsed, read.etag));
   return { status: 'done', resources: parsed.resources.length };
-}
-
-async function fetchState(backend: HttpBackend, maxBytes: number, fetchImpl: typeof fetch): Promise<unknown> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (backend.username !== undefined || backend.password !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`${backend.username ?? ''}:${backend.password ?? ''}`).toString('base64')}`;
-  }
-  const response = await fetchImpl(backend.url, { headers, redirect: 'error', signal: AbortSignal.timeout(30_000) });
-  // The backend's address may carry a token: the error names the status only.
-  if (!response.ok) throw new Error(`the HTTP backend answered ${response.status}`);
-  const length = Number(response.headers.get('content-length') ?? 0);
-  if (length > maxBytes) throw new Error(`the state is ${length} bytes, more than the ${maxBytes} allowed`);
-  const body = await response.text();
-  if (Buffer.byteLength(body) > maxBytes) throw new Error(`the state is more than the ${maxBytes} bytes allowed`);
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new Error('the HTTP backend did not answer with JSON');
-  }
 }
 
 /** A state as served: what was parsed of it, never its file or its backend. */
