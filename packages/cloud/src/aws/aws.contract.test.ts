@@ -125,6 +125,48 @@ describe('AWS discovery, published answers', () => {
   });
 });
 
+describe('AWS CloudWatch GetMetricData, published answers', () => {
+  it('reads an instance’s average and p95 CPU from GetMetricData, following its NextToken', async () => {
+    queryApis({ 'us-east-1': { DescribeInstances: xml('ec2-DescribeInstances.xml') } });
+    // The published result, answered for each query the adapter asks: the average on a first,
+    // partial page that names the next, the p95 on that next page.
+    const result = publishedJson<{ MetricDataResults: { Id: string; StatusCode: string }[] }>(published('cloudwatch-GetMetricData.json'));
+    const page = (id: string, statusCode: string, nextToken?: string) => ({
+      ...result,
+      MetricDataResults: result.MetricDataResults.map((one) => ({ ...one, Id: id, StatusCode: statusCode })),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    });
+    const answers = [page('avg0', 'PartialData', 'page-2'), page('p950', 'Complete')];
+    const asked: { target: string | null; body: Record<string, unknown> }[] = [];
+    nock('https://monitoring.us-east-1.amazonaws.com')
+      .post('/')
+      .reply(async (req: Request) => {
+        asked.push({ target: req.headers.get('x-amz-target'), body: (await req.json()) as Record<string, unknown> });
+        return [200, answers.shift(), { 'content-type': 'application/x-amz-json-1.0' }];
+      })
+      .persist();
+
+    const { resources, error } = await discoverAll(['us-east-1']);
+
+    expect(error).toBeUndefined();
+    expect(resources).toEqual([
+      expect.objectContaining({
+        provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0',
+        utilization: { window_days: 30, cpu_avg: 96.85, cpu_p95: 96.85 },
+      }),
+    ]);
+    expect(asked.map((one) => [one.target, one.body.NextToken])).toEqual([
+      ['GraniteServiceVersion20100801.GetMetricData', undefined],
+      ['GraniteServiceVersion20100801.GetMetricData', 'page-2'],
+    ]);
+    // One 30-day period per query, so that CloudWatch computes the p95 over every sample.
+    expect(asked[0]?.body.MetricDataQueries).toEqual([
+      expect.objectContaining({ Id: 'avg0', MetricStat: expect.objectContaining({ Period: 2_592_000, Stat: 'Average' }) }),
+      expect.objectContaining({ Id: 'p950', MetricStat: expect.objectContaining({ Period: 2_592_000, Stat: 'p95' }) }),
+    ]);
+  });
+});
+
 describe('AWS Cost Explorer, published answers', () => {
   const CE = 'https://ce.us-east-1.amazonaws.com';
   const september = { start: new Date('2017-09-01T00:00:00Z'), end: new Date('2017-10-01T00:00:00Z') };
