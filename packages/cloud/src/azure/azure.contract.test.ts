@@ -6,7 +6,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudOperationError } from '../adapter.ts';
 import { collect } from '../live/testing.ts';
-import { exampleBody } from '../live/published.ts';
+import { exampleBody, publishedJson } from '../live/published.ts';
 import { ARM, armError, azureAdapter, grantTokens, SUBSCRIPTION } from './test-support.ts';
 
 beforeAll(() => nock.disableNetConnect());
@@ -124,5 +124,56 @@ describe('Azure Resource Graph, published answers (2024-04-01)', () => {
     expect(asked).toEqual([undefined, first.$skipToken, first.$skipToken]);
     expect(askedAt[2]! - askedAt[1]!).toBeGreaterThanOrEqual(950);
     expect(resources).toHaveLength(2);
+  });
+});
+
+describe('Azure Monitor metrics, published answers (2024-02-01)', () => {
+  // The VM comes from this project's Resource Graph fixture (no published Resource Graph example
+  // lists one); what is under test is Monitor's published answer about it.
+  const graph = publishedJson<{ data: { type: string }[] }>(new URL('./fixtures/resource-graph-page-1.json', import.meta.url));
+  const vmRow = graph.data.find((row) => row.type === 'microsoft.compute/virtualmachines');
+
+  function metrics(body: unknown) {
+    const asked: URL[] = [];
+    nock(ARM)
+      .post('/providers/Microsoft.ResourceGraph/resources')
+      .query(true)
+      .reply(200, { totalRecords: 1, count: 1, resultTruncated: 'false', data: [vmRow] })
+      .persist();
+    nock(ARM)
+      .get(/\/providers\/Microsoft\.Insights\/metrics$/)
+      .query(true)
+      .reply((req: Request) => {
+        asked.push(new URL(req.url));
+        return [200, body];
+      })
+      .persist();
+    return asked;
+  }
+
+  it('reads no CPU out of an answer that names other metrics (GetMetric: BlobCount, BlobCapacity)', async () => {
+    const asked = metrics(exampleBody(published('GetMetric.json')));
+
+    const [vm] = await collect(azureAdapter().discover());
+
+    expect(Object.fromEntries(asked[0]?.searchParams ?? [])).toMatchObject({
+      'api-version': '2024-02-01',
+      metricnames: 'Percentage CPU',
+      interval: 'PT1H',
+      aggregation: 'average',
+    });
+    expect(vm?.type).toBe('vm');
+    expect(vm?.utilization).toBeUndefined();
+  });
+
+  it('reads the hourly averages of every time series of the metric asked for, and only those', async () => {
+    // The published answer with its first metric (five series of five hours: 7, 2, 0, 0, 0) named as CPU.
+    const body = exampleBody<{ value: { name: { value: string; localizedValue: string } }[] }>(published('GetMetric.json'));
+    body.value[0]!.name = { value: 'Percentage CPU', localizedValue: 'Percentage CPU' };
+    metrics(body);
+
+    const [vm] = await collect(azureAdapter().discover());
+
+    expect(vm?.utilization).toEqual({ window_days: 30, cpu_avg: 1.8, cpu_p95: 7 });
   });
 });
