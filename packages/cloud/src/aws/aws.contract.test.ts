@@ -19,6 +19,7 @@ const xml = (name: string) => publishedText(published(name));
 const EC2 = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 const RDS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 const ELB = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
+const S3 = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** What a Query API answers when it has nothing to list: the wire form of an empty list. */
 const EMPTY: Record<string, string> = {
@@ -35,9 +36,9 @@ type Answers = Record<string, Record<string, string | (() => string)>>;
 
 /**
  * EC2, RDS and ELBv2 (Query APIs: a form-encoded POST naming its Action) answering per region and
- * Action from `answers`, else with an empty list; S3 lists no bucket. Records what was asked.
+ * Action from `answers`, else with an empty list; S3 lists `buckets` (none by default). Records what was asked.
  */
-function queryApis(answers: Answers) {
+function queryApis(answers: Answers, buckets = `<ListAllMyBucketsResult xmlns="${S3}"><Buckets/></ListAllMyBucketsResult>`) {
   const asked: string[] = [];
   nock(/https:\/\/(ec2|rds|elasticloadbalancing)\.[a-z0-9-]+\.amazonaws\.com/)
     .post('/')
@@ -53,7 +54,7 @@ function queryApis(answers: Answers) {
   nock('https://s3.us-east-1.amazonaws.com')
     .get('/')
     .query(true)
-    .reply(200, '<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Buckets/></ListAllMyBucketsResult>')
+    .reply(200, buckets)
     .persist();
   return asked;
 }
@@ -122,6 +123,75 @@ describe('AWS discovery, published answers', () => {
     expect(resources[1]?.tags).toEqual({ project: 'lima', department: 'digital-media' });
     expect(error).toBeInstanceOf(CloudIncompleteDiscoveryError);
     expect((error as Error).message).toMatch(/discovery is incomplete, 1 of its listings failed .*ec2:DescribeVolumes \(eu-west-1\)/);
+  });
+});
+
+describe('AWS snapshots and buckets, published answers', () => {
+  it('maps a snapshot of DescribeSnapshots (OwnerIds self)', async () => {
+    queryApis({ 'us-east-1': { DescribeSnapshots: xml('ec2-DescribeSnapshots.xml') } });
+
+    const { resources, error } = await discoverAll(['us-east-1']);
+
+    expect(error).toBeUndefined();
+    expect(resources).toEqual([
+      {
+        provider_resource_id: 'arn:aws:ec2:us-east-1::snapshot/snap-01234567890abcdef',
+        name: 'snap-01234567890abcdef',
+        type: 'snapshot',
+        region: 'us-east-1',
+        zone: null,
+        state: 'completed',
+        tags: { Stack: 'test' },
+        metadata: {
+          snapshot_id: 'snap-01234567890abcdef',
+          size_gb: 8,
+          storage_tier: null,
+          encrypted: false,
+          description: 'This is my snapshot',
+          created_at: '2019-02-28T21:28:32.000Z',
+          source_volume: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-049df61146c4d7901',
+        },
+      },
+    ]);
+  });
+
+  it('locates each bucket (GetBucketLocation), reads its tags where it is, and takes NoSuchTagSet for none', async () => {
+    // ListBuckets without BucketRegion (as S3 answered before it had one): one bucket of the
+    // published examples, one other that S3 places in us-east-1 by an empty constraint.
+    const listed = ['amzn-s3-demo-bucket', 'amzn-s3-demo-bucket2']
+      .map((name) => `<Bucket><Name>${name}</Name><CreationDate>2024-09-26T12:00:00.000Z</CreationDate></Bucket>`)
+      .join('');
+    queryApis({}, `<ListAllMyBucketsResult xmlns="${S3}"><Buckets>${listed}</Buckets></ListAllMyBucketsResult>`);
+    const asked: string[] = [];
+    const record = (answer: [number, string]) => (req: Request) => {
+      const url = new URL(req.url);
+      asked.push(`${url.hostname} ${[...url.searchParams.keys()].join(',')}`);
+      return answer;
+    };
+    nock('https://amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com').get('/').query({ location: '' }).reply(record([200, xml('s3-GetBucketLocation.xml')]));
+    nock('https://amzn-s3-demo-bucket2.s3.us-east-1.amazonaws.com')
+      .get('/')
+      .query({ location: '' })
+      .reply(record([200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${S3}"/>`]))
+      .get('/')
+      .query({ tagging: '' })
+      .reply(record([404, '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchTagSet</Code><Message>The TagSet does not exist</Message><BucketName>amzn-s3-demo-bucket2</BucketName><RequestId>656c76696e6727732072657175657374</RequestId><HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId></Error>']));
+    nock('https://amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com').get('/').query({ tagging: '' }).reply(record([200, xml('s3-GetBucketTagging.xml')]));
+
+    const { resources, error } = await discoverAll(['us-east-1', 'us-west-2']);
+
+    expect(error).toBeUndefined();
+    expect(resources.map((resource) => [resource.provider_resource_id, resource.region, resource.tags])).toEqual([
+      ['arn:aws:s3:::amzn-s3-demo-bucket', 'us-west-2', { organization: 'marketing' }],
+      ['arn:aws:s3:::amzn-s3-demo-bucket2', 'us-east-1', {}],
+    ]);
+    // Tags are read at the bucket's own regional endpoint.
+    expect(asked.sort()).toEqual([
+      'amzn-s3-demo-bucket.s3.us-east-1.amazonaws.com location',
+      'amzn-s3-demo-bucket.s3.us-west-2.amazonaws.com tagging',
+      'amzn-s3-demo-bucket2.s3.us-east-1.amazonaws.com location',
+      'amzn-s3-demo-bucket2.s3.us-east-1.amazonaws.com tagging',
+    ]);
   });
 });
 
