@@ -300,4 +300,67 @@ describe('AWS operations and their waiters, published answers', () => {
     expect(result.state).toBe('stopped');
     expect(asked).toEqual(['StopInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
   });
+
+  /** The published snapshot of a volume, asked for by a disk:snapshot of `clientToken`. */
+  const snapshotOf = (clientToken: string) =>
+    awsAdapter().execute({
+      operation: 'snapshot',
+      provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:volume/vol-1234567890abcdef0',
+      resource_type: 'disk',
+      region: 'us-east-1',
+      params: { name: 'Prod backup' },
+      client_token: clientToken,
+    });
+
+  it('snapshots a volume (CreateSnapshot), tagged with the operation’s token after looking for one of that token', async () => {
+    const sent: URLSearchParams[] = [];
+    nock(/https:\/\/ec2\.us-east-1\.amazonaws\.com/)
+      .post('/')
+      .times(2)
+      .reply(async (req: Request) => {
+        const form = new URLSearchParams(await req.text());
+        sent.push(form);
+        return [200, form.get('Action') === 'CreateSnapshot' ? xml('ec2-CreateSnapshot.xml') : EMPTY.DescribeSnapshots, { 'content-type': 'text/xml' }];
+      });
+
+    const result = await snapshotOf('0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f');
+
+    expect(result).toEqual({ state: 'pending', details: { snapshot_id: 'snap-09ed24a70bc19bbe4', size_gb: 8 } });
+    expect(sent.map((form) => form.get('Action'))).toEqual(['DescribeSnapshots', 'CreateSnapshot']);
+    expect(Object.fromEntries(sent[0]!)).toMatchObject({ 'Owner.1': 'self', 'Filter.1.Name': 'tag:stratus:client-token', 'Filter.1.Value.1': '0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f' });
+    expect(Object.fromEntries(sent[1]!)).toMatchObject({
+      VolumeId: 'vol-1234567890abcdef0',
+      'TagSpecification.1.ResourceType': 'snapshot',
+      'TagSpecification.1.Tag.1.Key': 'Name',
+      'TagSpecification.1.Tag.1.Value': 'Prod backup',
+      'TagSpecification.1.Tag.2.Key': 'stratus:client-token',
+    });
+  });
+
+  it('returns the snapshot an earlier attempt of the same operation made, and makes none', async () => {
+    const asked = queryApis({ 'us-east-1': { DescribeSnapshots: xml('ec2-DescribeSnapshots.xml') } });
+
+    const result = await snapshotOf('0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f');
+
+    expect(result).toEqual({ state: 'completed', details: { snapshot_id: 'snap-01234567890abcdef', size_gb: 8 } });
+    expect(asked).toEqual(['DescribeSnapshots (us-east-1)']);
+  });
+
+  it('snapshots a DB instance (CreateDBSnapshot)', async () => {
+    const asked = queryApis({ 'us-east-1': { CreateDBSnapshot: xml('rds-CreateDBSnapshot.xml') } });
+
+    const result = await awsAdapter().execute({
+      operation: 'snapshot',
+      provider_resource_id: 'arn:aws:rds:us-east-1:123456789012:db:database-mysql',
+      resource_type: 'database',
+      region: 'us-east-1',
+      params: { name: 'mydbsnapshot' },
+    });
+
+    expect(result).toEqual({
+      state: 'creating',
+      details: { snapshot_id: 'mydbsnapshot', snapshot_arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:mydbsnapshot' },
+    });
+    expect(asked).toEqual(['CreateDBSnapshot (us-east-1)']);
+  });
 });
