@@ -177,3 +177,57 @@ describe('Azure Monitor metrics, published answers (2024-02-01)', () => {
     expect(vm?.utilization).toEqual({ window_days: 30, cpu_avg: 1.8, cpu_p95: 7 });
   });
 });
+
+describe('Azure VM operations, published answers', () => {
+  // The example's VM, in this project's subscription.
+  const VM_PATH = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rgcompute/providers/Microsoft.Compute/virtualMachines/aaaaaaaaaa`;
+  const accepted = publishedJson<{ responses: { '202': { headers: { location: string } } } }>(published('VirtualMachine_Deallocate_MaximumSet_Gen.json'))
+    .responses['202'].headers;
+
+  /**
+   * Deallocate answered with the example's 202 (a Location, no Azure-AsyncOperation); the Location
+   * answers 202 with `pollHeaders` while the operation runs, then 200.
+   */
+  function deallocate(pollHeaders: Record<string, string> = {}) {
+    const polledAt: number[] = [];
+    nock(ARM).post(`${VM_PATH}/deallocate`).query(true).reply(202, '', accepted);
+    const location = new URL(accepted.location);
+    nock(location.origin)
+      .get(location.pathname)
+      .query(true)
+      .times(2)
+      .reply(() => {
+        polledAt.push(performance.now());
+        return polledAt.length === 1 ? [202, '', { location: accepted.location, ...pollHeaders }] : [200, ''];
+      });
+    nock(ARM)
+      .get(`${VM_PATH}/instanceView`)
+      .query(true)
+      .reply(200, { statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info' }, { code: 'PowerState/deallocated', level: 'Info' }] });
+    return polledAt;
+  }
+
+  const stop = () =>
+    azureAdapter().execute({
+      operation: 'stop',
+      provider_resource_id: `/subscriptions/${SUBSCRIPTION}/resourcegroups/rgcompute/providers/microsoft.compute/virtualmachines/aaaaaaaaaa`,
+      resource_type: 'vm',
+      region: 'westeurope',
+      params: {},
+    });
+
+  it('follows the Location of a deallocate until it is done, then reads the power state', async () => {
+    const polledAt = deallocate();
+
+    await expect(stop()).resolves.toEqual({ state: 'deallocated', details: {} });
+    expect(polledAt).toHaveLength(2);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('waits out the Retry-After of the running operation before polling again', async () => {
+    const polledAt = deallocate({ 'retry-after': '1' });
+
+    await expect(stop()).resolves.toEqual({ state: 'deallocated', details: {} });
+    expect(polledAt[1]! - polledAt[0]!).toBeGreaterThanOrEqual(950);
+  });
+});
