@@ -126,6 +126,29 @@ describe('AWS discovery, published answers', () => {
   });
 });
 
+describe('AWS account, published answers', () => {
+  it('discovers every region DescribeRegions lists when the account names none', async () => {
+    const asked = queryApis({ 'us-east-1': { DescribeRegions: xml('ec2-DescribeRegions.xml') } });
+
+    for await (const _page of awsAdapter({ settings: {} }).discover()) {
+      // Every listing answers empty: what matters is where discovery asked.
+    }
+
+    expect(asked[0]).toBe('DescribeRegions (us-east-1)');
+    const listed = asked.filter((one) => one.startsWith('DescribeVolumes ')).sort();
+    expect(listed).toHaveLength(17);
+    expect(listed).toEqual(expect.arrayContaining(['DescribeVolumes (eu-north-1)', 'DescribeVolumes (ap-northeast-3)', 'DescribeVolumes (us-west-2)']));
+  });
+
+  it('verifies access keys with GetCallerIdentity and returns the account', async () => {
+    nock(/https:\/\/sts\.(us-east-1\.)?amazonaws\.com/)
+      .post('/')
+      .reply(200, xml('sts-GetCallerIdentity.xml'), { 'content-type': 'text/xml' });
+
+    await expect(awsAdapter().verify()).resolves.toEqual({ account_id: '123456789012' });
+  });
+});
+
 describe('AWS snapshots and buckets, published answers', () => {
   it('maps a snapshot of DescribeSnapshots (OwnerIds self)', async () => {
     queryApis({ 'us-east-1': { DescribeSnapshots: xml('ec2-DescribeSnapshots.xml') } });
@@ -280,18 +303,22 @@ describe('AWS Cost Explorer, published answers', () => {
 });
 
 describe('AWS operations and their waiters, published answers', () => {
+  const INSTANCE = 'arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0';
+  /** The published running instance, as DescribeInstances shows it in another state. */
+  const inState = (code: number, name: string) =>
+    xml('ec2-DescribeInstances.xml').replace('<code>16</code>\n            <name>running</name>', `<code>${code}</code>\n            <name>${name}</name>`);
+
   it('stops an instance (StopInstances) and waits, polling DescribeInstances, until it is stopped', async () => {
-    const running = xml('ec2-DescribeInstances.xml');
     // The same instance, as the waiter's later polls see it once stopped.
-    const stopped = running.replace('<code>16</code>\n            <name>running</name>', '<code>80</code>\n            <name>stopped</name>');
-    const polls = [running, stopped];
+    const stopped = inState(80, 'stopped');
+    const polls = [xml('ec2-DescribeInstances.xml'), stopped];
     const asked = queryApis({
       'us-east-1': { StopInstances: xml('ec2-StopInstances.xml'), DescribeInstances: () => polls.shift() ?? stopped },
     });
 
     const result = await awsAdapter().execute({
       operation: 'stop',
-      provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-1234567890abcdef0',
+      provider_resource_id: INSTANCE,
       resource_type: 'vm',
       region: 'us-east-1',
       params: {},
@@ -299,6 +326,50 @@ describe('AWS operations and their waiters, published answers', () => {
 
     expect(result.state).toBe('stopped');
     expect(asked).toEqual(['StopInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
+  });
+
+  it('starts an instance (StartInstances) and waits until it runs', async () => {
+    const polls = [inState(0, 'pending'), xml('ec2-DescribeInstances.xml')];
+    const asked = queryApis({ 'us-east-1': { StartInstances: xml('ec2-StartInstances.xml'), DescribeInstances: () => polls.shift() ?? xml('ec2-DescribeInstances.xml') } });
+
+    const result = await awsAdapter().execute({ operation: 'start', provider_resource_id: INSTANCE, resource_type: 'vm', region: 'us-east-1', params: {} });
+
+    expect(result.state).toBe('running');
+    expect(asked).toEqual(['StartInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
+  });
+
+  it('terminates an instance (TerminateInstances) and waits until it is terminated', async () => {
+    const polls = [inState(32, 'shutting-down'), inState(48, 'terminated')];
+    const asked = queryApis({
+      'us-east-1': { TerminateInstances: xml('ec2-TerminateInstances.xml'), DescribeInstances: () => polls.shift() ?? inState(48, 'terminated') },
+    });
+
+    const result = await awsAdapter().execute({ operation: 'delete', provider_resource_id: INSTANCE, resource_type: 'vm', region: 'us-east-1', params: {} });
+
+    expect(result).toEqual({ state: 'terminated', details: {} });
+    expect(asked).toEqual(['TerminateInstances (us-east-1)', 'DescribeInstances (us-east-1)', 'DescribeInstances (us-east-1)']);
+  });
+
+  it('releases an EC2-Classic address by the public IP discovery knows it by (ReleaseAddress)', async () => {
+    const sent: Record<string, string>[] = [];
+    nock('https://ec2.us-east-1.amazonaws.com')
+      .post('/')
+      .reply(async (req: Request) => {
+        sent.push(Object.fromEntries(new URLSearchParams(await req.text())));
+        return [200, `<ReleaseAddressResponse xmlns="${EC2}"><requestId>r</requestId><return>true</return></ReleaseAddressResponse>`, { 'content-type': 'text/xml' }];
+      });
+
+    const result = await awsAdapter().execute({
+      operation: 'delete',
+      provider_resource_id: 'arn:aws:ec2:us-east-1:123456789012:elastic-ip/198.51.100.0',
+      resource_type: 'ip_address',
+      region: 'us-east-1',
+      params: {},
+    });
+
+    expect(result).toEqual({ state: 'deleted', details: {} });
+    expect(sent).toEqual([expect.objectContaining({ Action: 'ReleaseAddress', PublicIp: '198.51.100.0' })]);
+    expect(sent[0]).not.toHaveProperty('AllocationId');
   });
 
   /** The published snapshot of a volume, asked for by a disk:snapshot of `clientToken`. */
