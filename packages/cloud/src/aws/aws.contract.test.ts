@@ -417,6 +417,39 @@ describe('AWS operations and their waiters, published answers', () => {
     expect(asked).toEqual(['DescribeSnapshots (us-east-1)']);
   });
 
+  it('returns the DB snapshot an earlier attempt made when RDS answers DBSnapshotAlreadyExists', async () => {
+    // RDS's Query error for a taken identifier: the code of the model's DBSnapshotAlreadyExistsFault.
+    const taken = `<ErrorResponse xmlns="${RDS}"><Error><Type>Sender</Type><Code>DBSnapshotAlreadyExists</Code><Message>Cannot create the snapshot because a snapshot with the identifier mydbsnapshot already exists.</Message></Error><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ErrorResponse>`;
+    const sent: Record<string, string>[] = [];
+    nock('https://rds.us-east-1.amazonaws.com')
+      .post('/')
+      .times(2)
+      .reply(async (req: Request) => {
+        const form = Object.fromEntries(new URLSearchParams(await req.text()));
+        sent.push(form);
+        return form.Action === 'CreateDBSnapshot' ? [400, taken, { 'content-type': 'text/xml' }] : [200, xml('rds-DescribeDBSnapshots.xml'), { 'content-type': 'text/xml' }];
+      });
+
+    const result = await awsAdapter().execute({
+      operation: 'snapshot',
+      provider_resource_id: 'arn:aws:rds:us-east-1:123456789012:db:mysqldb',
+      resource_type: 'database',
+      region: 'us-east-1',
+      params: {},
+      client_token: '0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f',
+    });
+
+    expect(result).toEqual({
+      state: 'available',
+      details: { snapshot_id: 'mydbsnapshot', snapshot_arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:mydbsnapshot' },
+    });
+    // The identifier comes from the token, so that the attempt after an unknown outcome asks for the same one.
+    expect(sent.map((form) => [form.Action, form.DBSnapshotIdentifier])).toEqual([
+      ['CreateDBSnapshot', 'mysqldb-stratus-0d7b4f6e8a2c4b1d9e3f'],
+      ['DescribeDBSnapshots', 'mysqldb-stratus-0d7b4f6e8a2c4b1d9e3f'],
+    ]);
+  });
+
   it('snapshots a DB instance (CreateDBSnapshot)', async () => {
     const asked = queryApis({ 'us-east-1': { CreateDBSnapshot: xml('rds-CreateDBSnapshot.xml') } });
 
