@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloudIncompleteDiscoveryError, type DiscoveredResource } from '../adapter.ts';
+import { CloudIncompleteDiscoveryError, type DiscoveredResource, type OperationRequest } from '../adapter.ts';
 import { collect } from '../live/testing.ts';
 import { publishedJson, publishedText } from '../live/published.ts';
 import { awsAdapter } from './test-support.ts';
@@ -21,7 +21,12 @@ const RDS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 const ELB = 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/';
 const S3 = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-/** What a Query API answers when it has nothing to list: the wire form of an empty list. */
+const done = (action: string) => `<${action}Response xmlns="${EC2}"><requestId>r</requestId><return>true</return></${action}Response>`;
+
+/**
+ * What a Query API answers when it has nothing to list (the wire form of an empty list), and the
+ * success of the calls that return nothing (the AWS CLI examples print no output for them).
+ */
 const EMPTY: Record<string, string> = {
   DescribeInstances: `<DescribeInstancesResponse xmlns="${EC2}"><requestId>r</requestId><reservationSet/></DescribeInstancesResponse>`,
   DescribeVolumes: `<DescribeVolumesResponse xmlns="${EC2}"><requestId>r</requestId><volumeSet/></DescribeVolumesResponse>`,
@@ -29,6 +34,9 @@ const EMPTY: Record<string, string> = {
   DescribeAddresses: `<DescribeAddressesResponse xmlns="${EC2}"><requestId>r</requestId><addressesSet/></DescribeAddressesResponse>`,
   DescribeDBInstances: `<DescribeDBInstancesResponse xmlns="${RDS}"><DescribeDBInstancesResult><DBInstances/></DescribeDBInstancesResult></DescribeDBInstancesResponse>`,
   DescribeLoadBalancers: `<DescribeLoadBalancersResponse xmlns="${ELB}"><DescribeLoadBalancersResult><LoadBalancers/></DescribeLoadBalancersResult></DescribeLoadBalancersResponse>`,
+  ...Object.fromEntries(['CreateTags', 'DeleteVolume', 'DeleteSnapshot', 'ReleaseAddress', 'ModifyInstanceAttribute'].map((action) => [action, done(action)])),
+  AddTagsToResource: `<AddTagsToResourceResponse xmlns="${RDS}"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AddTagsToResourceResponse>`,
+  AddTags: `<AddTagsResponse xmlns="${ELB}"><AddTagsResult/><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AddTagsResponse>`,
 };
 
 /** Per region and Action: a body, or a function giving the body of each call in turn. */
@@ -36,16 +44,20 @@ type Answers = Record<string, Record<string, string | (() => string)>>;
 
 /**
  * EC2, RDS and ELBv2 (Query APIs: a form-encoded POST naming its Action) answering per region and
- * Action from `answers`, else with an empty list; S3 lists `buckets` (none by default). Records what was asked.
+ * Action from `answers`, else as EMPTY; S3 lists `buckets` (none by default). Records what was
+ * asked (`asked`: "Action (region)") and the forms sent.
  */
 function queryApis(answers: Answers, buckets = `<ListAllMyBucketsResult xmlns="${S3}"><Buckets/></ListAllMyBucketsResult>`) {
   const asked: string[] = [];
+  const sent: Record<string, string>[] = [];
   nock(/https:\/\/(ec2|rds|elasticloadbalancing)\.[a-z0-9-]+\.amazonaws\.com/)
     .post('/')
     .reply(async (req: Request) => {
       const region = new URL(req.url).hostname.split('.')[1] as string;
-      const action = new URLSearchParams(await req.text()).get('Action') as string;
+      const form = Object.fromEntries(new URLSearchParams(await req.text()));
+      const action = form.Action as string;
       asked.push(`${action} (${region})`);
+      sent.push(form);
       const answer = answers[region]?.[action];
       const body = typeof answer === 'function' ? answer() : (answer ?? EMPTY[action]);
       return body ? [200, body, { 'content-type': 'text/xml' }] : [400, `no answer for ${action}`];
@@ -56,7 +68,7 @@ function queryApis(answers: Answers, buckets = `<ListAllMyBucketsResult xmlns="$
     .query(true)
     .reply(200, buckets)
     .persist();
-  return asked;
+  return { asked, sent };
 }
 
 /** Collects a discovery's resources, also when it ends with an error. */
@@ -102,7 +114,7 @@ describe('AWS discovery, published answers', () => {
   it('goes on past a page it cannot read (a bad timestamp in one region), then says discovery is incomplete', async () => {
     // The published volume, its createTime made unreadable, in eu-west-1 only.
     const unreadable = xml('ec2-DescribeVolumes.xml').replace('<createTime>2013-12-18T22:35:00.084Z</createTime>', '<createTime>18/12/2013 22:35</createTime>');
-    const asked = queryApis({
+    const { asked } = queryApis({
       'eu-west-1': { DescribeVolumes: unreadable },
       'us-east-1': {
         DescribeVolumes: xml('ec2-DescribeVolumes.xml'),
@@ -128,7 +140,7 @@ describe('AWS discovery, published answers', () => {
 
 describe('AWS account, published answers', () => {
   it('discovers every region DescribeRegions lists when the account names none', async () => {
-    const asked = queryApis({ 'us-east-1': { DescribeRegions: xml('ec2-DescribeRegions.xml') } });
+    const { asked } = queryApis({ 'us-east-1': { DescribeRegions: xml('ec2-DescribeRegions.xml') } });
 
     for await (const _page of awsAdapter({ settings: {} }).discover()) {
       // Every listing answers empty: what matters is where discovery asked.
@@ -312,7 +324,7 @@ describe('AWS operations and their waiters, published answers', () => {
     // The same instance, as the waiter's later polls see it once stopped.
     const stopped = inState(80, 'stopped');
     const polls = [xml('ec2-DescribeInstances.xml'), stopped];
-    const asked = queryApis({
+    const { asked } = queryApis({
       'us-east-1': { StopInstances: xml('ec2-StopInstances.xml'), DescribeInstances: () => polls.shift() ?? stopped },
     });
 
@@ -330,7 +342,7 @@ describe('AWS operations and their waiters, published answers', () => {
 
   it('starts an instance (StartInstances) and waits until it runs', async () => {
     const polls = [inState(0, 'pending'), xml('ec2-DescribeInstances.xml')];
-    const asked = queryApis({ 'us-east-1': { StartInstances: xml('ec2-StartInstances.xml'), DescribeInstances: () => polls.shift() ?? xml('ec2-DescribeInstances.xml') } });
+    const { asked } = queryApis({ 'us-east-1': { StartInstances: xml('ec2-StartInstances.xml'), DescribeInstances: () => polls.shift() ?? xml('ec2-DescribeInstances.xml') } });
 
     const result = await awsAdapter().execute({ operation: 'start', provider_resource_id: INSTANCE, resource_type: 'vm', region: 'us-east-1', params: {} });
 
@@ -340,7 +352,7 @@ describe('AWS operations and their waiters, published answers', () => {
 
   it('terminates an instance (TerminateInstances) and waits until it is terminated', async () => {
     const polls = [inState(32, 'shutting-down'), inState(48, 'terminated')];
-    const asked = queryApis({
+    const { asked } = queryApis({
       'us-east-1': { TerminateInstances: xml('ec2-TerminateInstances.xml'), DescribeInstances: () => polls.shift() ?? inState(48, 'terminated') },
     });
 
@@ -351,13 +363,7 @@ describe('AWS operations and their waiters, published answers', () => {
   });
 
   it('releases an EC2-Classic address by the public IP discovery knows it by (ReleaseAddress)', async () => {
-    const sent: Record<string, string>[] = [];
-    nock('https://ec2.us-east-1.amazonaws.com')
-      .post('/')
-      .reply(async (req: Request) => {
-        sent.push(Object.fromEntries(new URLSearchParams(await req.text())));
-        return [200, `<ReleaseAddressResponse xmlns="${EC2}"><requestId>r</requestId><return>true</return></ReleaseAddressResponse>`, { 'content-type': 'text/xml' }];
-      });
+    const { sent } = queryApis({});
 
     const result = await awsAdapter().execute({
       operation: 'delete',
@@ -372,6 +378,77 @@ describe('AWS operations and their waiters, published answers', () => {
     expect(sent[0]).not.toHaveProperty('AllocationId');
   });
 
+  it('resizes a running instance: stop, ModifyInstanceAttribute as the AWS CLI example sends it, start', async () => {
+    // DescribeInstances: the type asked first, then the stop waiter, then the start waiter.
+    const polls = [xml('ec2-DescribeInstances.xml'), inState(80, 'stopped'), xml('ec2-DescribeInstances.xml')];
+    const { asked, sent } = queryApis({
+      'us-east-1': {
+        StopInstances: xml('ec2-StopInstances.xml'),
+        StartInstances: xml('ec2-StartInstances.xml'),
+        DescribeInstances: () => polls.shift() ?? xml('ec2-DescribeInstances.xml'),
+      },
+    });
+
+    const result = await awsAdapter().execute({ operation: 'scale', provider_resource_id: INSTANCE, resource_type: 'vm', region: 'us-east-1', params: { size: 'm1.small' } });
+
+    expect(result).toEqual({ state: 'running', details: { previous_size: 't3.nano', size: 'm1.small' } });
+    expect(asked.map((one) => one.split(' ')[0])).toEqual([
+      'DescribeInstances',
+      'StopInstances',
+      'DescribeInstances',
+      'ModifyInstanceAttribute',
+      'StartInstances',
+      'DescribeInstances',
+    ]);
+    expect(sent.find((form) => form.Action === 'ModifyInstanceAttribute')).toMatchObject({ InstanceId: 'i-1234567890abcdef0', 'InstanceType.Value': 'm1.small' });
+  });
+
+  it('tags an EC2 resource, a DB instance and a load balancer as the AWS CLI examples do', async () => {
+    const { sent } = queryApis({});
+    const tag = (provider_resource_id: string, resource_type: OperationRequest['resource_type'], tags: Record<string, string>) =>
+      awsAdapter().execute({ operation: 'tag', provider_resource_id, resource_type, region: 'us-east-1', params: { tags } });
+
+    await tag('arn:aws:ec2:us-east-1:123456789012:volume/vol-049df61146c4d7901', 'disk', { Stack: 'production' });
+    await tag('arn:aws:rds:us-east-1:123456789012:db:database-mysql', 'database', { Name: 'MyDatabase', Environment: 'test' });
+    await tag('arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188', 'load_balancer', {
+      project: 'lima',
+      department: 'digital-media',
+    });
+
+    expect(sent).toEqual([
+      expect.objectContaining({ Action: 'CreateTags', 'ResourceId.1': 'vol-049df61146c4d7901', 'Tag.1.Key': 'Stack', 'Tag.1.Value': 'production' }),
+      expect.objectContaining({
+        Action: 'AddTagsToResource',
+        ResourceName: 'arn:aws:rds:us-east-1:123456789012:db:database-mysql',
+        'Tags.Tag.1.Key': 'Name',
+        'Tags.Tag.1.Value': 'MyDatabase',
+        'Tags.Tag.2.Key': 'Environment',
+        'Tags.Tag.2.Value': 'test',
+      }),
+      expect.objectContaining({
+        Action: 'AddTags',
+        'ResourceArns.member.1': 'arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188',
+        'Tags.member.1.Key': 'project',
+        'Tags.member.2.Value': 'digital-media',
+      }),
+    ]);
+  });
+
+  it('deletes a volume and a snapshot (DeleteVolume, DeleteSnapshot)', async () => {
+    const { asked, sent } = queryApis({});
+    const remove = (provider_resource_id: string, resource_type: OperationRequest['resource_type']) =>
+      awsAdapter().execute({ operation: 'delete', provider_resource_id, resource_type, region: 'us-east-1', params: {} });
+
+    await expect(remove('arn:aws:ec2:us-east-1:123456789012:volume/vol-049df61146c4d7901', 'disk')).resolves.toEqual({ state: 'deleted', details: {} });
+    await expect(remove('arn:aws:ec2:us-east-1::snapshot/snap-1234567890abcdef0', 'snapshot')).resolves.toEqual({ state: 'deleted', details: {} });
+
+    expect(asked).toEqual(['DeleteVolume (us-east-1)', 'DeleteSnapshot (us-east-1)']);
+    expect(sent).toEqual([
+      expect.objectContaining({ VolumeId: 'vol-049df61146c4d7901' }),
+      expect.objectContaining({ SnapshotId: 'snap-1234567890abcdef0' }),
+    ]);
+  });
+
   /** The published snapshot of a volume, asked for by a disk:snapshot of `clientToken`. */
   const snapshotOf = (clientToken: string) =>
     awsAdapter().execute({
@@ -384,22 +461,14 @@ describe('AWS operations and their waiters, published answers', () => {
     });
 
   it('snapshots a volume (CreateSnapshot), tagged with the operation’s token after looking for one of that token', async () => {
-    const sent: URLSearchParams[] = [];
-    nock(/https:\/\/ec2\.us-east-1\.amazonaws\.com/)
-      .post('/')
-      .times(2)
-      .reply(async (req: Request) => {
-        const form = new URLSearchParams(await req.text());
-        sent.push(form);
-        return [200, form.get('Action') === 'CreateSnapshot' ? xml('ec2-CreateSnapshot.xml') : EMPTY.DescribeSnapshots, { 'content-type': 'text/xml' }];
-      });
+    const { sent } = queryApis({ 'us-east-1': { CreateSnapshot: xml('ec2-CreateSnapshot.xml') } });
 
     const result = await snapshotOf('0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f');
 
     expect(result).toEqual({ state: 'pending', details: { snapshot_id: 'snap-09ed24a70bc19bbe4', size_gb: 8 } });
-    expect(sent.map((form) => form.get('Action'))).toEqual(['DescribeSnapshots', 'CreateSnapshot']);
-    expect(Object.fromEntries(sent[0]!)).toMatchObject({ 'Owner.1': 'self', 'Filter.1.Name': 'tag:stratus:client-token', 'Filter.1.Value.1': '0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f' });
-    expect(Object.fromEntries(sent[1]!)).toMatchObject({
+    expect(sent.map((form) => form.Action)).toEqual(['DescribeSnapshots', 'CreateSnapshot']);
+    expect(sent[0]).toMatchObject({ 'Owner.1': 'self', 'Filter.1.Name': 'tag:stratus:client-token', 'Filter.1.Value.1': '0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f' });
+    expect(sent[1]).toMatchObject({
       VolumeId: 'vol-1234567890abcdef0',
       'TagSpecification.1.ResourceType': 'snapshot',
       'TagSpecification.1.Tag.1.Key': 'Name',
@@ -409,7 +478,7 @@ describe('AWS operations and their waiters, published answers', () => {
   });
 
   it('returns the snapshot an earlier attempt of the same operation made, and makes none', async () => {
-    const asked = queryApis({ 'us-east-1': { DescribeSnapshots: xml('ec2-DescribeSnapshots.xml') } });
+    const { asked } = queryApis({ 'us-east-1': { DescribeSnapshots: xml('ec2-DescribeSnapshots.xml') } });
 
     const result = await snapshotOf('0d7b4f6e-8a2c-4b1d-9e3f-5a6b7c8d9e0f');
 
@@ -451,7 +520,7 @@ describe('AWS operations and their waiters, published answers', () => {
   });
 
   it('snapshots a DB instance (CreateDBSnapshot)', async () => {
-    const asked = queryApis({ 'us-east-1': { CreateDBSnapshot: xml('rds-CreateDBSnapshot.xml') } });
+    const { asked } = queryApis({ 'us-east-1': { CreateDBSnapshot: xml('rds-CreateDBSnapshot.xml') } });
 
     const result = await awsAdapter().execute({
       operation: 'snapshot',
