@@ -216,6 +216,51 @@ describe('Azure VM operations, published answers', () => {
       params: {},
     });
 
+  it('snapshots a disk: the PUT answered 202 Updating (no polling header) is polled at the snapshot until it succeeds', async () => {
+    type Snapshot = { id: string; properties: { provisioningState: string } };
+    const example = publishedJson<{ responses: Record<'200' | '202', { body: Snapshot }> }>(published('Snapshot_Create_FromAnExistingSnapshot.json')).responses;
+    const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myresourcegroup/providers/Microsoft.Compute`;
+    const diskId = `${RG}/disks/mydisk`;
+    // The example's snapshot, in this project's subscription.
+    const inSubscription = (body: Snapshot, provisioningState: string): Snapshot => ({
+      ...body,
+      id: body.id.replace('{subscription-id}', SUBSCRIPTION),
+      properties: { ...body.properties, provisioningState },
+    });
+    const sent: unknown[] = [];
+    nock(ARM).get(`${RG}/disks/mydisk`).query(true).reply(200, { id: diskId, name: 'mydisk', location: 'West US', properties: { diskSizeGB: 8 } });
+    nock(ARM)
+      .put(`${RG}/snapshots/mySnapshot2`)
+      .query(true)
+      .reply(async (req: Request) => {
+        sent.push(await req.json());
+        return [202, inSubscription(example['202'].body, 'Updating')];
+      });
+    const polls = [inSubscription(example['200'].body, 'Updating'), inSubscription(example['200'].body, 'Succeeded')];
+    nock(ARM)
+      .get(`${RG}/snapshots/mySnapshot2`)
+      .query(true)
+      .times(2)
+      .reply(() => [200, polls.shift()]);
+
+    const result = await azureAdapter().execute({
+      operation: 'snapshot',
+      provider_resource_id: diskId.toLowerCase(),
+      resource_type: 'disk',
+      region: 'westus',
+      params: { name: 'mySnapshot2' },
+    });
+
+    expect(result).toEqual({
+      state: 'succeeded',
+      details: { snapshot_id: `${RG}/snapshots/mySnapshot2`.toLowerCase(), size_gb: null },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ location: 'West US', properties: expect.objectContaining({ creationData: { createOption: 'Copy', sourceResourceId: diskId }, incremental: true }) }),
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
   it('follows the Location of a deallocate until it is done, then reads the power state', async () => {
     const polledAt = deallocate();
 
