@@ -80,7 +80,9 @@ async function cpuUtilization(ctx: AzureContext, vmId: string, signal: AbortSign
   );
   // The answer lists metrics by name, each with its own error code: only the one asked for, read
   // successfully, is CPU (another metric's values would pass for percentages).
-  const cpu = answer.value.filter((metric) => metric.name.value.toLowerCase() === CPU_METRIC.toLowerCase() && (metric.errorCode ?? 'Success') === 'Success');
+  const cpu = answer.value.filter(
+    (metric) => metric.name.value.toLowerCase() === CPU_METRIC.toLowerCase() && (metric.errorCode ?? 'Success') === 'Success',
+  );
   const samples = cpu.flatMap((metric) =>
     (metric.timeseries ?? []).flatMap((series) => (series.data ?? []).flatMap((point) => point.average ?? [])),
   );
