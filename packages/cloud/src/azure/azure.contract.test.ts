@@ -6,7 +6,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudOperationError } from '../adapter.ts';
 import { collect } from '../live/testing.ts';
-import { exampleBody } from '../live/published.ts';
+import { exampleBody, publishedJson } from '../live/published.ts';
 import { ARM, armError, azureAdapter, grantTokens, SUBSCRIPTION } from './test-support.ts';
 
 beforeAll(() => nock.disableNetConnect());
@@ -124,5 +124,155 @@ describe('Azure Resource Graph, published answers (2024-04-01)', () => {
     expect(asked).toEqual([undefined, first.$skipToken, first.$skipToken]);
     expect(askedAt[2]! - askedAt[1]!).toBeGreaterThanOrEqual(950);
     expect(resources).toHaveLength(2);
+  });
+});
+
+describe('Azure Monitor metrics, published answers (2024-02-01)', () => {
+  // The VM comes from this project's Resource Graph fixture (no published Resource Graph example
+  // lists one); what is under test is Monitor's published answer about it.
+  const graph = publishedJson<{ data: { type: string }[] }>(new URL('./fixtures/resource-graph-page-1.json', import.meta.url));
+  const vmRow = graph.data.find((row) => row.type === 'microsoft.compute/virtualmachines');
+
+  function metrics(body: unknown) {
+    const asked: URL[] = [];
+    nock(ARM)
+      .post('/providers/Microsoft.ResourceGraph/resources')
+      .query(true)
+      .reply(200, { totalRecords: 1, count: 1, resultTruncated: 'false', data: [vmRow] })
+      .persist();
+    nock(ARM)
+      .get(/\/providers\/Microsoft\.Insights\/metrics$/)
+      .query(true)
+      .reply((req: Request) => {
+        asked.push(new URL(req.url));
+        return [200, body];
+      })
+      .persist();
+    return asked;
+  }
+
+  it('reads no CPU out of an answer that names other metrics (GetMetric: BlobCount, BlobCapacity)', async () => {
+    const asked = metrics(exampleBody(published('GetMetric.json')));
+
+    const [vm] = await collect(azureAdapter().discover());
+
+    expect(Object.fromEntries(asked[0]?.searchParams ?? [])).toMatchObject({
+      'api-version': '2024-02-01',
+      metricnames: 'Percentage CPU',
+      interval: 'PT1H',
+      aggregation: 'average',
+    });
+    expect(vm?.type).toBe('vm');
+    expect(vm?.utilization).toBeUndefined();
+  });
+
+  it('reads the hourly averages of every time series of the metric asked for, and only those', async () => {
+    // The published answer with its first metric (five series of five hours: 7, 2, 0, 0, 0) named as CPU.
+    const body = exampleBody<{ value: { name: { value: string; localizedValue: string } }[] }>(published('GetMetric.json'));
+    body.value[0]!.name = { value: 'Percentage CPU', localizedValue: 'Percentage CPU' };
+    metrics(body);
+
+    const [vm] = await collect(azureAdapter().discover());
+
+    expect(vm?.utilization).toEqual({ window_days: 30, cpu_avg: 1.8, cpu_p95: 7 });
+  });
+});
+
+describe('Azure VM operations, published answers', () => {
+  // The example's VM, in this project's subscription.
+  const VM_PATH = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rgcompute/providers/Microsoft.Compute/virtualMachines/aaaaaaaaaa`;
+  const accepted = publishedJson<{ responses: { '202': { headers: { location: string } } } }>(published('VirtualMachine_Deallocate_MaximumSet_Gen.json'))
+    .responses['202'].headers;
+
+  /**
+   * Deallocate answered with the example's 202 (a Location, no Azure-AsyncOperation); the Location
+   * answers 202 with `pollHeaders` while the operation runs, then 200.
+   */
+  function deallocate(pollHeaders: Record<string, string> = {}) {
+    const polledAt: number[] = [];
+    nock(ARM).post(`${VM_PATH}/deallocate`).query(true).reply(202, '', accepted);
+    const location = new URL(accepted.location);
+    nock(location.origin)
+      .get(location.pathname)
+      .query(true)
+      .times(2)
+      .reply(() => {
+        polledAt.push(performance.now());
+        return polledAt.length === 1 ? [202, '', { location: accepted.location, ...pollHeaders }] : [200, ''];
+      });
+    nock(ARM)
+      .get(`${VM_PATH}/instanceView`)
+      .query(true)
+      .reply(200, { statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info' }, { code: 'PowerState/deallocated', level: 'Info' }] });
+    return polledAt;
+  }
+
+  const stop = () =>
+    azureAdapter().execute({
+      operation: 'stop',
+      provider_resource_id: `/subscriptions/${SUBSCRIPTION}/resourcegroups/rgcompute/providers/microsoft.compute/virtualmachines/aaaaaaaaaa`,
+      resource_type: 'vm',
+      region: 'westeurope',
+      params: {},
+    });
+
+  it('snapshots a disk: the PUT answered 202 Updating (no polling header) is polled at the snapshot until it succeeds', async () => {
+    type Snapshot = { id: string; properties: { provisioningState: string } };
+    const example = publishedJson<{ responses: Record<'200' | '202', { body: Snapshot }> }>(published('Snapshot_Create_FromAnExistingSnapshot.json')).responses;
+    const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups/myresourcegroup/providers/Microsoft.Compute`;
+    const diskId = `${RG}/disks/mydisk`;
+    // The example's snapshot, in this project's subscription.
+    const inSubscription = (body: Snapshot, provisioningState: string): Snapshot => ({
+      ...body,
+      id: body.id.replace('{subscription-id}', SUBSCRIPTION),
+      properties: { ...body.properties, provisioningState },
+    });
+    const sent: unknown[] = [];
+    nock(ARM).get(`${RG}/disks/mydisk`).query(true).reply(200, { id: diskId, name: 'mydisk', location: 'West US', properties: { diskSizeGB: 8 } });
+    nock(ARM)
+      .put(`${RG}/snapshots/mySnapshot2`)
+      .query(true)
+      .reply(async (req: Request) => {
+        sent.push(await req.json());
+        return [202, inSubscription(example['202'].body, 'Updating')];
+      });
+    const polls = [inSubscription(example['200'].body, 'Updating'), inSubscription(example['200'].body, 'Succeeded')];
+    nock(ARM)
+      .get(`${RG}/snapshots/mySnapshot2`)
+      .query(true)
+      .times(2)
+      .reply(() => [200, polls.shift()]);
+
+    const result = await azureAdapter().execute({
+      operation: 'snapshot',
+      provider_resource_id: diskId.toLowerCase(),
+      resource_type: 'disk',
+      region: 'westus',
+      params: { name: 'mySnapshot2' },
+    });
+
+    expect(result).toEqual({
+      state: 'succeeded',
+      details: { snapshot_id: `${RG}/snapshots/mySnapshot2`.toLowerCase(), size_gb: null },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ location: 'West US', properties: expect.objectContaining({ creationData: { createOption: 'Copy', sourceResourceId: diskId }, incremental: true }) }),
+    ]);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('follows the Location of a deallocate until it is done, then reads the power state', async () => {
+    const polledAt = deallocate();
+
+    await expect(stop()).resolves.toEqual({ state: 'deallocated', details: {} });
+    expect(polledAt).toHaveLength(2);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it('waits out the Retry-After of the running operation before polling again', async () => {
+    const polledAt = deallocate({ 'retry-after': '1' });
+
+    await expect(stop()).resolves.toEqual({ state: 'deallocated', details: {} });
+    expect(polledAt[1]! - polledAt[0]!).toBeGreaterThanOrEqual(950);
   });
 });

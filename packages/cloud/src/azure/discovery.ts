@@ -29,6 +29,7 @@ type Mapper = (row: GraphRow) => DiscoveredResource[];
 /** Resource Graph answers 1000 rows a page at most. */
 const PAGE_SIZE = 1000;
 const METRIC_CALLS_IN_FLIGHT = 4;
+const CPU_METRIC = 'Percentage CPU';
 
 export async function* discoverAzure(ctx: AzureContext, signal: AbortSignal | undefined): AsyncGenerator<DiscoveredResource[]> {
   const query = graphQuery(configuredRegions(ctx.account));
@@ -69,7 +70,7 @@ async function cpuUtilization(ctx: AzureContext, vmId: string, signal: AbortSign
     `Azure Monitor metrics (${vmId})`,
     () =>
       ctx.clients.monitor.metrics.list(vmId.replace(/^\//, ''), {
-        metricnames: 'Percentage CPU',
+        metricnames: CPU_METRIC,
         timespan: `${start.toISOString()}/${end.toISOString()}`,
         interval: 'PT1H',
         aggregation: 'average',
@@ -77,7 +78,12 @@ async function cpuUtilization(ctx: AzureContext, vmId: string, signal: AbortSign
       }),
     { signal },
   );
-  const samples = answer.value.flatMap((metric) =>
+  // The answer lists metrics by name, each with its own error code: only the one asked for, read
+  // successfully, is CPU (another metric's values would pass for percentages).
+  const cpu = answer.value.filter(
+    (metric) => metric.name.value.toLowerCase() === CPU_METRIC.toLowerCase() && (metric.errorCode ?? 'Success') === 'Success',
+  );
+  const samples = cpu.flatMap((metric) =>
     (metric.timeseries ?? []).flatMap((series) => (series.data ?? []).flatMap((point) => point.average ?? [])),
   );
   return cpuFromSamples(samples);
