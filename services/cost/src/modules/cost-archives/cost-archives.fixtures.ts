@@ -29,7 +29,7 @@ export async function seedArchiveMonth(owner: Kysely<Database>, seed: ArchiveMon
            case when i % 4 = 0 then 'AmazonS3' else 'AmazonEC2' end,
            case when i % 5 = 0 then null else 'eu-west-1' end,
            (${seed.month}::date at time zone 'UTC') + (i % 28) * interval '1 day' + (i % 24) * interval '1 hour' + (i % 997) * interval '1 microsecond',
-           ((i * 7919) % 2000001 - 300000)::numeric / 1000000 + (i % 13) * 0.000000000000000000000001,
+           ((i::bigint * 7919) % 2000001 - 300000)::numeric / 1000000 + (i % 13) * 0.000000000000000000000001,
            case when i % 10 = 0 then 'EUR' else 'USD' end,
            'daily',
            jsonb_build_object('tags', jsonb_build_object('team', 'team-' || (i % 7)), 'charge_category', 'Usage'),
