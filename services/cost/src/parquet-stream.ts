@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
@@ -75,11 +76,8 @@ export class ParquetStream {
     const chunk = Buffer.from(this.#bytes.getBytes());
     this.#bytes.index = 0;
     this.size += chunk.length;
-    if (chunk.length > 0 && !this.body.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        this.body.once('drain', resolve);
-        this.body.once('error', reject);
-      });
-    }
+    // events.once rejects on 'error' and removes both listeners: one pair per wait would pile up
+    // on the stream (a 5M-line archive waits about a hundred times).
+    if (chunk.length > 0 && !this.body.write(chunk)) await once(this.body, 'drain');
   }
 }
