@@ -43,7 +43,9 @@ const azurermBackend = z
     storage_account_name: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3 to 24 lowercase letters and digits'),
     container_name: z
       .string()
-      .regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a container name: 3 to 63 lowercase letters, digits and single -'),
+      .min(3, 'must be a container name: 3 to 63 characters')
+      .max(63, 'must be a container name: 3 to 63 characters')
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a container name: lowercase letters, digits and single -'),
     key: text({ max: 1_024, min: 1 }).describe("the state blob's name, as in the backend block (workspaces other than default: <key>env:<workspace>)"),
     endpoint: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
