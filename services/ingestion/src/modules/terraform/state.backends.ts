@@ -107,6 +107,7 @@ function blobServiceOf(backend: AzurermBackend): BlobServiceClient {
 function storageErrorOf(error: unknown): string {
   if (!(error instanceof RestError)) return error instanceof Error ? error.message : String(error);
   if (error.statusCode === 404) return error.code === 'ContainerNotFound' ? 'no such container' : 'no such blob';
+  if (error.statusCode === 403) return 'access denied: the access key or SAS token does not allow reading the blob';
   const line = error.message.split('\n')[0]?.trim();
   return [error.code ?? `status ${error.statusCode}`, line].filter(Boolean).join(': ');
 }
