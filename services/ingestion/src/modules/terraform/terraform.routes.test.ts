@@ -309,7 +309,7 @@ describe('a state pulled from an s3 backend', () => {
 
 describe('a state pulled from an azurerm backend', () => {
   const key = 'fleet.tfstateenv:prod';
-  const azurermBackend = (credentials: { access_key: string } | { sas_token: string } = { access_key: AZURITE_KEY }) => ({
+  const azurermBackend = (credentials: { access_key?: string; sas_token?: string } = { access_key: AZURITE_KEY }) => ({
     type: 'azurerm',
     storage_account_name: AZURITE_ACCOUNT,
     container_name: 'tfstate',
