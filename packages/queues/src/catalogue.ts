@@ -143,7 +143,7 @@ export const JOBS = defineJobs({
   // Sends one email or webhook announcement (a notification_deliveries row, found by the event and
   // channel). Receivers and mail servers come back within minutes: 8 attempts from 5 s span about
   // 10 minutes (5, 10, 20, ... 320 s), and a receiver's Retry-After replaces the wait it answers.
-  /** Reads a Terraform state from its HTTP or s3 backend (as `terraform state pull` does) and parses it. */
+  /** Reads a Terraform state from its HTTP, s3 or azurerm backend (as `terraform state pull` does) and parses it. */
   'terraform.state.pull': {
     queue: 'discovery',
     name: 'terraform.state.pull',

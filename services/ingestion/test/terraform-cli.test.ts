@@ -3,14 +3,17 @@
  * port of its own), as an operator runs it.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createTestObjectStore, type TestObjectStore } from '@stratus/testing';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from './azurite.ts';
 import { startIngestionApp, type IngestionApp } from './ingestion-app.ts';
+import { terraformStatePullJob } from '../src/jobs/terraform-state-pull.job.ts';
 
 const bin = fileURLToPath(new URL('../../../packages/cli/bin/stratus', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/fleet.tfstate', import.meta.url));
@@ -57,7 +60,7 @@ it('registers a state from a file, lists its resources and coverage, and registe
   expect(usage.stdout).toMatch(/compute\s+2\.1\.0\s+fleet\s+module\.compute\s+5/);
 
   const refused = await stratus(['terraform', 'states', 'add', '--name', 'nothing']);
-  expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('give one of --file, --backend-url and --s3-bucket') });
+  expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('give one of --file, --backend-url, --s3-bucket and --azure-storage-account') });
 });
 
 it('registers a state in an s3 backend, its secret key read from a file, and queues a pull of it', async () => {
@@ -82,5 +85,36 @@ it('registers a state in an s3 backend, its secret key read from a file, and que
   } finally {
     await rm(dir, { recursive: true, force: true });
     await s3.cleanup();
+  }
+});
+
+it('registers a state in an azurerm backend, its access key read from a file, and pulls it', async () => {
+  const azurite = await startAzurite();
+  const dir = await mkdtemp(join(tmpdir(), 'stratus-tf-'));
+  try {
+    const container = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient('tfstate');
+    await container.create();
+    const state = await readFile(fixture, 'utf8');
+    await container.getBlockBlobClient('prod.tfstate').upload(state, Buffer.byteLength(state));
+    const keyFile = join(dir, 'key');
+    await writeFile(keyFile, `${AZURITE_KEY}\n`);
+    const base = ['terraform', 'states', 'add', '--azure-storage-account', AZURITE_ACCOUNT, '--azure-container', 'tfstate', '--azure-endpoint', azurite.endpoint];
+    const noKey = await stratus([...base, '--name', 'no-key', '--azure-access-key-file', keyFile]);
+    expect(noKey).toMatchObject({ code: 2, stderr: expect.stringContaining('body.backend.key') });
+
+    const added = await stratus([...base, '--name', 'from-azure', '--azure-key', 'prod.tfstate', '--azure-access-key-file', keyFile]);
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/^registered state from-azure as [0-9a-f-]{36}: pulled from its backend shortly\n$/) });
+    const stateId = /as ([0-9a-f-]{36})/.exec(added.stdout)![1]!;
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select(['backend', 'backend_config']).where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(stored.backend).toBe('azurerm');
+    expect(JSON.stringify(stored.backend_config)).not.toContain(AZURITE_KEY);
+
+    // The queued pull, run as the discovery worker runs it.
+    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    expect(await pull({ terraform_state_id: stateId, organization_id: ingestion.organizationId }, undefined as never)).toEqual({ status: 'done', resources: 11 });
+    expect((await stratus(['terraform', 'states', 'list'])).stdout).toMatch(/from-azure\s+azurerm\s.*\s42\s+11\s/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await azurite.stop();
   }
 });

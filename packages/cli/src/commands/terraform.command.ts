@@ -55,6 +55,12 @@ interface AddOptions {
   s3ForcePathStyle?: boolean;
   s3AccessKey?: string;
   s3SecretKeyFile?: string;
+  azureStorageAccount?: string;
+  azureContainer?: string;
+  azureKey?: string;
+  azureEndpoint?: string;
+  azureAccessKeyFile?: string;
+  azureSasTokenFile?: string;
   pullInterval?: number;
   moduleVersion?: string[];
 }
@@ -64,6 +70,17 @@ const secretFrom = async (file: string | undefined) => (file ? (await readFile(f
 
 async function backendOf(options: AddOptions) {
   if (options.backendUrl) return { type: 'http', url: options.backendUrl, username: options.backendUsername, password: await secretFrom(options.backendPasswordFile) };
+  if (options.azureStorageAccount !== undefined) {
+    return {
+      type: 'azurerm',
+      storage_account_name: options.azureStorageAccount,
+      container_name: options.azureContainer,
+      key: options.azureKey,
+      endpoint: options.azureEndpoint,
+      access_key: await secretFrom(options.azureAccessKeyFile),
+      sas_token: await secretFrom(options.azureSasTokenFile),
+    };
+  }
   if (options.s3Bucket === undefined) return undefined;
   return {
     type: 's3',
@@ -90,7 +107,7 @@ export function terraformCommand(program: Command): void {
 
   states
     .command('add')
-    .description('register a state: upload a file (--file), or pull an HTTP (--backend-url) or s3 (--s3-bucket) backend on a schedule')
+    .description('register a state: upload a file (--file), or pull an HTTP (--backend-url), s3 (--s3-bucket) or azurerm (--azure-storage-account) backend on a schedule')
     .requiredOption('--name <name>', 'a name to recognise it by')
     .option('--account <id>', "the cloud account its resources live in (its missing resources count there)")
     .option('--file <path>', 'the state file (terraform.tfstate, `terraform state pull`) or `terraform show -json` of it')
@@ -104,11 +121,17 @@ export function terraformCommand(program: Command): void {
     .option('--s3-force-path-style', 'the bucket in the path, not the host name (MinIO, Ceph)')
     .option('--s3-access-key <id>', 'an access key id that may read the object (an HMAC key for GCS), with --s3-secret-key-file')
     .option('--s3-secret-key-file <path>', 'a file holding the secret access key (never on the command line)')
+    .option('--azure-storage-account <name>', "an azurerm backend's storage account, with --azure-container and --azure-key")
+    .option('--azure-container <name>', "the state blob's container, as in the backend block")
+    .option('--azure-key <name>', "the state blob's name, as in the backend block")
+    .option('--azure-endpoint <url>', 'the blob service address for an emulator or a sovereign cloud (https://<account>.blob.core.windows.net without it)')
+    .option('--azure-access-key-file <path>', "a file holding the storage account's access key (never on the command line)")
+    .option('--azure-sas-token-file <path>', 'a file holding a SAS token that may read the blob, instead of the access key')
     .option('--pull-interval <minutes>', 'minutes between pulls of the backend (default 60)', minutes)
     .option('--module-version <call=version...>', 'the registered version a module call uses, e.g. --module-version network=1.4.0')
     .action(async (options: AddOptions) => {
-      if ([options.file, options.backendUrl, options.s3Bucket].filter((given) => given !== undefined).length !== 1) {
-        throw new AppError('invalid', 'give one of --file, --backend-url and --s3-bucket');
+      if ([options.file, options.backendUrl, options.s3Bucket, options.azureStorageAccount].filter((given) => given !== undefined).length !== 1) {
+        throw new AppError('invalid', 'give one of --file, --backend-url, --s3-bucket and --azure-storage-account');
       }
       const api = await apiClient();
       const moduleVersions = options.moduleVersion?.map((pair) => {
@@ -150,7 +173,7 @@ export function terraformCommand(program: Command): void {
 
   states
     .command('pull')
-    .description('pull a state from its HTTP or s3 backend now')
+    .description('pull a state from its HTTP, s3 or azurerm backend now')
     .argument('<id>', 'the state id')
     .action(async (id: string) => {
       const api = await apiClient();

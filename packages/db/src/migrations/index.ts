@@ -37,6 +37,7 @@ import * as reports from './1763856000145-Reports.ts';
 import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
 import * as teamAccessForLaterTables from './1763856000156-TeamAccessForLaterTables.ts';
 import * as terraformObjectBackends from './1763856000160-TerraformObjectBackends.ts';
+import * as terraformAzurermBackend from './1763856000170-TerraformAzurermBackend.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -81,4 +82,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000155-UnassignedCosts': unassignedCosts,
   '1763856000156-TeamAccessForLaterTables': teamAccessForLaterTables,
   '1763856000160-TerraformObjectBackends': terraformObjectBackends,
+  '1763856000170-TerraformAzurermBackend': terraformAzurermBackend,
 };

@@ -173,10 +173,11 @@ export const TEAM_MEMBER_ROLES = ['member', 'maintainer'] as const;
 export type TeamMemberRole = (typeof TEAM_MEMBER_ROLES)[number];
 
 /**
- * terraform_states.backend: upload (sent by a user or CI), http (Terraform's HTTP backend) and s3
- * (Terraform's s3 backend, on any S3-compatible endpoint), both pulled on a schedule.
+ * terraform_states.backend: upload (sent by a user or CI), http (Terraform's HTTP backend), s3
+ * (Terraform's s3 backend, on any S3-compatible endpoint) and azurerm (Terraform's azurerm backend,
+ * a blob in Azure Storage), the last three pulled on a schedule.
  */
-export const TERRAFORM_BACKENDS = ['upload', 'http', 's3'] as const;
+export const TERRAFORM_BACKENDS = ['upload', 'http', 's3', 'azurerm'] as const;
 export type TerraformBackend = (typeof TERRAFORM_BACKENDS)[number];
 
 /** `table.column` -> values, for the columns above that a check constraint holds. */

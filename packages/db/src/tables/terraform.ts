@@ -16,7 +16,7 @@ export interface TerraformStatesTable {
   backend: Generated<TerraformBackend>;
   /** For the http and s3 backends: where the state is and the credentials to read it, sealed like state_file. */
   backend_config: NullableJsonb;
-  /** For the s3 backend: the ETag of the object last read (an unchanged object is not downloaded again). */
+  /** For the s3 and azurerm backends: the ETag of the object last read (an unchanged object is not downloaded again). */
   backend_etag: string | null;
   pull_interval_minutes: Generated<number>;
   serial: string | null;

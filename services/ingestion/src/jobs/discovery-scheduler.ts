@@ -9,7 +9,7 @@ export const pullSchedulerIdOf = (terraformStateId: string) => `${PULL_PREFIX}${
 
 /**
  * Keeps one BullMQ job scheduler per active cloud account, at the account's sync interval, and
- * none for unlinked or disabled ones; and one per Terraform state with a backend (HTTP or s3), at its pull interval. PostgreSQL is the truth: each pass rebuilds the schedules from
+ * none for unlinked or disabled ones; and one per Terraform state with a backend (HTTP, s3 or azurerm), at its pull interval. PostgreSQL is the truth: each pass rebuilds the schedules from
  * it, so a link, an interval change, an unlink or a flushed Redis is picked up within one pass.
  * Every replica may run it; the upserts are idempotent.
  */

@@ -6,7 +6,7 @@ import { pullState, type TerraformDeps } from '../modules/terraform/terraform.se
 import { StateParseError } from '../modules/terraform/state.parser.ts';
 
 /**
- * Pulls one state from its HTTP or s3 backend. Re-running it is harmless: an unchanged state (same
+ * Pulls one state from its HTTP, s3 or azurerm backend. Re-running it is harmless: an unchanged state (same
  * lineage and serial) is a skipped no-op, and drift already reported is not reported again. A
  * backend that answers with something that is not a state is not retried: only its owner can fix it.
  */

@@ -1,3 +1,4 @@
+import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { createObjectStore } from '@stratus/object-store';
 
 /** An HTTP backend as `terraform { backend "http" { address, username, password } }` names it. */
@@ -20,9 +21,21 @@ export interface S3Backend {
   secret_key: string;
 }
 
-export type StateBackend = HttpBackend | S3Backend;
+/** An azurerm backend as `terraform { backend "azurerm" { ... } }` names its settings: a blob, read with a key or a SAS. */
+export interface AzurermBackend {
+  type: 'azurerm';
+  storage_account_name: string;
+  container_name: string;
+  key: string;
+  /** The blob service's address, for an emulator or a sovereign cloud; https://<account>.blob.core.windows.net without it. */
+  endpoint?: string | undefined;
+  access_key?: string | undefined;
+  sas_token?: string | undefined;
+}
 
-/** What a backend holds: the state, and for s3 the object's ETag; or the word that it is the object already read. */
+export type StateBackend = HttpBackend | S3Backend | AzurermBackend;
+
+/** What a backend holds: the state, and for s3 and azurerm the object's ETag; or the word that it is the object already read. */
 export type BackendRead = { raw: unknown; etag: string | null } | { unchanged: string };
 
 /** Reads a state from its HTTP backend (GET, as `terraform state pull` does). */
@@ -78,5 +91,61 @@ export async function readS3State(backend: S3Backend, lastEtag: string | null, m
     throw new Error(`${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   } finally {
     store.client.destroy();
+  }
+}
+
+/** The blob service of an azurerm backend, authorised by its access key or, without one, its SAS token. */
+function blobServiceOf(backend: AzurermBackend): BlobServiceClient {
+  const url = (backend.endpoint ?? `https://${backend.storage_account_name}.blob.core.windows.net`).replace(/\/+$/, '');
+  // One try per pull: the job retries a failed pull with its own backoff.
+  const options = { retryOptions: { maxTries: 1, tryTimeoutInMs: 30_000 } };
+  if (backend.access_key !== undefined) return new BlobServiceClient(url, new StorageSharedKeyCredential(backend.storage_account_name, backend.access_key), options);
+  return new BlobServiceClient(`${url}?${(backend.sas_token ?? '').replace(/^\?/, '')}`, new AnonymousCredential(), options);
+}
+
+/** The first line of a storage error: its message goes on with a request id and a time, and a HEAD's has no body at all. */
+function storageErrorOf(error: unknown): string {
+  if (!(error instanceof RestError)) return error instanceof Error ? error.message : String(error);
+  if (error.statusCode === 404) return error.code === 'ContainerNotFound' ? 'no such container' : 'no such blob';
+  if (error.statusCode === 403) return 'access denied: the access key or SAS token does not allow reading the blob';
+  const line = error.message.split('\n')[0]?.trim();
+  return [error.code ?? `status ${error.statusCode}`, line].filter(Boolean).join(': ');
+}
+
+/**
+ * Reads a state blob from Azure Storage, as Terraform's azurerm backend does. Its properties come
+ * first: a blob whose ETag is the one last read is not downloaded; the download is bound to that
+ * ETag, so the content kept is the one the ETag names (a blob rewritten in between fails this pull
+ * and the retry reads the new one).
+ */
+export async function readAzurermState(backend: AzurermBackend, lastEtag: string | null, maxBytes: number): Promise<BackendRead> {
+  const blob = blobServiceOf(backend).getContainerClient(backend.container_name).getBlobClient(backend.key);
+  try {
+    const properties = await blob.getProperties();
+    const etag = properties.etag ?? null;
+    if (etag !== null && etag === lastEtag) return { unchanged: etag };
+    const size = properties.contentLength ?? 0;
+    if (size > maxBytes) throw new Error(`the state is ${size} bytes, more than the ${maxBytes} allowed`);
+    const body = await blob.downloadToBuffer(0, undefined, etag === null ? {} : { conditions: { ifMatch: etag } });
+    try {
+      return { raw: JSON.parse(body.toString('utf8')), etag };
+    } catch {
+      throw new Error('the blob is not JSON');
+    }
+  } catch (error) {
+    // Named by account, container and key: the SAS token, were it in an address, never is.
+    throw new Error(`azurerm ${backend.storage_account_name}/${backend.container_name}/${backend.key}: ${storageErrorOf(error)}`, { cause: error });
+  }
+}
+
+/** Reads a state from whichever backend holds it; lastEtag spares the download of an unchanged s3 object or blob. */
+export function readBackend(backend: StateBackend, lastEtag: string | null, maxBytes: number, fetchImpl: typeof fetch): Promise<BackendRead> {
+  switch (backend.type) {
+    case 'http':
+      return readHttpState(backend, maxBytes, fetchImpl);
+    case 's3':
+      return readS3State(backend, lastEtag, maxBytes);
+    case 'azurerm':
+      return readAzurermState(backend, lastEtag, maxBytes);
   }
 }

@@ -11,7 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createSimAdapter, type CloudAccountRef } from '@stratus/cloud';
+import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
 import { createTestObjectStore, type TestObjectStore } from '@stratus/testing';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from '../../../test/azurite.ts';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 import { syncAccount } from '../discovery/discovery.service.ts';
 import { terraformStatePullJob } from '../../jobs/terraform-state-pull.job.ts';
@@ -43,6 +45,8 @@ let backend: Server;
 let backendUrl: string;
 let backendHits = 0;
 let s3: TestObjectStore;
+let azurite: Azurite;
+let container: ContainerClient;
 
 const logger = pino({ level: 'silent' });
 const sync = () =>
@@ -80,11 +84,15 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
   backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/state/fleet`;
   s3 = await createTestObjectStore();
+  azurite = await startAzurite();
+  container = new BlobServiceClient(azurite.endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient('tfstate');
+  await container.create();
 });
 
 afterAll(async () => {
   backend?.close();
   await s3?.cleanup();
+  await azurite?.stop();
   await ingestion?.close();
 });
 
@@ -296,5 +304,97 @@ describe('a state pulled from an s3 backend', () => {
 
     const now = await ingestion.call('POST', `/v1/terraform/states/${stateId}/pull`);
     expect(now.status).toBe(202);
+  });
+});
+
+describe('a state pulled from an azurerm backend', () => {
+  const key = 'fleet.tfstateenv:prod';
+  const azurermBackend = (credentials: { access_key?: string; sas_token?: string } = { access_key: AZURITE_KEY }) => ({
+    type: 'azurerm',
+    storage_account_name: AZURITE_ACCOUNT,
+    container_name: 'tfstate',
+    key,
+    endpoint: azurite.endpoint,
+    ...credentials,
+  });
+  const put = (body: string) => container.getBlockBlobClient(key).upload(body, Buffer.byteLength(body));
+  const pull = (stateId: string) =>
+    terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 })(
+      { terraform_state_id: stateId, organization_id: ingestion.organizationId },
+      undefined as never,
+    );
+  const view = async (stateId: string) => (await ingestion.call('GET', `/v1/terraform/states/${stateId}`)).body;
+
+  it('refuses an incomplete backend, naming the field', async () => {
+    const { storage_account_name: _account, ...noAccount } = azurermBackend();
+    const missing = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'no-account', backend: noAccount } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toContain('body.backend.storage_account_name');
+    const { access_key: _key, ...noCredentials } = azurermBackend();
+    const none = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'none', backend: noCredentials } });
+    expect(none.status).toBe(400);
+    expect(none.body.message).toContain('body.backend.access_key give access_key or sas_token');
+    const both = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'both', backend: { ...azurermBackend(), sas_token: 'sv=x' } } });
+    expect(both.status).toBe(400);
+    const badContainer = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'bad', backend: { ...azurermBackend(), container_name: 'tf--state' } } });
+    expect(badContainer.status).toBe(400);
+    expect(badContainer.body.message).toContain('body.backend.container_name must be a container name');
+  });
+
+  it('is pulled on a schedule with its access key: a new serial is applied, an unchanged blob skipped, a missing one recorded', async () => {
+    await put(FIXTURE);
+    const created = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'from-azure', backend: azurermBackend(), pull_interval_minutes: 15 } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ backend: 'azurerm', serial: null });
+    const stateId = created.body.id as string;
+    const stored = await ingestion.database.owner.selectFrom('terraform_states').select('backend_config').where('id', '=', stateId).executeTakeFirstOrThrow();
+    expect(JSON.stringify([created.body, stored.backend_config])).not.toContain(AZURITE_KEY);
+
+    await reconcileSchedules(ingestion.deps);
+    const schedulers = await ingestion.deps.queues.queues.discovery.getJobSchedulers(0, 50);
+    expect(schedulers).toContainEqual(expect.objectContaining({ key: pullSchedulerIdOf(stateId), every: 15 * 60_000, name: 'terraform.state.pull' }));
+
+    expect(await pull(stateId)).toEqual({ status: 'done', resources: 11 });
+    expect(await view(stateId)).toMatchObject({ serial: '42', resources: 11, last_error: null });
+    const etag = (await container.getBlobClient(key).getProperties()).etag;
+    expect(await pull(stateId)).toEqual({ status: 'skipped', reason: `ETag ${etag} is the one read last` });
+
+    // terraform apply writes serial 43 without the security group.
+    const next = JSON.parse(FIXTURE) as { serial: number; resources: { type: string }[] };
+    next.serial = 43;
+    next.resources = next.resources.filter((resource) => resource.type !== 'aws_security_group');
+    await put(JSON.stringify(next));
+    expect(await pull(stateId)).toEqual({ status: 'done', resources: 10 });
+    expect(await view(stateId)).toMatchObject({ serial: '43', resources: 10, last_error: null });
+
+    await container.getBlobClient(key).delete();
+    const missing = `azurerm ${AZURITE_ACCOUNT}/tfstate/${key}: no such blob`;
+    await expect(pull(stateId)).rejects.toThrow(missing);
+    expect(await view(stateId)).toMatchObject({ serial: '43', resources: 10, last_error: missing });
+
+    // The blob is back with the same serial: a new ETag, nothing stored again, and the error is over.
+    await put(JSON.stringify(next));
+    expect(await pull(stateId)).toEqual({ status: 'skipped', reason: 'serial 43 is the one stored' });
+    expect(await view(stateId)).toMatchObject({ serial: '43', last_error: null });
+    expect(await pull(stateId)).toMatchObject({ status: 'skipped', reason: expect.stringContaining('ETag') });
+
+    expect((await ingestion.call('POST', `/v1/terraform/states/${stateId}/pull`)).status).toBe(202);
+  });
+
+  it('reads with a SAS token, and records a wrong key', async () => {
+    await put(FIXTURE);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: 'tfstate', blobName: key, permissions: BlobSASPermissions.parse('r'), expiresOn: new Date(Date.now() + 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const withSas = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'azure-sas', backend: azurermBackend({ sas_token: `?${sas}` }) } });
+    expect(withSas.status).toBe(201);
+    expect(await pull(withSas.body.id as string)).toEqual({ status: 'done', resources: 11 });
+
+    const wrongKey = Buffer.alloc(64, 1).toString('base64');
+    const withWrongKey = await ingestion.call('POST', '/v1/terraform/states', { body: { name: 'azure-wrong-key', backend: azurermBackend({ access_key: wrongKey }) } });
+    const denied = `azurerm ${AZURITE_ACCOUNT}/tfstate/${key}: access denied: the access key or SAS token does not allow reading the blob`;
+    await expect(pull(withWrongKey.body.id as string)).rejects.toThrow(denied);
+    expect(await view(withWrongKey.body.id as string)).toMatchObject({ serial: null, last_error: denied });
   });
 });

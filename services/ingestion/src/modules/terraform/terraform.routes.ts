@@ -38,9 +38,10 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
       schema: {
         summary: 'Register a Terraform state',
         description:
-          'Without backend, upload the state file next (PUT /v1/terraform/states/{id}/state). With an HTTP or s3 backend, Stratus pulls ' +
+          'Without backend, upload the state file next (PUT /v1/terraform/states/{id}/state). With an HTTP, s3 or azurerm backend, Stratus pulls ' +
           'the state every pull_interval_minutes (and at once on POST .../pull); its address and credentials are sealed and never returned. ' +
-          'The s3 backend reads any S3-compatible endpoint: AWS S3, GCS in interoperability mode (https://storage.googleapis.com with HMAC keys), MinIO, Ceph.',
+          'The s3 backend reads any S3-compatible endpoint: AWS S3, GCS in interoperability mode (https://storage.googleapis.com with HMAC keys), MinIO, Ceph; ' +
+          'the azurerm backend reads a blob in Azure Storage with an access key or a SAS token.',
         tags,
         body: createStateBody,
         response: { 201: stateSchema },
@@ -115,7 +116,7 @@ export const terraformRoutes: FastifyPluginAsyncZod<TerraformRoutesOptions> = as
     {
       config: { permission: 'resources:write' },
       schema: {
-        summary: 'Pull a state from its HTTP or s3 backend now',
+        summary: 'Pull a state from its backend now',
         tags,
         params: idParams,
         response: { 202: z.object({ job_id: z.string(), terraform_state_id: z.uuid() }) },

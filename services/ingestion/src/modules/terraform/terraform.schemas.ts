@@ -36,13 +36,39 @@ const s3Backend = z
   })
   .describe('sealed at rest and never returned');
 
+/** Terraform's azurerm backend settings, by their names in the backend block: a blob, read with an access key or a SAS token. */
+const azurermBackend = z
+  .object({
+    type: z.literal('azurerm'),
+    storage_account_name: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be a storage account name: 3 to 24 lowercase letters and digits'),
+    container_name: z
+      .string()
+      .min(3, 'must be a container name: 3 to 63 characters')
+      .max(63, 'must be a container name: 3 to 63 characters')
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a container name: lowercase letters, digits and single -'),
+    key: text({ max: 1_024, min: 1 }).describe("the state blob's name, as in the backend block (workspaces other than default: <key>env:<workspace>)"),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .max(2_000)
+      .optional()
+      .describe('the blob service address for an emulator or a sovereign cloud (Azurite: http://127.0.0.1:10000/devstoreaccount1); https://<account>.blob.core.windows.net without it'),
+    // One of them is required: the service's own identity must not read a storage account for whoever asks.
+    access_key: text({ max: 256, min: 1 }).optional().describe("the storage account's access key"),
+    sas_token: text({ max: 2_000, min: 1 }).optional().describe('a shared access signature that may read the blob (its query string)'),
+  })
+  .refine((backend) => (backend.access_key === undefined) !== (backend.sas_token === undefined), {
+    path: ['access_key'],
+    message: 'give access_key or sas_token, not both',
+  })
+  .describe('sealed at rest and never returned');
+
 export const createStateBody = z.object({
   name,
   cloud_account_id: z.uuid().optional().describe("the account the state's resources live in: its missing resources are counted there"),
   backend: z
-    .discriminatedUnion('type', [httpBackend, s3Backend])
+    .discriminatedUnion('type', [httpBackend, s3Backend, azurermBackend])
     .optional()
-    .describe('pull the state from an HTTP or s3 backend on a schedule; without it, upload it (PUT .../state)'),
+    .describe('pull the state from an HTTP, s3 or azurerm backend on a schedule; without it, upload it (PUT .../state)'),
   pull_interval_minutes: z.int().min(5).max(7 * 24 * 60).optional().describe('minutes between pulls of a backend (default 60)'),
   module_versions: z
     .record(moduleName, version)

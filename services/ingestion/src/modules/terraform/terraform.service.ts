@@ -5,7 +5,7 @@ import type { Outbox, PublishManyItem } from '@stratus/events';
 import { AppError } from '@stratus/http';
 import { openSecret, sealSecret, type EncryptedSecret, type Keyring } from '@stratus/vault';
 import { driftOf, driftSignature } from './drift.ts';
-import { readHttpState, readS3State, type BackendRead, type StateBackend } from './state.backends.ts';
+import { readBackend, type BackendRead, type StateBackend } from './state.backends.ts';
 import { parseState, StateParseError, type ParsedState } from './state.parser.ts';
 import { driftCandidates, linkModules, recordDriftSignatures, replaceStateResources } from './terraform.repository.ts';
 
@@ -184,8 +184,8 @@ export type PullOutcome = { status: 'done'; resources: number } | { status: 'ski
 
 /**
  * Pulls a state from its backend, as `terraform state pull` does, and stores it. The same lineage
- * and serial as stored is the same state, and an s3 object with the ETag last read is not even
- * downloaded: nothing is written. A failure is recorded on the state (last_error) and thrown, for
+ * and serial as stored is the same state, and an s3 object or azurerm blob with the ETag last read
+ * is not even downloaded: nothing is written. A failure is recorded on the state (last_error) and thrown, for
  * the job to retry.
  */
 export async function pullState(
@@ -201,7 +201,7 @@ export async function pullState(
   let read: BackendRead;
   let parsed: ParsedState;
   try {
-    read = backend.type === 's3' ? await readS3State(backend, state.backend_etag, deps.maxBytes) : await readHttpState(backend, deps.maxBytes, deps.fetch ?? fetch);
+    read = await readBackend(backend, state.backend_etag, deps.maxBytes, deps.fetch ?? fetch);
     if ('unchanged' in read) {
       if (state.last_error !== null) await record({ last_error: null });
       return { status: 'skipped', reason: `ETag ${read.unchanged} is the one read last` };
