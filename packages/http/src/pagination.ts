@@ -80,11 +80,13 @@ export function decodeCursor(cursor: string | undefined): Cursor | undefined {
 export function toPage<T extends { id: string; keyset_at: string }>(
   rows: T[],
   limit: number,
+  /** How the last row becomes the next cursor: a list ordered by something else says so in its cursor. */
+  cursorOf: (last: T) => string = (last) => encodeCursor({ at: last.keyset_at, id: last.id }),
 ): { items: Omit<T, 'keyset_at'>[]; next_cursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
     items: page.map(({ keyset_at: _, ...item }) => item),
-    next_cursor: rows.length > limit && last ? encodeCursor({ at: last.keyset_at, id: last.id }) : null,
+    next_cursor: rows.length > limit && last ? cursorOf(last) : null,
   };
 }

@@ -3,7 +3,7 @@ import { withTenant, type Database } from '@stratus/db';
 import type { Outbox } from '@stratus/events';
 import { AppError } from '@stratus/http';
 import type { ObjectStore } from '@stratus/object-store';
-import { InvalidScheduleError, nextRuns, type JobPayload, type Queues } from '@stratus/queues';
+import { InvalidScheduleError, nextRuns, syncSchedulers, type JobPayload, type Queues } from '@stratus/queues';
 import { reportContent } from './report-content.ts';
 import { renderCsv, renderHtml } from './report-render.ts';
 import { finishRun, findReport, insertReport, runOfJob, updateReport, type ReportRow } from './reports.repository.ts';
@@ -70,33 +70,19 @@ export async function syncReportSchedule(queues: Pick<Queues, 'schedule' | 'unsc
   }
 }
 
-const SYNC_PAGE = 500;
-
-/**
- * One pass: every enabled report gets its job scheduler (upserted: idempotent, so a pass on each
- * replica at once is harmless), and schedulers of reports deleted or disabled while Redis missed
- * the removal are removed.
- */
+/** One pass: every enabled report has its job scheduler, and no deleted or disabled one keeps one. */
 export async function syncReportSchedulers(db: Kysely<Database>, queues: Pick<Queues, 'schedule' | 'unschedule' | 'schedulerIds'>) {
-  const existing = new Set((await queues.schedulerIds('reports')).flatMap((id) => reportIdOf(id) ?? []));
-  const enabled = new Set<string>();
-  let restored = 0;
-  let after: string | null = null;
-  for (;;) {
-    const { rows } = await sql<{ id: string; organization_id: string; cron: string; timezone: string }>`
-      select id, organization_id, cron, timezone from stratus_enabled_reports(${after}::uuid, ${SYNC_PAGE}::integer)
-    `.execute(db);
-    for (const report of rows) {
-      enabled.add(report.id);
-      if (!existing.has(report.id)) restored += 1;
-      await syncReportSchedule(queues, { ...report, enabled: true });
-    }
-    if (rows.length < SYNC_PAGE) break;
-    after = rows.at(-1)!.id;
-  }
-  const stale = [...existing].filter((id) => !enabled.has(id));
-  for (const id of stale) await syncReportSchedule(queues, { id, enabled: false });
-  return { enabled: enabled.size, restored, removed: stale.length };
+  return syncSchedulers({
+    scheduled: (await queues.schedulerIds('reports')).flatMap((id) => reportIdOf(id) ?? []),
+    page: async (after, pageSize) =>
+      (
+        await sql<{ id: string; organization_id: string; cron: string; timezone: string }>`
+          select id, organization_id, cron, timezone from stratus_enabled_reports(${after}::uuid, ${pageSize}::integer)
+        `.execute(db)
+      ).rows,
+    schedule: (report) => syncReportSchedule(queues, { ...report, enabled: true }),
+    unschedule: (id) => syncReportSchedule(queues, { id, enabled: false }),
+  });
 }
 
 export interface ReportRunDeps {

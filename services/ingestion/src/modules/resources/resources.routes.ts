@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CLOUD_PROVIDERS, rowSchema } from '@stratus/db';
-import { AppError, cursorCodec, pageQuery, pageSchema, pgTimestamp } from '@stratus/http';
+import { AppError, cursorCodec, pageQuery, pageSchema, pgTimestamp, toPage } from '@stratus/http';
 import { listResources, RESOURCE_SORTS, resourceOrder, type ResourceSort } from './resources.repository.ts';
 
 const provider = z.enum(CLOUD_PROVIDERS);
@@ -86,12 +86,7 @@ export const resourcesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { limit, cursor, tag, sort, ...filters } = request.query;
       const rows = await request.withTenant((trx) => listResources(trx, { ...filters, tags: tag }, { sort, limit, after: afterOf(cursor, sort) }));
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(({ keyset_at: _, ...item }) => item),
-        next_cursor: rows.length > limit && last ? sortedCursor.encode([sort, last.keyset_at, last.id]) : null,
-      };
+      return toPage(rows, limit, (last) => sortedCursor.encode([sort, last.keyset_at, last.id]));
     },
   );
 
