@@ -39,7 +39,7 @@ export function createAzureAdapter(account: CloudAccountRef, credentials: AzureC
     kind: 'live',
     provider: 'AZURE',
     discover: (discoveryOptions) => discoverAzure(ctx, discoveryOptions?.signal),
-    fetchCosts: (period, costOptions) => fetchAzureCosts(ctx, period, costOptions?.signal),
+    fetchCosts: (period, costOptions) => fetchAzureCosts(ctx, period, resolved.now(), costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {
       const signal = verifyOptions?.signal;

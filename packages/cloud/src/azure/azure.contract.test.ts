@@ -5,7 +5,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudOperationError } from '../adapter.ts';
-import { collect } from '../live/testing.ts';
+import { collect, FAST } from '../live/testing.ts';
 import { exampleBody, publishedJson } from '../live/published.ts';
 import { ARM, armError, azureAdapter, grantTokens, SUBSCRIPTION } from './test-support.ts';
 
@@ -55,6 +55,22 @@ describe('Azure Cost Management, published answers (2023-11-01)', () => {
       }),
     ]);
     expect(rows[0]).not.toHaveProperty('provider_resource_id');
+  });
+
+  it('marks the lines of a billing month estimated until its fifth day after, then final', async () => {
+    const body = exampleBody<{ properties: object }>(published('BillingAccountQuery.json'));
+    const estimatedAt = async (now: string) => {
+      // Without its nextLink: the one page holds the day.
+      costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
+      const rows = await collect(azureAdapter({}, { ...FAST, now: () => new Date(now) }).fetchCosts(day));
+      nock.cleanAll();
+      grantTokens();
+      return rows.map((row) => row.estimated ?? false);
+    };
+
+    expect(await estimatedAt('2018-03-31T12:00:00Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-05T23:59:59Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-06T00:00:00Z')).toEqual([false]);
   });
 
   it('says which column is missing when an answer has no UsageDate (SubscriptionQueryGrouping)', async () => {

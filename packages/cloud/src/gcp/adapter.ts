@@ -38,7 +38,7 @@ export function createGcpAdapter(account: CloudAccountRef, credentials: GcpCrede
     kind: 'live',
     provider: 'GCP',
     discover: (discoveryOptions) => discoverGcp(ctx, discoveryOptions?.signal),
-    fetchCosts: (period, costOptions) => fetchGcpCosts(ctx, period, costOptions?.signal),
+    fetchCosts: (period, costOptions) => fetchGcpCosts(ctx, period, resolved.now(), costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {
       // The cheapest authenticated read of the project: one asset name.
