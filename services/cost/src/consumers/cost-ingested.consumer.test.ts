@@ -130,6 +130,7 @@ interface ImportOptions {
   importId?: string;
   /** Another account of the organisation than the one every total here is checked on. */
   account?: string;
+  provider?: 'AWS' | 'AZURE' | 'GCP';
 }
 
 function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingested'>[] {
@@ -139,7 +140,7 @@ function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingest
   return Array.from({ length: count }, (_, index) => ({
     import_id: importId,
     cloud_account_id: options.account ?? accountId,
-    provider: 'AWS' as const,
+    provider: options.provider ?? ('AWS' as const),
     source: 'file' as const,
     batch: { index, final: index === count - 1 },
     rows: rows.slice(index * size, (index + 1) * size),
@@ -407,6 +408,39 @@ describe('cost.ingested', () => {
     await publishBatches(final);
     await waitForStatus(final[0]!.import_id, 'applied');
     expect(await estimatedDaysOf({ account: other })).toEqual([]);
+  });
+
+  it("keeps a day estimated while any of its lines is (GCP's late usage on an open invoice month), until a pull brings it final", async () => {
+    const project = (
+      await database.owner
+        .insertInto('cloud_accounts')
+        .values({ organization_id: organizationId, name: 'gcp estimates', provider: 'GCP', account_id: 'stratus-estimates' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const days = { start: utcDay(-3), end: utcDay(-1) };
+    const first = days.start.toISOString().slice(0, 10);
+    const estimatedDaysOf = () =>
+      withTenant(costDb, organizationId, (trx) => estimatedDays(trx, { from: first, to: days.end.toISOString().slice(0, 10) }, { account: project }));
+    const dailyTotals = async () =>
+      rollupSums(`select period_start::text as key, sum(amount)::text as amount from cost_rollups where cloud_account_id = '${project}' and granularity = 'day' group by 1`);
+    const pull = async (rows: Line[]) => {
+      const batches = batchesOf(rows, { period: days, account: project, provider: 'GCP', batchSize: 3 });
+      await publishBatches(batches);
+      await waitForStatus(batches[0]!.import_id, 'applied');
+    };
+
+    // The first day's lines are billed on a closed invoice month but one, reported late onto the
+    // next, still open; the second day's are all on the open month.
+    const early = lines(days.start, 2, 4, 31).map((row, index) => (dayOf(row) === first && index !== 3 ? row : { ...row, estimated: true }));
+    await pull(early);
+    expect(await estimatedDaysOf()).toEqual([first, dayOf(early[4]!)]);
+
+    // After the close: every line final, with the invoice's amounts, which replace the estimates.
+    const final = lines(days.start, 2, 4, 32);
+    await pull(final);
+    expect(await estimatedDaysOf()).toEqual([]);
+    expect(await dailyTotals()).toEqual(sumBy(final, dayOf));
   });
 
   it('downsamples months past the retention horizon into the rollups and drops them with totals unchanged', async () => {
