@@ -37,7 +37,7 @@ export function createGcpAdapter(account: CloudAccountRef, credentials: GcpCrede
   return {
     kind: 'live',
     provider: 'GCP',
-    discover: (discoveryOptions) => discoverGcp(ctx, discoveryOptions?.signal),
+    discover: (discoveryOptions) => discoverGcp(ctx, discoveryOptions),
     fetchCosts: (period, costOptions) => fetchGcpCosts(ctx, period, resolved.now(), costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {

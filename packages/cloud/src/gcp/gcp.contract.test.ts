@@ -4,6 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DiscoveryWarning } from '../adapter.ts';
 import { collect, FAST } from '../live/testing.ts';
 import { publishedJson } from '../live/published.ts';
 import { exportQuery } from './costs.ts';
@@ -89,6 +90,31 @@ describe('GCP Cloud Monitoring timeSeries.list, documented answers', () => {
     // api-1's series is on the second page only: 20 % and 40 % of its CPU in two hours.
     const vm = resources.find((resource) => resource.type === 'vm');
     expect(vm?.utilization).toMatchObject({ cpu_avg: 30, cpu_p95: 40 });
+  });
+});
+
+describe('GCP Cloud Monitoring refused (PERMISSION_DENIED)', () => {
+  it('discovers the VM without utilisation and warns of monitoring.timeSeries.list', async () => {
+    const { nextPageToken: _, ...assets } = projectJson<{ nextPageToken: string }>('assets-page-1.json');
+    listAssets(assets);
+    let asked = 0;
+    nock('https://monitoring.googleapis.com')
+      .get(`/v3/projects/${PROJECT}/timeSeries`)
+      .query(true)
+      .reply(() => {
+        asked += 1;
+        return [403, published('error-403-permission-denied.json')];
+      })
+      .persist();
+    const warnings: DiscoveryWarning[] = [];
+
+    const resources = await collect(gcpAdapter().discover({ onWarning: (warning) => warnings.push(warning) }));
+
+    expect(resources.filter((resource) => resource.type === 'vm')).toHaveLength(1);
+    // The disks keep their idle days, which come from the inventory, not from metrics.
+    expect(resources.filter((resource) => resource.utilization?.cpu_avg !== undefined)).toEqual([]);
+    expect(warnings).toEqual([{ kind: 'metrics_unavailable', permission: 'monitoring.timeSeries.list', message: expect.stringContaining('Permission monitoring.timeSeries.list denied') }]);
+    expect(asked).toBe(1);
   });
 });
 
