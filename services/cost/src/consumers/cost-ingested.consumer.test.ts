@@ -179,6 +179,22 @@ const sumBy = (rows: Line[], keyOf: (row: Line) => string | undefined) => {
 const dayOf = (row: Line) => row.charge_period_start.slice(0, 10);
 const monthOf = (row: Line) => `${row.charge_period_start.slice(0, 7)}-01`;
 
+/** Another account of the organisation, whose lines stay out of the totals checked on accountId. */
+async function linkAccount(name: string, provider: 'AWS' | 'GCP', providerAccountId: string): Promise<string> {
+  const account = await database.owner
+    .insertInto('cloud_accounts')
+    .values({ organization_id: organizationId, name, provider, account_id: providerAccountId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return account.id;
+}
+
+/** The days of a period the cost store still holds as estimates, for the accounts the filters take in. */
+function estimatedDaysIn(period: { start: Date; end: Date }, filters: Parameters<typeof estimatedDays>[2]): Promise<string[]> {
+  const range = { from: period.start.toISOString().slice(0, 10), to: period.end.toISOString().slice(0, 10) };
+  return withTenant(costDb, organizationId, (trx) => estimatedDays(trx, range, filters));
+}
+
 /** The periods budget.threshold_crossed was published for, one entry per event. */
 async function budgetAlerts(): Promise<string[]> {
   const { rows } = await sql<{ period_start: string }>`
@@ -367,17 +383,10 @@ describe('cost.ingested', () => {
   });
 
   it("records the days a provider called estimated, and the next import of them replaces them with the final amounts", async () => {
-    const other = (
-      await database.owner
-        .insertInto('cloud_accounts')
-        .values({ organization_id: organizationId, name: 'estimates', provider: 'AWS', account_id: '555566667777' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    const other = await linkAccount('estimates', 'AWS', '555566667777');
     const days = { start: utcDay(-4), end: utcDay(-1) };
     const [first, second, third] = [0, 1, 2].map((offset) => new Date(days.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10));
-    const estimatedDaysOf = (filters: Parameters<typeof estimatedDays>[2]) =>
-      withTenant(costDb, organizationId, (trx) => estimatedDays(trx, { from: first!, to: days.end.toISOString().slice(0, 10) }, filters));
+    const estimatedDaysOf = (filters: Parameters<typeof estimatedDays>[2]) => estimatedDaysIn(days, filters);
     const totalOf = async () =>
       (
         await sql<{ amount: string }>`select coalesce(sum(amount), 0)::text as amount from cost_rollups where cloud_account_id = ${other}::uuid and granularity = 'day'`.execute(
@@ -411,17 +420,10 @@ describe('cost.ingested', () => {
   });
 
   it("keeps a day estimated while any of its lines is (GCP's late usage on an open invoice month), until a pull brings it final", async () => {
-    const project = (
-      await database.owner
-        .insertInto('cloud_accounts')
-        .values({ organization_id: organizationId, name: 'gcp estimates', provider: 'GCP', account_id: 'stratus-estimates' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    const project = await linkAccount('gcp estimates', 'GCP', 'stratus-estimates');
     const days = { start: utcDay(-3), end: utcDay(-1) };
     const first = days.start.toISOString().slice(0, 10);
-    const estimatedDaysOf = () =>
-      withTenant(costDb, organizationId, (trx) => estimatedDays(trx, { from: first, to: days.end.toISOString().slice(0, 10) }, { account: project }));
+    const estimatedDaysOf = () => estimatedDaysIn(days, { account: project });
     const dailyTotals = async () =>
       rollupSums(`select period_start::text as key, sum(amount)::text as amount from cost_rollups where cloud_account_id = '${project}' and granularity = 'day' group by 1`);
     const pull = async (rows: Line[]) => {
