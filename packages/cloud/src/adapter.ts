@@ -72,6 +72,22 @@ export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 export interface DiscoveryOptions {
   signal?: AbortSignal;
+  /** Told of what discovery went on without (discovery only; see DiscoveryWarning). */
+  onWarning?: (warning: DiscoveryWarning) => void;
+}
+
+/**
+ * Something discovery did without while the inventory itself is complete. `metrics_unavailable`:
+ * the provider refused the metrics read (CloudWatch AccessDenied, Azure Monitor AuthorizationFailed,
+ * Cloud Monitoring PERMISSION_DENIED), so the resources come without utilisation and nothing is
+ * recommended from metrics that were never read; the sync records the warning for the owner.
+ */
+export interface DiscoveryWarning {
+  kind: 'metrics_unavailable';
+  /** The provider's name of the permission the call needs: cloudwatch:GetMetricData, Microsoft.Insights/metrics/read, monitoring.timeSeries.list. */
+  permission: string;
+  /** The provider's refusal, as the adapter's error says it. */
+  message: string;
 }
 
 export interface ResourceDiscovery {

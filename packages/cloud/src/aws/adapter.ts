@@ -47,7 +47,7 @@ export function createAwsAdapter(account: CloudAccountRef, credentials: AwsCrede
   return {
     kind: 'live',
     provider: 'AWS',
-    discover: (discoveryOptions) => discoverAws(ctx, discoveryOptions?.signal),
+    discover: (discoveryOptions) => discoverAws(ctx, discoveryOptions),
     fetchCosts: (period, costOptions) => fetchAwsCosts(ctx, period, costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {

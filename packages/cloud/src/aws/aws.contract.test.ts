@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CloudIncompleteDiscoveryError, type DiscoveredResource, type OperationRequest } from '../adapter.ts';
+import { CloudIncompleteDiscoveryError, type DiscoveredResource, type DiscoveryWarning, type OperationRequest } from '../adapter.ts';
 import { collect } from '../live/testing.ts';
 import { publishedJson, publishedText } from '../live/published.ts';
 import { awsAdapter } from './test-support.ts';
@@ -269,6 +269,39 @@ describe('AWS CloudWatch GetMetricData, published answers', () => {
       expect.objectContaining({ Id: 'avg0', MetricStat: expect.objectContaining({ Period: 2_592_000, Stat: 'Average' }) }),
       expect.objectContaining({ Id: 'p950', MetricStat: expect.objectContaining({ Period: 2_592_000, Stat: 'p95' }) }),
     ]);
+  });
+});
+
+describe('AWS CloudWatch refused (AccessDenied)', () => {
+  it('discovers the instances without utilisation, warns once of cloudwatch:GetMetricData, and asks no more', async () => {
+    queryApis({
+      'us-east-1': { DescribeInstances: xml('ec2-DescribeInstances.xml') },
+      'eu-west-1': { DescribeInstances: xml('ec2-DescribeInstances.xml') },
+    });
+    // The JSON protocol's error shape, with the message IAM documents for an action no policy allows.
+    const denied = {
+      __type: 'AccessDeniedException',
+      Message:
+        'User: arn:aws:iam::123456789012:user/stratus-reader is not authorized to perform: cloudwatch:GetMetricData because no identity-based policy allows the cloudwatch:GetMetricData action',
+    };
+    const asked: string[] = [];
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      nock(`https://monitoring.${region}.amazonaws.com`)
+        .post('/')
+        .reply(() => {
+          asked.push(region);
+          return [403, denied, { 'content-type': 'application/x-amz-json-1.0' }];
+        })
+        .persist();
+    }
+    const warnings: DiscoveryWarning[] = [];
+
+    const resources = await collect(awsAdapter({ settings: { regions: ['us-east-1', 'eu-west-1'] } }).discover({ onWarning: (warning) => warnings.push(warning) }));
+
+    expect(resources.filter((resource) => resource.type === 'vm')).toHaveLength(2);
+    expect(resources.filter((resource) => resource.utilization !== undefined)).toEqual([]);
+    expect(warnings).toEqual([{ kind: 'metrics_unavailable', permission: 'cloudwatch:GetMetricData', message: expect.stringContaining('AccessDeniedException') }]);
+    expect(asked).toHaveLength(1);
   });
 });
 

@@ -13,12 +13,12 @@ import {
 import { DescribeTagsCommand, paginateDescribeLoadBalancers, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { paginateDescribeDBInstances, type DBInstance } from '@aws-sdk/client-rds';
 import { GetBucketLocationCommand, GetBucketTaggingCommand, paginateListBuckets, type Bucket } from '@aws-sdk/client-s3';
-import { CloudOperationError, type CloudAccountRef, type DiscoveredResource, type UtilizationSummary } from '../adapter.ts';
+import { CloudOperationError, type CloudAccountRef, type DiscoveredResource, type DiscoveryOptions, type UtilizationSummary } from '../adapter.ts';
 import { chunk, mapConcurrent } from '../live/collections.ts';
 import { configuredRegions, type LiveContext } from '../live/options.ts';
 import { resumablePages } from '../live/paging.ts';
 import { everyStep, type DiscoveryStep } from '../live/steps.ts';
-import { round, UTILIZATION_WINDOW_DAYS, utilizationWindow } from '../live/utilization.ts';
+import { refusableMetrics, round, UTILIZATION_WINDOW_DAYS, utilizationWindow } from '../live/utilization.ts';
 import { ec2Arn, partitionOf } from './arn.ts';
 import { HOME_REGION, type AwsClients } from './clients.ts';
 import { inspectAwsError } from './errors.ts';
@@ -35,10 +35,13 @@ const METRIC_QUERIES_PER_CALL = 500;
 const TAG_ARNS_PER_CALL = 20;
 const BUCKET_LOOKUPS_IN_FLIGHT = 8;
 
-export async function* discoverAws(ctx: AwsContext, signal: AbortSignal | undefined): AsyncGenerator<DiscoveredResource[]> {
+type RegionListing = (ctx: AwsContext, region: string, signal: AbortSignal | undefined) => AsyncGenerator<DiscoveredResource[]>;
+
+export async function* discoverAws(ctx: AwsContext, { signal, onWarning }: DiscoveryOptions = {}): AsyncGenerator<DiscoveredResource[]> {
   const regions = configuredRegions(ctx.account) ?? (await enabledRegions(ctx, signal));
-  const perRegion: [string, typeof instances][] = [
-    ['ec2:DescribeInstances', instances],
+  const metrics = refusableMetrics('cloudwatch:GetMetricData', onWarning);
+  const perRegion: [string, RegionListing][] = [
+    ['ec2:DescribeInstances', (context, region, regionSignal) => instances(context, region, regionSignal, metrics)],
     ['ec2:DescribeVolumes', volumes],
     ['ec2:DescribeSnapshots', snapshots],
     ['ec2:DescribeAddresses', addresses],
@@ -89,7 +92,7 @@ function sdkPages<Client, Input extends object, Output>(
 
 const LIVE_INSTANCE_STATES = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
 
-async function* instances(ctx: AwsContext, region: string, signal: AbortSignal | undefined) {
+async function* instances(ctx: AwsContext, region: string, signal: AbortSignal | undefined, metrics: ReturnType<typeof refusableMetrics>) {
   const pages = sdkPages(
     ctx,
     `ec2:DescribeInstances (${region})`,
@@ -101,7 +104,8 @@ async function* instances(ctx: AwsContext, region: string, signal: AbortSignal |
   for await (const page of pages) {
     const found = (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []);
     if (found.length === 0) continue;
-    const utilization = await cpuUtilization(ctx, region, found.flatMap((instance) => instance.InstanceId ?? []), signal);
+    const ids = found.flatMap((instance) => instance.InstanceId ?? []);
+    const utilization = await metrics(() => cpuUtilization(ctx, region, ids, signal), new Map<string, UtilizationSummary>());
     yield found.map((instance) => instanceResource(ctx.account, region, instance, utilization.get(instance.InstanceId ?? '')));
   }
 }

@@ -38,8 +38,8 @@ export function createAzureAdapter(account: CloudAccountRef, credentials: AzureC
   return {
     kind: 'live',
     provider: 'AZURE',
-    discover: (discoveryOptions) => discoverAzure(ctx, discoveryOptions?.signal),
-    fetchCosts: (period, costOptions) => fetchAzureCosts(ctx, period, costOptions?.signal),
+    discover: (discoveryOptions) => discoverAzure(ctx, discoveryOptions),
+    fetchCosts: (period, costOptions) => fetchAzureCosts(ctx, period, resolved.now(), costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {
       const signal = verifyOptions?.signal;

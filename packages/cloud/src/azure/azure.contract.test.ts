@@ -4,10 +4,10 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CloudOperationError } from '../adapter.ts';
-import { collect } from '../live/testing.ts';
+import { CloudOperationError, type DiscoveryWarning } from '../adapter.ts';
+import { collect, FAST } from '../live/testing.ts';
 import { exampleBody, publishedJson } from '../live/published.ts';
-import { ARM, armError, azureAdapter, grantTokens, SUBSCRIPTION } from './test-support.ts';
+import { ARM, armError, azureAdapter, CLIENT_ID, grantTokens, SUBSCRIPTION } from './test-support.ts';
 
 beforeAll(() => nock.disableNetConnect());
 afterAll(() => nock.enableNetConnect());
@@ -55,6 +55,22 @@ describe('Azure Cost Management, published answers (2023-11-01)', () => {
       }),
     ]);
     expect(rows[0]).not.toHaveProperty('provider_resource_id');
+  });
+
+  it('marks the lines of a billing month estimated until its fifth day after, then final', async () => {
+    const body = exampleBody<{ properties: object }>(published('BillingAccountQuery.json'));
+    const estimatedAt = async (now: string) => {
+      // Without its nextLink: the one page holds the day.
+      costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
+      const rows = await collect(azureAdapter({}, { ...FAST, now: () => new Date(now) }).fetchCosts(day));
+      nock.cleanAll();
+      grantTokens();
+      return rows.map((row) => row.estimated ?? false);
+    };
+
+    expect(await estimatedAt('2018-03-31T12:00:00Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-05T23:59:59Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-06T00:00:00Z')).toEqual([false]);
   });
 
   it('says which column is missing when an answer has no UsageDate (SubscriptionQueryGrouping)', async () => {
@@ -175,6 +191,39 @@ describe('Azure Monitor metrics, published answers (2024-02-01)', () => {
     const [vm] = await collect(azureAdapter().discover());
 
     expect(vm?.utilization).toEqual({ window_days: 30, cpu_avg: 1.8, cpu_p95: 7 });
+  });
+});
+
+describe('Azure Monitor refused (AuthorizationFailed)', () => {
+  it('discovers the VM without utilisation and warns of Microsoft.Insights/metrics/read', async () => {
+    const graph = publishedJson<{ data: { type: string }[] }>(new URL('./fixtures/resource-graph-page-1.json', import.meta.url));
+    const vms = graph.data.filter((row) => row.type === 'microsoft.compute/virtualmachines');
+    nock(ARM).post('/providers/Microsoft.ResourceGraph/resources').query(true).reply(200, { totalRecords: vms.length, count: vms.length, resultTruncated: 'false', data: vms });
+    let asked = 0;
+    nock(ARM)
+      .get(/\/providers\/Microsoft\.Insights\/metrics$/)
+      .query(true)
+      .reply((req: Request) => {
+        asked += 1;
+        const scope = new URL(req.url).pathname.replace(/\/providers\/Microsoft\.Insights\/metrics$/, '');
+        // ARM's refusal, worded as Azure RBAC's troubleshooting guide quotes it.
+        return [
+          403,
+          armError(
+            'AuthorizationFailed',
+            `The client '${CLIENT_ID}' with object id '${CLIENT_ID}' does not have authorization to perform action 'Microsoft.Insights/metrics/read' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+          ),
+        ];
+      })
+      .persist();
+    const warnings: DiscoveryWarning[] = [];
+
+    const resources = await collect(azureAdapter().discover({ onWarning: (warning) => warnings.push(warning) }));
+
+    expect(resources.filter((resource) => resource.type === 'vm')).toHaveLength(vms.length);
+    expect(resources.filter((resource) => resource.utilization !== undefined)).toEqual([]);
+    expect(warnings).toEqual([{ kind: 'metrics_unavailable', permission: 'Microsoft.Insights/metrics/read', message: expect.stringContaining('AuthorizationFailed') }]);
+    expect(asked).toBe(1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { CloudOperationError, type CostPeriod, type FocusCostRow } from '../adapter.ts';
 import { chunk } from '../live/collections.ts';
-import { coveringDays, dayStart, dayWindows, nextDayStart, picoDecimal, picoUnits, serviceCategory } from '../live/focus.ts';
+import { billingMonthOpen, coveringDays, dayStart, dayWindows, nextDayStart, picoDecimal, picoUnits, serviceCategory } from '../live/focus.ts';
 import { tokenPages } from '../live/paging.ts';
 import { normalizedId, type AzureContext } from './discovery.ts';
 
@@ -43,8 +43,15 @@ const ROWS_PER_YIELD = 1000;
  * The API groups by two dimensions at most, so lines carry resource and service but not the
  * location (the resource's region is in the inventory) nor tags or charge type, which the FOCUS
  * exports carry (imported as files).
+ *
+ * The Query API does not say which amounts are final. Microsoft documents the rule instead: costs
+ * are estimated until the invoice is generated, and a billing period keeps changing until the fifth
+ * day after it ends. Lines of a month still open at `now` (see billingMonthOpen) are marked
+ * estimated, and the pull after the close replaces them. The rule takes billing periods to be
+ * calendar months, as they are for Enterprise Agreements, Microsoft Customer Agreements and CSP;
+ * a pay-as-you-go subscription billed from its sign-up day closes its period mid-month.
  */
-export async function* fetchAzureCosts(ctx: AzureContext, period: CostPeriod, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
+export async function* fetchAzureCosts(ctx: AzureContext, period: CostPeriod, now: Date, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
   const { from, to } = coveringDays(period);
   for (const window of dayWindows(from, to, MAX_DAYS_PER_QUERY)) {
     const joined = new Map<string, JoinedLine>();
@@ -56,7 +63,7 @@ export async function* fetchAzureCosts(ctx: AzureContext, period: CostPeriod, si
     };
     for await (const lines of query(ctx, 'ActualCost', window, signal)) for (const line of lines) add(line, 'billed');
     for await (const lines of query(ctx, 'AmortizedCost', window, signal)) for (const line of lines) add(line, 'effective');
-    const rows = [...joined.values()].map(({ line, billed, effective }) => costRow(ctx, line, billed, effective));
+    const rows = [...joined.values()].map(({ line, billed, effective }) => costRow(ctx, line, billed, effective, now));
     yield* chunk(rows, ROWS_PER_YIELD);
   }
 }
@@ -135,7 +142,7 @@ function costLines(ctx: AzureContext, type: string, result: QueryResult): CostLi
   });
 }
 
-function costRow(ctx: AzureContext, line: CostLine, billed: bigint, effective: bigint): FocusCostRow {
+function costRow(ctx: AzureContext, line: CostLine, billed: bigint, effective: bigint, now: Date): FocusCostRow {
   const billedCost = picoDecimal(billed);
   return {
     charge_period_start: dayStart(line.day),
@@ -153,5 +160,6 @@ function costRow(ctx: AzureContext, line: CostLine, billed: bigint, effective: b
     charge_category: 'Usage',
     tags: {},
     granularity: 'daily',
+    ...(billingMonthOpen(line.day.slice(0, 7), now) ? { estimated: true } : {}),
   };
 }

@@ -1,9 +1,9 @@
 import type { QueryResponse } from '@azure/arm-resourcegraph';
-import { CloudOperationError, type DiscoveredResource, type ResourceKind } from '../adapter.ts';
+import { CloudOperationError, type DiscoveredResource, type DiscoveryOptions, type ResourceKind } from '../adapter.ts';
 import { mapConcurrent } from '../live/collections.ts';
 import { configuredRegions, type LiveContext } from '../live/options.ts';
 import { tokenPages } from '../live/paging.ts';
-import { cpuFromSamples, utilizationWindow } from '../live/utilization.ts';
+import { cpuFromSamples, refusableMetrics, utilizationWindow } from '../live/utilization.ts';
 import type { AzureClients } from './clients.ts';
 
 export interface AzureContext extends LiveContext {
@@ -31,7 +31,8 @@ const PAGE_SIZE = 1000;
 const METRIC_CALLS_IN_FLIGHT = 4;
 const CPU_METRIC = 'Percentage CPU';
 
-export async function* discoverAzure(ctx: AzureContext, signal: AbortSignal | undefined): AsyncGenerator<DiscoveredResource[]> {
+export async function* discoverAzure(ctx: AzureContext, { signal, onWarning }: DiscoveryOptions = {}): AsyncGenerator<DiscoveredResource[]> {
+  const metrics = refusableMetrics('Microsoft.Insights/metrics/read', onWarning);
   const query = graphQuery(configuredRegions(ctx.account));
   const pages = tokenPages(
     ctx.call,
@@ -55,7 +56,7 @@ export async function* discoverAzure(ctx: AzureContext, signal: AbortSignal | un
       resources.filter((resource) => resource.type === 'vm'),
       METRIC_CALLS_IN_FLIGHT,
       async (vm) => {
-        const utilization = await cpuUtilization(ctx, vm.provider_resource_id, signal);
+        const utilization = await metrics(() => cpuUtilization(ctx, vm.provider_resource_id, signal), undefined);
         if (utilization) vm.utilization = utilization;
       },
     );

@@ -37,8 +37,8 @@ export function createGcpAdapter(account: CloudAccountRef, credentials: GcpCrede
   return {
     kind: 'live',
     provider: 'GCP',
-    discover: (discoveryOptions) => discoverGcp(ctx, discoveryOptions?.signal),
-    fetchCosts: (period, costOptions) => fetchGcpCosts(ctx, period, costOptions?.signal),
+    discover: (discoveryOptions) => discoverGcp(ctx, discoveryOptions),
+    fetchCosts: (period, costOptions) => fetchGcpCosts(ctx, period, resolved.now(), costOptions?.signal),
     execute: (request, executeOptions) => execute(request, executeOptions?.signal),
     async verify(verifyOptions) {
       // The cheapest authenticated read of the project: one asset name.

@@ -1,5 +1,5 @@
 import { CloudOperationError, type CostPeriod, type FocusCostRow } from '../adapter.ts';
-import { coveringDays, dayStart, nextDayStart, serviceCategory } from '../live/focus.ts';
+import { billingMonthOpen, coveringDays, dayStart, nextDayStart, serviceCategory } from '../live/focus.ts';
 import { tokenPages } from '../live/paging.ts';
 import type { GcpContext } from './discovery.ts';
 
@@ -24,6 +24,8 @@ interface ExportRow {
   currency: string;
   resource_name: string | null;
   labels: string | null;
+  /** invoice.month, YYYYMM: the invoice the line is billed on. */
+  invoice_month: string | null;
   billed_cost: string;
   effective_cost: string;
 }
@@ -33,8 +35,14 @@ interface ExportRow {
  * returned as strings, so no float arithmetic happens on the way. Credits (sustained and committed
  * use discounts, promotions) are negative amounts on the line: billed is the cost before them,
  * effective after them.
+ *
+ * The export says nothing final of a line: Cloud Billing appends rows as services report usage, at
+ * varying intervals and with no latency guarantee, so a day's amounts keep growing after the day,
+ * and usage reported after its invoice month has closed is billed on the next one (the line's
+ * invoice.month). A line is therefore estimated while its invoice month is open at `now` (see
+ * billingMonthOpen); the pull after the close replaces it with what the invoice holds.
  */
-export async function* fetchGcpCosts(ctx: GcpContext, period: CostPeriod, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
+export async function* fetchGcpCosts(ctx: GcpContext, period: CostPeriod, now: Date, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
   const table = exportTable(ctx);
   const { from, to } = coveringDays(period);
   const bigquery = await ctx.clients.bigquery();
@@ -52,9 +60,14 @@ export async function* fetchGcpCosts(ctx: GcpContext, period: CostPeriod, signal
     ctx.call,
     'bigquery:jobs.getQueryResults (billing export)',
     async (pageToken) => {
-      // The first answer may come before the query is done: ask again until it is.
+      // The first answer may come before the query is done: ask again until it is. Each ask waits at
+      // BigQuery for up to its default timeoutMs (10 s), so the loop needs no pause of its own, but
+      // it does need the signal: nothing else ends it for a query that never completes.
       for (;;) {
-        const [rows, , response] = await job.getQueryResults({ autoPaginate: false, maxResults: ROWS_PER_PAGE, ...(pageToken ? { pageToken } : {}) });
+        const [rows, , response] = await untilAborted(
+          job.getQueryResults({ autoPaginate: false, maxResults: ROWS_PER_PAGE, ...(pageToken ? { pageToken } : {}) }),
+          signal,
+        );
         if (response?.jobComplete !== false) return { rows: rows as ExportRow[], pageToken: response?.pageToken };
       }
     },
@@ -62,8 +75,22 @@ export async function* fetchGcpCosts(ctx: GcpContext, period: CostPeriod, signal
     { signal },
   );
   for await (const page of pages) {
-    if (page.rows.length > 0) yield page.rows.map((row) => costRow(ctx, row));
+    if (page.rows.length > 0) yield page.rows.map((row) => costRow(ctx, row, now));
   }
+}
+
+/**
+ * The promise, unless the signal aborts first (the BigQuery client takes no signal): a cancelled
+ * pull does not wait out the answer in flight, which is left to settle unread.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 function exportTable(ctx: GcpContext): { name: string; detailed: boolean } {
@@ -97,6 +124,7 @@ SELECT
   currency,
   resource_name,
   label_set AS labels,
+  invoice_month,
   CAST(SUM(cost_amount) AS STRING) AS billed_cost,
   CAST(SUM(cost_amount + credit_amount) AS STRING) AS effective_cost
 FROM (
@@ -108,6 +136,7 @@ FROM (
     currency,
     ${resource} AS resource_name,
     TO_JSON_STRING(ARRAY(SELECT AS STRUCT label.key, label.value FROM UNNEST(labels) AS label ORDER BY label.key, label.value)) AS label_set,
+    invoice.month AS invoice_month,
     CAST(cost AS NUMERIC) AS cost_amount,
     IFNULL((SELECT SUM(CAST(credit.amount AS NUMERIC)) FROM UNNEST(credits) AS credit), 0) AS credit_amount
   FROM \`${table}\`
@@ -115,7 +144,7 @@ FROM (
     AND usage_start_time >= @start
     AND usage_start_time < @end
 )
-GROUP BY usage_day, service_name, region, cost_type, currency, resource_name, label_set
+GROUP BY usage_day, service_name, region, cost_type, currency, resource_name, label_set, invoice_month
 ORDER BY usage_day`;
 }
 
@@ -132,7 +161,13 @@ const CHARGE_CATEGORIES: Record<string, FocusCostRow['charge_category']> = {
   'rounding error': 'Adjustment',
 };
 
-function costRow(ctx: GcpContext, row: ExportRow): FocusCostRow {
+/** The line's invoice month as YYYY-MM; a line without one is taken to be billed in its usage month. */
+function invoiceMonth(row: ExportRow): string {
+  const month = /^(\d{4})(\d{2})$/.exec(row.invoice_month ?? '');
+  return month ? `${month[1]}-${month[2]}` : row.usage_day.slice(0, 7);
+}
+
+function costRow(ctx: GcpContext, row: ExportRow, now: Date): FocusCostRow {
   return {
     charge_period_start: dayStart(row.usage_day),
     charge_period_end: nextDayStart(row.usage_day),
@@ -149,5 +184,6 @@ function costRow(ctx: GcpContext, row: ExportRow): FocusCostRow {
     charge_category: CHARGE_CATEGORIES[row.cost_type] ?? 'Usage',
     tags: labelRecord(row.labels),
     granularity: 'daily',
+    ...(billingMonthOpen(invoiceMonth(row), now) ? { estimated: true } : {}),
   };
 }

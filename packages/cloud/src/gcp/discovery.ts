@@ -1,9 +1,9 @@
 import type { protos as assetProtos } from '@google-cloud/asset';
 import type { protos as monitoringProtos } from '@google-cloud/monitoring';
-import type { DiscoveredResource, ResourceKind, UtilizationSummary } from '../adapter.ts';
+import type { DiscoveredResource, DiscoveryOptions, ResourceKind, UtilizationSummary } from '../adapter.ts';
 import { configuredRegions, type LiveContext } from '../live/options.ts';
 import { tokenPages } from '../live/paging.ts';
-import { cpuFromSamples, UTILIZATION_WINDOW_DAYS, utilizationWindow } from '../live/utilization.ts';
+import { cpuFromSamples, refusableMetrics, UTILIZATION_WINDOW_DAYS, utilizationWindow } from '../live/utilization.ts';
 import { ONE_ATTEMPT, type GcpClients } from './clients.ts';
 
 export interface GcpContext extends LiveContext {
@@ -28,8 +28,9 @@ type Mapper = (asset: AssetView, place: Place) => DiscoveredResource;
 const PAGE_SIZE = 1000;
 const DAY_MS = 86_400_000;
 
-export async function* discoverGcp(ctx: GcpContext, signal: AbortSignal | undefined): AsyncGenerator<DiscoveredResource[]> {
+export async function* discoverGcp(ctx: GcpContext, { signal, onWarning }: DiscoveryOptions = {}): AsyncGenerator<DiscoveredResource[]> {
   const regions = configuredRegions(ctx.account);
+  const metrics = refusableMetrics('monitoring.timeSeries.list', onWarning);
   let cpu: Promise<Map<string, number[]>> | undefined;
   const pages = tokenPages(
     ctx.call,
@@ -54,7 +55,7 @@ export async function* discoverGcp(ctx: GcpContext, signal: AbortSignal | undefi
     const resources = (page?.assets ?? []).flatMap((asset) => toResource(asset, regions) ?? []);
     const vms = resources.filter((resource) => resource.type === 'vm');
     if (vms.length > 0) {
-      cpu ??= cpuByInstance(ctx, signal);
+      cpu ??= metrics(() => cpuByInstance(ctx, signal), new Map<string, number[]>());
       const samples = await cpu;
       for (const vm of vms) {
         const summary = cpuFromSamples(samples.get(String(vm.metadata.instance_id)) ?? []);

@@ -4,7 +4,8 @@
  */
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect } from '../live/testing.ts';
+import type { DiscoveryWarning } from '../adapter.ts';
+import { collect, FAST } from '../live/testing.ts';
 import { publishedJson } from '../live/published.ts';
 import { exportQuery } from './costs.ts';
 import { gcpAdapter, grantTokens, PROJECT } from './test-support.ts';
@@ -15,6 +16,9 @@ beforeEach(() => grantTokens());
 afterEach(() => nock.cleanAll());
 
 const published = <T = Record<string, unknown>>(name: string) => publishedJson<T>(new URL(`./fixtures/published/${name}`, import.meta.url));
+
+/** This project's own fixtures, one directory up, where no documented body holds what a test needs. */
+const projectJson = <T = Record<string, unknown>>(name: string) => publishedJson<T>(new URL(`./fixtures/${name}`, import.meta.url));
 
 type Reply = [number, unknown, Record<string, string>?];
 
@@ -63,6 +67,57 @@ describe('GCP Cloud Asset Inventory, documented answers', () => {
   });
 });
 
+describe('GCP Cloud Monitoring timeSeries.list, documented answers', () => {
+  it('reads CPU from every page of the listing, following nextPageToken', async () => {
+    // The project's own asset page, served as the last one: it holds the VM the series are about.
+    const { nextPageToken: _, ...assets } = projectJson<{ nextPageToken: string }>('assets-page-1.json');
+    listAssets(assets);
+    const first = published<{ nextPageToken: string }>('monitoring-timeSeries-page-1.json');
+    const asked: (string | null)[] = [];
+    nock('https://monitoring.googleapis.com')
+      .get(`/v3/projects/${PROJECT}/timeSeries`)
+      .query(true)
+      .reply((req: Request) => {
+        const token = new URL(req.url).searchParams.get('pageToken');
+        asked.push(token);
+        return [200, token === first.nextPageToken ? published('monitoring-timeSeries-page-2.json') : first];
+      })
+      .persist();
+
+    const resources = await collect(gcpAdapter().discover());
+
+    expect(asked).toEqual([null, first.nextPageToken]);
+    // api-1's series is on the second page only: 20 % and 40 % of its CPU in two hours.
+    const vm = resources.find((resource) => resource.type === 'vm');
+    expect(vm?.utilization).toMatchObject({ cpu_avg: 30, cpu_p95: 40 });
+  });
+});
+
+describe('GCP Cloud Monitoring refused (PERMISSION_DENIED)', () => {
+  it('discovers the VM without utilisation and warns of monitoring.timeSeries.list', async () => {
+    const { nextPageToken: _, ...assets } = projectJson<{ nextPageToken: string }>('assets-page-1.json');
+    listAssets(assets);
+    let asked = 0;
+    nock('https://monitoring.googleapis.com')
+      .get(`/v3/projects/${PROJECT}/timeSeries`)
+      .query(true)
+      .reply(() => {
+        asked += 1;
+        return [403, published('error-403-permission-denied.json')];
+      })
+      .persist();
+    const warnings: DiscoveryWarning[] = [];
+
+    const resources = await collect(gcpAdapter().discover({ onWarning: (warning) => warnings.push(warning) }));
+
+    expect(resources.filter((resource) => resource.type === 'vm')).toHaveLength(1);
+    // The disks keep their idle days, which come from the inventory, not from metrics.
+    expect(resources.filter((resource) => resource.utilization?.cpu_avg !== undefined)).toEqual([]);
+    expect(warnings).toEqual([{ kind: 'metrics_unavailable', permission: 'monitoring.timeSeries.list', message: expect.stringContaining('Permission monitoring.timeSeries.list denied') }]);
+    expect(asked).toBe(1);
+  });
+});
+
 describe('GCP BigQuery billing export, documented schema', () => {
   const schema = published<{ name: string; mode: string }[]>('billing-export-standard-schema.json');
   const repeated = new Set(schema.filter((field) => field.mode === 'REPEATED').map((field) => field.name));
@@ -74,7 +129,7 @@ describe('GCP BigQuery billing export, documented schema', () => {
     expect(groupBy.length).toBeGreaterThan(0);
     expect(groupBy.filter((name) => repeated.has(name))).toEqual([]);
     // Every column the query reads from the export exists in its schema.
-    for (const column of ['usage_start_time', 'service', 'location', 'cost_type', 'currency', 'labels', 'cost', 'credits', 'project']) {
+    for (const column of ['usage_start_time', 'service', 'location', 'cost_type', 'currency', 'labels', 'cost', 'credits', 'project', 'invoice']) {
       expect(schema.map((field) => field.name)).toContain(column);
       expect(query).toMatch(new RegExp(`\\b${column}\\b`));
     }
@@ -95,6 +150,83 @@ describe('GCP BigQuery billing export, documented schema', () => {
 
     expect(askedAt).toHaveLength(2);
     expect(askedAt[1]! - askedAt[0]!).toBeGreaterThanOrEqual(950);
+  });
+});
+
+const BIGQUERY = 'https://bigquery.googleapis.com';
+const QUERY_RESULTS = new RegExp(`^/bigquery/v2/projects/${PROJECT}/queries/[\\w-]+$`);
+
+/**
+ * BigQuery as jobs.insert and jobs.getQueryResults document it: the job RUNNING, its results not
+ * complete at the first `pending` asks, then two pages joined by pageToken. Records the tokens asked.
+ */
+function billingQuery(pending = 1, onAsk: (asks: number) => void = () => {}) {
+  const inserted = published<{ jobReference: { jobId: string } }>('bigquery-jobs-insert-running.json');
+  const pages = { first: published('bigquery-getQueryResults-page-1.json'), next: published('bigquery-getQueryResults-page-2.json') };
+  const nextToken = (pages.first as { pageToken: string }).pageToken;
+  const asked: (string | null)[] = [];
+  nock(BIGQUERY)
+    .post(`/bigquery/v2/projects/${PROJECT}/jobs`)
+    .query(true)
+    .reply(async (req: Request) => {
+      // The job answered is the one asked for: the client names its jobs.
+      const { jobReference } = (await req.json()) as { jobReference: { jobId: string } };
+      return [200, { ...inserted, jobReference: { ...inserted.jobReference, jobId: jobReference.jobId } }];
+    });
+  nock(BIGQUERY)
+    .get(QUERY_RESULTS)
+    .query(true)
+    .reply((req: Request) => {
+      const token = new URL(req.url).searchParams.get('pageToken');
+      asked.push(token);
+      onAsk(asked.length);
+      if (asked.length <= pending) return [200, published('bigquery-getQueryResults-not-complete.json')];
+      return [200, token === nextToken ? pages.next : token === null ? pages.first : { error: { code: 400, message: `unknown page token ${token}`, status: 'INVALID_ARGUMENT' } }];
+    })
+    .persist();
+  return { asked, nextToken };
+}
+
+describe('GCP BigQuery billing export query, documented answers', () => {
+  const days = { start: new Date('2025-03-31T00:00:00Z'), end: new Date('2025-04-02T00:00:00Z') };
+  const at = (now: string) => gcpAdapter({}, { ...FAST, now: () => new Date(now) });
+
+  it('waits until jobComplete, then reads every page by pageToken', async () => {
+    const { asked, nextToken } = billingQuery(2);
+
+    const rows = await collect(at('2025-05-06T00:00:00Z').fetchCosts(days));
+
+    expect(asked).toEqual([null, null, null, nextToken]);
+    expect(rows.map((row) => [row.charge_period_start.slice(0, 10), row.service_name, row.billed_cost, row.effective_cost])).toEqual([
+      ['2025-03-31', 'Compute Engine', '12.48', '8.736'],
+      ['2025-03-31', 'Compute Engine', '0.52', '0.52'],
+      ['2025-04-01', 'Cloud Storage', '0.0123', '0.0123'],
+    ]);
+  });
+
+  it('marks lines estimated while their invoice month is open, late usage by the month it is billed in', async () => {
+    const estimatedAt = async (now: string) => {
+      billingQuery();
+      const rows = await collect(at(now).fetchCosts(days));
+      nock.cleanAll();
+      return rows.map((row) => row.estimated ?? false);
+    };
+
+    // March's invoice open until its fifth day after: every line an estimate.
+    expect(await estimatedAt('2025-04-05T23:59:59Z')).toEqual([true, true, true]);
+    // March closed: its line is final, while March 31's late usage, billed on April's invoice, is not.
+    expect(await estimatedAt('2025-04-06T00:00:00Z')).toEqual([false, true, true]);
+    expect(await estimatedAt('2025-05-06T00:00:00Z')).toEqual([false, false, false]);
+  });
+
+  it('stops waiting for jobComplete when the pull is cancelled', async () => {
+    const pull = new AbortController();
+    // The pull is cancelled while BigQuery answers its third ask; the query would complete at the tenth.
+    const { asked } = billingQuery(10, (asks) => asks === 3 && pull.abort());
+
+    await expect(collect(gcpAdapter().fetchCosts(days, { signal: pull.signal }))).rejects.toThrow(/abort/i);
+
+    expect(asked).toHaveLength(3);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveringDays, dayWindows, decimalString, picoDecimal, picoUnits, serviceCategory } from './focus.ts';
+import { billingMonthOpen, coveringDays, dayWindows, decimalString, picoDecimal, picoUnits, serviceCategory } from './focus.ts';
 import { cpuFromSamples } from './utilization.ts';
 
 describe('FOCUS helpers', () => {
@@ -10,6 +10,14 @@ describe('FOCUS helpers', () => {
     expect(decimalString(-3.25)).toBe('-3.25');
     expect(decimalString(-1e-15)).toBe('0');
     expect(() => decimalString(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('holds a billing month open until its fifth day after has passed, across a year end', () => {
+    expect(billingMonthOpen('2025-03', new Date('2025-03-01T00:00:00Z'))).toBe(true);
+    expect(billingMonthOpen('2025-03', new Date('2025-04-05T23:59:59.999Z'))).toBe(true);
+    expect(billingMonthOpen('2025-03', new Date('2025-04-06T00:00:00Z'))).toBe(false);
+    expect(billingMonthOpen('2025-12', new Date('2026-01-05T12:00:00Z'))).toBe(true);
+    expect(billingMonthOpen('2025-12', new Date('2026-01-06T00:00:00Z'))).toBe(false);
   });
 
   it('sums amounts exactly in units of 10^-12', () => {

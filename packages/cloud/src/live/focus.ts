@@ -36,6 +36,22 @@ export function dayWindows(from: string, to: string, maxDays: number): { from: s
 }
 
 /**
+ * Days a closed billing month's charges may still change: Azure finalises a billing period "up to
+ * the fifth day after a billing period ends" (Cost Management and Billing FAQ). Google states no
+ * close day for an invoice month, and the same margin is taken for it.
+ */
+export const BILLING_MONTH_CLOSE_DAYS = 5;
+
+/**
+ * Whether the charges of a calendar billing month (YYYY-MM) are still estimates at `now`: until the
+ * month has ended and BILLING_MONTH_CLOSE_DAYS whole days have passed after it, in UTC.
+ */
+export function billingMonthOpen(month: string, now: Date): boolean {
+  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
+  return now.getTime() < Date.UTC(year, monthNumber, 1 + BILLING_MONTH_CLOSE_DAYS);
+}
+
+/**
  * A JSON amount as a decimal string. Providers send binary noise (0.61440000000000005 for 0.6144),
  * so amounts are rounded to 12 decimal places, far below any billing precision, and written
  * without exponent (1.2e-7 is not a decimal string).

@@ -8,12 +8,15 @@ export interface LiveAdapterOptions {
   operationTimeoutMs?: number;
   /** Pause between two polls of a long-running operation. */
   pollIntervalMs?: number;
+  /** The clock: which billing months are still open, so which cost lines are estimates, depends on it. */
+  now?: () => Date;
 }
 
 export interface ResolvedLiveOptions {
   retry: RetryTimings;
   operationTimeoutMs: number;
   pollIntervalMs: number;
+  now: () => Date;
 }
 
 export function resolveLiveOptions(options: LiveAdapterOptions = {}): ResolvedLiveOptions {
@@ -21,6 +24,7 @@ export function resolveLiveOptions(options: LiveAdapterOptions = {}): ResolvedLi
     retry: { ...DEFAULT_RETRY_TIMINGS, ...options.retry },
     operationTimeoutMs: options.operationTimeoutMs ?? 15 * 60_000,
     pollIntervalMs: options.pollIntervalMs ?? 10_000,
+    now: options.now ?? (() => new Date()),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { UtilizationSummary } from '../adapter.ts';
+import { CloudCredentialsError, type DiscoveryWarning, type UtilizationSummary } from '../adapter.ts';
 
 /** The trailing window every adapter reads utilisation over. */
 export const UTILIZATION_WINDOW_DAYS = 30;
@@ -25,4 +25,26 @@ export function cpuFromSamples(samples: readonly number[]): UtilizationSummary |
 
 export function round(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/**
+ * Guards a discovery's metrics reads, which need a permission of their own that read-only roles
+ * often lack. A refusal is not the inventory's failure: the read gives `fallback` (no utilisation),
+ * the warning names the permission once, and the metrics are not asked for again in this discovery
+ * (a thousand VMs would otherwise be a thousand refused calls). Other errors pass through.
+ */
+export function refusableMetrics(permission: string, onWarning: ((warning: DiscoveryWarning) => void) | undefined) {
+  let refused = false;
+  return async <T>(read: () => Promise<T>, fallback: T): Promise<T> => {
+    if (refused) return fallback;
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof CloudCredentialsError)) throw error;
+      // Concurrent reads may all be refused: the owner is told once.
+      if (!refused) onWarning?.({ kind: 'metrics_unavailable', permission, message: error.message });
+      refused = true;
+      return fallback;
+    }
+  };
 }

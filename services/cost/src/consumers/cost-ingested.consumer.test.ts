@@ -130,6 +130,7 @@ interface ImportOptions {
   importId?: string;
   /** Another account of the organisation than the one every total here is checked on. */
   account?: string;
+  provider?: 'AWS' | 'AZURE' | 'GCP';
 }
 
 function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingested'>[] {
@@ -139,7 +140,7 @@ function batchesOf(rows: Line[], options: ImportOptions): EventData<'cost.ingest
   return Array.from({ length: count }, (_, index) => ({
     import_id: importId,
     cloud_account_id: options.account ?? accountId,
-    provider: 'AWS' as const,
+    provider: options.provider ?? ('AWS' as const),
     source: 'file' as const,
     batch: { index, final: index === count - 1 },
     rows: rows.slice(index * size, (index + 1) * size),
@@ -177,6 +178,22 @@ const sumBy = (rows: Line[], keyOf: (row: Line) => string | undefined) => {
 };
 const dayOf = (row: Line) => row.charge_period_start.slice(0, 10);
 const monthOf = (row: Line) => `${row.charge_period_start.slice(0, 7)}-01`;
+
+/** Another account of the organisation, whose lines stay out of the totals checked on accountId. */
+async function linkAccount(name: string, provider: 'AWS' | 'GCP', providerAccountId: string): Promise<string> {
+  const account = await database.owner
+    .insertInto('cloud_accounts')
+    .values({ organization_id: organizationId, name, provider, account_id: providerAccountId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return account.id;
+}
+
+/** The days of a period the cost store still holds as estimates, for the accounts the filters take in. */
+function estimatedDaysIn(period: { start: Date; end: Date }, filters: Parameters<typeof estimatedDays>[2]): Promise<string[]> {
+  const range = { from: period.start.toISOString().slice(0, 10), to: period.end.toISOString().slice(0, 10) };
+  return withTenant(costDb, organizationId, (trx) => estimatedDays(trx, range, filters));
+}
 
 /** The periods budget.threshold_crossed was published for, one entry per event. */
 async function budgetAlerts(): Promise<string[]> {
@@ -366,17 +383,10 @@ describe('cost.ingested', () => {
   });
 
   it("records the days a provider called estimated, and the next import of them replaces them with the final amounts", async () => {
-    const other = (
-      await database.owner
-        .insertInto('cloud_accounts')
-        .values({ organization_id: organizationId, name: 'estimates', provider: 'AWS', account_id: '555566667777' })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-    ).id;
+    const other = await linkAccount('estimates', 'AWS', '555566667777');
     const days = { start: utcDay(-4), end: utcDay(-1) };
     const [first, second, third] = [0, 1, 2].map((offset) => new Date(days.start.getTime() + offset * 86_400_000).toISOString().slice(0, 10));
-    const estimatedDaysOf = (filters: Parameters<typeof estimatedDays>[2]) =>
-      withTenant(costDb, organizationId, (trx) => estimatedDays(trx, { from: first!, to: days.end.toISOString().slice(0, 10) }, filters));
+    const estimatedDaysOf = (filters: Parameters<typeof estimatedDays>[2]) => estimatedDaysIn(days, filters);
     const totalOf = async () =>
       (
         await sql<{ amount: string }>`select coalesce(sum(amount), 0)::text as amount from cost_rollups where cloud_account_id = ${other}::uuid and granularity = 'day'`.execute(
@@ -407,6 +417,32 @@ describe('cost.ingested', () => {
     await publishBatches(final);
     await waitForStatus(final[0]!.import_id, 'applied');
     expect(await estimatedDaysOf({ account: other })).toEqual([]);
+  });
+
+  it("keeps a day estimated while any of its lines is (GCP's late usage on an open invoice month), until a pull brings it final", async () => {
+    const project = await linkAccount('gcp estimates', 'GCP', 'stratus-estimates');
+    const days = { start: utcDay(-3), end: utcDay(-1) };
+    const first = days.start.toISOString().slice(0, 10);
+    const estimatedDaysOf = () => estimatedDaysIn(days, { account: project });
+    const dailyTotals = async () =>
+      rollupSums(`select period_start::text as key, sum(amount)::text as amount from cost_rollups where cloud_account_id = '${project}' and granularity = 'day' group by 1`);
+    const pull = async (rows: Line[]) => {
+      const batches = batchesOf(rows, { period: days, account: project, provider: 'GCP', batchSize: 3 });
+      await publishBatches(batches);
+      await waitForStatus(batches[0]!.import_id, 'applied');
+    };
+
+    // The first day's lines are billed on a closed invoice month but one, reported late onto the
+    // next, still open; the second day's are all on the open month.
+    const early = lines(days.start, 2, 4, 31).map((row, index) => (dayOf(row) === first && index !== 3 ? row : { ...row, estimated: true }));
+    await pull(early);
+    expect(await estimatedDaysOf()).toEqual([first, dayOf(early[4]!)]);
+
+    // After the close: every line final, with the invoice's amounts, which replace the estimates.
+    const final = lines(days.start, 2, 4, 32);
+    await pull(final);
+    expect(await estimatedDaysOf()).toEqual([]);
+    expect(await dailyTotals()).toEqual(sumBy(final, dayOf));
   });
 
   it('downsamples months past the retention horizon into the rollups and drops them with totals unchanged', async () => {

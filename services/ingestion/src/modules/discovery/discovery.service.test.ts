@@ -3,10 +3,10 @@
  * times (new, unchanged, shrunk), every event read back from its topic.
  */
 import type { Admin } from 'kafkajs';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CloudCredentialsError, createSimAdapter, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
+import { CloudCredentialsError, createSimAdapter, type CloudAdapter, type DiscoveredResource, type DiscoveryOptions } from '@stratus/cloud';
 import { createDb, type Database } from '@stratus/db';
 import { OutboxRelay, ensureTopics, outboxOf, topicFor } from '@stratus/events';
 import {
@@ -37,11 +37,11 @@ let fleetSize = FLEET;
 const adapterFor = async (_trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> =>
   createSimAdapter({ ...stored, settings: { sim: { seed: 'discovery-test', resources: fleetSize } } });
 
-/** The simulated account with its discovery stream replaced by `discover(sim)`. */
-function simWith(discover: (sim: CloudAdapter) => AsyncIterable<DiscoveredResource[]>) {
+/** The simulated account with its discovery stream replaced by `discover(sim, options)`. */
+function simWith(discover: (sim: CloudAdapter, options: DiscoveryOptions | undefined) => AsyncIterable<DiscoveredResource[]>) {
   return async (trx: unknown, stored: SyncableAccount): Promise<CloudAdapter> => {
     const sim = await adapterFor(trx, stored);
-    return { ...sim, discover: () => discover(sim) };
+    return { ...sim, discover: (options) => discover(sim, options) };
   };
 }
 
@@ -206,6 +206,31 @@ describe('syncing a simulated account', () => {
     await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).rejects.toBeInstanceOf(SyncSkipped);
     release();
     await expect(first).resolves.toMatchObject({ seen: FLEET - 1_000 });
+  });
+
+  it('records what discovery warned of (a refused metrics permission) on a sync that succeeds, and removes nothing for it', async () => {
+    const warning = { kind: 'metrics_unavailable' as const, permission: 'cloudwatch:GetMetricData', message: 'AccessDeniedException: not authorized to perform: cloudwatch:GetMetricData' };
+    // As a live adapter refused its metrics: the inventory whole, without utilisation, and a warning.
+    const refused = simWith(async function* (sim, options) {
+      options?.onWarning?.(warning);
+      for await (const page of sim.discover()) yield page.map(({ utilization: _, ...resource }) => resource);
+    });
+
+    const stats = await syncAccount({ db, outbox, logger, adapterFor: refused }, target());
+
+    expect(stats).toMatchObject({ seen: FLEET - 1_000, removed: 0, warnings: [warning] });
+    const saved = await database.owner.selectFrom('cloud_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ status: 'connected', last_sync_error: null, metadata: { last_sync_stats: { warnings: [warning] } } });
+    const measured = await database.owner
+      .selectFrom('resources')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('cloud_account_id', '=', account.id)
+      .where(sql<boolean>`metadata ? 'utilization'`)
+      .executeTakeFirstOrThrow();
+    expect(Number(measured.count)).toBe(0);
+
+    // The permission granted, the next sync has nothing to warn of.
+    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).resolves.toMatchObject({ warnings: [] });
   });
 
   it('skips unlinked and disabled accounts', async () => {

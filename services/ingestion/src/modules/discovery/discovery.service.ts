@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ServiceDeps } from '@stratus/runtime';
-import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
+import { CloudCredentialsError, type CloudAdapter, type DiscoveredResource, type DiscoveryWarning } from '@stratus/cloud';
 import { withTenant, type Database } from '@stratus/db';
 import type { Outbox, PublishManyItem } from '@stratus/events';
 import { refreshExpressionGroups } from '../resource-groups/resource-groups.repository.ts';
@@ -28,6 +28,11 @@ export interface SyncStats {
   updated: number;
   removed: number;
   duration_ms: number;
+  /**
+   * What the inventory was discovered without (a refused metrics permission, named): the sync
+   * succeeded, and the account's owner has something to grant.
+   */
+  warnings: DiscoveryWarning[];
 }
 
 export interface SyncTarget {
@@ -42,7 +47,7 @@ export interface SyncDependencies {
   /** Builds the account's adapter (sim or live, with its decrypted credentials). */
   adapterFor(trx: Transaction<Database>, account: SyncableAccount): Promise<CloudAdapter>;
   /** Reports progress after each batch; the CLI and the API show it. */
-  onProgress?: (stats: Omit<SyncStats, 'duration_ms'>) => void;
+  onProgress?: (stats: Omit<SyncStats, 'duration_ms' | 'warnings'>) => void;
 }
 
 export interface SyncableAccount extends InventoryAccount {
@@ -96,6 +101,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
   });
 
   const stats = { seen: 0, created: 0, updated: 0, removed: 0 };
+  const warnings: DiscoveryWarning[] = [];
   const inFlight = new Set<Promise<void>>();
   const write = (batch: DiscoveredResource[]) => {
     const written: Promise<void> = withTenant(db, tenant, async (trx) => {
@@ -113,7 +119,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
     return written;
   };
   try {
-    for await (const batch of rebatch(adapter.discover(), SYNC_BATCH_SIZE)) {
+    for await (const batch of rebatch(adapter.discover({ onWarning: (warning) => warnings.push(warning) }), SYNC_BATCH_SIZE)) {
       void write(batch).catch(() => undefined);
       if (inFlight.size >= CONCURRENT_BATCHES) await Promise.race(inFlight);
     }
@@ -124,7 +130,7 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
       await deps.outbox.publishMany(trx, removed.map((resource) => removedEvent(account, resource)));
       // With the removals: a sync that fails part-way compares nothing with the states.
       await detectDrift(trx, deps.outbox, tenant, account.id);
-      const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started) };
+      const result = { ...stats, removed: removed.length, duration_ms: Math.round(performance.now() - started), warnings };
       await recordOutcome(trx, account, { status: 'connected', error: null, stats: result });
       return removed.length;
     });
@@ -138,8 +144,8 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
     logger.warn({ cloud_account_id: account.id, err: error, ...stats }, 'sync failed');
     throw error;
   }
-  const result = { ...stats, duration_ms: Math.round(performance.now() - started) };
-  logger.info({ cloud_account_id: account.id, ...result }, 'sync complete');
+  const result = { ...stats, duration_ms: Math.round(performance.now() - started), warnings };
+  logger[warnings.length > 0 ? 'warn' : 'info']({ cloud_account_id: account.id, ...result }, 'sync complete');
   return result;
 }
 
