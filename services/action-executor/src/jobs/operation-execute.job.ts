@@ -48,11 +48,13 @@ type Ask = { operation_id: string; organization_id: string };
  */
 export function operationExecuteJob(deps: OperationExecuteDependencies): JobHandler<'operation.execute'> {
   const claim = groupCommitBy((ask: Ask) => ask.organization_id, (organizationId, asks) => claimOperations(deps, organizationId, asks));
+  // A lease is given back as soon as its operation's end is committed, with the others of the batch.
   const finish = groupCommitBy(
-    (ending: Ending) => ending.target.organization_id,
-    async (organizationId, endings) => {
-      await withTenant(deps.db, organizationId, (trx) => markFinished(trx, endings));
-      return endings.map(() => undefined);
+    ({ ending }: { ending: Ending; lease: Lease }) => ending.target.organization_id,
+    async (organizationId, ends) => {
+      await withTenant(deps.db, organizationId, (trx) => markFinished(trx, ends.map(({ ending }) => ending)));
+      await deps.gate.releaseMany(ends.map(({ lease }) => lease));
+      return ends.map(() => undefined);
     },
   );
   const release = groupCommit(async (leases: Lease[]) => {
@@ -74,8 +76,13 @@ export function operationExecuteJob(deps: OperationExecuteDependencies): JobHand
           return await putOff(job, token, claimed.retryInMs);
         case 'skipped':
           return { status: 'skipped' as const, reason: claimed.reason };
-        case 'started':
-          return await execute(deps, finish, claimed, job);
+        case 'started': {
+          const held = claimed.lease;
+          return await execute(deps, claimed, job, async (ending) => {
+            await finish({ ending, lease: held });
+            lease = undefined;
+          });
+        }
       }
     } finally {
       if (lease !== undefined) await release(lease);
@@ -91,7 +98,7 @@ type Claim = (
   | { kind: 'gone'; message: string }
   | { kind: 'busy'; retryInMs: number }
   | { kind: 'skipped'; reason: string }
-  | { kind: 'started'; target: Executable; attempts: number; adapter: CloudAdapter }
+  | { kind: 'started'; target: Executable; attempts: number; adapter: CloudAdapter; lease: Lease }
 ) & { lease?: Lease };
 
 type Ending = Parameters<typeof markFinished>[1][number];
@@ -146,11 +153,12 @@ async function claimOperations(deps: OperationExecuteDependencies, organizationI
   }
 }
 
+/** `finish` commits the operation's end (and gives its lease back). */
 async function execute(
   deps: OperationExecuteDependencies,
-  finish: (ending: Ending) => Promise<void>,
   { target, attempts, adapter }: Extract<Claim, { kind: 'started' }>,
   job: Job,
+  finish: (ending: Ending) => Promise<void>,
 ) {
   const { resource } = target;
   try {
