@@ -19,6 +19,8 @@ export interface EnqueueOptions {
 export interface Queues {
   /** Validates the payload against the catalogue (throws InvalidJobPayloadError) and adds the job. */
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, options?: EnqueueOptions): Promise<Job>;
+  /** enqueue for many jobs of one name, in one round trip to Redis (every payload validated first). */
+  enqueueMany<N extends JobName>(name: N, jobs: readonly { payload: JobPayload<N>; options?: EnqueueOptions }[]): Promise<void>;
   /**
    * Creates or updates a repeating job under a stable scheduler id (BullMQ job schedulers): one
    * scheduler per id however often this is called, so a reconciler can call it on every pass.
@@ -45,6 +47,17 @@ const RETENTION = {
   removeOnFail: { age: 7 * 24 * 3600 },
 } satisfies JobsOptions;
 
+function jobOptions(name: JobName, options: EnqueueOptions): JobsOptions {
+  const job = JOBS[name];
+  return {
+    attempts: job.attempts,
+    backoff: job.backoff,
+    ...RETENTION,
+    ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+    ...(options.delay === undefined ? {} : { delay: options.delay }),
+  };
+}
+
 export function createQueues({
   connection,
   prefix,
@@ -69,15 +82,12 @@ export function createQueues({
   return {
     queues,
     async enqueue(name, payload, options = {}) {
-      const job = JOBS[name];
-      const data = parsePayload(name, payload);
-      return queues[job.queue].add(name, data, {
-        attempts: job.attempts,
-        backoff: job.backoff,
-        ...RETENTION,
-        ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
-        ...(options.delay === undefined ? {} : { delay: options.delay }),
-      });
+      return queues[JOBS[name].queue].add(name, parsePayload(name, payload), jobOptions(name, options));
+    },
+    async enqueueMany(name, jobs) {
+      if (jobs.length === 0) return;
+      const bulk = jobs.map(({ payload, options = {} }) => ({ name, data: parsePayload(name, payload), opts: jobOptions(name, options) }));
+      await queues[JOBS[name].queue].addBulk(bulk);
     },
     async schedule(schedulerId, name, payload, schedule) {
       const job = JOBS[name];

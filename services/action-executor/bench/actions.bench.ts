@@ -1,20 +1,22 @@
 /**
- * BENCH_ACTIONS actions (10,000 by default) through the executor's whole path: the request as its
- * consumer applies action.requested (action recorded, policy decided, operation row and history,
- * job enqueued), the operations worker (account gate, adapter, the simulated cloud kept in
- * PostgreSQL with its client token, before/after/undo, history and action.completed in one
- * transaction). Beside it, in the same run and on the same Redis, a bare BullMQ no-op worker with
- * the same concurrency on as many jobs. Prints actions/s and p50/p99 from request to recorded end.
+ * BENCH_ACTIONS actions (10,000 by default) through the executor's whole path: action.requested
+ * produced to Kafka as the recommendation service's relay produces it, and applied by the
+ * executor's consumer as the service runs it (the consumer framework's runs, its settings; action
+ * recorded, policy decided, operation row and history, jobs enqueued), then the operations worker
+ * (account gate, adapter, the simulated cloud kept in PostgreSQL with its client token,
+ * before/after/undo, history and action.completed in one transaction). Beside it, in the same run
+ * and on the same Redis, a bare BullMQ no-op worker with the same concurrency on as many jobs.
+ * Prints actions/s and p50/p99 from the request's produce to its recorded end.
  * Target: at least a quarter of the bare baseline's rate. `scripts/bench.sh actions`; it creates
- * and drops its own database, removes its Redis keys, and stops by itself. BENCH_SIM_MEMORY=1
+ * and drops its own database and topics, removes its Redis keys, and stops by itself. BENCH_SIM_MEMORY=1
  * keeps the simulated cloud in memory, to tell its storage's cost from the executor's.
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { bootstrapOrganization } from '@stratus/auth';
 import { adapterResolver, createSimAdapter, pgSimStore, useSimStore } from '@stratus/cloud';
-import { createDb, withTenant } from '@stratus/db';
-import { buildEvent } from '@stratus/events';
+import { createDb } from '@stratus/db';
+import { buildEvent, createConsumer, createIdempotentProducer, createKafkaClient, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
 import { createQueues, createRedisConnection, createWorker } from '@stratus/queues';
 import { createLogger } from '@stratus/runtime';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv } from '@stratus/testing/bench';
@@ -24,9 +26,11 @@ import { operationsHandlers } from '../src/jobs/operations.worker.ts';
 import { createAccountGate } from '../src/modules/operations/account-gate.ts';
 
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 10_000);
-/** Requests applied at once (a consumer applies its partitions in parallel), and jobs run at once by the worker. */
+/** Jobs added at once to the baseline's queue, and run at once by either worker. */
 const REQUEST_CONCURRENCY = 32;
 const WORKER_CONCURRENCY = 32;
+/** Requests produced to Kafka per send. */
+const PRODUCE_BATCH = 500;
 const DEADLINE_MS = 5 * 60_000;
 
 const deadline = setTimeout(() => {
@@ -59,7 +63,11 @@ const owner = createDb({ url: database.url, max: 2 });
 const executorDb = createDb({ url: database.url, role: 'stratus_action_executor', max: 40 });
 const connection = createRedisConnection(testEnv.redisUrl, { forWorker: true });
 const logger = createLogger('actions-bench', 'warn', false);
+const kafka = createKafkaClient({ clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers, logger });
+const admin = kafka.admin();
 try {
+  await admin.connect();
+  await ensureTopics(admin, { prefix: `${prefix}.` });
   const { organization } = await bootstrapOrganization(owner, { organizationName: 'bench', adminEmail: 'admin@bench.test' });
   const settings = { sim: { seed: 'bench', resources: ACTIONS, operation_latency_ms: 0, failure_rate: 0 } };
   const account = await owner
@@ -106,8 +114,9 @@ try {
     // The executor's path.
     if (!process.env.BENCH_SIM_MEMORY) useSimStore(pgSimStore(executorDb));
     const queues = createQueues({ connection, prefix });
+    /** When each action's request was produced, by action id; when each operation ended, by operation id. */
     const requested = new Map<string, number>();
-    const actionLatencies: number[] = [];
+    const endedAt = new Map<string, number>();
     let ended = 0;
     let allEnded!: () => void;
     const everything = new Promise<void>((resolve) => (allEnded = resolve));
@@ -127,30 +136,43 @@ try {
     });
     executor.on('completed', (_job, outcome) => {
       if (outcome.status !== 'done') return;
-      actionLatencies.push(performance.now() - requested.get(outcome.operation_id as string)!);
+      endedAt.set(outcome.operation_id as string, performance.now());
       if (++ended === ACTIONS) allEnded();
     });
     executor.on('failed', (job, error) => {
       if (error.name !== 'DelayedError') console.error(`operation ${job?.id} failed: ${error.message}`);
     });
-    const apply = handlers(queues)['action.requested'];
-    const startedAt = new Map<string, number>();
+    const consumer = createConsumer({ kafka, db: executorDb, groupId: `${prefix}.action-executor`, topicPrefix: `${prefix}.`, handlers: handlers(queues), logger, fromBeginning: true });
+    await consumer.start();
+    const producer = createIdempotentProducer(kafka);
+    await producer.connect();
     const begun = performance.now();
-    await pool(ACTIONS, REQUEST_CONCURRENCY, async (index) => {
-      const event = buildEvent('action.requested', {
-        tenant: organization.id,
-        data: { action_id: randomUUID(), action_type: 'tag', resource_id: resources[index]!.id, parameters: { tags: { bench: String(index) } }, requires_approval: false },
-      }).envelope;
-      startedAt.set(event.data.action_id, performance.now());
-      await withTenant(executorDb, organization.id, async (trx) => {
-        await apply(event, trx);
-        // The operation's id is known once recorded, in the same transaction; the request's clock started before.
-        const operation = await trx.selectFrom('operations').select('id').where('action_id', '=', event.data.action_id).executeTakeFirstOrThrow();
-        requested.set(operation.id, startedAt.get(event.data.action_id)!);
+    for (let start = 0; start < ACTIONS; start += PRODUCE_BATCH) {
+      const events = resources.slice(start, start + PRODUCE_BATCH).map((resource, offset) =>
+        buildEvent('action.requested', {
+          tenant: organization.id,
+          data: { action_id: randomUUID(), action_type: 'tag', resource_id: resource.id, parameters: { tags: { bench: String(start + offset) } }, requires_approval: false },
+        }),
+      );
+      const sentAt = performance.now();
+      for (const { envelope } of events) requested.set(envelope.data.action_id, sentAt);
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [{
+          topic: topicFor(`${prefix}.`, 'action.requested'),
+          messages: events.map(({ envelope, value, headers }) => toKafkaMessage({ id: envelope.id, type: envelope.type, version: envelope.version, key: envelope.subject, value, headers: { ...headers } })),
+        }],
       });
-    });
+    }
     await everything;
-    const pipeline = report('request -> policy -> queue -> sim -> history', ACTIONS, performance.now() - begun, actionLatencies);
+    const elapsed = performance.now() - begun;
+    // The job knows its operation, the request its action: the database ties them.
+    const operations = await owner.selectFrom('operations').select(['id', 'action_id']).execute();
+    const actionOf = new Map(operations.map((operation) => [operation.id, operation.action_id!]));
+    const actionLatencies = [...endedAt].map(([operationId, at]) => at - requested.get(actionOf.get(operationId)!)!);
+    const pipeline = report('request -> policy -> queue -> sim -> history', ACTIONS, elapsed, actionLatencies);
+    await producer.disconnect();
+    await consumer.stop();
     await executor.close();
     await queues.close();
     const histories = await owner.selectFrom('action_history').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
@@ -168,5 +190,7 @@ try {
     cursor = next;
   } while (cursor !== '0');
   connection.disconnect();
+  await admin.deleteTopics({ topics: (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`)) }).catch(() => undefined);
+  await admin.disconnect();
   await database.drop();
 }

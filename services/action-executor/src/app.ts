@@ -25,7 +25,7 @@ import { replayRoutes } from './modules/replay/replay.routes.ts';
 import { schedulesRoutes } from './modules/schedules/schedules.routes.ts';
 import { workflowsRoutes } from './modules/workflows/workflows.routes.ts';
 
-export function handlers(queues: Pick<Queues, 'enqueue'>) {
+export function handlers(queues: Pick<Queues, 'enqueue' | 'enqueueMany'>) {
   return {
     'action.requested': actionRequested(queues),
     'budget.threshold_crossed': budgetThresholdCrossed(queues),

@@ -81,9 +81,8 @@ export async function commitEntries(fleet: SimFleet, entries: readonly SimEntry[
     if (applied) fleet.overlay.applied.set(applied.client_token, applied.result);
     return true;
   }
-  const committed = await store.append(fleet.account.id, entries, applied);
-  await syncOverlay(fleet);
-  return committed;
+  // The overlay takes them at its next sync, which every reader of the account does first.
+  return store.append(fleet.account.id, entries, applied);
 }
 
 /**

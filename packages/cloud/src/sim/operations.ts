@@ -128,10 +128,10 @@ export async function executeOperation(
     const applied = token === undefined ? undefined : await appliedResult(fleet, token);
     return applied && { state: applied.state, details: { ...applied.details, already_applied: true } };
   };
-  const applied = await repeat();
+  // The overlay is brought up to date while the token is looked up: one wait for both.
+  const [applied] = await Promise.all([repeat(), syncOverlay(fleet)]);
   if (applied) return applied;
 
-  await syncOverlay(fleet);
   const before = resolve(fleet, id, clock().getTime());
   if (!before) throw fail(messages.notFound(id));
   if (before.kind !== request.resource_type) throw fail(messages.invalid(`${shortId(id)} is a ${before.kind}, not a ${request.resource_type}`));
@@ -143,7 +143,8 @@ export async function executeOperation(
   fleet.overlay.attempts.set(attemptKey, attempt);
   const rng = new Rng(mix(mix(fleet.config.seed, hashString(id)), hashString(`${request.operation}#${attempt}`)));
   const request_id = `${rng.hex(8)}-${rng.hex(4)}-4${rng.hex(3)}-a${rng.hex(3)}-${rng.hex(12)}`;
-  await sleep(fleet.config.operation_latency_ms * DURATION[request.operation] * rng.between(0.75, 1.25), undefined, { signal });
+  const latency = fleet.config.operation_latency_ms * DURATION[request.operation] * rng.between(0.75, 1.25);
+  await sleep(latency, undefined, { signal });
 
   const failed = rng.next() < fleet.config.failure_rate;
   const transient = rng.next() < TRANSIENT_SHARE;
@@ -152,9 +153,10 @@ export async function executeOperation(
   }
   if (failed) throw fail(`${rng.pick(messages.failures)(before)} (request ${request_id}, attempt ${attempt})`);
 
-  // Another operation may have changed the resource meanwhile: the effect applies to what is there now.
+  // Another operation may have changed the resource while this one took its time: the effect
+  // applies to what is there now. (An operation that takes none was validated against the present.)
   const at = clock().getTime();
-  await syncOverlay(fleet);
+  if (latency > 0) await syncOverlay(fleet);
   const current = resolve(fleet, id, at);
   if (!current) throw fail(messages.notFound(id));
   const entries: SimEntry[] = [];

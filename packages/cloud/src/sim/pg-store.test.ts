@@ -3,12 +3,14 @@
  * applies once across processes. A "process" here is a fresh set of overlays (useSimStore clears
  * them), with the store as the only thing shared.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '@stratus/db';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
 import type { DiscoveredResource, OperationRequest } from '../adapter.ts';
 import { createSimAdapter } from './sim-adapter.ts';
+import type { SimEntry } from './journal.ts';
 import { pgSimStore } from './pg-store.ts';
 import { useSimStore } from './state.ts';
 import { clock, collect, simAccount } from './testing.ts';
@@ -85,5 +87,21 @@ describe('the simulated cloud in PostgreSQL', () => {
     const results = await Promise.all([a.execute(request('tag', vm, tags)), b.execute(request('tag', vm, tags))]);
     expect(results.filter((result) => result.details.already_applied === true).length).toBeLessThanOrEqual(1);
     expect(await journalOf('tag-race')).toHaveLength(1);
+  });
+
+  it('appends of one moment share a statement, in order, and a token twice among them applies once', async () => {
+    const store = pgSimStore(executorDb);
+    const accountId = randomUUID();
+    const change = (id: string): SimEntry => ({ kind: 'change', provider_resource_id: id, at: 1, patch: { active: false } });
+    const result = { state: 'stopped', details: {} };
+    const answers = await Promise.all([
+      store.append(accountId, [change('a')], { client_token: 'batch-twice', result }),
+      store.append(accountId, [change('b')], { client_token: 'batch-twice', result }),
+      store.append(accountId, [change('c'), change('d')], { client_token: 'batch-once', result }),
+      store.append(accountId, [change('e')], undefined),
+    ]);
+    expect(answers).toEqual([true, false, true, true]);
+    expect((await store.entriesAfter(accountId, 0)).map(({ entry }) => entry.provider_resource_id)).toEqual(['a', 'c', 'd', 'e']);
+    expect(await store.applied('batch-twice')).toEqual(result);
   });
 });

@@ -3,6 +3,9 @@
  * operations queued under their own ids, however often the request is delivered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withTenant } from '@stratus/db';
+import type { EventEnvelope } from '@stratus/events';
+import { handlers } from '../app.ts';
 import { actionRequestedEvent, applyEvent, linkSimAccount, runningVm, startExecutorApp, type ExecutorApp, type SimAccount } from '../../test/executor-app.ts';
 
 let app: ExecutorApp;
@@ -121,5 +124,58 @@ describe('POST /v1/actions', () => {
     const detail = await app.call('GET', `/v1/actions/${event.data.action_id}`);
     expect(detail).toMatchObject({ status: 200, body: { id: event.data.action_id, status: 'queued', history: [{ status: 'pending' }, { status: 'queued' }], operations: [{ operation: 'tag', status: 'queued' }] } });
     expect((await app.call('GET', '/v1/actions/00000000-0000-4000-8000-000000000003')).status).toBe(404);
+  });
+});
+
+describe('a run of requests, as the consumer applies consecutive ones together', () => {
+  const applyRun = (events: EventEnvelope<'action.requested'>[]) =>
+    withTenant(app.deps.db, app.organizationId, (trx) => handlers(app.deps.queues)['action.requested'].applyMany!(events, trx));
+
+  async function snapshot() {
+    const count = async (table: 'actions' | 'operations' | 'action_history' | 'approval_requests' | 'event_outbox') =>
+      Number((await owner().selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    return {
+      actions: await count('actions'),
+      operations: await count('operations'),
+      history: await count('action_history'),
+      approvals: await count('approval_requests'),
+      outbox: await count('event_outbox'),
+      jobs: await app.deps.queues.queues.operations.count(),
+    };
+  }
+
+  it('ends each request as it would alone, and a redelivered run changes nothing and enqueues nothing', async () => {
+    const vm = await runningVm(account, owner());
+    const earlier = actionRequestedEvent(app.organizationId, { resource_id: vm.id, action_type: 'tag', parameters: { tags: { run: 'earlier' } } });
+    await applyEvent(app, earlier);
+    const allowed = actionRequestedEvent(app.organizationId, { resource_id: vm.id, action_type: 'tag', parameters: { tags: { run: 'yes' } } });
+    const held = actionRequestedEvent(app.organizationId, { resource_id: vm.id, action_type: 'delete' });
+    const unknown = actionRequestedEvent(app.organizationId, { resource_id: '00000000-0000-4000-8000-000000000004', action_type: 'stop' });
+    // The same action asked twice in one run (two events, one action id) is recorded once.
+    const repeated = { ...allowed, id: actionRequestedEvent(app.organizationId, { resource_id: vm.id, action_type: 'tag' }).id };
+    const before = await snapshot();
+    await applyRun([earlier, allowed, held, unknown, repeated]);
+    const after = await snapshot();
+
+    expect(await historyOf(earlier.data.action_id)).toEqual(['pending', 'queued']);
+    expect(await historyOf(allowed.data.action_id)).toEqual(['pending', 'queued']);
+    expect(await historyOf(held.data.action_id)).toEqual(['pending', 'awaiting_approval']);
+    expect(await historyOf(unknown.data.action_id)).toEqual(['pending', 'rejected']);
+    expect(await outboxEvents('action.failed', unknown.data.action_id)).toHaveLength(1);
+    const operations = await owner().selectFrom('operations').select(['id', 'action_id']).where('action_id', 'in', [allowed.data.action_id, held.data.action_id, unknown.data.action_id]).execute();
+    expect(operations.map((operation) => operation.action_id)).toEqual([allowed.data.action_id]);
+    expect(await app.deps.queues.queues.operations.getJob(operations[0]!.id)).toBeDefined();
+    expect(after).toEqual({
+      actions: before.actions + 3,
+      operations: before.operations + 1,
+      history: before.history + 6,
+      approvals: before.approvals + 1,
+      outbox: after.outbox,
+      jobs: before.jobs + 1,
+    });
+    expect(after.outbox).toBeGreaterThan(before.outbox);
+
+    await applyRun([earlier, allowed, held, unknown, repeated]);
+    expect(await snapshot()).toEqual(after);
   });
 });

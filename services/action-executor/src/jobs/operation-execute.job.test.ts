@@ -4,7 +4,8 @@
  * executes a finished operation again, retries what is transient and fails what is permanent.
  */
 import { randomUUID } from 'node:crypto';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adapterResolver, CloudThrottledError, createSimAdapter, type CloudAdapter, type DiscoveredResource } from '@stratus/cloud';
 import { createWorker } from '@stratus/queues';
@@ -12,7 +13,7 @@ import { createLogger } from '@stratus/runtime';
 import { eventually } from '@stratus/testing';
 import { actionRequestedEvent, applyEvent, linkSimAccount, runningVm, startExecutorApp, type ExecutorApp, type SimAccount } from '../../test/executor-app.ts';
 import { createAccountGate } from '../modules/operations/account-gate.ts';
-import type { OperationExecuteDependencies } from './operation-execute.job.ts';
+import { operationExecuteJob, type OperationExecuteDependencies } from './operation-execute.job.ts';
 import { operationsHandlers } from './operations.worker.ts';
 
 let app: ExecutorApp;
@@ -190,6 +191,49 @@ describe('an operation that fails', () => {
     await settled(actionId, 'error');
     expect(await operation(operationId)).toMatchObject({ status: 'error', attempts: 5, result: { error: { class: 'CloudThrottledError', retryable: true } } });
     expect(await eventsOf('action.failed', actionId)).toMatchObject([{ data: { operation_id: operationId, error: { retryable: true } } }]);
+  });
+});
+
+describe('operations run at once', () => {
+  it('share their claim and their end, and one that fails in either fails alone', async () => {
+    const vm = await runningVm(account, owner());
+    const requests = await Promise.all([1, 2, 3, 4, 5].map((n) => request({ resource_id: vm.id, action_type: 'tag', parameters: { tags: { batch: String(n) } } })));
+    const [unclaimable, unfinishable] = requests;
+    // A bad row of each batch: one operation cannot be marked running, another's success cannot be recorded.
+    await sql`
+      create function test_refuse_row() returns trigger language plpgsql as $$
+      begin
+        if (tg_table_name = 'operations' and new.id = ${sql.lit(unclaimable!.operationId)}::uuid and new.status = 'running')
+           or (tg_table_name = 'action_history' and new.action_id = ${sql.lit(unfinishable!.actionId)}::uuid and new.status = 'success') then
+          raise exception 'refused by the test';
+        end if;
+        return new;
+      end $$
+    `.execute(owner());
+    await sql`create trigger refuse_operation before update on operations for each row execute function test_refuse_row()`.execute(owner());
+    await sql`create trigger refuse_history before insert on action_history for each row execute function test_refuse_row()`.execute(owner());
+    try {
+      const gate = createAccountGate({ redis: app.deps.redis, prefix: app.deps.config.REDIS_PREFIX, concurrency: 10, perSecond: 100 });
+      const execute = operationExecuteJob({ db: app.deps.db, logger, gate, adapterFor: adapterResolver(app.deps.config.CREDENTIALS_KEYS) });
+      const job = { timestamp: Date.now(), attemptsMade: 0, opts: { attempts: 1 } } as unknown as Job;
+      // Started in one tick, as a worker's jobs of one moment: one batch for all five.
+      const outcomes = await Promise.allSettled(requests.map(({ operationId }) => execute({ operation_id: operationId, organization_id: app.organizationId }, job)));
+
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(await operation(unclaimable!.operationId)).toMatchObject({ status: 'queued', attempts: 0 });
+      // Its success could not be recorded, so its end was recorded as the error it met.
+      expect(await operation(unfinishable!.operationId)).toMatchObject({ status: 'error', attempts: 1 });
+      for (const { actionId, operationId } of requests.slice(2)) {
+        expect(await operation(operationId)).toMatchObject({ status: 'success', attempts: 1 });
+        expect(await eventsOf('action.completed', actionId)).toHaveLength(1);
+      }
+      // Every lease was given back.
+      expect(await app.deps.redis.zcard(`${app.deps.config.REDIS_PREFIX}:account-gate:${account.ref.id}:leases`)).toBe(0);
+    } finally {
+      await sql`drop trigger refuse_operation on operations`.execute(owner());
+      await sql`drop trigger refuse_history on action_history`.execute(owner());
+      await sql`drop function test_refuse_row()`.execute(owner());
+    }
   });
 });
 

@@ -1,11 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { ActionType, Database, JsonObject } from '@stratus/db';
-import { outboxOf } from '@stratus/events';
+import { outboxOf, type PublishManyItem } from '@stratus/events';
 
 /** The executor's outbox: its relay publishes what is written here. */
 export const outbox = outboxOf('action-executor');
 
-interface ActionRef {
+export interface ActionRef {
   id: string;
   organization_id: string;
   action_type: ActionType;
@@ -18,21 +18,18 @@ function resourceOf(action: ActionRef): string {
   return action.resource_id;
 }
 
-/** The outcome events of an action, each written in the caller's transaction. */
+/** The outcome events of an action, for publishActionEvents. */
 export const actionEvents = {
-  async completed(trx: Transaction<Database>, action: ActionRef, operationId: string, result: JsonObject): Promise<void> {
-    await outbox.publish(trx, 'action.completed', {
+  completed(action: ActionRef, operationId: string, result: JsonObject): PublishManyItem {
+    return {
+      type: 'action.completed',
       tenant: action.organization_id,
       data: { action_id: action.id, operation_id: operationId, action_type: action.action_type, resource_id: resourceOf(action), result },
-    });
+    };
   },
-  async failed(
-    trx: Transaction<Database>,
-    action: ActionRef,
-    error: { message: string; retryable: boolean },
-    operationId?: string,
-  ): Promise<void> {
-    await outbox.publish(trx, 'action.failed', {
+  failed(action: ActionRef, error: { message: string; retryable: boolean }, operationId?: string): PublishManyItem {
+    return {
+      type: 'action.failed',
       tenant: action.organization_id,
       data: {
         action_id: action.id,
@@ -41,6 +38,11 @@ export const actionEvents = {
         resource_id: resourceOf(action),
         error,
       },
-    });
+    };
   },
 };
+
+/** Writes the events in the caller's transaction, in one statement however many actions they tell of. */
+export async function publishActionEvents(trx: Transaction<Database>, events: readonly PublishManyItem[]): Promise<void> {
+  if (events.length > 0) await outbox.publishMany(trx, events);
+}

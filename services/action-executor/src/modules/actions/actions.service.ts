@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import type { ActionStatus, ActionType, Database } from '@stratus/db';
+import type { PublishManyItem } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
-import { actionEvents } from './action-events.ts';
+import { actionEvents, publishActionEvents, type ActionRef } from './action-events.ts';
 
 type Trx = Transaction<Database>;
-type ActionRef = Parameters<typeof actionEvents.failed>[1];
 
 /** States an action moves on from; every other one is where it ended. */
 export const LIVE_STATUSES: readonly ActionStatus[] = ['pending', 'awaiting_approval', 'approved', 'queued', 'running'];
@@ -34,8 +34,7 @@ export async function recordHistory(trx: Trx, ...entries: HistoryEntry[]): Promi
   await trx.insertInto('action_history').values(entries.map(historyRow)).execute();
 }
 
-/** The action_history row of an entry, for recordHistory and for statements that write it beside the change it records. */
-export function historyRow(entry: HistoryEntry) {
+function historyRow(entry: HistoryEntry) {
   return {
     organization_id: entry.organization_id,
     action_id: entry.action_id,
@@ -70,9 +69,14 @@ export async function transitionAction(
  * not worth retrying, so whoever requested it (a recommendation) learns it will not run.
  */
 export async function announceEnd(trx: Trx, action: ActionRef, to: ActionStatus, details: string | undefined): Promise<void> {
-  if (!LIVE_STATUSES.includes(to) && !OPERATION_ENDS.includes(to) && action.resource_id !== null) {
-    await actionEvents.failed(trx, action, { message: details ?? `action ${to}`, retryable: false });
-  }
+  await publishActionEvents(trx, endEvents(action, to, details));
+}
+
+/** The event announceEnd writes, if any, for a caller that writes the events of many actions at once. */
+export function endEvents(action: ActionRef, to: ActionStatus, details: string | undefined): PublishManyItem[] {
+  return !LIVE_STATUSES.includes(to) && !OPERATION_ENDS.includes(to) && action.resource_id !== null
+    ? [actionEvents.failed(action, { message: details ?? `action ${to}`, retryable: false })]
+    : [];
 }
 
 export interface PlannedOperation {
@@ -105,37 +109,46 @@ export async function releaseAction(trx: Trx, actionId: string, actor: string | 
   return ids;
 }
 
+type OperationOwner = { id: string; organization_id: string; resource_id: string | null; action_type: ActionType; parameters: Record<string, unknown> };
+
 /**
  * The action's operations rows, `queued`. Their ids are drawn here rather than by the database,
  * so that the history row naming them goes in the same statement as the others (no RETURNING to wait for).
  */
-export async function insertOperations(
-  trx: Trx,
-  action: { id: string; organization_id: string; resource_id: string | null; action_type: ActionType; parameters: Record<string, unknown> },
-  actor: string | null,
-): Promise<string[]> {
-  const planned = operationsOf(action).map((operation) => ({ id: randomUUID(), ...operation }));
-  if (planned.length === 0) return [];
-  await trx
-    .insertInto('operations')
-    .values(
-      planned.map((operation) => ({
-        id: operation.id,
-        organization_id: action.organization_id,
-        action_id: action.id,
-        user_id: actor,
-        resource_id: operation.resource_id,
-        operation: operation.operation,
-        params: JSON.stringify(operation.params),
-      })),
-    )
-    .execute();
-  return planned.map((operation) => operation.id);
+export async function insertOperations(trx: Trx, action: OperationOwner, actor: string | null): Promise<string[]> {
+  return (await insertOperationsOf(trx, [{ action, actor }]))[0]!;
 }
 
-/** One operation.execute job per operation, under the operation's id, so enqueueing twice is a no-op. */
-export async function enqueueOperations(queues: Pick<Queues, 'enqueue'>, organizationId: string, operationIds: string[]): Promise<void> {
-  await Promise.all(
-    operationIds.map((operationId) => queues.enqueue('operation.execute', { operation_id: operationId, organization_id: organizationId }, { jobId: operationId })),
+/** The operations rows of many actions in one statement: the ids of each action's, in order. */
+export async function insertOperationsOf(trx: Trx, owners: readonly { action: OperationOwner; actor: string | null }[]): Promise<string[][]> {
+  const planned = owners.map(({ action, actor }) => operationsOf(action).map((operation) => ({ id: randomUUID(), action, actor, ...operation })));
+  const rows = planned.flat();
+  if (rows.length > 0) {
+    await trx
+      .insertInto('operations')
+      .values(
+        rows.map((operation) => ({
+          id: operation.id,
+          organization_id: operation.action.organization_id,
+          action_id: operation.action.id,
+          user_id: operation.actor,
+          resource_id: operation.resource_id,
+          operation: operation.operation,
+          params: JSON.stringify(operation.params),
+        })),
+      )
+      .execute();
+  }
+  return planned.map((operations) => operations.map((operation) => operation.id));
+}
+
+/**
+ * One operation.execute job per operation, under the operation's id, so enqueueing twice is a
+ * no-op; all of them in one round trip.
+ */
+export async function enqueueOperations(queues: Pick<Queues, 'enqueueMany'>, organizationId: string, operationIds: readonly string[]): Promise<void> {
+  await queues.enqueueMany(
+    'operation.execute',
+    operationIds.map((operationId) => ({ payload: { operation_id: operationId, organization_id: organizationId }, options: { jobId: operationId } })),
   );
 }

@@ -1,9 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { ActionType, Database } from '@stratus/db';
-import { actionEvents } from './action-events.ts';
+import { actionEvents, publishActionEvents } from './action-events.ts';
 import { openApprovals } from '../approvals/approvals.service.ts';
-import { assess, type ActionRequestContext, type PolicyDecision } from '../policy/policy.service.ts';
-import { announceEnd, insertOperations, operationsOf, recordHistory, type PlannedOperation } from './actions.service.ts';
+import { assess, assessMany, type ActionRequestContext, type PolicyDecision } from '../policy/policy.service.ts';
+import { endEvents, insertOperationsOf, operationsOf, recordHistory, type PlannedOperation } from './actions.service.ts';
 
 type Trx = Transaction<Database>;
 
@@ -42,57 +42,92 @@ const unknownResource = (request: ActionRequest) => `resource ${request.resource
  * Records a requested action (id = the request's action_id, so a redelivered request maps onto
  * the same row and changes nothing) and acts on the policy's decision. Returns the operations the
  * caller enqueues (enqueueOperations) once this transaction commits.
- *
- * The policy decides before anything is written (its evaluation reads only), so the action is
- * inserted with the status it ends the request in, and its history (pending, then that status) in
- * one statement: a released request costs one read and three writes.
  */
 export async function recordActionRequest(trx: Trx, request: ActionRequest): Promise<RequestOutcome> {
-  const { decision, resources } = await assess(trx, contextOf(request, false));
-  // Row-level security limits the read to the organisation of the transaction.
-  const known = resources.length > 0;
-  const ruling: Ruling = known
-    ? rulingOf(decision)
-    : { status: 'rejected', change: { details: unknownResource(request), result: { resource_id: request.resource_id } } };
-  const action = {
-    id: request.action_id,
-    organization_id: request.organization_id,
-    action_type: request.action_type,
-    resource_id: known ? request.resource_id : null,
-    parameters: request.parameters,
-  };
+  return (await recordActionRequests(trx, [request]))[0]!;
+}
+
+/**
+ * recordActionRequest for requests of one organisation, at the cost of one: the policy decides
+ * all of them before anything is written (its evaluation reads only), so each action is inserted
+ * with the status it ends the request in; then one statement each writes the actions, their
+ * operations, their history (pending, then that status) and their events. A request whose action
+ * is already recorded (a redelivery, or a repeat within the requests) is not recorded again.
+ */
+export async function recordActionRequests(trx: Trx, requests: readonly ActionRequest[]): Promise<RequestOutcome[]> {
+  const assessments = await assessMany(trx, requests.map((request) => contextOf(request, false)));
+  const planned = requests.map((request, index) => {
+    const { decision, resources } = assessments[index]!;
+    // Row-level security limits the read to the organisation of the transaction.
+    const known = resources.length > 0;
+    const ruling: Ruling = known
+      ? rulingOf(decision)
+      : { status: 'rejected', change: { details: unknownResource(request), result: { resource_id: request.resource_id } } };
+    const action = {
+      id: request.action_id,
+      organization_id: request.organization_id,
+      action_type: request.action_type,
+      resource_id: known ? request.resource_id : null,
+      parameters: request.parameters,
+    };
+    return { request, decision, known, ruling, action };
+  });
   const inserted = await trx
     .insertInto('actions')
-    .values({
-      id: action.id,
-      organization_id: action.organization_id,
-      recommendation_id: request.recommendation_id,
-      action_type: action.action_type,
-      // A resource of no inventory cannot be referenced; the request is kept, and refused.
-      resource_id: action.resource_id,
-      parameters: JSON.stringify(action.parameters),
-      status: ruling.status,
-      created_by: request.requested_by,
-    })
+    .values(
+      planned.map(({ request, ruling, action }) => ({
+        id: action.id,
+        organization_id: action.organization_id,
+        recommendation_id: request.recommendation_id,
+        action_type: action.action_type,
+        // A resource of no inventory cannot be referenced; the request is kept, and refused.
+        resource_id: action.resource_id,
+        parameters: JSON.stringify(action.parameters),
+        status: ruling.status,
+        created_by: request.requested_by,
+      })),
+    )
     .onConflict((conflict) => conflict.column('id').doNothing())
     .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return { recorded: false };
+    .execute();
+  // The first request of an id is the one its row was inserted for.
+  const fresh = new Set(inserted.map((row) => row.id));
+  const recorded = planned.filter(({ action }) => fresh.delete(action.id));
+  if (recorded.length === 0) return requests.map(() => ({ recorded: false }));
 
-  const actor = request.requested_by;
-  const operationIds = decision.outcome === 'allow' && known ? await insertOperations(trx, action, actor) : [];
-  const requested = { organization_id: action.organization_id, action_id: action.id, status: 'pending' as const, actor, details: 'requested' };
-  const ruled = { organization_id: action.organization_id, action_id: action.id, status: ruling.status, actor: null, ...ruling.change };
-  await recordHistory(trx, requested, ruling.status === 'queued' ? { ...ruled, actor, result: { operation_ids: operationIds } } : ruled);
-
-  if (!known) {
-    const reasons = [unknownResource(request)];
-    await actionEvents.failed(trx, { ...action, resource_id: request.resource_id }, { message: reasons[0]!, retryable: false });
-    return { recorded: true, decision: { outcome: 'unknown_resource', reasons }, operation_ids: [] };
+  const released = recorded.filter(({ decision, known }) => decision.outcome === 'allow' && known);
+  const operationIds = new Map(
+    (await insertOperationsOf(trx, released.map(({ request, action }) => ({ action, actor: request.requested_by })))).map((ids, index) => [released[index]!.action.id, ids]),
+  );
+  await recordHistory(
+    trx,
+    ...recorded.flatMap(({ request, ruling, action }) => {
+      const actor = request.requested_by;
+      const requested = { organization_id: action.organization_id, action_id: action.id, status: 'pending' as const, actor, details: 'requested' };
+      const ruled = { organization_id: action.organization_id, action_id: action.id, status: ruling.status, actor: null, ...ruling.change };
+      return [requested, ruling.status === 'queued' ? { ...ruled, actor, result: { operation_ids: operationIds.get(action.id) ?? [] } } : ruled];
+    }),
+  );
+  await publishActionEvents(
+    trx,
+    recorded.flatMap(({ request, known, ruling, action }) =>
+      known
+        ? endEvents(action, ruling.status, ruling.change.details)
+        : [actionEvents.failed({ ...action, resource_id: request.resource_id }, { message: unknownResource(request), retryable: false })],
+    ),
+  );
+  for (const { decision, known, action } of recorded) {
+    if (known && decision.outcome === 'require_approval') await openApprovals(trx, action, decision);
   }
-  await announceEnd(trx, action, ruling.status, ruling.change.details);
-  if (decision.outcome === 'require_approval') await openApprovals(trx, action, decision);
-  return { recorded: true, decision, operation_ids: operationIds };
+  const outcomes = new Map(
+    recorded.map(({ request, decision, known, action }): [ActionRequest, RequestOutcome] => [
+      request,
+      known
+        ? { recorded: true, decision, operation_ids: operationIds.get(action.id) ?? [] }
+        : { recorded: true, decision: { outcome: 'unknown_resource', reasons: [unknownResource(request)] }, operation_ids: [] },
+    ]),
+  );
+  return requests.map((request) => outcomes.get(request) ?? { recorded: false });
 }
 
 /** The status a request ends in, and what its history row says of it. */

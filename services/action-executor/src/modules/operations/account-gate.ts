@@ -11,19 +11,29 @@ import type { Redis } from 'ioredis';
  * The holder is the operation id, so a job that runs again after a crash takes its own lease back.
  */
 const ACQUIRE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-local now, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
-if redis.call('ZSCORE', KEYS[1], ARGV[3]) then
-  redis.call('ZADD', KEYS[1], now + lease, ARGV[3])
-  return 0
+local now, lease, concurrency, per_second = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local answers = {}
+for i = 1, #KEYS / 2 do
+  local leases, started, holder = KEYS[2 * i - 1], KEYS[2 * i], ARGV[4 + i]
+  redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+  if redis.call('ZSCORE', leases, holder) then
+    redis.call('ZADD', leases, now + lease, holder)
+    answers[i] = 0
+  elseif redis.call('ZCARD', leases) >= concurrency then
+    answers[i] = 1
+  else
+    local count = redis.call('INCR', started)
+    if count == 1 then redis.call('PEXPIRE', started, 2000) end
+    if count > per_second then
+      answers[i] = 2
+    else
+      redis.call('ZADD', leases, now + lease, holder)
+      redis.call('PEXPIRE', leases, lease)
+      answers[i] = 0
+    end
+  end
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then return 1 end
-local started = redis.call('INCR', KEYS[2])
-if started == 1 then redis.call('PEXPIRE', KEYS[2], 2000) end
-if started > tonumber(ARGV[5]) then return 2 end
-redis.call('ZADD', KEYS[1], now + lease, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], lease)
-return 0
+return answers
 `;
 
 export interface AccountGateOptions {
@@ -37,18 +47,29 @@ export interface AccountGateOptions {
 
 export type GateAnswer = { acquired: true } | { acquired: false; reason: 'busy' | 'rate_limited'; retryInMs: number };
 
-export interface AccountGate {
-  acquire(accountId: string, holder: string): Promise<GateAnswer>;
-  release(accountId: string, holder: string): Promise<void>;
+export interface Lease {
+  accountId: string;
+  holder: string;
 }
 
-/** The script under a command name: ioredis sends it by its digest (EVALSHA), the whole text only when Redis has not cached it. */
+export interface AccountGate {
+  acquire(accountId: string, holder: string): Promise<GateAnswer>;
+  /** acquire for many leases (a worker's jobs of one moment), in one script call: the answers in order. */
+  acquireMany(leases: readonly Lease[]): Promise<GateAnswer[]>;
+  release(accountId: string, holder: string): Promise<void>;
+  releaseMany(leases: readonly Lease[]): Promise<void>;
+}
+
+/**
+ * The script under a command name: ioredis sends it by its digest (EVALSHA), the whole text only
+ * when Redis has not cached it. Its keys (two per lease) vary in number, given first.
+ */
 interface GateRedis extends Redis {
-  stratusAccountGateAcquire(leases: string, started: string, now: number, leaseMs: number, holder: string, concurrency: number, perSecond: number): Promise<number>;
+  stratusAccountGateAcquire(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
 }
 
 function withGateCommand(redis: Redis): GateRedis {
-  if (!('stratusAccountGateAcquire' in redis)) redis.defineCommand('stratusAccountGateAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+  if (!('stratusAccountGateAcquire' in redis)) redis.defineCommand('stratusAccountGateAcquire', { lua: ACQUIRE });
   return redis as GateRedis;
 }
 
@@ -59,17 +80,33 @@ const BUSY_RETRY_MS = 250;
 export function createAccountGate({ redis: connection, prefix, concurrency, perSecond, leaseMs = DEFAULT_LEASE_MS }: AccountGateOptions): AccountGate {
   const redis = withGateCommand(connection);
   const leases = (accountId: string) => `${prefix}:account-gate:${accountId}:leases`;
-  return {
+  const answerOf = (code: number, now: number): GateAnswer => {
+    if (code === 0) return { acquired: true };
+    if (code === 1) return { acquired: false, reason: 'busy', retryInMs: BUSY_RETRY_MS + Math.round(Math.random() * BUSY_RETRY_MS) };
+    return { acquired: false, reason: 'rate_limited', retryInMs: (Math.floor(now / 1000) + 1) * 1000 - now + Math.round(Math.random() * 100) };
+  };
+  const gate: AccountGate = {
     async acquire(accountId, holder) {
+      return (await gate.acquireMany([{ accountId, holder }]))[0]!;
+    },
+    async acquireMany(asked) {
+      if (asked.length === 0) return [];
       const now = Date.now();
       const second = Math.floor(now / 1000);
-      const answer = await redis.stratusAccountGateAcquire(leases(accountId), `${prefix}:account-gate:${accountId}:started:${second}`, now, leaseMs, holder, concurrency, perSecond);
-      if (answer === 0) return { acquired: true };
-      if (answer === 1) return { acquired: false, reason: 'busy', retryInMs: BUSY_RETRY_MS + Math.round(Math.random() * BUSY_RETRY_MS) };
-      return { acquired: false, reason: 'rate_limited', retryInMs: (second + 1) * 1000 - now + Math.round(Math.random() * 100) };
+      const keys = asked.flatMap(({ accountId }) => [leases(accountId), `${prefix}:account-gate:${accountId}:started:${second}`]);
+      const codes = await redis.stratusAccountGateAcquire(keys.length, ...keys, now, leaseMs, concurrency, perSecond, ...asked.map((lease) => lease.holder));
+      return codes.map((code) => answerOf(code, now));
     },
     async release(accountId, holder) {
-      await redis.zrem(leases(accountId), holder);
+      await gate.releaseMany([{ accountId, holder }]);
+    },
+    async releaseMany(held) {
+      if (held.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const { accountId, holder } of held) pipeline.zrem(leases(accountId), holder);
+      const failed = (await pipeline.exec())?.find(([error]) => error !== null);
+      if (failed) throw failed[0];
     },
   };
+  return gate;
 }

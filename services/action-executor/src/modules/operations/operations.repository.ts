@@ -1,8 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { ActionType, CloudProvider, Database, JsonObject, OperationStatus } from '@stratus/db';
 import type { ResourceKind } from '@stratus/cloud';
-import { actionEvents } from '../actions/action-events.ts';
-import { historyRow } from '../actions/actions.service.ts';
+import { actionEvents, publishActionEvents } from '../actions/action-events.ts';
 
 type Trx = Transaction<Database>;
 
@@ -27,8 +26,9 @@ export interface OperationTarget {
   account: { id: string; organization_id: string; provider: CloudProvider; account_id: string; settings: Record<string, unknown> } | null;
 }
 
-export async function findOperationTarget(trx: Trx, operationId: string): Promise<OperationTarget | undefined> {
-  const row = await trx
+/** The operations with what executing them needs, by id; an id with no row is left out. */
+export async function findOperationTargets(trx: Trx, operationIds: readonly string[]): Promise<Map<string, OperationTarget>> {
+  const rows = await trx
     .selectFrom('operations as o')
     .leftJoin('actions as a', 'a.id', 'o.action_id')
     .leftJoin('resources as r', 'r.id', 'o.resource_id')
@@ -39,60 +39,71 @@ export async function findOperationTarget(trx: Trx, operationId: string): Promis
       'r.id as resource_id', 'r.provider_resource_id', 'r.type as resource_type', 'r.region', 'r.state', 'r.tags', 'r.metadata',
       'c.id as account_ref', 'c.provider', 'c.account_id', 'c.settings',
     ])
-    .where('o.id', '=', operationId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    organization_id: row.organization_id,
-    status: row.status,
-    attempts: row.attempts,
-    operation: row.operation,
-    params: row.params,
-    action: row.action_id === null || row.action_type === null ? null : { id: row.action_id, organization_id: row.organization_id, action_type: row.action_type, resource_id: row.resource_id },
-    resource:
-      row.resource_id === null || row.provider_resource_id === null
-        ? null
-        : {
-            id: row.resource_id,
-            provider_resource_id: row.provider_resource_id,
-            type: row.resource_type as ResourceKind,
-            region: row.region,
-            state: row.state,
-            tags: row.tags ?? {},
-            metadata: row.metadata ?? {},
-          },
-    account:
-      row.account_ref === null || row.provider === null || row.account_id === null
-        ? null
-        : { id: row.account_ref, organization_id: row.organization_id, provider: row.provider, account_id: row.account_id, settings: row.settings ?? {} },
-  };
+    .where('o.id', 'in', operationIds)
+    .execute();
+  return new Map(
+    rows.map((row): [string, OperationTarget] => [
+      row.id,
+      {
+        id: row.id,
+        organization_id: row.organization_id,
+        status: row.status,
+        attempts: row.attempts,
+        operation: row.operation,
+        params: row.params,
+        action: row.action_id === null || row.action_type === null ? null : { id: row.action_id, organization_id: row.organization_id, action_type: row.action_type, resource_id: row.resource_id },
+        resource:
+          row.resource_id === null || row.provider_resource_id === null
+            ? null
+            : {
+                id: row.resource_id,
+                provider_resource_id: row.provider_resource_id,
+                type: row.resource_type as ResourceKind,
+                region: row.region,
+                state: row.state,
+                tags: row.tags ?? {},
+                metadata: row.metadata ?? {},
+              },
+        account:
+          row.account_ref === null || row.provider === null || row.account_id === null
+            ? null
+            : { id: row.account_ref, organization_id: row.organization_id, provider: row.provider, account_id: row.account_id, settings: row.settings ?? {} },
+      },
+    ]),
+  );
 }
 
 /**
- * Counts the attempt and marks the operation running, and its action with it the first time.
- * Undefined when the operation is no longer to be run (another worker finished it meanwhile).
- * One statement writes the three rows; the action moves only from queued (its history row with
- * it), which its row lock decides when two attempts overlap.
+ * Counts an attempt of each operation and marks it running, and its action with it the first
+ * time: the attempts of those still to be run, by id (one another worker finished meanwhile is
+ * left out). One statement writes the three tables for all of them; an action moves only from
+ * queued (its history row with it), which its row lock decides when two attempts overlap.
  */
-export async function markRunning(trx: Trx, target: OperationTarget): Promise<number | undefined> {
-  const row = await trx
+export async function markRunning(trx: Trx, targets: readonly OperationTarget[]): Promise<Map<string, number>> {
+  if (targets.length === 0) return new Map();
+  const rows = await trx
     .with('operation', (db) =>
       db
         .updateTable('operations')
         .set((eb) => ({ status: 'running', attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', target.id)
+        .where('id', 'in', targets.map((target) => target.id))
         .where('status', 'in', ['queued', 'running'])
-        .returning('attempts'),
+        .returning(['id', 'action_id', 'attempts']),
     )
     .with('action', (db) =>
       db
         .updateTable('actions')
+        .from('operation')
         .set({ status: 'running' })
-        .where('id', '=', target.action?.id ?? null)
-        .where('status', '=', 'queued')
-        .where(({ exists, selectFrom }) => exists(selectFrom('operation').select('attempts')))
-        .returning(['organization_id', 'id as action_id', 'status', sql<Date>`clock_timestamp()`.as('executed_at'), sql<string>`${`operation ${target.id} started`}::text`.as('details')]),
+        .whereRef('actions.id', '=', 'operation.action_id')
+        .where('actions.status', '=', 'queued')
+        .returning([
+          'actions.organization_id',
+          'actions.id as action_id',
+          'actions.status',
+          sql<Date>`clock_timestamp()`.as('executed_at'),
+          sql<string>`'operation ' || operation.id || ' started'`.as('details'),
+        ]),
     )
     .with('history', (db) =>
       db
@@ -101,9 +112,9 @@ export async function markRunning(trx: Trx, target: OperationTarget): Promise<nu
         .expression((eb) => eb.selectFrom('action').select(['organization_id', 'action_id', 'status', 'executed_at', 'details'])),
     )
     .selectFrom('operation')
-    .select('attempts')
-    .executeTakeFirst();
-  return row?.attempts;
+    .select(['id', 'attempts'])
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.attempts]));
 }
 
 /** A failed attempt that will be retried: the operation waits again, with the error kept. */
@@ -111,29 +122,42 @@ export async function markRetrying(trx: Trx, operationId: string, error: JsonObj
   await trx.updateTable('operations').set({ status: 'queued', result: JSON.stringify({ last_error: error }) }).where('id', '=', operationId).execute();
 }
 
+export type OperationOutcome = { status: 'success'; result: JsonObject } | { status: 'error'; result: JsonObject; error: { message: string; retryable: boolean } };
+
 /**
- * The operation's end, its action's, and the action's event, in one transaction: a crash leaves
- * either all of them or none (and the job, run again, finds the operation still to be done).
+ * Operations' ends, their actions', and the actions' events, in one transaction: a crash leaves
+ * either all of them or none (and a job run again finds its operation still to be done). One
+ * statement writes the three tables for all of them, one more the events.
  */
-export async function markFinished(
-  trx: Trx,
-  target: OperationTarget,
-  outcome: { status: 'success'; result: JsonObject } | { status: 'error'; result: JsonObject; error: { message: string; retryable: boolean } },
-): Promise<void> {
-  const operation = trx.updateTable('operations').set({ status: outcome.status, result: JSON.stringify(outcome.result) }).where('id', '=', target.id);
-  if (!target.action) {
-    await operation.execute();
-    return;
-  }
-  const action = target.action;
-  const details = outcome.status === 'success' ? `operation ${target.id} succeeded` : outcome.error.message;
-  // The three rows in one statement: they change together or not at all, in one round trip.
-  await trx
-    .with('operation', () => operation)
-    .with('action', (db) => db.updateTable('actions').set({ status: outcome.status }).where('id', '=', action.id))
-    .insertInto('action_history')
-    .values(historyRow({ organization_id: target.organization_id, action_id: action.id, status: outcome.status, actor: null, details, result: { operation_id: target.id, ...outcome.result } }))
-    .execute();
-  if (outcome.status === 'success') await actionEvents.completed(trx, action, target.id, outcome.result);
-  else await actionEvents.failed(trx, action, outcome.error, target.id);
+export async function markFinished(trx: Trx, endings: readonly { target: OperationTarget; outcome: OperationOutcome }[]): Promise<void> {
+  if (endings.length === 0) return;
+  const ended = endings.map(({ target, outcome }) => ({
+    id: target.id,
+    organization_id: target.organization_id,
+    action_id: target.action?.id ?? null,
+    status: outcome.status,
+    result: outcome.result,
+    details: outcome.status === 'success' ? `operation ${target.id} succeeded` : outcome.error.message,
+  }));
+  // The three tables in one statement: they change together or not at all, in one round trip.
+  // History rows are stamped by the clock, as historyRow stamps them.
+  await sql`
+    with ended as (
+      select * from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb)
+          as e(id uuid, organization_id uuid, action_id uuid, status text, result jsonb, details text)
+    ), operation as (
+      update operations o set status = ended.status::operation_status, result = ended.result from ended where o.id = ended.id
+    ), action as (
+      update actions a set status = ended.status::action_status from ended where a.id = ended.action_id
+    )
+    insert into action_history (organization_id, action_id, status, executed_at, details, result)
+    select organization_id, action_id, status::action_status, clock_timestamp(), details, jsonb_build_object('operation_id', id) || result
+      from ended where action_id is not null
+  `.execute(trx);
+  await publishActionEvents(
+    trx,
+    endings.flatMap(({ target, outcome }) =>
+      !target.action ? [] : outcome.status === 'success' ? [actionEvents.completed(target.action, target.id, outcome.result)] : [actionEvents.failed(target.action, outcome.error, target.id)],
+    ),
+  );
 }

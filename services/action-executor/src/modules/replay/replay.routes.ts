@@ -38,7 +38,7 @@ const replayOptions = z.object({
   reason: z.string().max(500).optional().describe("kept in each action's history"),
 });
 
-export const replayRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue'> }> = async (app, options) => {
+export const replayRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue' | 'enqueueMany'> }> = async (app, options) => {
   /** Replays in the caller's organisation, then enqueues what the committed replay queued. */
   async function replay(request: FastifyRequest, selection: Parameters<typeof replayFailed>[1], body: z.infer<typeof replayOptions>): Promise<ReplayOutcome> {
     const outcome = await request.withTenant((trx) => replayFailed(trx, selection, { actor: request.auth.userId, dry_run: body.dry_run, ...(body.reason === undefined ? {} : { reason: body.reason }) }));

@@ -69,7 +69,7 @@ function conflictOnName(error: unknown, name: string): never {
   throw error;
 }
 
-export const schedulesRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue'> }> = async (app, { queues }) => {
+export const schedulesRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue' | 'enqueueMany'> }> = async (app, { queues }) => {
   app.get(
     '/schedules',
     {

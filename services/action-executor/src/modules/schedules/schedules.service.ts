@@ -149,7 +149,7 @@ export async function convergeOrganization(trx: Trx, organizationId: string, now
 }
 
 /** Evaluates every organisation that has an enabled schedule or a tagged resource, each in its own transaction. */
-export async function convergeSchedules(db: Kysely<Database>, queues: Pick<Queues, 'enqueue'>, now: Date): Promise<ConvergenceReport[]> {
+export async function convergeSchedules(db: Kysely<Database>, queues: Pick<Queues, 'enqueue' | 'enqueueMany'>, now: Date): Promise<ConvergenceReport[]> {
   const { rows } = await sql<{ organization_id: string }>`select organization_id from stratus_scheduled_organizations()`.execute(db);
   const reports: ConvergenceReport[] = [];
   for (const { organization_id } of rows) {

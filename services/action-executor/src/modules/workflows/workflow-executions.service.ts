@@ -14,7 +14,7 @@ export function executionJobId(execution: { id: string; attempt: number }): stri
   return `${execution.id}-${execution.attempt}`;
 }
 
-export async function enqueueExecution(queues: Pick<Queues, 'enqueue'>, organizationId: string, execution: { id: string; attempt: number }): Promise<void> {
+export async function enqueueExecution(queues: Pick<Queues, 'enqueue' | 'enqueueMany'>, organizationId: string, execution: { id: string; attempt: number }): Promise<void> {
   await queues.enqueue('workflow.execution.run', { execution_id: execution.id, organization_id: organizationId }, { jobId: executionJobId(execution) });
 }
 
@@ -113,7 +113,7 @@ async function stepOnce(trx: Trx, organizationId: string, executionId: string, n
  */
 export async function advanceExecution(
   db: Kysely<Database>,
-  queues: Pick<Queues, 'enqueue'>,
+  queues: Pick<Queues, 'enqueue' | 'enqueueMany'>,
   organizationId: string,
   executionId: string,
   clock: () => Date = () => new Date(),

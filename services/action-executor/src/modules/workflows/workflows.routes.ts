@@ -46,7 +46,7 @@ async function scheduleOf(queues: Pick<Queues, 'schedule' | 'unschedule'>, workf
   await syncWorkflowSchedule(queues, { ...workflow, definition: workflow.definition as WorkflowDefinition });
 }
 
-export const workflowsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue' | 'schedule' | 'unschedule'> }> = async (app, { queues }) => {
+export const workflowsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqueue' | 'enqueueMany' | 'schedule' | 'unschedule'> }> = async (app, { queues }) => {
   app.get(
     '/workflows',
     { config: { permission: 'automation_rules:read' }, schema: { summary: 'Workflows, newest first', tags, querystring: pageQuery, response: { 200: pageSchema(workflowSchema) } } },

@@ -61,7 +61,7 @@ export function passesFilter(filter: Extract<WorkflowDefinition['trigger'], { ty
  * the event id, so a redelivered event starts nothing twice. The jobs are enqueued as the
  * transaction's last step: one that runs before the commit finds no row yet and comes back shortly.
  */
-export async function triggerWorkflows(trx: Trx, queues: Pick<Queues, 'enqueue'>, event: EventEnvelope<WorkflowEventType>): Promise<number> {
+export async function triggerWorkflows(trx: Trx, queues: Pick<Queues, 'enqueue' | 'enqueueMany'>, event: EventEnvelope<WorkflowEventType>): Promise<number> {
   const workflows = await trx
     .selectFrom('workflows')
     .select(['id', 'organization_id', 'definition'])
