@@ -87,9 +87,12 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
 
     // Sorted by the server: twice on the column is most expensive first, as the API lists them.
     const costHeader = table.getByRole('button', { name: /Cost \/ month/ });
+    // Each click reads the page again: the second waits for the first's, or it lands on the table being replaced.
+    const sort = () => new URL(adminPage.url()).searchParams.get('sort');
     await costHeader.click();
+    await expect.poll(sort, POLL).toBe('cost_monthly');
     await costHeader.click();
-    await expect.poll(() => new URL(adminPage.url()).searchParams.get('sort'), POLL).toBe('-cost_monthly');
+    await expect.poll(sort, POLL).toBe('-cost_monthly');
     const priciest = await system.serviceApi<{ items: Array<{ name: string | null; provider_resource_id: string }> }>('ingestion', '/v1/resources?sort=-cost_monthly&limit=1');
     const top = priciest.items[0]!;
     await expect.poll(() => table.getByRole('row').nth(1).getByRole('link').textContent(), POLL).toBe(top.name ?? top.provider_resource_id);
@@ -287,6 +290,57 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     await expect.poll(() => adminPage.getByTestId('activity-table').getByRole('row').nth(1).textContent(), POLL).toContain(`action.completed ${applied.resource_id}`);
     await adminPage.getByTestId('audit-verification').waitFor();
     await checkPage(adminPage, 'activity');
+  }, 600_000);
+
+  it('lists an action that failed, and replays it from the failed tab once its cause is gone: it succeeds, once', async () => {
+    // No approval for this one: the step is about replay. The cloud refuses every operation of one account meanwhile.
+    await system.serviceApi('action-executor', '/v1/action-policy', { method: 'PUT', body: { rules: [], approval: { quorum: 1, approver_role: 'admin', expires_in_hours: 24 } } });
+    const accounts = await system.serviceApi<{ items: Array<{ id: string; settings: { adapter?: string; sim?: Record<string, unknown> } }> }>('ingestion', '/v1/cloud-accounts');
+    const { id: accountId, settings } = accounts.items[0]!;
+    const { adapter: _chosenAtLink, ...changeable } = settings;
+    const failureRate = (failure_rate: number) =>
+      system.serviceApi('ingestion', `/v1/cloud-accounts/${accountId}`, { method: 'PATCH', body: { settings: { ...changeable, sim: { ...settings.sim, failure_rate } } } });
+    await failureRate(1);
+    const { items: [resource] } = await system.serviceApi<{ items: Array<{ id: string }> }>('ingestion', `/v1/resources?cloud_account_id=${accountId}&limit=1`);
+    const { action_id } = await system.serviceApi<{ action_id: string }>('action-executor', '/v1/actions', {
+      method: 'POST',
+      body: { resource_id: resource!.id, action_type: 'tag', parameters: { tags: { oncall: 'replayed' } } },
+    });
+    // Transient refusals are retried with backoff (5 s, doubled) before the action fails.
+    await eventually(
+      async () => {
+        const { items } = await system.serviceApi<{ items: Array<{ action_id: string }> }>('action-executor', '/v1/actions/failed');
+        expect(items.map((item) => item.action_id)).toContain(action_id);
+      },
+      { timeoutMs: 240_000, intervalMs: 1_000 },
+    );
+    await failureRate(0);
+
+    await adminPage.goto(`${system.consoleUrl}/actions`);
+    await adminPage.getByRole('tab', { name: 'Failed' }).click();
+    const replay = adminPage.getByRole('button', { name: `Replay tag ${action_id}` });
+    await replay.waitFor();
+    await checkPage(adminPage, 'failed actions');
+    await replay.click();
+    const dialog = adminPage.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Replay' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const done = await eventually(
+      async () => {
+        const action = await system.serviceApi<{ status: string; history: Array<{ status: string; details: string | null }>; operations: Array<{ status: string }> }>(
+          'action-executor',
+          `/v1/actions/${action_id}`,
+        );
+        expect(action.status).toBe('success');
+        return action;
+      },
+      { timeoutMs: POLL.timeout, intervalMs: 500 },
+    );
+    // The failed operation and its replay; the replay ran once.
+    expect(done.operations.map((operation) => operation.status).sort()).toEqual(['error', 'success']);
+    expect(done.history.some((entry) => entry.details?.includes('replayed from the console'))).toBe(true);
+    await expect.poll(async () => (await adminPage.getByRole('button', { name: `Replay tag ${action_id}` }).count()), POLL).toBe(0);
   }, 600_000);
 
   it('sends a person whose session expired back to the sign-in page, then to where they were', async () => {

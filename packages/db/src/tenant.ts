@@ -43,3 +43,13 @@ export async function teamAllows(trx: Transaction<Database>, cloudAccountId: str
   const { rows } = await sql<{ allowed: boolean }>`select stratus_team_allows(${cloudAccountId}::uuid, ${level}) as allowed`.execute(trx);
   return rows[0]?.allowed === true;
 }
+
+/**
+ * Whether the session's person is restricted to their teams' accounts (a person who is not an
+ * admin; never a session that names nobody): for work that reaches every account at once, which
+ * no account policy can refuse row by row.
+ */
+export async function teamRestricted(trx: Transaction<Database>): Promise<boolean> {
+  const { rows } = await sql<{ restricted: boolean }>`select stratus_team_accounts('read') is not null as restricted`.execute(trx);
+  return rows[0]?.restricted === true;
+}

@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@stratus/testing';
 import { CHECKED_VALUES, ENUM_VALUES, TABLES, TABLE_ACCESS, TABLE_COLUMNS, VIEW_COLUMNS } from '../src/index.ts';
 
 /** The restrictive policies of the TeamAccess migration, in name order as the catalogue query sorts them. */
-const TEAM_POLICIES = { account: ['team_delete', 'team_insert', 'team_read', 'team_update'], organisation: ['team_delete', 'team_insert', 'team_update'], subject: ['team_read'] };
+const TEAM_POLICIES = { account: ['team_delete', 'team_insert', 'team_read', 'team_update'], organisation: ['team_delete', 'team_insert', 'team_update'], admins: ['team_delete', 'team_insert', 'team_read', 'team_update'], subject: ['team_read'] };
 const teamPolicies = (table: (typeof TABLES)[number]) => {
   const scope = TABLE_ACCESS[table].teamScoped;
   return scope ? TEAM_POLICIES[scope] : [];

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { createDb, teamAllows, withTenant, type Database, type ServiceRole, type TeamAccessLevel } from '../src/index.ts';
+import { createDb, teamAllows, teamRestricted, withTenant, type Database, type ServiceRole, type TeamAccessLevel } from '../src/index.ts';
 import { seedTenant, type Tenant } from './seed-tenant.ts';
 
 const RLS_REFUSAL = /new row violates row-level security policy/;
@@ -131,6 +131,37 @@ describe('team access by row-level security', () => {
     await expect(rule(people.operator)).rejects.toThrow(RLS_REFUSAL);
     await rule(people.admin);
     await rule();
+  });
+
+  it('shows organisation-wide reports, unassigned cost and billing imports only to unrestricted sessions, who alone change the import setting', async () => {
+    const organization_id = org.organizationId;
+    const report = await owner.insertInto('reports').values({ organization_id, name: 'monthly', report_type: 'showback', cron: '0 6 1 * *', notification_channels: '[]' }).returning('id').executeTakeFirstOrThrow();
+    await owner.insertInto('report_runs').values({ organization_id, report_id: report.id, trigger: 'manual', job_key: randomUUID() }).execute();
+    const billing = await owner.insertInto('billing_imports').values({ organization_id, file_name: 'focus.csv', unlinked_sub_accounts: 'unassigned' }).returning('id').executeTakeFirstOrThrow();
+    await owner
+      .insertInto('unassigned_costs')
+      .values({ organization_id, billing_import_id: billing.id, provider: 'AWS', sub_account_id: '999999999999', charge_date: '2026-11-01', service_name: 'AmazonEC2', charge_category: 'Usage', currency: 'USD', rows: 1, billed_cost: '1', effective_cost: '1', list_cost: '1' })
+      .execute();
+    const seen = (userId?: string) =>
+      withTenant(as('stratus_cost'), organization_id, async (trx) => ({
+        reports: (await trx.selectFrom('reports').select('id').execute()).length,
+        report_runs: (await trx.selectFrom('report_runs').select('id').execute()).length,
+        unassigned_costs: (await trx.selectFrom('unassigned_costs').select('id').execute()).length,
+        billing_imports: (await trx.selectFrom('billing_imports').select('id').execute()).length,
+        restricted: await teamRestricted(trx),
+      }), userId === undefined ? {} : { userId });
+    const all = { reports: 1, report_runs: 1, unassigned_costs: 1, billing_imports: 1, restricted: false };
+    expect(await seen()).toEqual(all);
+    expect(await seen(people.admin)).toEqual(all);
+    expect(await seen(people.reader)).toEqual({ reports: 0, report_runs: 0, unassigned_costs: 0, billing_imports: 0, restricted: true });
+
+    const setting = (userId?: string) =>
+      withTenant(as('stratus_ingestion'), organization_id, (trx) =>
+        trx.insertInto('cost_import_settings').values({ organization_id, unlinked_sub_accounts: 'refuse' })
+          .onConflict((conflict) => conflict.column('organization_id').doUpdateSet({ unlinked_sub_accounts: 'refuse' })).execute(),
+      userId === undefined ? {} : { userId });
+    await expect(setting(people.operator)).rejects.toThrow(RLS_REFUSAL);
+    await setting(people.admin);
   });
 
   it("keeps a nested withTenant without a user on the outer request's person", async () => {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { AppError, ERROR_STATUS, type ErrorKind } from './app-error.ts';
 
 export interface ErrorBody {
@@ -6,6 +7,9 @@ export interface ErrorBody {
   message: string;
   details?: Record<string, unknown>;
 }
+
+/** An ErrorBody as a route declares it among its responses, so /docs shows what a 4xx holds. */
+export const errorSchema = z.object({ error: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 
 interface ValidationIssue {
   instancePath: string;

@@ -1,5 +1,5 @@
 export { AppError, ERROR_STATUS, assertNever, type ErrorKind } from './app-error.ts';
-export { invalidRequestMessage, type ErrorBody } from './error-handler.ts';
+export { errorSchema, invalidRequestMessage, type ErrorBody } from './error-handler.ts';
 export { buildServer, BEARER_SECURITY_SCHEME, type ServerOptions, type StratusServer } from './server.ts';
 export { installRateLimits, type RateLimitClass, type RateLimitOptions, type RateLimits } from './rate-limit.ts';
 export { healthPlugin, type HealthOptions, type ReadinessCheck } from './health.plugin.ts';
@@ -7,3 +7,4 @@ export { cursorCodec, decodeCursor, encodeCursor, pageQuery, pageSchema, pgTimes
 export { LIMITS, day, jsonProblems, jsonValue, text, textProblem } from './fields.ts';
 export { hardenRequestSchema } from './request-schema.ts';
 export { deliveryChannel, notificationChannel } from './notification-channels.ts';
+export { ADDRESS_REFUSED, assertPermittedHost, assertPermittedLiteral, forbiddenLiteral, forbiddenRange, parseAllowedNetworks, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from './outbound-address.ts';

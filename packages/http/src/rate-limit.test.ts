@@ -93,6 +93,15 @@ describe('rate limits', () => {
     expect((await get(one, '/v1/things', 'token-e', address)).statusCode).toBe(200);
   });
 
+  it('documents the 429 on every counted route, and on no probe', async () => {
+    const document = (await get(one, '/docs/json', undefined, '10.0.0.6')).json();
+    const refusal = document.paths['/v1/things'].get.responses['429'];
+    expect(refusal.description).toMatch(/Retry-After/);
+    expect(Object.keys(refusal.content['application/json'].schema.properties)).toEqual(['error', 'message', 'details']);
+    expect(document.paths['/login'].post.responses['429']).toBeDefined();
+    expect(document.paths['/healthz'].get.responses['429']).toBeUndefined();
+  });
+
   it('never limits the health probes', async () => {
     const address = '10.0.0.5';
     for (let i = 0; i < 12; i++) {

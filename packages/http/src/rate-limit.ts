@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from './app-error.ts';
+import { errorSchema } from './error-handler.ts';
 
 /**
  * `standard` for every route unless it says otherwise; `strict` for the routes an attacker would
@@ -116,6 +117,7 @@ function binding(standings: Standing[]): Standing | undefined {
  * lookups (and is caught by its address).
  */
 export function installRateLimits(app: FastifyInstance, options: RateLimitOptions): void {
+  app.addHook('onRoute', documentRateLimit);
   const byClass: Record<RateLimitClass, Limiter[]> = { standard: limitersOf(options, 'standard'), strict: limitersOf(options, 'strict') };
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const routeClass = request.routeOptions.config.rateLimit ?? 'standard';
@@ -133,4 +135,14 @@ export function installRateLimits(app: FastifyInstance, options: RateLimitOption
       });
     }
   });
+}
+
+const RATE_LIMITED = errorSchema.describe('Too many requests from this token or address: retry after the `Retry-After` header\'s seconds.');
+
+/** Every counted route may answer 429: its OpenAPI document says so, beside its own responses. */
+function documentRateLimit(route: RouteOptions): void {
+  if (route.config?.rateLimit === false) return;
+  const schema = (route.schema ??= {});
+  const response = (schema.response ??= {}) as Record<string, unknown>;
+  response[429] ??= RATE_LIMITED;
 }

@@ -62,7 +62,7 @@ export const service: ServiceDefinition<typeof env> = {
     return [
       // First, so that every sync sees what the action executor did to simulated accounts.
       sharedSimCloud(deps.db),
-      discoveryWorker(deps, adapters, { keyring: deps.config.CREDENTIALS_KEYS, maxBytes: deps.config.MAX_UPLOAD_BYTES }, deps.config.DISCOVERY_CONCURRENCY),
+      discoveryWorker(deps, adapters, { keyring: deps.config.CREDENTIALS_KEYS, maxBytes: deps.config.MAX_UPLOAD_BYTES, allowedNetworks: deps.config.TERRAFORM_BACKEND_ALLOWED_NETWORKS }, deps.config.DISCOVERY_CONCURRENCY),
       discoveryScheduler(deps, deps.config.DISCOVERY_RECONCILE_MS),
     ];
   },

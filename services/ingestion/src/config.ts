@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { costRetentionEnv, port, serviceEnv } from '@stratus/config';
+import { parseAllowedNetworks } from '@stratus/http';
 import { credentialsKeys } from '@stratus/vault';
 
 export const env = serviceEnv.extend({
@@ -19,4 +20,20 @@ export const env = serviceEnv.extend({
   DISCOVERY_RECONCILE_MS: z.coerce.number().int().min(1_000).default(60_000),
   /** Largest FOCUS file accepted by upload, in bytes (2 GiB by default). */
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  /**
+   * Private networks Terraform backends may be read from, as comma-separated CIDRs (a GitLab or
+   * MinIO of the company's network: `10.20.0.0/16`). Public addresses need no listing; this host
+   * and link-local addresses (the cloud metadata service) are refused unless listed.
+   */
+  TERRAFORM_BACKEND_ALLOWED_NETWORKS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      try {
+        return parseAllowedNetworks(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });

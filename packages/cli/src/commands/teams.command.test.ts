@@ -46,4 +46,17 @@ it('creates a team, staffs it, grants it an account and lists all of it; then re
   expect((await stratus(['teams', 'remove-member', teamId, '--org', orgId, '--user', org.user.id], env)).code).toBe(0);
   expect((await stratus(['teams', 'delete', teamId, '--org', orgId], env)).stdout).toBe('team platform deleted\n');
   expect(await database.owner.selectFrom('teams').select('id').execute()).toEqual([]);
-});
+
+  // Each change is announced for the audit trail, as the console and ingestion announce theirs.
+  const events = await database.owner.selectFrom('event_outbox_events').select(['producer', 'type', 'envelope']).orderBy('seq').execute();
+  expect(events.map((event) => [event.producer, event.type, event.envelope.data])).toEqual([
+    ['console', 'team.changed', { user_id: null, team_id: teamId, change: 'created', name: 'platform' }],
+    ['console', 'team.changed', { user_id: null, team_id: teamId, change: 'member_set', name: 'platform', member_user_id: org.user.id, member_role: 'maintainer' }],
+    ['ingestion', 'cloud_account.access_changed', { user_id: null, cloud_account_id: accountId, team_id: teamId, access_level: 'operate' }],
+    ['ingestion', 'cloud_account.access_changed', { user_id: null, cloud_account_id: accountId, team_id: teamId, access_level: null }],
+    ['console', 'team.changed', { user_id: null, team_id: teamId, change: 'member_removed', name: 'platform', member_user_id: org.user.id }],
+    ['console', 'team.changed', { user_id: null, team_id: teamId, change: 'deleted', name: 'platform' }],
+  ]);
+  expect(new Set(events.map((event) => event.envelope.tenant))).toEqual(new Set([orgId]));
+  // A dozen CLI processes, each starting Node and the command.
+}, 180_000);

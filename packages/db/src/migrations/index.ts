@@ -38,6 +38,7 @@ import * as unassignedCosts from './1763856000155-UnassignedCosts.ts';
 import * as teamAccessForLaterTables from './1763856000156-TeamAccessForLaterTables.ts';
 import * as terraformObjectBackends from './1763856000160-TerraformObjectBackends.ts';
 import * as terraformAzurermBackend from './1763856000170-TerraformAzurermBackend.ts';
+import * as organisationWideData from './1763856000190-OrganisationWideData.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -83,4 +84,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000156-TeamAccessForLaterTables': teamAccessForLaterTables,
   '1763856000160-TerraformObjectBackends': terraformObjectBackends,
   '1763856000170-TerraformAzurermBackend': terraformAzurermBackend,
+  '1763856000190-OrganisationWideData': organisationWideData,
 };

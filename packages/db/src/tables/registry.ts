@@ -81,9 +81,11 @@ export interface TableAccess {
    * The restrictive team_* policies of the TeamAccess migration. account: rows belong to one cloud
    * account, which a person who is not an organisation admin reaches only through a team's grant.
    * organisation: organisation-wide automation, which only admins (and the CLI) change.
+   * admins: what spans every account (reports, unassigned cost, billing-level imports), which only
+   * admins (and the CLI and jobs) read or change.
    * subject: a trail whose entries about an account the person cannot see are hidden.
    */
-  teamScoped?: 'account' | 'organisation' | 'subject';
+  teamScoped?: 'account' | 'organisation' | 'admins' | 'subject';
 }
 
 const WRITE: readonly WritePrivilege[] = ['INSERT', 'UPDATE', 'DELETE'];
@@ -96,6 +98,8 @@ const readOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every
 const teamScoped = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'account' });
 /** ownedBy, for automation across accounts that only admins change. */
 const adminsChange = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'organisation' });
+/** ownedBy, for data across accounts that only admins read or change. */
+const adminsOnly = (role: ServiceRole): TableAccess => ({ ...ownedBy(role), teamScoped: 'admins' });
 /** A tenant's trail, appended to by the audit service and changed by nobody (triggers refuse even the owner). */
 const appendOnly: TableAccess = { rowSecurity: 'tenant_isolation', readers: 'every service', writers: { stratus_audit: ['INSERT'] } };
 
@@ -120,9 +124,9 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   resource_group_memberships: teamScoped('stratus_ingestion'),
   tags: teamScoped('stratus_ingestion'),
   cost_imports: teamScoped('stratus_ingestion'),
-  billing_imports: ownedBy('stratus_ingestion'),
-  cost_import_settings: ownedBy('stratus_ingestion'),
-  unassigned_costs: ownedBy('stratus_ingestion'),
+  billing_imports: adminsOnly('stratus_ingestion'),
+  cost_import_settings: adminsChange('stratus_ingestion'),
+  unassigned_costs: adminsOnly('stratus_ingestion'),
   // The raw state in terraform_states is sealed; what every service reads is terraform_resources.
   terraform_states: teamScoped('stratus_ingestion'),
   terraform_modules: ownedBy('stratus_ingestion'),
@@ -140,8 +144,8 @@ export const TABLE_ACCESS: { readonly [Table in TableName]: TableAccess } = {
   cost_estimated_days: teamScoped('stratus_cost'),
   cost_archives: ownedBy('stratus_cost'),
   // A report renders the whole organisation: only sessions nobody restricts change or run one.
-  reports: adminsChange('stratus_cost'),
-  report_runs: adminsChange('stratus_cost'),
+  reports: adminsOnly('stratus_cost'),
+  report_runs: adminsOnly('stratus_cost'),
 
   recommendations: teamScoped('stratus_recommendation'),
   recommendation_actions: ownedBy('stratus_recommendation'),

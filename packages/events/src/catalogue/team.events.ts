@@ -8,11 +8,11 @@ const TEAM_CHANGES = ['created', 'updated', 'deleted', 'member_set', 'member_rem
 export const teamChanged = defineEvent({
   type: 'team.changed',
   description:
-    'An admin created, renamed or deleted a team, or set or removed one of its members (member_user_id, and member_role when set).',
+    'An admin (or `stratus teams`) created, renamed or deleted a team, or set or removed one of its members (member_user_id, and member_role when set).',
   subject: 'team_id',
   schema: z.object({
-    /** Who made the change. */
-    user_id: id,
+    /** Who made the change; null for `stratus teams`, run as the database owner. */
+    user_id: id.nullable(),
     team_id: id,
     change: z.enum(TEAM_CHANGES),
     name: z.string(),
@@ -32,8 +32,8 @@ export const cloudAccountAccessChanged = defineEvent({
     cloud_account_id: id,
     team_id: id,
     access_level: z.enum(TEAM_ACCESS_LEVELS).nullable(),
-    /** Who made the change. */
-    user_id: id,
+    /** Who made the change; null for `stratus teams`, run as the database owner. */
+    user_id: id.nullable(),
   }),
   subjectOf: (data) => data.cloud_account_id,
 });

@@ -5,13 +5,13 @@ import type { SyncDependencies } from '../modules/discovery/discovery.service.ts
 import { accountCostsImportJob } from './account-costs-import.job.ts';
 import { accountSyncJob } from './account-sync.job.ts';
 import { terraformStatePullJob } from './terraform-state-pull.job.ts';
-import type { TerraformDeps } from '../modules/terraform/terraform.service.ts';
+import type { TerraformPullDeps } from '../modules/terraform/terraform.service.ts';
 
 /** Drains the discovery queue: account syncs, provider cost pulls and Terraform state pulls. */
 export function discoveryWorker(
   deps: ServiceDeps,
   adapters: Pick<SyncDependencies, 'adapterFor'>,
-  terraform: Pick<TerraformDeps, 'keyring'> & { maxBytes: number },
+  terraform: Pick<TerraformPullDeps, 'keyring' | 'maxBytes' | 'allowedNetworks'>,
   concurrency: number,
 ): BackgroundTask {
   let worker: Worker | undefined;

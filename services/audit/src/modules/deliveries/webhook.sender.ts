@@ -1,7 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
-import type { LookupFunction } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { Agent, fetch, type Response } from 'undici';
+import { ADDRESS_REFUSED, forbiddenLiteral, publicAddressesOnly } from '@stratus/http';
 import { DeliveryError } from './delivery-error.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 
@@ -18,68 +16,12 @@ export function retryAfterMs(value: string | null, now: number): number | undefi
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-/** How a refusal names the ranges of ipaddr.js; a range not listed is named as ipaddr.js names it. */
-const RANGE_NAMES: Record<string, string> = {
-  loopback: 'loopback',
-  private: 'private (RFC 1918)',
-  uniqueLocal: 'private (fc00::/7)',
-  linkLocal: 'link-local (where cloud metadata services answer)',
-  carrierGradeNat: 'carrier-grade NAT',
-  multicast: 'multicast',
-  broadcast: 'broadcast',
-  unspecified: 'unspecified',
-  reserved: 'reserved',
-};
-
-/**
- * The range of an address a webhook may not reach, or undefined for a public one. Only ipaddr.js's
- * `unicast` (the public internet) passes: loopback, private, link-local, CGNAT, multicast and the
- * unspecified address, but also NAT64, 6to4 and Teredo, which can embed any of those.
- * IPv4-mapped IPv6 (::ffff:127.0.0.1) is judged as the IPv4 address it is.
- */
-export function forbiddenRange(address: string): string | undefined {
-  const range = ipaddr.process(address).range();
-  return range === 'unicast' ? undefined : (RANGE_NAMES[range] ?? range);
-}
-
-const REFUSED = 'ESTRATUS_WEBHOOK_ADDRESS_REFUSED';
-
 /** Why a webhook's host was refused; names the range, never the address (the reason is recorded and logged). */
 function refusal(range: string, resolved: boolean): string {
   return (
     `the webhook's host ${resolved ? 'resolves to' : 'is'} a ${range} address; webhooks are sent to public addresses only ` +
     '(WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows others, for development)'
   );
-}
-
-/** dns.lookup asked for every address of a name. */
-type LookupAll = (
-  hostname: string,
-  options: LookupAllOptions,
-  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
-) => void;
-
-/**
- * Wraps a DNS lookup so that the socket only ever connects to the public addresses among those it
- * resolves: the check and the connection use the same answer, so a name that resolves to a public
- * address when checked and to a private one when connecting (DNS rebinding) gets nowhere.
- */
-export function publicAddressesOnly(lookup: LookupAll): LookupFunction {
-  return (hostname, options, callback) => {
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '');
-      const ranges = addresses.map(({ address }) => forbiddenRange(address));
-      const allowed = addresses.filter((_, index) => ranges[index] === undefined);
-      const [first] = allowed;
-      if (first === undefined) {
-        // A socket error's code survives undici's "fetch failed": post() tells this one apart by it.
-        const refused = Object.assign(new Error(refusal(ranges[0] ?? 'unknown', true)), { code: REFUSED });
-        return callback(refused, '');
-      }
-      if (options.all) return callback(null, allowed);
-      callback(null, first.address, first.family);
-    });
-  };
 }
 
 /** undici's "fetch failed" hides the reason in its cause: ECONNREFUSED, a TLS error, a timeout, a refused address. */
@@ -125,11 +67,8 @@ function checkTarget(url: string, allowPrivateNetworks: boolean): void {
   }
   if (allowPrivateNetworks) return;
   // A literal address is connected to without a lookup: it is checked here.
-  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (ipaddr.isValid(host)) {
-    const range = forbiddenRange(host);
-    if (range !== undefined) throw new DeliveryError(refusal(range, false), { permanent: true });
-  }
+  const range = forbiddenLiteral(parsed);
+  if (range !== undefined) throw new DeliveryError(refusal(range, false), { permanent: true });
 }
 
 /**
@@ -138,7 +77,7 @@ function checkTarget(url: string, allowPrivateNetworks: boolean): void {
  * addresses only: see publicAddressesOnly.
  */
 export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetworks: boolean }): WebhookSender {
-  const dispatcher = new Agent(allowPrivateNetworks ? {} : { connect: { lookup: publicAddressesOnly(dnsLookup) } });
+  const dispatcher = new Agent(allowPrivateNetworks ? {} : { connect: { lookup: publicAddressesOnly({ refusal }) } });
   return {
     /**
      * POSTs the body, signed when there is a secret, to the URL. Resolves on a 2xx. Network errors, timeouts, 429 and 5xx
@@ -164,7 +103,7 @@ export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetw
         });
       } catch (error) {
         const cause = causeOf(error);
-        if (cause?.code === REFUSED) throw new DeliveryError(cause.message!, { permanent: true });
+        if (cause?.code === ADDRESS_REFUSED) throw new DeliveryError(cause.message!, { permanent: true });
         throw new DeliveryError(`the webhook could not be reached: ${describeNetworkError(error)}`, { permanent: false });
       }
       // The answer's body is not read: free the connection.

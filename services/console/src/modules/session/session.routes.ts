@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { STRATUS_ROLES, rowSchema, withTenant } from '@stratus/db';
+import { errorSchema } from '@stratus/http';
 import { csrfTokenFor, CSRF_HEADER } from './csrf.ts';
 import { clientOf, login } from './login.service.ts';
 import { profileOf } from '../users/users.repository.ts';
@@ -9,8 +10,6 @@ import { totpCode } from './totp.ts';
 
 const tags = ['session'];
 const publicRoute = { public: true } as const;
-
-export const errorSchema = z.object({ error: z.string(), message: z.string() });
 
 export const profileSchema = z.object({
   user: rowSchema('users', {

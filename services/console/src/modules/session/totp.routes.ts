@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withTenant } from '@stratus/db';
+import { errorSchema } from '@stratus/http';
 import { profileOf } from '../users/users.repository.ts';
 import { refuse, requireSession, type ConsoleContext } from './session.plugin.ts';
-import { csrfNote, errorSchema } from './session.routes.ts';
+import { csrfNote } from './session.routes.ts';
 import { acceptTotpCode, newTotpSecret, totpCode } from './totp.ts';
 import { savePendingTotpSecret, setTotpEnabled, totpSecretOf } from './totp.repository.ts';
 

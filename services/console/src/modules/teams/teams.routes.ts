@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { createTeam, deleteTeam, listTeams, removeTeamMember, setTeamMember, updateTeam } from '@stratus/auth';
 import { TEAM_MEMBER_ROLES, rowSchema, withTenant, type Database } from '@stratus/db';
 import type { EventDataInput } from '@stratus/events';
+import { errorSchema } from '@stratus/http';
 import type { Transaction } from 'kysely';
 import { refuse, requireAdmin, requireSession, type ConsoleContext } from '../session/session.plugin.ts';
-import { csrfNote, errorSchema } from '../session/session.routes.ts';
+import { csrfNote } from '../session/session.routes.ts';
 
 const tags = ['teams'];
 

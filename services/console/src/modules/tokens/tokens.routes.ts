@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiToken, revokeApiToken } from '@stratus/auth';
 import { STRATUS_ROLES, rowSchema, withTenant } from '@stratus/db';
+import { errorSchema } from '@stratus/http';
 import { SESSION_TOKEN_NAME } from '../session/login.service.ts';
 import { refuse, requireAdmin, type ConsoleContext } from '../session/session.plugin.ts';
-import { csrfNote, errorSchema } from '../session/session.routes.ts';
+import { csrfNote } from '../session/session.routes.ts';
 
 const tags = ['tokens'];
 const LISTED = 200;

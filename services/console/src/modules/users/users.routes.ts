@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hashPassword, password } from '@stratus/auth';
 import { STRATUS_ROLES, USER_STATUSES, rowSchema, withTenant } from '@stratus/db';
+import { errorSchema } from '@stratus/http';
 import { startSession } from '../session/login.service.ts';
 import { refuse, requireAdmin, revokeSessionTokens, setSessionCookie, type ConsoleContext } from '../session/session.plugin.ts';
-import { csrfNote, errorSchema, profileSchema } from '../session/session.routes.ts';
+import { csrfNote, profileSchema } from '../session/session.routes.ts';
 import { createInvitation, findInvitation, takeInvitation } from './invitations.repository.ts';
 import { listUsers, updateUser } from './users.repository.ts';
 

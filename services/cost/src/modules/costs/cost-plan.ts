@@ -28,6 +28,8 @@ export interface CostFilters {
   tags?: Record<string, string> | undefined;
   /** A resource_groups id: lines of its member resources only. */
   group?: string | undefined;
+  /** A resources id: that resource's own lines only. */
+  resource?: string | undefined;
 }
 
 export interface CostQuestion {
@@ -97,13 +99,13 @@ type RollupChoice = { table: Exclude<SourceTable, 'cost_data'> } | { rawBecause:
  * The rollup holding every dimension the question groups or filters by, or why none does:
  * - cost_rollups: provider, account, service, region, by day and month;
  * - cost_tag_rollups: one tag key, with provider, account and service (no region), by day and month;
- * - cost_resource_rollups: resource (and so resource group), with provider, account, service and region, by month only.
+ * - cost_resource_rollups: resource (and so a resource or resource group filter), with provider, account, service and region, by month only.
  */
 function rollupFor(question: CostQuestion, rows: 'day' | 'month'): RollupChoice {
   const { groupBy, filters } = question;
   const tagKeys = new Set([...groupBy.filter(isTagDimension).map(tagKeyOf), ...Object.keys(filters.tags ?? {})]);
-  // A group is a set of resources: only sources that keep the resource can answer for it.
-  if (groupBy.includes('resource') || filters.group !== undefined) {
+  // A resource, and a group (a set of them): only sources that keep the resource can answer for it.
+  if (groupBy.includes('resource') || filters.group !== undefined || filters.resource !== undefined) {
     if (tagKeys.size > 0) return { rawBecause: 'resource rollups keep no tags' };
     if (rows === 'day') {
       return { rawBecause: 'resource rollups are monthly, and this asks for days (granularity day, or a range not of whole months)' };

@@ -128,6 +128,11 @@ export function costRows(plan: CostPlan): RawBuilder<CostRow> {
         from resource_group_memberships m join resources r on r.id = m.resource_id
        where m.resource_group_id = ${filters.group}::uuid)`);
   }
+  if (filters.resource !== undefined) {
+    // Cost lines name a resource by its provider id, unique within its account.
+    conditions.push(sql`(s.cloud_account_id, ${columnOf(source, 'resource')}) in (
+      select r.cloud_account_id, r.provider_resource_id from resources r where r.id = ${filters.resource}::uuid)`);
+  }
   const bucket = {
     day: source.period,
     month: sql`date_trunc('month', ${source.period})::date`,

@@ -318,6 +318,21 @@ describe('GET /v1/costs/breakdown', () => {
     }
   });
 
+  it("filters by a resource: its own lines only, by month and by day, and none for a resource of no cost", async () => {
+    const owner = cost.database.owner;
+    const { id: resourceId } = await owner.selectFrom('resources').select('id').where('provider_resource_id', '=', 'i-web').executeTakeFirstOrThrow();
+    for (const [granularity, table] of [['month', 'cost_resource_rollups'], ['day', 'cost_data']] as const) {
+      const range = `from=${lastMonth.from}&to=${lastMonth.to}&granularity=${granularity}`;
+      const own = await breakdown(`group_by=service&resource=${resourceId}&${range}`);
+      expect(own.source_table).toBe(table);
+      const byResource = await breakdown(`group_by=resource,service&${range}`);
+      const web = byResource.items.filter((item: { group: { resource: string } }) => item.group.resource === 'i-web');
+      expect(own.items.length).toBeGreaterThan(0);
+      expect(canonical(own.items)).toEqual(canonical(web.map((item: Item) => ({ ...item, group: { service: item.group.service } }))));
+    }
+    expect((await breakdown(`resource=${crypto.randomUUID()}&from=${lastMonth.from}&to=${lastMonth.to}`)).items).toEqual([]);
+  });
+
   it('defaults to the current month by service, and null stands for no service', async () => {
     const answer = await breakdown('');
     expect(answer).toMatchObject({ from: month.from, to: month.to, granularity: 'month', group_by: ['service'], source: 'rollup' });

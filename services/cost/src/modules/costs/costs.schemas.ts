@@ -59,11 +59,12 @@ export const costFiltersQuery = z.object({
   region: dimensionValue.optional(),
   tag: tagFilter,
   group: z.uuid().optional().describe('a resource group (its id in Stratus): the lines of its member resources'),
+  resource: z.uuid().optional().describe('a resource of the inventory (its id in Stratus): its own lines'),
 });
 
 export function filtersOf(query: z.infer<typeof costFiltersQuery>): CostFilters {
-  const { provider, account, service, region, tag, group } = query;
-  return { provider, account, service, region, tags: tag, group };
+  const { provider, account, service, region, tag, group, resource } = query;
+  return { provider, account, service, region, tags: tag, group, resource };
 }
 
 const range = {

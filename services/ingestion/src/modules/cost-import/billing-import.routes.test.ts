@@ -5,6 +5,7 @@
  * row is accounted for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '@stratus/auth';
 import { consolidatedExport } from '../../../../../test/e2e/consolidated-export.ts';
 import { startIngestionApp, type IngestionApp } from '../../../test/ingestion-app.ts';
 import { subAccountKey } from './billing-import.service.ts';
@@ -130,6 +131,26 @@ describe('importing a billing account’s file for the organisation', () => {
 });
 
 describe('subAccountKey', () => {
+  it("refuses a person restricted to their teams' accounts, even one whose role may import costs", async () => {
+    const owner = ingestion.database.owner;
+    const organization_id = ingestion.organizationId;
+    const { id: permission_id } = await owner.selectFrom('permissions').select('id').where('name', '=', 'costs:write').executeTakeFirstOrThrow();
+    await owner.insertInto('role_permissions').values({ organization_id, role: 'operator', permission_id }).onConflict((conflict) => conflict.doNothing()).execute();
+    const team = await owner.insertInto('teams').values({ organization_id, name: 'production' }).returning('id').executeTakeFirstOrThrow();
+    await owner.insertInto('cloud_account_teams').values({ organization_id, cloud_account_id: linkedId, team_id: team.id, access_level: 'admin' }).execute();
+    const person = await owner.insertInto('users').values({ organization_id, email: 'ops@example.com', name: 'Ops', role: 'operator' }).returning('id').executeTakeFirstOrThrow();
+    await owner.insertInto('user_teams').values({ organization_id, user_id: person.id, team_id: team.id, role: 'member' }).execute();
+    const { token } = await createApiToken(owner, { organizationId: organization_id, userId: person.id, role: 'operator' });
+    const before = await owner.selectFrom('billing_imports').select('id').execute();
+
+    const refused = await ingestion.call('POST', '/v1/cost-imports/file', { body: csv, headers: { 'content-type': 'text/csv' }, token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe(
+      "a billing-level import reaches every account of the organisation; people restricted to their teams' accounts import for one account (POST /v1/cloud-accounts/:id/cost-imports/file)",
+    );
+    expect(await owner.selectFrom('billing_imports').select('id').execute()).toEqual(before);
+  });
+
   it('reads an Azure subscription in any case and as its resource id', () => {
     expect(subAccountKey('AZURE', '/subscriptions/5F1C7B9E-0000-0000-0000-000000000001')).toBe(subAccountKey('AZURE', '5f1c7b9e-0000-0000-0000-000000000001'));
     expect(subAccountKey('AWS', ' 123456789012 ')).toBe('AWS:123456789012');

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { readFocusCsv, readFocusParquet, type FocusReadOptions } from '@stratus/cloud';
 import { retentionHorizon } from '@stratus/config';
-import { BILLING_IMPORT_STATUSES, CLOUD_PROVIDERS, COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, UNLINKED_SUB_ACCOUNTS, newestFirst, rowSchema } from '@stratus/db';
+import { BILLING_IMPORT_STATUSES, CLOUD_PROVIDERS, COST_IMPORT_SOURCES, COST_IMPORT_STATUSES, UNLINKED_SUB_ACCOUNTS, newestFirst, rowSchema, teamRestricted } from '@stratus/db';
 import { AppError, day, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
@@ -236,6 +236,10 @@ export const costImportRoutes: FastifyPluginAsyncZod<CostImportRoutesOptions> = 
       const type = uploadType(request.headers['content-type']);
       const fileName = request.query.file_name ?? (type === CSV ? 'upload.csv' : 'upload.parquet');
       const notBefore = retentionHorizon(new Date(), retentionMonths);
+      // The importer writes every account the file names, under no person's grants: a person the teams restrict is refused here.
+      if (await request.withTenant(teamRestricted)) {
+        throw new AppError('forbidden', "a billing-level import reaches every account of the organisation; people restricted to their teams' accounts import for one account (POST /v1/cloud-accounts/:id/cost-imports/file)");
+      }
       const unlinked = request.query.unlinked_sub_accounts ?? (await request.withTenant(unlinkedSubAccountsSetting));
       const report = await withUpload(request.body as Readable, type, maxUploadBytes, (read) =>
         importBillingFile(

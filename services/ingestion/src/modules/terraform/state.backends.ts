@@ -1,4 +1,6 @@
 import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { Agent, fetch } from 'undici';
+import { ADDRESS_REFUSED, assertPermittedHost, assertPermittedLiteral, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from '@stratus/http';
 import { createObjectStore } from '@stratus/object-store';
 
 /** An HTTP backend as `terraform { backend "http" { address, username, password } }` names it. */
@@ -38,13 +40,45 @@ export type StateBackend = HttpBackend | S3Backend | AzurermBackend;
 /** What a backend holds: the state, and for s3 and azurerm the object's ETag; or the word that it is the object already read. */
 export type BackendRead = { raw: unknown; etag: string | null } | { unchanged: string };
 
-/** Reads a state from its HTTP backend (GET, as `terraform state pull` does). */
-export async function readHttpState(backend: HttpBackend, maxBytes: number, fetchImpl: typeof fetch): Promise<BackendRead> {
+/**
+ * A backend's address is the user's to give, and the pull runs inside the cluster: it may reach
+ * public addresses and the networks the operator allows (TERRAFORM_BACKEND_ALLOWED_NETWORKS, for a
+ * GitLab or MinIO of the company's own network), never this host or the cloud's metadata service.
+ */
+export function backendRule(allowed: AllowedNetworks): OutboundRule {
+  return {
+    allowed,
+    refusal: (range, resolved) =>
+      `the backend's host ${resolved ? 'resolves to' : 'is'} a ${range} address; backends are read from public addresses ` +
+      'and from the networks TERRAFORM_BACKEND_ALLOWED_NETWORKS lists (for example 10.0.0.0/8)',
+  };
+}
+
+/** Reads a state from its HTTP backend (GET, as `terraform state pull` does), connecting to permitted addresses only. */
+export async function readHttpState(backend: HttpBackend, maxBytes: number, rule: OutboundRule): Promise<BackendRead> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (backend.username !== undefined || backend.password !== undefined) {
     headers.authorization = `Basic ${Buffer.from(`${backend.username ?? ''}:${backend.password ?? ''}`).toString('base64')}`;
   }
-  const response = await fetchImpl(backend.url, { headers, redirect: 'error', signal: AbortSignal.timeout(30_000) });
+  // An address literal is connected to without a lookup: it is checked here, every name by the agent's lookup.
+  assertPermittedLiteral(new URL(backend.url), rule);
+  const dispatcher = new Agent({ connect: { lookup: publicAddressesOnly(rule) } });
+  try {
+    return await fetchState(backend, headers, maxBytes, dispatcher);
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+async function fetchState(backend: HttpBackend, headers: Record<string, string>, maxBytes: number, dispatcher: Agent): Promise<BackendRead> {
+  let response: Awaited<ReturnType<typeof fetch>>;
+  try {
+    response = await fetch(backend.url, { headers, redirect: 'error', signal: AbortSignal.timeout(30_000), dispatcher });
+  } catch (error) {
+    const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
+    if (cause?.code === ADDRESS_REFUSED && cause.message) throw new Error(cause.message);
+    throw error;
+  }
   // The backend's address may carry a token: the error names the status only.
   if (!response.ok) throw new Error(`the HTTP backend answered ${response.status}`);
   const length = Number(response.headers.get('content-length') ?? 0);
@@ -64,7 +98,8 @@ export async function readHttpState(backend: HttpBackend, maxBytes: number, fetc
  * Should the object change between the HEAD and the GET, the ETag kept is older than the content:
  * the next pull downloads it again and finds the same serial, which changes nothing.
  */
-export async function readS3State(backend: S3Backend, lastEtag: string | null, maxBytes: number): Promise<BackendRead> {
+export async function readS3State(backend: S3Backend, lastEtag: string | null, maxBytes: number, rule: OutboundRule): Promise<BackendRead> {
+  if (backend.endpoint !== undefined) await assertPermittedHost(new URL(backend.endpoint), rule);
   const where = `s3://${backend.bucket}/${backend.key}`;
   const store = createObjectStore({
     S3_ENDPOINT: backend.endpoint ?? `https://s3.${backend.region}.amazonaws.com`,
@@ -118,7 +153,8 @@ function storageErrorOf(error: unknown): string {
  * ETag, so the content kept is the one the ETag names (a blob rewritten in between fails this pull
  * and the retry reads the new one).
  */
-export async function readAzurermState(backend: AzurermBackend, lastEtag: string | null, maxBytes: number): Promise<BackendRead> {
+export async function readAzurermState(backend: AzurermBackend, lastEtag: string | null, maxBytes: number, rule: OutboundRule): Promise<BackendRead> {
+  if (backend.endpoint !== undefined) await assertPermittedHost(new URL(backend.endpoint), rule);
   const blob = blobServiceOf(backend).getContainerClient(backend.container_name).getBlobClient(backend.key);
   try {
     const properties = await blob.getProperties();
@@ -139,13 +175,13 @@ export async function readAzurermState(backend: AzurermBackend, lastEtag: string
 }
 
 /** Reads a state from whichever backend holds it; lastEtag spares the download of an unchanged s3 object or blob. */
-export function readBackend(backend: StateBackend, lastEtag: string | null, maxBytes: number, fetchImpl: typeof fetch): Promise<BackendRead> {
+export function readBackend(backend: StateBackend, lastEtag: string | null, maxBytes: number, rule: OutboundRule): Promise<BackendRead> {
   switch (backend.type) {
     case 'http':
-      return readHttpState(backend, maxBytes, fetchImpl);
+      return readHttpState(backend, maxBytes, rule);
     case 's3':
-      return readS3State(backend, lastEtag, maxBytes);
+      return readS3State(backend, lastEtag, maxBytes, rule);
     case 'azurerm':
-      return readAzurermState(backend, lastEtag, maxBytes);
+      return readAzurermState(backend, lastEtag, maxBytes, rule);
   }
 }

@@ -55,6 +55,10 @@ const sync = () =>
     { organization_id: ingestion.organizationId, cloud_account_id: accountId },
   );
 
+/** The pull job; the backends of these tests (an HTTP server, S3Mock, Azurite) listen on loopback, a network an operator must allow. */
+const pullJob = (allowedNetworks: string[] = ['127.0.0.0/8']) =>
+  terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000, allowedNetworks });
+
 const upload = (id: string, body: string) =>
   ingestion.app.inject({
     method: 'PUT',
@@ -217,7 +221,7 @@ describe('a state pulled from an HTTP backend', () => {
     const schedulers = await ingestion.deps.queues.queues.discovery.getJobSchedulers(0, 10);
     expect(schedulers).toContainEqual(expect.objectContaining({ key: pullSchedulerIdOf(stateId), every: 15 * 60_000, name: 'terraform.state.pull' }));
 
-    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    const pull = pullJob();
     const payload = { terraform_state_id: stateId, organization_id: ingestion.organizationId };
     const before = (await driftEvents()).length;
     expect(await pull(payload, undefined as never)).toEqual({ status: 'done', resources: 11 });
@@ -234,6 +238,41 @@ describe('a state pulled from an HTTP backend', () => {
     });
     const upload = await ingestion.app.inject({ method: 'PUT', url: `/v1/terraform/states/${stateId}/state`, headers: { authorization: `Bearer ${ingestion.token}`, 'content-type': 'application/octet-stream' }, payload: FIXTURE });
     expect(upload.statusCode).toBe(409);
+  });
+});
+
+describe('the addresses a backend may be read from', () => {
+  const create = async (name: string, url: string) => {
+    const created = await ingestion.call('POST', '/v1/terraform/states', { body: { name, backend: { type: 'http', url, username: 'ci', password: 'backend-pass' } } });
+    expect(created.status).toBe(201);
+    return { terraform_state_id: created.body.id as string, organization_id: ingestion.organizationId };
+  };
+  const lastError = async (id: string) => (await ingestion.call('GET', `/v1/terraform/states/${id}`)).body.last_error;
+  const setting = 'backends are read from public addresses and from the networks TERRAFORM_BACKEND_ALLOWED_NETWORKS lists (for example 10.0.0.0/8)';
+
+  it('refuses this host unless its network is allowed, by address and by name, without connecting', async () => {
+    const hits = backendHits;
+    const byAddress = await create('loopback', backendUrl);
+    await expect(pullJob([])(byAddress, undefined as never)).rejects.toThrow(`the backend's host is a loopback address; ${setting}`);
+    const byName = await create('localhost', backendUrl.replace('127.0.0.1', 'localhost'));
+    await expect(pullJob([])(byName, undefined as never)).rejects.toThrow(`the backend's host resolves to a loopback address; ${setting}`);
+    expect(await lastError(byName.terraform_state_id)).toBe(`the backend's host resolves to a loopback address; ${setting}`);
+    expect(backendHits).toBe(hits);
+    // Listed, the same backend is read.
+    expect(await pullJob(['127.0.0.0/8', '::1/128'])(byName, undefined as never)).toMatchObject({ status: 'done' });
+  });
+
+  it('never reaches the cloud metadata service, nor an s3 or azurerm endpoint outside the allowed networks', async () => {
+    const metadata = await create('metadata', 'http://169.254.169.254/latest/meta-data/');
+    await expect(pullJob()(metadata, undefined as never)).rejects.toThrow(`the backend's host is a link-local (where cloud metadata services answer) address; ${setting}`);
+    const created = await ingestion.call('POST', '/v1/terraform/states', {
+      body: {
+        name: 'private-s3',
+        backend: { type: 's3', bucket: 'state', key: 'k', region: 'us-east-1', endpoint: 'http://10.1.2.3:9000', access_key: 'a', secret_key: 'b' },
+      },
+    });
+    const s3State = { terraform_state_id: created.body.id as string, organization_id: ingestion.organizationId };
+    await expect(pullJob()(s3State, undefined as never)).rejects.toThrow(`the backend's host is a private (RFC 1918) address; ${setting}`);
   });
 });
 
@@ -277,7 +316,7 @@ describe('a state pulled from an s3 backend', () => {
     const schedulers = await ingestion.deps.queues.queues.discovery.getJobSchedulers(0, 10);
     expect(schedulers).toContainEqual(expect.objectContaining({ key: pullSchedulerIdOf(stateId), every: 30 * 60_000, name: 'terraform.state.pull' }));
 
-    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    const pull = pullJob();
     const payload = { terraform_state_id: stateId, organization_id: ingestion.organizationId };
     const view = async () => (await ingestion.call('GET', `/v1/terraform/states/${stateId}`)).body;
     expect(await pull(payload, undefined as never)).toEqual({ status: 'done', resources: 11 });
@@ -319,7 +358,7 @@ describe('a state pulled from an azurerm backend', () => {
   });
   const put = (body: string) => container.getBlockBlobClient(key).upload(body, Buffer.byteLength(body));
   const pull = (stateId: string) =>
-    terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 })(
+    pullJob()(
       { terraform_state_id: stateId, organization_id: ingestion.organizationId },
       undefined as never,
     );

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { withTenant, type Database } from '@stratus/db';
 import type { Outbox, PublishManyItem } from '@stratus/events';
-import { AppError } from '@stratus/http';
+import { AppError, type AllowedNetworks } from '@stratus/http';
 import { openSecret, sealSecret, type EncryptedSecret, type Keyring } from '@stratus/vault';
 import { driftOf, driftSignature } from './drift.ts';
-import { readBackend, type BackendRead, type StateBackend } from './state.backends.ts';
+import { backendRule, readBackend, type BackendRead, type StateBackend } from './state.backends.ts';
 import { parseState, StateParseError, type ParsedState } from './state.parser.ts';
 import { driftCandidates, linkModules, recordDriftSignatures, replaceStateResources } from './terraform.repository.ts';
 
@@ -14,6 +14,13 @@ type Trx = Transaction<Database>;
 export interface TerraformDeps {
   keyring: Keyring;
   outbox: Outbox;
+}
+
+export interface TerraformPullDeps extends TerraformDeps {
+  /** The largest state read from a backend, in bytes. */
+  maxBytes: number;
+  /** Private networks a backend may be at, beside the public internet (see backendRule). */
+  allowedNetworks: AllowedNetworks;
 }
 
 interface StateOwner {
@@ -190,7 +197,7 @@ export type PullOutcome = { status: 'done'; resources: number } | { status: 'ski
  */
 export async function pullState(
   db: Kysely<Database>,
-  deps: TerraformDeps & { maxBytes: number; fetch?: typeof fetch },
+  deps: TerraformPullDeps,
   target: { organization_id: string; terraform_state_id: string },
 ): Promise<PullOutcome> {
   const state = await withTenant(db, target.organization_id, (trx) => trx.selectFrom('terraform_states').selectAll().where('id', '=', target.terraform_state_id).executeTakeFirst());
@@ -201,7 +208,7 @@ export async function pullState(
   let read: BackendRead;
   let parsed: ParsedState;
   try {
-    read = await readBackend(backend, state.backend_etag, deps.maxBytes, deps.fetch ?? fetch);
+    read = await readBackend(backend, state.backend_etag, deps.maxBytes, backendRule(deps.allowedNetworks));
     if ('unchanged' in read) {
       if (state.last_error !== null) await record({ last_error: null });
       return { status: 'skipped', reason: `ETag ${read.unchanged} is the one read last` };
