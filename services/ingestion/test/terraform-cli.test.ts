@@ -29,7 +29,8 @@ function stratus(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 beforeAll(async () => {
-  ingestion = await startIngestionApp();
+  // Azurite listens on loopback, a network an operator must allow backends to be read from.
+  ingestion = await startIngestionApp({ overrides: { TERRAFORM_BACKEND_ALLOWED_NETWORKS: '127.0.0.0/8' } });
   await ingestion.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(ingestion.app.server.address() as AddressInfo).port}`;
 });
@@ -110,7 +111,7 @@ it('registers a state in an azurerm backend, its access key read from a file, an
     expect(JSON.stringify(stored.backend_config)).not.toContain(AZURITE_KEY);
 
     // The queued pull, run as the discovery worker runs it.
-    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000 });
+    const pull = terraformStatePullJob({ db: ingestion.deps.db, outbox: ingestion.deps.outbox, keyring: ingestion.deps.config.CREDENTIALS_KEYS, maxBytes: 1_000_000, allowedNetworks: ingestion.deps.config.TERRAFORM_BACKEND_ALLOWED_NETWORKS });
     expect(await pull({ terraform_state_id: stateId, organization_id: ingestion.organizationId }, undefined as never)).toEqual({ status: 'done', resources: 11 });
     expect((await stratus(['terraform', 'states', 'list'])).stdout).toMatch(/from-azure\s+azurerm\s.*\s42\s+11\s/);
   } finally {
