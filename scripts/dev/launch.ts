@@ -12,6 +12,8 @@ import { seedDemo } from './demo.ts';
 interface ServiceEntry {
   name: string;
   port: number;
+  /** V8 flags the service is deployed with (its heap budget, see deploy/helm/stratus/values.yaml). */
+  nodeOptions?: string;
 }
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -45,7 +47,13 @@ function consoleEnv(port: number): Record<string, string> {
 function start(service: ServiceEntry, index: number) {
   const child = spawn(process.execPath, [`services/${service.name}/src/main.ts`], {
     cwd: root,
-    env: { ...process.env, PORT: String(service.port), HOST: host, ...(service.name === 'console' ? consoleEnv(service.port) : {}) },
+    env: {
+      ...process.env,
+      PORT: String(service.port),
+      HOST: host,
+      ...(service.nodeOptions ? { NODE_OPTIONS: service.nodeOptions } : {}),
+      ...(service.name === 'console' ? consoleEnv(service.port) : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group: Ctrl-C in the terminal reaches the launcher alone, which sends each
     // service one SIGTERM. A service that also got the terminal's SIGINT took the SIGTERM for a

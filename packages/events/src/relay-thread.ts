@@ -44,6 +44,16 @@ export type FromRelayThread =
   | { kind: 'metrics'; id: number; error: string };
 
 /**
+ * The relay thread's heap budget. Without one, a worker's heap is sized from the machine's memory
+ * (gigabytes); a service deployed with --max-old-space-size/--max-semi-space-size gets those
+ * instead, as Node lets the flags take precedence. During a cost import the relay's heap reached
+ * 92 MiB for 22 MiB live (after a forced GC); a round holds at most chunksPerRound outbox chunks of
+ * a MiB, so this is several times what it needs. Its Kafka requests' Buffers (up to ~96 MiB before
+ * a GC frees them) live outside the heap and are not counted here.
+ */
+const RELAY_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 };
+
+/**
  * An OutboxRelay on a worker thread, with the relay's start/stop/metrics. A relay spends most of
  * its CPU encoding Kafka record batches; on the service's main thread that time is taken from the
  * requests, syncs and imports that fill the outbox, so under load the two slow each other down.
@@ -107,7 +117,11 @@ export class OutboxRelayThread {
       logLevel: logger.level,
       relay,
     };
-    const worker = new Worker(new URL('./relay-thread.worker.ts', import.meta.url), { workerData: data, name: `outbox-relay-${relay.producer}` });
+    const worker = new Worker(new URL('./relay-thread.worker.ts', import.meta.url), {
+      workerData: data,
+      name: `outbox-relay-${relay.producer}`,
+      resourceLimits: RELAY_RESOURCE_LIMITS,
+    });
     this.#worker = worker;
     let failure: Error | undefined;
     const { promise: started, resolve: onStarted, reject: onStartFailed } = Promise.withResolvers<void>();

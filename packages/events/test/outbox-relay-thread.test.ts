@@ -74,6 +74,24 @@ describe('the outbox relay on a worker thread', () => {
     expect(reader.messages.some((entry) => entry.message.headers?.['event-id']?.toString() === later[0]!.id)).toBe(false);
   });
 
+  it('drains a backlog of the largest events within its heap budget', async () => {
+    const { logger } = capturingLogger();
+    const thread = relayThread({ producer: 'ingestion', logger });
+    await thread.start();
+    // Cost import batches as a 5M-row file makes them: a thousand rows with tags, ~400 kB each, and
+    // more of them than several rounds carry, so the thread's heap is what a long import needs.
+    const sample = samples()['cost.ingested'];
+    const rows = Array.from({ length: 1000 }, (_, index) => ({ ...sample.rows[0]!, provider_resource_id: `i-${index}`, tags: { team: `team-${index % 40}`, env: 'prod', 'cost-center': `cc-${index % 20}` } }));
+    const events = Array.from({ length: 60 }, (_, index) => ({
+      type: 'cost.ingested' as const,
+      tenant,
+      data: { ...sample, batch: { index, final: false }, summary: undefined, rows },
+    }));
+    const envelopes = await database.owner.transaction().execute((trx) => outboxOf('ingestion').publishMany(trx, events));
+
+    await eventually(async () => expect(await thread.metrics()).toMatchObject({ running: true, published: envelopes.length, failures: 0 }), { timeoutMs: 60_000 });
+  });
+
   it("sends the thread's log lines to the service's logger, and its failures to metrics", async () => {
     const { logger, lines } = capturingLogger();
     // Topics that do not exist: every round fails, is logged and counted.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
@@ -87,8 +88,16 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+/** The V8 flags each service is deployed with, from the list the dev launcher starts them from. */
+function deployedNodeOptions(main: URL): Record<string, string> {
+  const name = /\/services\/([^/]+)\/src\/main\.ts$/.exec(main.pathname)?.[1];
+  const services = JSON.parse(readFileSync(new URL('../../../scripts/dev/services.json', import.meta.url), 'utf8')) as { name: string; nodeOptions?: string }[];
+  const nodeOptions = services.find((service) => service.name === name)?.nodeOptions;
+  return nodeOptions ? { NODE_OPTIONS: nodeOptions } : {};
+}
+
 /**
- * A service in its own process, as deploy/ runs it, on a benchmark's database, topic prefix and
+ * A service in its own process, as deploy/ runs it (with its V8 flags), on a benchmark's database, topic prefix and
  * Redis prefix; resolves once it answers /readyz (its consumer has joined its group, so nothing
  * published from now on is missed).
  */
@@ -105,6 +114,7 @@ export async function startServiceProcess(main: URL, options: { databaseUrl: str
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       ...testRateLimits,
+      ...deployedNodeOptions(main),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
