@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { request as httpRequest, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { loadConfig } from '@stratus/config';
 import { AppError } from '@stratus/http';
@@ -25,8 +25,18 @@ const apiEnv = z.object({
   STRATUS_TOKEN_FILE: z.string().default('.stratus/demo-token'),
 });
 
+/**
+ * What a call sends: JSON, or a body (a file's stream, sent as it is read: fetch's streamed bodies
+ * read the whole file ahead of the socket, gigabytes for a billing export).
+ */
+export interface RequestInit {
+  json?: unknown;
+  body?: Readable | string;
+  contentType?: string;
+}
+
 export interface ApiClient {
-  request<T>(method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }): Promise<T>;
+  request<T>(method: string, path: string, init?: RequestInit): Promise<T>;
   /** A GET whose answer is not JSON (a CSV export), as text. */
   text(path: string): Promise<string>;
   /** A GET whose answer is a file, streamed into `file`; the bytes written. */
@@ -59,34 +69,32 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
     ));
   const variable = URL_VARIABLES[service];
   const base = config[variable].replace(/\/$/, '');
-  async function send(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}): Promise<Response> {
-    let response: Response;
+  async function send(method: string, path: string, init: RequestInit = {}): Promise<Dispatcher.ResponseData> {
+    let response: Dispatcher.ResponseData;
     try {
-      response = await fetch(`${base}${path}`, {
-        method,
+      response = await httpRequest(`${base}${path}`, {
+        method: method as Dispatcher.HttpMethod,
         headers: {
           authorization: `Bearer ${token}`,
           ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
           ...(init.contentType ? { 'content-type': init.contentType } : {}),
         },
         body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      });
     } catch (error) {
-      throw new AppError('unavailable', `cannot reach Stratus at ${base} (${variable}): ${(error as Error).cause ?? (error as Error).message}. Is it running? (scripts/dev.sh)`);
+      throw new AppError('unavailable', `cannot reach Stratus at ${base} (${variable}): ${(error as Error).message}. Is it running? (scripts/dev.sh)`);
     }
     // A 422 import report is an answer, not a failure of the call.
-    if (!response.ok && response.status !== 422) {
-      const text = await response.text();
-      const message = (text ? (JSON.parse(text) as { message?: string }).message : undefined) ?? response.statusText;
-      throw new AppError(response.status >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.status} ${message}`);
+    if (response.statusCode >= 400 && response.statusCode !== 422) {
+      const text = await response.body.text();
+      const message = (text ? (JSON.parse(text) as { message?: string }).message : undefined) ?? `HTTP ${response.statusCode}`;
+      throw new AppError(response.statusCode >= 500 ? 'unavailable' : 'invalid', `${method} ${path}: ${response.statusCode} ${message}`);
     }
     return response;
   }
-  const call = async (method: string, path: string, init?: { json?: unknown; body?: ReadableStream | string; contentType?: string }) =>
-    (await send(method, path, init)).text();
+  const call = async (method: string, path: string, init?: RequestInit) => (await send(method, path, init)).body.text();
   return {
-    async request<T>(method: string, path: string, init: { json?: unknown; body?: ReadableStream | string; contentType?: string } = {}) {
+    async request<T>(method: string, path: string, init: RequestInit = {}) {
       const text = await call(method, path, init);
       return text ? (JSON.parse(text) as T) : (undefined as T);
     },
@@ -94,12 +102,12 @@ export async function apiClient(service: ApiService = 'ingestion'): Promise<ApiC
       return call('GET', path);
     },
     async download(path: string, file: string) {
-      const response = await send('GET', path);
+      const { body } = await send('GET', path);
       let bytes = 0;
-      const counted = Readable.fromWeb(response.body! as WebReadableStream).on('data', (chunk: Buffer) => {
+      body.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
       });
-      await pipeline(counted, createWriteStream(file));
+      await pipeline(body, createWriteStream(file));
       return bytes;
     },
   };

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { AppError } from '@stratus/http';
@@ -39,7 +39,7 @@ interface BillingImportReport {
 }
 
 /** The upload of a file as the import API takes it, with a progress bar on a terminal. */
-async function fileBody(file: string): Promise<{ body: ReadableStream; contentType: string }> {
+async function fileBody(file: string): Promise<{ body: Readable; contentType: string }> {
   const contentType = extname(file).toLowerCase() === '.parquet' ? 'application/vnd.apache.parquet' : 'text/csv';
   const { size } = await stat(file);
   const bar = process.stderr.isTTY ? new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes', stream: process.stderr }) : undefined;
@@ -50,7 +50,7 @@ async function fileBody(file: string): Promise<{ body: ReadableStream; contentTy
     bar?.stop();
     if (process.stderr.isTTY) process.stderr.write('validating and publishing...\n');
   });
-  return { body: Readable.toWeb(stream) as ReadableStream, contentType };
+  return { body: stream, contentType };
 }
 
 /**
