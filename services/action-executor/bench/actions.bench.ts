@@ -22,13 +22,15 @@ import { createLogger } from '@stratus/runtime';
 import { copyLines, copyText, createBenchDatabase, rate, testEnv } from '@stratus/testing/bench';
 import { generateKey, parseKeyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
+import { env } from '../src/config.ts';
 import { operationsHandlers } from '../src/jobs/operations.worker.ts';
 import { createAccountGate } from '../src/modules/operations/account-gate.ts';
 
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 10_000);
-/** Jobs added at once to the baseline's queue, and run at once by either worker. */
+/** Jobs added at once to the baseline's queue. */
 const REQUEST_CONCURRENCY = 32;
-const WORKER_CONCURRENCY = 32;
+/** Jobs run at once by each worker, bare and executor alike: the executor's default (OPERATIONS_CONCURRENCY) unless BENCH_CONCURRENCY says. */
+const WORKER_CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? env.shape.OPERATIONS_CONCURRENCY.parse(undefined));
 /** Requests produced to Kafka per send. */
 const PRODUCE_BATCH = 500;
 const DEADLINE_MS = 5 * 60_000;
@@ -84,7 +86,7 @@ try {
   }
   await copyLines(database.url, 'resources', ['organization_id', 'cloud_account_id', 'provider', 'provider_resource_id', 'name', 'type', 'region', 'zone', 'state', 'tags', 'metadata'], lines);
   const resources = await owner.selectFrom('resources').select('id').orderBy('id').execute();
-  console.log(`${resources.length} resources of a simulated AWS account; ${ACTIONS} tag actions, one per resource`);
+  console.log(`${resources.length} resources of a simulated AWS account; ${ACTIONS} tag actions, one per resource; ${WORKER_CONCURRENCY} jobs at once per worker`);
 
   // The baseline: BullMQ alone, the same Redis, concurrency and number of jobs.
   {

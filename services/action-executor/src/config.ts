@@ -8,8 +8,12 @@ export const env = serviceEnv.extend({
   PORT: port.default(8084),
   /** Opens the accounts' credentials (the ingestion service's keyring) to act on live accounts. */
   CREDENTIALS_KEYS: credentialsKeys,
-  /** Operations this process runs at once, across accounts; they wait on providers, not on CPU. */
-  OPERATIONS_CONCURRENCY: positiveInt.default(32),
+  /**
+   * Operations this process runs at once, across accounts. They wait on providers, not on CPU, and
+   * the jobs of one moment share their statements (a batch is as large as this allows): the
+   * per-account limits below are what protect each cloud.
+   */
+  OPERATIONS_CONCURRENCY: positiveInt.default(128),
   /** Operations running at once on one cloud account, across every executor replica. */
   ACCOUNT_CONCURRENCY: positiveInt.default(8),
   /** Operations started per second on one cloud account, across every executor replica. */

@@ -137,13 +137,19 @@ async function claimOperations(deps: OperationExecuteDependencies, organizationI
       });
       leased.push(...acquired.map(({ target }) => ({ accountId: target.account.id, holder: target.id })));
       const attempts = await markRunning(trx, acquired.map(({ target }) => target));
+      // One adapter per account of the batch: a live one reads and opens the account's credentials.
+      const adapters = new Map<string, Promise<CloudAdapter>>();
+      const adapterOf = (account: Executable['account']) => {
+        if (!adapters.has(account.id)) adapters.set(account.id, deps.adapterFor(trx, account));
+        return adapters.get(account.id)!;
+      };
       for (const { index, target } of acquired) {
         const lease = { accountId: target.account.id, holder: target.id };
         const attempt = attempts.get(target.id);
         claims[index] =
           attempt === undefined
             ? { kind: 'skipped', reason: 'operation finished meanwhile', lease }
-            : { kind: 'started', target, attempts: attempt, adapter: await deps.adapterFor(trx, target.account), lease };
+            : { kind: 'started', target, attempts: attempt, adapter: await adapterOf(target.account), lease };
       }
       return claims;
     });
