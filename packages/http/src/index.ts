@@ -7,4 +7,4 @@ export { cursorCodec, decodeCursor, encodeCursor, pageQuery, pageSchema, pgTimes
 export { LIMITS, day, jsonProblems, jsonValue, text, textProblem } from './fields.ts';
 export { hardenRequestSchema } from './request-schema.ts';
 export { deliveryChannel, notificationChannel } from './notification-channels.ts';
-export { ADDRESS_REFUSED, assertPermittedHost, assertPermittedLiteral, forbiddenLiteral, forbiddenRange, parseAllowedNetworks, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from './outbound-address.ts';
+export { addressRefusalOf, assertPermittedHost, assertPermittedLiteral, forbiddenLiteral, forbiddenRange, parseAllowedNetworks, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from './outbound-address.ts';

@@ -63,7 +63,13 @@ export function forbiddenLiteral(url: URL, allowed: AllowedNetworks = []): strin
 }
 
 /** Thrown (as a socket error's code, which survives undici's "fetch failed") when an address is refused. */
-export const ADDRESS_REFUSED = 'ESTRATUS_ADDRESS_REFUSED';
+const ADDRESS_REFUSED = 'ESTRATUS_ADDRESS_REFUSED';
+
+/** The rule's refusal, when a request failed because publicAddressesOnly refused every address (undici's "fetch failed" holds it as its cause). */
+export function addressRefusalOf(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  return cause?.code === ADDRESS_REFUSED && typeof cause.message === 'string' ? cause.message : undefined;
+}
 
 /** dns.lookup asked for every address of a name. */
 export type LookupAll = (

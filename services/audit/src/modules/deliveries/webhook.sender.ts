@@ -1,5 +1,5 @@
 import { Agent, fetch, type Response } from 'undici';
-import { ADDRESS_REFUSED, forbiddenLiteral, publicAddressesOnly } from '@stratus/http';
+import { addressRefusalOf, forbiddenLiteral, publicAddressesOnly } from '@stratus/http';
 import { DeliveryError } from './delivery-error.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
 
@@ -102,8 +102,8 @@ export function createWebhookSender({ allowPrivateNetworks }: { allowPrivateNetw
           dispatcher,
         });
       } catch (error) {
-        const cause = causeOf(error);
-        if (cause?.code === ADDRESS_REFUSED) throw new DeliveryError(cause.message!, { permanent: true });
+        const refused = addressRefusalOf(error);
+        if (refused !== undefined) throw new DeliveryError(refused, { permanent: true });
         throw new DeliveryError(`the webhook could not be reached: ${describeNetworkError(error)}`, { permanent: false });
       }
       // The answer's body is not read: free the connection.

@@ -122,17 +122,13 @@ export function costRows(plan: CostPlan): RawBuilder<CostRow> {
     const tag = tagOf(source, key);
     conditions.push(tag.condition, sql`${tag.value} = ${value}`);
   }
+  // Cost lines name a resource by its provider id, unique within its account: the lines of these resources.
+  const linesOf = (resources: RawBuilder<unknown>) =>
+    sql<boolean>`(s.cloud_account_id, ${columnOf(source, 'resource')}) in (select r.cloud_account_id, r.provider_resource_id from ${resources})`;
   if (filters.group !== undefined) {
-    conditions.push(sql`(s.cloud_account_id, ${columnOf(source, 'resource')}) in (
-      select r.cloud_account_id, r.provider_resource_id
-        from resource_group_memberships m join resources r on r.id = m.resource_id
-       where m.resource_group_id = ${filters.group}::uuid)`);
+    conditions.push(linesOf(sql`resource_group_memberships m join resources r on r.id = m.resource_id where m.resource_group_id = ${filters.group}::uuid`));
   }
-  if (filters.resource !== undefined) {
-    // Cost lines name a resource by its provider id, unique within its account.
-    conditions.push(sql`(s.cloud_account_id, ${columnOf(source, 'resource')}) in (
-      select r.cloud_account_id, r.provider_resource_id from resources r where r.id = ${filters.resource}::uuid)`);
-  }
+  if (filters.resource !== undefined) conditions.push(linesOf(sql`resources r where r.id = ${filters.resource}::uuid`));
   const bucket = {
     day: source.period,
     month: sql`date_trunc('month', ${source.period})::date`,

@@ -1,6 +1,6 @@
 import { AnonymousCredential, BlobServiceClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { Agent, fetch } from 'undici';
-import { ADDRESS_REFUSED, assertPermittedHost, assertPermittedLiteral, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from '@stratus/http';
+import { addressRefusalOf, assertPermittedHost, assertPermittedLiteral, publicAddressesOnly, type AllowedNetworks, type OutboundRule } from '@stratus/http';
 import { createObjectStore } from '@stratus/object-store';
 
 /** An HTTP backend as `terraform { backend "http" { address, username, password } }` names it. */
@@ -75,9 +75,8 @@ async function fetchState(backend: HttpBackend, headers: Record<string, string>,
   try {
     response = await fetch(backend.url, { headers, redirect: 'error', signal: AbortSignal.timeout(30_000), dispatcher });
   } catch (error) {
-    const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-    if (cause?.code === ADDRESS_REFUSED && cause.message) throw new Error(cause.message);
-    throw error;
+    const refused = addressRefusalOf(error);
+    throw refused === undefined ? error : new Error(refused);
   }
   // The backend's address may carry a token: the error names the status only.
   if (!response.ok) throw new Error(`the HTTP backend answered ${response.status}`);
