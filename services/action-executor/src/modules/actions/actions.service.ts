@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { ActionStatus, ActionType, Database } from '@stratus/db';
+import { jsonRows, type ActionStatus, type ActionType, type Database } from '@stratus/db';
 import type { PublishManyItem } from '@stratus/events';
 import type { Queues } from '@stratus/queues';
 import { actionEvents, publishActionEvents, type ActionRef } from './action-events.ts';
@@ -31,19 +31,23 @@ export interface HistoryEntry {
  * their order.
  */
 export async function recordHistory(trx: Trx, ...entries: HistoryEntry[]): Promise<void> {
-  await trx.insertInto('action_history').values(entries.map(historyRow)).execute();
-}
-
-function historyRow(entry: HistoryEntry) {
-  return {
+  const rows = entries.map((entry) => ({
     organization_id: entry.organization_id,
     action_id: entry.action_id,
     status: entry.status,
-    executed_at: sql<Date>`clock_timestamp()`,
     executed_by: entry.actor,
     details: entry.details ?? null,
-    result: entry.result === undefined ? null : JSON.stringify(entry.result),
-  };
+    result: entry.result ?? null,
+  }));
+  await trx
+    .insertInto('action_history')
+    .columns(['organization_id', 'action_id', 'status', 'executed_at', 'executed_by', 'details', 'result'])
+    .expression((eb) =>
+      eb
+        .selectFrom(jsonRows('action_history', rows).as('h'))
+        .select(['h.organization_id', 'h.action_id', 'h.status', sql<Date>`clock_timestamp()`.as('executed_at'), 'h.executed_by', 'h.details', 'h.result']),
+    )
+    .execute();
 }
 
 /** Records a status change of an action and its action_history row (one trx), and announces an end (announceEnd). */
@@ -124,18 +128,20 @@ export async function insertOperationsOf(trx: Trx, owners: readonly { action: Op
   const planned = owners.map(({ action, actor }) => operationsOf(action).map((operation) => ({ id: randomUUID(), action, actor, ...operation })));
   const rows = planned.flat();
   if (rows.length > 0) {
+    const values = rows.map((operation) => ({
+      id: operation.id,
+      organization_id: operation.action.organization_id,
+      action_id: operation.action.id,
+      user_id: operation.actor,
+      resource_id: operation.resource_id,
+      operation: operation.operation,
+      params: operation.params,
+    }));
     await trx
       .insertInto('operations')
-      .values(
-        rows.map((operation) => ({
-          id: operation.id,
-          organization_id: operation.action.organization_id,
-          action_id: operation.action.id,
-          user_id: operation.actor,
-          resource_id: operation.resource_id,
-          operation: operation.operation,
-          params: JSON.stringify(operation.params),
-        })),
+      .columns(['id', 'organization_id', 'action_id', 'user_id', 'resource_id', 'operation', 'params'])
+      .expression((eb) =>
+        eb.selectFrom(jsonRows('operations', values).as('o')).select(['o.id', 'o.organization_id', 'o.action_id', 'o.user_id', 'o.resource_id', 'o.operation', 'o.params']),
       )
       .execute();
   }

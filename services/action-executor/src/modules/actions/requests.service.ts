@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { ActionType, Database } from '@stratus/db';
+import { jsonRows, type ActionType, type Database } from '@stratus/db';
 import { actionEvents, publishActionEvents } from './action-events.ts';
 import { openApprovals } from '../approvals/approvals.service.ts';
 import { assess, assessMany, type ActionRequestContext, type PolicyDecision } from '../policy/policy.service.ts';
@@ -72,20 +72,24 @@ export async function recordActionRequests(trx: Trx, requests: readonly ActionRe
     };
     return { request, decision, known, ruling, action };
   });
+  const rows = planned.map(({ request, ruling, action }) => ({
+    id: action.id,
+    organization_id: action.organization_id,
+    recommendation_id: request.recommendation_id,
+    action_type: action.action_type,
+    // A resource of no inventory cannot be referenced; the request is kept, and refused.
+    resource_id: action.resource_id,
+    parameters: action.parameters,
+    status: ruling.status,
+    created_by: request.requested_by,
+  }));
   const inserted = await trx
     .insertInto('actions')
-    .values(
-      planned.map(({ request, ruling, action }) => ({
-        id: action.id,
-        organization_id: action.organization_id,
-        recommendation_id: request.recommendation_id,
-        action_type: action.action_type,
-        // A resource of no inventory cannot be referenced; the request is kept, and refused.
-        resource_id: action.resource_id,
-        parameters: JSON.stringify(action.parameters),
-        status: ruling.status,
-        created_by: request.requested_by,
-      })),
+    .columns(['id', 'organization_id', 'recommendation_id', 'action_type', 'resource_id', 'parameters', 'status', 'created_by'])
+    .expression((eb) =>
+      eb
+        .selectFrom(jsonRows('actions', rows).as('a'))
+        .select(['a.id', 'a.organization_id', 'a.recommendation_id', 'a.action_type', 'a.resource_id', 'a.parameters', 'a.status', 'a.created_by']),
     )
     .onConflict((conflict) => conflict.column('id').doNothing())
     .returning('id')

@@ -140,15 +140,20 @@ export async function markFinished(trx: Trx, endings: readonly { target: Operati
     details: outcome.status === 'success' ? `operation ${target.id} succeeded` : outcome.error.message,
   }));
   // The three tables in one statement: they change together or not at all, in one round trip.
-  // History rows are stamped by the clock, as historyRow stamps them.
+  // History rows are stamped by the clock, as recordHistory stamps them. The planner guesses a
+  // hundred rows in the JSON whatever it holds: the ids are given again as arrays, so that the
+  // rows are found by key even where that guess and stale statistics would have it read every
+  // operation and action of the organisation.
   await sql`
     with ended as (
       select * from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb)
           as e(id uuid, organization_id uuid, action_id uuid, status text, result jsonb, details text)
     ), operation as (
-      update operations o set status = ended.status::operation_status, result = ended.result from ended where o.id = ended.id
+      update operations o set status = ended.status::operation_status, result = ended.result
+        from ended where o.id = ended.id and o.id = any(${ended.map((row) => row.id)}::uuid[])
     ), action as (
-      update actions a set status = ended.status::action_status from ended where a.id = ended.action_id
+      update actions a set status = ended.status::action_status
+        from ended where a.id = ended.action_id and a.id = any(${ended.flatMap((row) => (row.action_id === null ? [] : [row.action_id]))}::uuid[])
     )
     insert into action_history (organization_id, action_id, status, executed_at, details, result)
     select organization_id, action_id, status::action_status, clock_timestamp(), details, jsonb_build_object('operation_id', id) || result
