@@ -1,6 +1,6 @@
 export type { Database } from './database.ts';
 export { createDb, type CreateDbOptions } from './create-db.ts';
-export { teamAllows, teamRestricted, withTenant } from './tenant.ts';
+export { lookUpByKey, teamAllows, teamRestricted, withTenant } from './tenant.ts';
 export { groupCommit, groupCommitBy } from './group-commit.ts';
 export { jsonRows } from './json-rows.ts';
 export { keysetPage, newestFirst, type KeysetCursor, type KeysetOrder } from './keyset.ts';

@@ -12,12 +12,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `userId` names the person the work is done for: unless they are an organisation admin, the
  * team policies then narrow it further to the cloud accounts their teams were granted. Work done
  * for nobody in particular (consumers, jobs, the CLI) leaves it out and sees the organisation.
+ *
+ * `byKey` is for work that finds its rows by key in tables that grow fast (see BY_KEY); it costs
+ * no round trip of its own.
  */
 export async function withTenant<T>(
   db: Kysely<Database>,
   organizationId: string,
   fn: (trx: Transaction<Database>) => Promise<T>,
-  { userId }: { userId?: string } = {},
+  { userId, byKey = false }: { userId?: string; byKey?: boolean } = {},
 ): Promise<T> {
   if (!UUID.test(organizationId)) {
     throw new TypeError(`withTenant: organizationId must be a UUID, got ${JSON.stringify(organizationId)}`);
@@ -26,12 +29,27 @@ export async function withTenant<T>(
     throw new TypeError(`withTenant: userId must be a UUID, got ${JSON.stringify(userId)}`);
   }
   const scoped = async (trx: Transaction<Database>) => {
-    await sql`select set_config('stratus.organization_id', ${organizationId}, true)`.execute(trx);
+    await sql`select set_config('stratus.organization_id', ${organizationId}, true)${byKey ? sql`, ${BY_KEY}` : sql``}`.execute(trx);
     // Only ever set, never cleared: a nested call without a user keeps the outer request's person.
     if (userId !== undefined) await sql`select set_config('stratus.user_id', ${userId}, true)`.execute(trx);
     return fn(trx);
   };
   return db.isTransaction ? scoped(db as Transaction<Database>) : db.transaction().execute(scoped);
+}
+
+/**
+ * Row-level security adds organization_id = <tenant> to every probe of a tenant's table, and while
+ * an organisation's rows pile up faster than autovacuum analyzes them (a first large sync, a burst
+ * of actions) the statistics still say it has a handful: the planner then ANDs each key probe's
+ * bitmap with the organisation's whole range of an organization_id index, and each batch reads
+ * more than the last. Plain index probes are right for work that looks its rows up by key,
+ * whatever the statistics say.
+ */
+const BY_KEY = sql`set_config('enable_bitmapscan', 'off', true)`;
+
+/** Turns bitmap scans off for the rest of the transaction (see BY_KEY), for one already open. */
+export async function lookUpByKey(trx: Transaction<Database>): Promise<void> {
+  await sql`select ${BY_KEY}`.execute(trx);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
-import { createDb, withTenant, type Database, type ServiceRole } from '../src/index.ts';
+import { createDb, lookUpByKey, withTenant, type Database, type ServiceRole } from '../src/index.ts';
 import { seedTenant, type Tenant } from './seed-tenant.ts';
 
 const RLS_REFUSAL = /new row violates row-level security policy/;
@@ -138,6 +138,26 @@ describe('tenant isolation by row-level security', () => {
     await expect(withTenant(owner, "x' or true --", async () => 'never')).rejects.toThrow(
       /withTenant: organizationId must be a UUID/,
     );
+  });
+
+  it('withTenant byKey turns bitmap scans off for its transaction only, as lookUpByKey does for one already open', async () => {
+    const executor = createDb({ url: database.url, role: 'stratus_action_executor', max: 1 });
+    const setting = async (db: Kysely<Database>) =>
+      (await sql<{ value: string }>`select current_setting('enable_bitmapscan') as value`.execute(db)).rows[0]!.value;
+    try {
+      const inside = await withTenant(executor, a.organizationId, async (trx) => ({
+        value: await setting(trx),
+        resources: await trx.selectFrom('resources').select('organization_id').execute(),
+      }), { byKey: true });
+      expect(inside).toEqual({ value: 'off', resources: [{ organization_id: a.organizationId }] });
+      // The same connection, next transaction.
+      expect(await setting(executor)).toBe('on');
+      expect(await withTenant(executor, a.organizationId, (trx) => setting(trx))).toBe('on');
+      expect(await withTenant(executor, a.organizationId, async (trx) => (await lookUpByKey(trx), setting(trx)))).toBe('off');
+      expect(await setting(executor)).toBe('on');
+    } finally {
+      await executor.destroy();
+    }
   });
 
   it('createDb refuses a role it does not know', () => {

@@ -52,7 +52,7 @@ export function operationExecuteJob(deps: OperationExecuteDependencies): JobHand
   const finish = groupCommitBy(
     ({ ending }: { ending: Ending; lease: Lease }) => ending.target.organization_id,
     async (organizationId, ends) => {
-      await withTenant(deps.db, organizationId, (trx) => markFinished(trx, ends.map(({ ending }) => ending)));
+      await withTenant(deps.db, organizationId, (trx) => markFinished(trx, ends.map(({ ending }) => ending)), { byKey: true });
       await deps.gate.releaseMany(ends.map(({ lease }) => lease));
       return ends.map(() => undefined);
     },
@@ -112,6 +112,8 @@ type Ending = Parameters<typeof markFinished>[1][number];
 async function claimOperations(deps: OperationExecuteDependencies, organizationId: string, asks: Ask[]): Promise<Claim[]> {
   const leased: Lease[] = [];
   try {
+    // Operations pile up faster than they are analyzed (a burst of requests): every statement of
+    // the claim and of the end finds its rows by key.
     return await withTenant(deps.db, organizationId, async (trx) => {
       const targets = await findOperationTargets(trx, asks.map((ask) => ask.operation_id));
       const claims: Claim[] = [];
@@ -152,7 +154,7 @@ async function claimOperations(deps: OperationExecuteDependencies, organizationI
             : { kind: 'started', target, attempts: attempt, adapter: await adapterOf(target.account), lease };
       }
       return claims;
-    });
+    }, { byKey: true });
   } catch (error) {
     await deps.gate.releaseMany(leased);
     throw error;

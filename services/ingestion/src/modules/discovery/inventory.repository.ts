@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { DiscoveredResource } from '@stratus/cloud';
-import type { CloudProvider, Database } from '@stratus/db';
+import { lookUpByKey, type CloudProvider, type Database } from '@stratus/db';
 
 export interface InventoryAccount {
   id: string;
@@ -82,12 +82,9 @@ export async function upsertResources(
     })),
   );
 
-  // Row-level security adds organization_id = <tenant> to every probe, and while an organisation's
-  // first large sync fills the table its statistics still say it has a handful of resources: the
-  // planner then ANDs each probe's bitmap with the organisation's whole range of an
-  // organization_id index, and the sync turns quadratic (100k resources: minutes, not seconds).
-  // Plain index probes are right for this statement whatever the statistics say.
-  await sql`set local enable_bitmapscan = off`.execute(trx);
+  // An organisation's first large sync fills the table faster than it is analyzed: without this
+  // the sync turns quadratic (100k resources: minutes, not seconds).
+  await lookUpByKey(trx);
   // Only what PostgreSQL decides comes back (ids, costs, times, what changed): the rest of each
   // resource is what was sent, and reading its tags and metadata back would parse them again.
   const { rows } = await sql<StoredFields & { position: number; created: boolean; changed_fields: string[] }>`
