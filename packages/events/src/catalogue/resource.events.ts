@@ -31,7 +31,11 @@ export const resourceDiscovered = defineEvent({
   subject: 'resource.id (our resource uuid)',
   schema: z.object({
     change: z.enum(['created', 'updated']),
-    /** For `updated`: the resource fields that changed. */
+    /**
+     * For `updated`: the resource fields that changed; `utilization` when the resource's utilisation
+     * came or went (measured before and not now, or the other way round). New values of a
+     * utilisation still measured are no change.
+     */
     changed_fields: z.array(z.string()).optional(),
     resource,
   }),

@@ -134,7 +134,8 @@ describe('syncing a simulated account', () => {
       for await (const page of sim.discover()) {
         yield page.map((resource) => {
           index += 1;
-          const drifted = { ...resource, utilization: { ...resource.utilization, window_days: 7 } };
+          // New values of utilisation where it is measured (its coming or going is a change).
+          const drifted = resource.utilization ? { ...resource, utilization: { ...resource.utilization, window_days: 7 } } : resource;
           if (index <= 20) return { ...drifted, state: 'stopped-for-test' };
           if (index <= 30) return { ...drifted, tags: { ...resource.tags, team: 'moved-for-test' } };
           return drifted;
@@ -208,7 +209,7 @@ describe('syncing a simulated account', () => {
     await expect(first).resolves.toMatchObject({ seen: FLEET - 1_000 });
   });
 
-  it('records what discovery warned of (a refused metrics permission) on a sync that succeeds, and removes nothing for it', async () => {
+  it('records what discovery warned of (a refused metrics permission) on a sync that succeeds, removes nothing for it, and announces each resource whose utilisation went or came back', async () => {
     const warning = { kind: 'metrics_unavailable' as const, permission: 'cloudwatch:GetMetricData', message: 'AccessDeniedException: not authorized to perform: cloudwatch:GetMetricData' };
     // As a live adapter refused its metrics: the inventory whole, without utilisation, and a warning.
     const refused = simWith(async function* (sim, options) {
@@ -216,21 +217,37 @@ describe('syncing a simulated account', () => {
       for await (const page of sim.discover()) yield page.map(({ utilization: _, ...resource }) => resource);
     });
 
+    const measuredCount = async () =>
+      Number(
+        (
+          await database.owner
+            .selectFrom('resources')
+            .select((eb) => eb.fn.countAll<string>().as('count'))
+            .where('cloud_account_id', '=', account.id)
+            .where(sql<boolean>`metadata ? 'utilization'`)
+            .executeTakeFirstOrThrow()
+        ).count,
+      );
+    // Machines and databases are measured; buckets, volumes and the like are not.
+    const wasMeasured = await measuredCount();
+    expect(wasMeasured).toBeGreaterThan(0);
+    const before = eventsOf('resource.discovered').length;
     const stats = await syncAccount({ db, outbox, logger, adapterFor: refused }, target());
 
-    expect(stats).toMatchObject({ seen: FLEET - 1_000, removed: 0, warnings: [warning] });
+    // The rules that read utilisation judge those resources again: nothing stays recommended from metrics gone.
+    expect(stats).toMatchObject({ seen: FLEET - 1_000, created: 0, updated: wasMeasured, removed: 0, warnings: [warning] });
     const saved = await database.owner.selectFrom('cloud_accounts').selectAll().where('id', '=', account.id).executeTakeFirstOrThrow();
     expect(saved).toMatchObject({ status: 'connected', last_sync_error: null, metadata: { last_sync_stats: { warnings: [warning] } } });
-    const measured = await database.owner
-      .selectFrom('resources')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('cloud_account_id', '=', account.id)
-      .where(sql<boolean>`metadata ? 'utilization'`)
-      .executeTakeFirstOrThrow();
-    expect(Number(measured.count)).toBe(0);
+    expect(await measuredCount()).toBe(0);
 
-    // The permission granted, the next sync has nothing to warn of.
-    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).resolves.toMatchObject({ warnings: [] });
+    // The permission granted, the next sync has nothing to warn of, and the metrics are back: announced again.
+    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).resolves.toMatchObject({ updated: wasMeasured, warnings: [] });
+    await drained();
+    await eventually(() => expect(eventsOf('resource.discovered')).toHaveLength(before + 2 * wasMeasured), { timeoutMs: 60_000 });
+    const changes = eventsOf('resource.discovered').slice(before).map((event) => (event.data as { changed_fields: string[] }).changed_fields.join());
+    expect(new Set(changes)).toEqual(new Set(['utilization']));
+    // Unchanged utilisation, values and all, is still no change.
+    await expect(syncAccount({ db, outbox, logger, adapterFor }, target())).resolves.toMatchObject({ updated: 0 });
   });
 
   it('skips unlinked and disabled accounts', async () => {

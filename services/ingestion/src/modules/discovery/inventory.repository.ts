@@ -52,8 +52,10 @@ export interface RemovedResource {
 }
 
 /**
- * Utilisation moves every day; it is stored with the resource but is not a change of the resource,
- * or every sync of an unchanged fleet would announce every resource again.
+ * Utilisation moves every day; it is stored with the resource but its values are not a change of
+ * the resource, or every sync of an unchanged fleet would announce every resource again. Its
+ * coming or going is (changed field `utilization`): the rules that read it then judge the
+ * resource again at once, rather than keep a recommendation made from metrics no longer there.
  */
 const VOLATILE_METADATA = 'utilization';
 
@@ -95,13 +97,14 @@ export async function upsertResources(
                 tags jsonb, metadata jsonb, position integer)
     ),
     previous as (
-      select i.provider_resource_id, i.position, r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata
+      select i.provider_resource_id, i.position, r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata, r.measured
         from input i
         -- One probe of the unique index per input row. As a plain join the planner read and
         -- sorted every resource of the account for each batch; LIMIT keeps the subquery from
         -- being flattened back into that join.
         left join lateral (
-          select r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata - ${VOLATILE_METADATA}::text as metadata
+          select r.id, r.name, r.type, r.region, r.zone, r.state, r.tags, r.metadata - ${VOLATILE_METADATA}::text as metadata,
+                 r.metadata ? ${VOLATILE_METADATA}::text as measured
             from resources r
            where r.cloud_account_id = ${account.id} and r.provider_resource_id = i.provider_resource_id
            limit 1
@@ -128,7 +131,8 @@ export async function upsertResources(
                case when p.zone is distinct from u.zone then 'zone' end,
                case when p.state is distinct from u.state then 'state' end,
                case when p.tags is distinct from u.tags then 'tags' end,
-               case when p.metadata is distinct from (u.metadata - ${VOLATILE_METADATA}::text) then 'metadata' end
+               case when p.metadata is distinct from (u.metadata - ${VOLATILE_METADATA}::text) then 'metadata' end,
+               case when p.measured is distinct from (u.metadata ? ${VOLATILE_METADATA}::text) then ${VOLATILE_METADATA}::text end
              ], null) as changed_fields
         from upserted u
         join previous p using (provider_resource_id)
