@@ -13,6 +13,16 @@ export interface TestRedis {
   cleanup(): Promise<void>;
 }
 
+/** Deletes every key under a BullMQ prefix (`prefix:*`). */
+export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
 export function createTestRedis(): TestRedis {
   const prefix = `test:${randomBytes(4).toString('hex')}`;
   return {
@@ -22,12 +32,7 @@ export function createTestRedis(): TestRedis {
       const redis = new Redis(testEnv.redisUrl, { lazyConnect: true });
       await redis.connect();
       try {
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
+        await deleteKeysUnder(redis, prefix);
       } finally {
         redis.disconnect();
       }

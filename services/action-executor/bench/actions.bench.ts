@@ -24,7 +24,7 @@ import { createDb } from '@stratus/db';
 import { buildEvent, createConsumer, createIdempotentProducer, createKafkaClient, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
 import { createQueues, createRedisConnection, createWorker } from '@stratus/queues';
 import { createLogger } from '@stratus/runtime';
-import { copyLines, copyText, createBenchDatabase, rate, testEnv } from '@stratus/testing/bench';
+import { copyLines, copyText, createBenchDatabase, deleteKeysUnder, rate, testEnv } from '@stratus/testing/bench';
 import { generateKey, parseKeyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
 import { env } from '../src/config.ts';
@@ -210,12 +210,7 @@ try {
   useSimStore(undefined);
   await executorDb.destroy();
   await owner.destroy();
-  let cursor = '0';
-  do {
-    const [next, keys] = await connection.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await connection.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysUnder(connection, prefix);
   connection.disconnect();
   await admin.deleteTopics({ topics: (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`)) }).catch(() => undefined);
   await admin.disconnect();

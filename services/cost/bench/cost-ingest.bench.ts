@@ -9,7 +9,7 @@
  * `scripts/bench.sh cost-ingest`; it creates and drops its own database, topics and file, and stops
  * by itself.
  */
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { ensureTopics } from '@stratus/events';
-import { copyLines, copyText, createBenchDatabase, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
+import { copyLines, copyText, createBenchDatabase, peakRssMiB, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const prefix = `bench-cost-${process.pid}.`;
@@ -37,13 +37,6 @@ const kafka = new Kafka({ clientId: 'stratus-bench', brokers: testEnv.kafkaBroke
 const kafkaAdmin = kafka.admin();
 const owner = createDb({ url, max: 2 });
 const services: ServiceProcess[] = [];
-
-/** A service's peak resident set (VmHWM) since it started: the import is the only work it is given. */
-function peakRssMiB(service: ServiceProcess): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.child.pid}/status`, 'utf8'))?.[1];
-  if (kib === undefined) throw new Error(`no VmHWM in /proc/${service.child.pid}/status`);
-  return Number(kib) / 1024;
-}
 
 try {
   await kafkaAdmin.connect();
