@@ -14,5 +14,5 @@ export { durableWork, reconcile, type DurableWork, type ReconcileResult } from '
 export { InvalidScheduleError, nextRuns, type Schedule } from './schedule.ts';
 export { syncSchedulers, type ScheduledObjects, type SchedulerSyncResult } from './scheduler-sync.ts';
 export { createQueues, type EnqueueOptions, type Queues } from './queues.ts';
-export { createWorker, RetryLaterError, type JobHandler, type JobHandlers, type JobOutcome, type WorkerOptions } from './worker.ts';
+export { createWorker, putOff, RetryLaterError, type JobHandler, type JobHandlers, type JobOutcome, type WorkerOptions } from './worker.ts';
 export type { QueueLogger } from './logger.ts';

@@ -47,10 +47,18 @@ export const backoffStrategy: BackoffStrategy = (attemptsMade, type, error, job)
 
 /**
  * `token` is the worker's lock on the job: a handler that must wait without spending an attempt
- * (a busy account, a row not committed yet) moves the job to delayed with it and throws BullMQ's
- * DelayedError.
+ * (a busy account, a row not committed yet) puts its job off with it (putOff). `signal` aborts when
+ * the worker is told to stop its jobs (BullMQ's cancelAllJobs, as a service stopping does): a long
+ * handler stops early and puts its job off, so that a replica still running starts it again at
+ * once rather than after the stalled-job check, and no attempt is spent on a deploy.
  */
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job, token?: string) => Promise<JobOutcome>;
+export type JobHandler<N extends JobName> = (payload: JobPayload<N>, job: Job, token?: string, signal?: AbortSignal) => Promise<JobOutcome>;
+
+/** Puts the job back for later (`ms` from now) without spending one of its attempts. */
+export async function putOff(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
 
 /** One handler per job of the queue: a job added to the catalogue without a handler does not compile. */
 export type JobHandlers<Q extends QueueName> = { [N in JobNameOf<Q>]: JobHandler<N> };
@@ -79,7 +87,7 @@ export function createWorker<Q extends QueueName>({
   const handlerOf = handlers as Partial<Record<string, JobHandler<JobName>>>;
   const worker = new Worker<unknown, JobOutcome>(
     queue,
-    async (job, token) => {
+    async (job, token, signal) => {
       const handler = handlerOf[job.name];
       if (!handler || !isJobName(job.name)) {
         throw new UnrecoverableError(`queue ${queue} has no handler for job ${job.name}`);
@@ -95,7 +103,7 @@ export function createWorker<Q extends QueueName>({
       const started = performance.now();
       let outcome: JobOutcome['status'] | 'failed' = 'failed';
       try {
-        const result = await handler(payload, job, token);
+        const result = await handler(payload, job, token, signal);
         outcome = result.status;
         return result;
       } catch (error) {

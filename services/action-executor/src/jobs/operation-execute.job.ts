@@ -1,8 +1,8 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Transaction } from 'kysely';
 import { CloudError, type CloudAdapter, type resolveAdapter } from '@stratus/cloud';
 import { groupCommit, groupCommitBy, withTenant, type Database, type JsonObject } from '@stratus/db';
-import type { JobHandler } from '@stratus/queues';
+import { putOff, type JobHandler } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
 import type { AccountGate, Lease } from '../modules/operations/account-gate.ts';
 import { changeRecord } from '../modules/operations/change-record.ts';
@@ -17,12 +17,6 @@ export interface OperationExecuteDependencies extends Pick<ServiceDeps, 'db' | '
 export const UNCOMMITTED_RETRY_MS = 50;
 /** After this long without its row, the row's transaction did not commit: there is nothing to do. */
 export const UNCOMMITTED_GIVE_UP_MS = 60_000;
-
-/** Puts the job back for later without spending one of its attempts. */
-export async function putOff(job: Job, token: string | undefined, ms: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + ms, token);
-  throw new DelayedError();
-}
 
 function describe(error: unknown): { message: string; class: string; retryable: boolean } {
   if (error instanceof CloudError) return { message: error.message, class: error.name, retryable: error.retryable };

@@ -1,8 +1,8 @@
 import { UnrecoverableError } from 'bullmq';
-import type { JobHandler } from '@stratus/queues';
+import { putOff, type JobHandler } from '@stratus/queues';
 import type { ServiceDeps } from '@stratus/runtime';
 import { advanceExecution } from '../modules/workflows/workflow-executions.service.ts';
-import { putOff, UNCOMMITTED_GIVE_UP_MS, UNCOMMITTED_RETRY_MS } from './operation-execute.job.ts';
+import { UNCOMMITTED_GIVE_UP_MS, UNCOMMITTED_RETRY_MS } from './operation-execute.job.ts';
 
 /**
  * Runs an execution's steps until it waits or ends. A wait (a duration, actions under way or

@@ -9,7 +9,7 @@ import type { TerraformPullDeps } from '../modules/terraform/terraform.service.t
 
 /** Drains the discovery queue: account syncs, provider cost pulls and Terraform state pulls. */
 export function discoveryWorker(
-  deps: ServiceDeps,
+  deps: Pick<ServiceDeps, 'db' | 'outbox' | 'logger' | 'redis'> & { config: Pick<ServiceDeps['config'], 'REDIS_PREFIX'> },
   adapters: Pick<SyncDependencies, 'adapterFor'>,
   terraform: Pick<TerraformPullDeps, 'keyring' | 'maxBytes' | 'allowedNetworks'>,
   concurrency: number,
@@ -33,6 +33,9 @@ export function discoveryWorker(
       });
     },
     async stop() {
+      // A sync of a large account runs for minutes: rather than hold the shutdown (and be killed
+      // at the end of the grace period), it stops at its next batch and goes back to the queue.
+      worker?.cancelAllJobs('the service is stopping');
       await worker?.close();
     },
   };

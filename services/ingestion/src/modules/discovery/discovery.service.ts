@@ -60,7 +60,14 @@ export class SyncSkipped extends Error {
   override name = 'SyncSkipped';
 }
 
-/** Accounts in these states are not synced: their owner unlinked or paused them. */
+/**
+ * A sync stopped by its signal (the service stopping): what its batches stored stays, nothing is
+ * removed, and nothing is recorded against the account; the next sync goes through it again.
+ */
+export class SyncInterrupted extends Error {
+  override name = 'SyncInterrupted';
+}
+
 /** Accounts discovery leaves alone: a billing-only account (linked by a billing-level cost import) has no credentials. */
 export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled', 'billing_only'];
 
@@ -73,7 +80,7 @@ export const INACTIVE_STATUSES: readonly string[] = ['unlinked', 'disabled', 'bi
  * One sync per account at a time: a session advisory lock on a reserved connection, released by
  * PostgreSQL if the process dies. A second sync of the same account meanwhile is skipped.
  */
-export async function syncAccount(deps: SyncDependencies, target: SyncTarget): Promise<SyncStats> {
+export async function syncAccount(deps: SyncDependencies, target: SyncTarget, { signal }: { signal?: AbortSignal } = {}): Promise<SyncStats> {
   const started = performance.now();
   return deps.db.connection().execute(async (connection) => {
     const { rows } = await sql<{ locked: boolean }>`
@@ -82,14 +89,14 @@ export async function syncAccount(deps: SyncDependencies, target: SyncTarget): P
     if (!rows[0]?.locked) throw new SyncSkipped(`a sync of cloud account ${target.cloud_account_id} is already running`);
     try {
       // The lock's connection only holds the lock; the writes go through the pool, two batches at a time.
-      return await runSync(deps, target, started);
+      return await runSync(deps, target, started, signal);
     } finally {
       await sql`select pg_advisory_unlock(hashtextextended(${`discovery:${target.cloud_account_id}`}, 0))`.execute(connection);
     }
   });
 }
 
-async function runSync(deps: SyncDependencies, target: SyncTarget, started: number): Promise<SyncStats> {
+async function runSync(deps: SyncDependencies, target: SyncTarget, started: number, signal: AbortSignal | undefined): Promise<SyncStats> {
   const { db, logger } = deps;
   const tenant = target.organization_id;
   const { account, adapter, since } = await withTenant(db, tenant, async (trx) => {
@@ -119,7 +126,9 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
     return written;
   };
   try {
-    for await (const batch of rebatch(adapter.discover({ onWarning: (warning) => warnings.push(warning) }), SYNC_BATCH_SIZE)) {
+    for await (const batch of rebatch(adapter.discover({ signal, onWarning: (warning) => warnings.push(warning) }), SYNC_BATCH_SIZE)) {
+      // Whether or not the adapter heeds it, no batch is written after the signal.
+      signal?.throwIfAborted();
       void write(batch).catch(() => undefined);
       if (inFlight.size >= CONCURRENT_BATCHES) await Promise.race(inFlight);
     }
@@ -137,6 +146,10 @@ async function runSync(deps: SyncDependencies, target: SyncTarget, started: numb
   } catch (error) {
     // Whatever batches are still being written finish (or fail) before the outcome is recorded.
     await Promise.allSettled(inFlight);
+    if (signal?.aborted) {
+      logger.info({ cloud_account_id: account.id, reason: String(signal.reason), ...stats }, 'sync interrupted');
+      throw new SyncInterrupted(`the sync of cloud account ${account.id} was interrupted: ${String(signal.reason)}`);
+    }
     const status = error instanceof CloudCredentialsError ? 'credentials_invalid' : 'error';
     const message = error instanceof Error ? error.message : String(error);
     // What the batches already stored stays; only the outcome is recorded.
