@@ -1,3 +1,4 @@
+import { DelayedError } from 'bullmq';
 /**
  * Cost imports through the service's API on the real PostgreSQL: a FOCUS file with bad rows, a file
  * that is not FOCUS, and a pull from the simulated cloud, each checked in the outbox it publishes to.
@@ -266,5 +267,42 @@ describe('pulling costs from the provider', () => {
     // Every day of the period, for the account's simulated fleet.
     expect(new Set(rows.map((line) => line.charge_period_start.slice(0, 10)))).toEqual(new Set(['2026-10-01', '2026-10-02', '2026-10-03']));
     expect(events.at(-1)).toMatchObject({ source: 'provider', batch: { final: true }, summary: { period: { start: '2026-10-01T00:00:00.000Z' } } });
+  });
+
+  it('ends a pull interrupted by the service stopping as failed, with the reason, and puts its job back without spending an attempt', async () => {
+    const { db, outbox, logger, config } = ingestion.deps;
+    const stopping = new AbortController();
+    const resolve = adapterResolver(config.CREDENTIALS_KEYS);
+    // The provider's answer in two pages, and the service told to stop once the first is in.
+    const adapterFor: typeof resolve = async (trx, account) => {
+      const adapter = await resolve(trx, account);
+      return {
+        ...adapter,
+        async *fetchCosts(period, options) {
+          for await (const page of adapter.fetchCosts(period, options)) {
+            yield page.slice(0, page.length / 2);
+            stopping.abort('the service is stopping');
+            yield page.slice(page.length / 2);
+          }
+        },
+      };
+    };
+    const job = accountCostsImportJob({ db, outbox, logger, adapterFor });
+    const putBack: { at: number; token: string | undefined }[] = [];
+    const queued = { moveToDelayed: async (at: number, token?: string) => void putBack.push({ at, token }) };
+    await expect(
+      job(
+        { cloud_account_id: accountId, organization_id: ingestion.organizationId, period: { start: '2026-11-01', end: '2026-11-04' } },
+        queued as never,
+        'the-lock',
+        stopping.signal,
+      ),
+    ).rejects.toBeInstanceOf(DelayedError);
+    expect(putBack).toEqual([{ at: expect.any(Number), token: 'the-lock' }]);
+    expect(putBack[0]!.at).toBeLessThanOrEqual(Date.now());
+    const interrupted = await withTenant(db, ingestion.organizationId, (trx) =>
+      trx.selectFrom('cost_imports').select(['status', 'error']).where('period_start', '=', new Date('2026-11-01T00:00:00Z')).executeTakeFirstOrThrow(),
+    );
+    expect(interrupted).toEqual({ status: 'failed', error: expect.any(String) });
   });
 });
