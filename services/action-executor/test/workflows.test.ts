@@ -238,6 +238,32 @@ describe('a workflow definition', () => {
   });
 });
 
+describe("a notify step for a team", () => {
+  it('tells the team it names, and refuses a team the organisation does not have, naming the step', async () => {
+    const unknown = await app.call('POST', '/v1/workflows', {
+      body: { name: 'tell nobody', definition: { steps: [{ id: 'tell', type: 'notify', title: 't', message: 'm', team_id: randomUUID() }] } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/^body\.definition\.steps\.0\.team_id: no team [0-9a-f-]{36} in your organisation$/);
+
+    const team = await owner().insertInto('teams').values({ organization_id: app.organizationId, name: 'finops' }).returning('id').executeTakeFirstOrThrow();
+    const created = await app.call('POST', '/v1/workflows', {
+      body: { name: 'tell finops', definition: { steps: [{ id: 'tell', type: 'notify', title: 'Month closed', message: 'see the report', team_id: team.id }] } },
+    });
+    expect(created.status).toBe(201);
+    // A change of the definition is checked the same way.
+    const changed = await app.call('PATCH', `/v1/workflows/${created.body.id}`, {
+      body: { definition: { steps: [{ id: 'tell', type: 'notify', title: 't', message: 'm', team_id: randomUUID() }] } },
+    });
+    expect(changed.status).toBe(400);
+    expect(changed.body.message).toMatch(/^body\.definition\.steps\.0\.team_id: no team/);
+
+    const executionId: string = (await app.call('POST', `/v1/workflows/${created.body.id}/executions`)).body.id;
+    await executionIn(executionId, 'success');
+    expect(await eventsOf('workflow.notification_requested', executionId)).toEqual([expect.objectContaining({ step_id: 'tell', title: 'Month closed', team_id: team.id })]);
+  });
+});
+
 describe('a scheduled workflow', () => {
   it('has a job scheduler while active; its tick starts one execution, however often the job runs', async () => {
     const created = await app.call('POST', '/v1/workflows', {

@@ -40,8 +40,9 @@ export const workflowExecutionFailed = defineEvent({
 
 export const workflowNotificationRequested = defineEvent({
   type: 'workflow.notification_requested',
-  description: "A workflow's notify step asks that the organisation be told something (the audit service notifies it).",
+  description:
+    "A workflow's notify step asks that the organisation, or one team of it (team_id), be told something (the audit service notifies it; a team deleted since is replaced by the whole organisation).",
   subject: 'execution_id',
-  schema: z.object({ workflow_id: id, execution_id: id, step_id: z.string(), title: z.string(), message: z.string() }),
+  schema: z.object({ workflow_id: id, execution_id: id, step_id: z.string(), title: z.string(), message: z.string(), team_id: id.optional() }),
   subjectOf: (data) => data.execution_id,
 });

@@ -129,6 +129,29 @@ describe('notifications of what people must act on', () => {
     expect(await notificationsOf('workflow')).toEqual([{ user_id: null, team_id: null, title: 'Budget compute crossed', expires_at: null, status: 'unread' }]);
   });
 
+  it("tells the team a workflow's notify step names, and the organisation when that team is gone", async () => {
+    const processed = audit.consumer.metrics().processed;
+    const team = await audit.database.owner.insertInto('teams').values({ organization_id: audit.organizationId, name: 'finops' }).returning('id').executeTakeFirstOrThrow();
+    const sample = samples()['workflow.notification_requested'];
+    await audit.database.owner.transaction().execute(async (trx) => {
+      await outboxOf('action-executor').publish(trx, 'workflow.notification_requested', {
+        tenant: audit.organizationId,
+        data: { ...sample, execution_id: randomUUID(), title: 'For finops', team_id: team.id },
+      });
+      // A workflow written for a team deleted since.
+      await outboxOf('action-executor').publish(trx, 'workflow.notification_requested', {
+        tenant: audit.organizationId,
+        data: { ...sample, execution_id: randomUUID(), title: 'For a team gone', team_id: randomUUID() },
+      });
+    });
+    await eventually(() => expect(audit.consumer.metrics().processed).toBe(processed + 2), { timeoutMs: 30_000 });
+    const told = (await notificationsOf('workflow')).filter((row) => row.title.startsWith('For '));
+    expect(told.map(({ title, team_id }) => ({ title, team_id }))).toEqual([
+      { title: 'For a team gone', team_id: null },
+      { title: 'For finops', team_id: team.id },
+    ]);
+  });
+
   it("sends a report run's links to the report's own channels, once", async () => {
     const report = await audit.database.owner
       .insertInto('reports')

@@ -17,8 +17,9 @@ import { parsedBy } from './parsed-field.ts';
  *   default) through the executor's request service; succeeds when every action has succeeded,
  *   fails when one fails, is rejected or expires.
  * - wait: an ISO 8601 duration (PT30M, P1D).
- * - notify: a notification for the organisation, by the audit service; `{{steps.<id>.<field>}}`
- *   and `{{trigger.<field>}}` in the title and message are replaced by those values.
+ * - notify: a notification for the organisation, or for one team (`team_id`: its members, on the
+ *   channels they chose), by the audit service; `{{steps.<id>.<field>}}` and `{{trigger.<field>}}`
+ *   in the title and message are replaced by those values.
  * - branch: compares a value of an earlier step's output or of the trigger with a number or text,
  *   and jumps to `then` (a later step) when it holds, to `else` (a later step, or the next one) when
  *   not. Jumps go forward only, so every execution ends.
@@ -60,7 +61,13 @@ const steps = {
       return duration.isValid && duration.as('milliseconds') > 0 && duration.as('days') <= 30;
     }, 'must be an ISO 8601 duration from PT1S to P30D, e.g. PT30M'),
   }),
-  notify: z.object({ id: stepId, type: z.literal('notify'), title: text({ min: 1, max: 255 }), message: text({ min: 1, max: 2_000 }) }),
+  notify: z.object({
+    id: stepId,
+    type: z.literal('notify'),
+    title: text({ min: 1, max: 255 }),
+    message: text({ min: 1, max: 2_000 }),
+    team_id: z.uuid().optional().describe('the team told (its members, on the channels they chose); the whole organisation when left out'),
+  }),
   branch: z.object({
     id: stepId,
     type: z.literal('branch'),

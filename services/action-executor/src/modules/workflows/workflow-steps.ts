@@ -162,9 +162,9 @@ async function notify(ctx: StepContext, step: Extract<WorkflowStep, { type: 'not
   const message = render(step.message, ctx.results);
   const { id } = await outbox.publish(ctx.trx, 'workflow.notification_requested', {
     tenant: ctx.organization_id,
-    data: { workflow_id: workflowId, execution_id: ctx.execution.id, step_id: step.id, title, message },
+    data: { workflow_id: workflowId, execution_id: ctx.execution.id, step_id: step.id, title, message, ...(step.team_id ? { team_id: step.team_id } : {}) },
   });
-  return { status: 'success', output: { event_id: id, title, message } };
+  return { status: 'success', output: { event_id: id, title, message, ...(step.team_id ? { team_id: step.team_id } : {}) } };
 }
 
 function branch(ctx: StepContext, step: Extract<WorkflowStep, { type: 'branch' }>): StepOutcome {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { OPERATION_STATUSES, WORKFLOW_STATUSES, WORKFLOW_TRIGGER_TYPES, rowSchema } from '@stratus/db';
+import type { Transaction } from 'kysely';
+import { OPERATION_STATUSES, WORKFLOW_STATUSES, WORKFLOW_TRIGGER_TYPES, rowSchema, type Database } from '@stratus/db';
 import { AppError, decodeCursor, pageQuery, pageSchema, text, toPage } from '@stratus/http';
 import type { Queues } from '@stratus/queues';
 import { workflowDefinition, type WorkflowDefinition } from './workflow-definition.ts';
@@ -42,6 +43,15 @@ const workflowFields = {
   status: z.enum(WORKFLOW_STATUSES),
 };
 
+/** A notify step's team is one of the organisation's: otherwise a 400 naming the step's field. */
+async function checkNotifiedTeams(trx: Transaction<Database>, definition: WorkflowDefinition | undefined): Promise<void> {
+  const named = (definition?.steps ?? []).flatMap((step, index) => (step.type === 'notify' && step.team_id ? [{ index, team_id: step.team_id }] : []));
+  if (named.length === 0) return;
+  const teams = await trx.selectFrom('teams').select('id').where('id', 'in', named.map((step) => step.team_id)).execute();
+  const unknown = named.find((step) => !teams.some((team) => team.id === step.team_id));
+  if (unknown) throw new AppError('invalid', `body.definition.steps.${unknown.index}.team_id: no team ${unknown.team_id} in your organisation`);
+}
+
 async function scheduleOf(queues: Pick<Queues, 'schedule' | 'unschedule'>, workflow: { id: string; organization_id: string; status: string; definition: unknown }) {
   await syncWorkflowSchedule(queues, { ...workflow, definition: workflow.definition as WorkflowDefinition });
 }
@@ -70,7 +80,10 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqu
     },
     async (request, reply) => {
       const { organizationId, userId } = request.auth;
-      const workflow = await request.withTenant((trx) => createWorkflow(trx, organizationId, userId, request.body));
+      const workflow = await request.withTenant(async (trx) => {
+        await checkNotifiedTeams(trx, request.body.definition);
+        return createWorkflow(trx, organizationId, userId, request.body);
+      });
       await scheduleOf(queues, workflow);
       return reply.status(201).send(workflow);
     },
@@ -99,7 +112,10 @@ export const workflowsRoutes: FastifyPluginAsyncZod<{ queues: Pick<Queues, 'enqu
       },
     },
     async (request) => {
-      const workflow = await request.withTenant((trx) => updateWorkflow(trx, request.params.id, request.body));
+      const workflow = await request.withTenant(async (trx) => {
+        await checkNotifiedTeams(trx, request.body.definition);
+        return updateWorkflow(trx, request.params.id, request.body);
+      });
       if (!workflow) throw new AppError('not_found', `workflow ${request.params.id} not found`);
       await scheduleOf(queues, workflow);
       return workflow;
