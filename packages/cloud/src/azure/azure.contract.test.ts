@@ -73,6 +73,23 @@ describe('Azure Cost Management, published answers (2023-11-01)', () => {
     expect(await estimatedAt('2018-04-06T00:00:00Z')).toEqual([false]);
   });
 
+  it("marks them estimated until the fifth day after a pay-as-you-go subscription's own billing period", async () => {
+    const body = exampleBody<{ properties: object }>(published('BillingAccountQuery.json'));
+    const estimatedAt = async (now: string) => {
+      costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
+      // Signed up on the 15th: 31 March is billed in the period from 15 March to 14 April.
+      const adapter = azureAdapter({ settings: { billing_period_start_day: 15 } }, { ...FAST, now: () => new Date(now) });
+      const rows = await collect(adapter.fetchCosts(day));
+      nock.cleanAll();
+      grantTokens();
+      return rows.map((row) => row.estimated ?? false);
+    };
+
+    expect(await estimatedAt('2018-04-10T00:00:00Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-19T23:59:59Z')).toEqual([true]);
+    expect(await estimatedAt('2018-04-20T00:00:00Z')).toEqual([false]);
+  });
+
   it('says which column is missing when an answer has no UsageDate (SubscriptionQueryGrouping)', async () => {
     costManagement({ ActualCost: exampleBody(published('SubscriptionQueryGrouping.json')) });
 

@@ -1,6 +1,7 @@
 import { CloudOperationError, type CostPeriod, type FocusCostRow } from '../adapter.ts';
 import { chunk } from '../live/collections.ts';
-import { billingMonthOpen, coveringDays, dayStart, dayWindows, nextDayStart, picoDecimal, picoUnits, serviceCategory } from '../live/focus.ts';
+import { billingPeriodOpen, coveringDays, dayStart, dayWindows, nextDayStart, picoDecimal, picoUnits, serviceCategory } from '../live/focus.ts';
+import { billingPeriodStartDay } from '../live/options.ts';
 import { tokenPages } from '../live/paging.ts';
 import { normalizedId, type AzureContext } from './discovery.ts';
 
@@ -47,9 +48,10 @@ const ROWS_PER_YIELD = 1000;
  * The Query API does not say which amounts are final. Microsoft documents the rule instead: costs
  * are estimated until the invoice is generated, and a billing period keeps changing until the fifth
  * day after it ends. Lines of a month still open at `now` (see billingMonthOpen) are marked
- * estimated, and the pull after the close replaces them. The rule takes billing periods to be
- * calendar months, as they are for Enterprise Agreements, Microsoft Customer Agreements and CSP;
- * a pay-as-you-go subscription billed from its sign-up day closes its period mid-month.
+ * estimated, and the pull after the close replaces them. Billing periods are calendar months, as
+ * they are for Enterprise Agreements, Microsoft Customer Agreements and CSP, unless the account's
+ * settings.billing_period_start_day says otherwise: a pay-as-you-go subscription is billed from
+ * its sign-up day, and its period closes mid-month.
  */
 export async function* fetchAzureCosts(ctx: AzureContext, period: CostPeriod, now: Date, signal: AbortSignal | undefined): AsyncGenerator<FocusCostRow[]> {
   const { from, to } = coveringDays(period);
@@ -160,6 +162,6 @@ function costRow(ctx: AzureContext, line: CostLine, billed: bigint, effective: b
     charge_category: 'Usage',
     tags: {},
     granularity: 'daily',
-    ...(billingMonthOpen(line.day.slice(0, 7), now) ? { estimated: true } : {}),
+    ...(billingPeriodOpen(line.day, now, billingPeriodStartDay(ctx.account)) ? { estimated: true } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingMonthOpen, coveringDays, dayWindows, decimalString, picoDecimal, picoUnits, serviceCategory } from './focus.ts';
+import { billingMonthOpen, billingPeriodOpen, coveringDays, dayWindows, decimalString, picoDecimal, picoUnits, serviceCategory } from './focus.ts';
 import { cpuFromSamples } from './utilization.ts';
 
 describe('FOCUS helpers', () => {
@@ -18,6 +18,21 @@ describe('FOCUS helpers', () => {
     expect(billingMonthOpen('2025-03', new Date('2025-04-06T00:00:00Z'))).toBe(false);
     expect(billingMonthOpen('2025-12', new Date('2026-01-05T12:00:00Z'))).toBe(true);
     expect(billingMonthOpen('2025-12', new Date('2026-01-06T00:00:00Z'))).toBe(false);
+  });
+
+  it('holds a billing period that starts mid-month open until its fifth day after, whichever month the day is in', () => {
+    // Periods from the 15th: 2026-03-20 is in 15 March to 14 April, which closes on 15 April.
+    expect(billingPeriodOpen('2026-03-20', new Date('2026-04-19T23:59:59.999Z'), 15)).toBe(true);
+    expect(billingPeriodOpen('2026-03-20', new Date('2026-04-20T00:00:00Z'), 15)).toBe(false);
+    // 2026-03-10 is in 15 February to 14 March.
+    expect(billingPeriodOpen('2026-03-10', new Date('2026-03-19T12:00:00Z'), 15)).toBe(true);
+    expect(billingPeriodOpen('2026-03-10', new Date('2026-03-20T00:00:00Z'), 15)).toBe(false);
+    // Across a year end, and the first day of a period.
+    expect(billingPeriodOpen('2025-12-28', new Date('2026-01-31T00:00:00Z'), 28)).toBe(true);
+    expect(billingPeriodOpen('2025-12-28', new Date('2026-02-02T00:00:00Z'), 28)).toBe(false);
+    expect(billingPeriodOpen('2026-01-05', new Date('2026-01-09T00:00:00Z'), 5)).toBe(true);
+    // A period from the 1st is the calendar month.
+    expect(billingPeriodOpen('2025-03-31', new Date('2025-04-06T00:00:00Z'), 1)).toBe(billingMonthOpen('2025-03', new Date('2025-04-06T00:00:00Z')));
   });
 
   it('sums amounts exactly in units of 10^-12', () => {

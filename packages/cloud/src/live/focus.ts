@@ -47,8 +47,19 @@ export const BILLING_MONTH_CLOSE_DAYS = 5;
  * month has ended and BILLING_MONTH_CLOSE_DAYS whole days have passed after it, in UTC.
  */
 export function billingMonthOpen(month: string, now: Date): boolean {
-  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
-  return now.getTime() < Date.UTC(year, monthNumber, 1 + BILLING_MONTH_CLOSE_DAYS);
+  return billingPeriodOpen(`${month}-01`, now, 1);
+}
+
+/**
+ * billingMonthOpen for the billing period that holds a day (YYYY-MM-DD), where periods start on
+ * day `startDay` (1 to 28) of each month: a pay-as-you-go subscription's runs from its sign-up day
+ * to the day before it, a month later.
+ */
+export function billingPeriodOpen(day: string, now: Date, startDay: number): boolean {
+  const [year, month, dayOfMonth] = day.split('-').map(Number) as [number, number, number];
+  // Date.UTC counts months from 0: `month` is the next month's index, `month - 1` this one's.
+  const end = dayOfMonth >= startDay ? Date.UTC(year, month, startDay) : Date.UTC(year, month - 1, startDay);
+  return now.getTime() < end + BILLING_MONTH_CLOSE_DAYS * 86_400_000;
 }
 
 /**

@@ -35,6 +35,12 @@ export function configuredRegions(account: CloudAccountRef): string[] | undefine
   return regions.filter((region): region is string => typeof region === 'string' && region.length > 0);
 }
 
+/** `settings.billing_period_start_day` when it is a day from 1 to 28 (an Azure pay-as-you-go subscription's sign-up day), else 1: calendar months. */
+export function billingPeriodStartDay(account: CloudAccountRef): number {
+  const day = account.settings.billing_period_start_day;
+  return typeof day === 'number' && Number.isInteger(day) && day >= 1 && day <= 28 ? day : 1;
+}
+
 /** How messages name the account: the provider's id, and ours to find it in Stratus. */
 export function accountLabel(kind: string, account: CloudAccountRef): string {
   return `${kind} ${account.account_id} (Stratus account ${account.id})`;

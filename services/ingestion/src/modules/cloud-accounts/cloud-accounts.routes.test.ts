@@ -231,6 +231,27 @@ describe('linking', () => {
     expect(response.body.message).toContain('resourcez');
   });
 
+  it("keeps an Azure pay-as-you-go subscription's billing period start, and refuses one for a provider that bills calendar months", async () => {
+    const azure = await link({ provider: 'AZURE', account_id: randomUUID(), name: 'pay-as-you-go', settings: { billing_period_start_day: 15 } });
+    expect(azure.status).toBe(201);
+    expect(azure.body.settings).toMatchObject({ billing_period_start_day: 15 });
+    const moved = await call('PATCH', `/v1/cloud-accounts/${azure.body.id}`, { body: { settings: { billing_period_start_day: 3 } } });
+    expect(moved.body.settings).toMatchObject({ billing_period_start_day: 3 });
+    expect((await call('PATCH', `/v1/cloud-accounts/${azure.body.id}`, { body: { settings: { billing_period_start_day: 31 } } })).body.message).toContain(
+      'body.settings.billing_period_start_day',
+    );
+
+    const aws = await link({ provider: 'AWS', account_id: '210987654398', name: 'x', settings: { billing_period_start_day: 15 } });
+    expect(aws.status).toBe(400);
+    expect(aws.body.message).toContain('body.settings.billing_period_start_day only an Azure pay-as-you-go subscription has a billing period of its own (AWS bills calendar months)');
+    const gcp = await link({ provider: 'GCP', account_id: 'calendar-months', name: 'x' });
+    const patched = await call('PATCH', `/v1/cloud-accounts/${gcp.body.id}`, { body: { settings: { billing_period_start_day: 15 } } });
+    expect(patched).toMatchObject({
+      status: 400,
+      body: { message: 'body.settings.billing_period_start_day: only an Azure pay-as-you-go subscription has a billing period of its own (GCP bills calendar months)' },
+    });
+  });
+
   it('refuses credentials for a simulated account and a live account without them', async () => {
     const simWithCredentials = await link({ provider: 'AZURE', account_id: randomUUID(), name: 'x', adapter: 'sim', credentials: live.AZURE.credentials });
     const liveWithout = await link({ provider: 'AZURE', account_id: randomUUID(), name: 'x', adapter: 'live' });

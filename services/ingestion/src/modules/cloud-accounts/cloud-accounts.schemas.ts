@@ -44,10 +44,22 @@ const settingsInput = z.object({
     .max(7 * 24 * 60)
     .optional()
     .describe(`minutes between inventory syncs (default ${DEFAULT_SYNC_INTERVAL_MINUTES})`),
+  billing_period_start_day: z
+    .int()
+    .min(1)
+    .max(28)
+    .optional()
+    .describe("Azure pay-as-you-go: the day of the month the subscription's billing period starts (its sign-up day); calendar months when absent. Its costs are estimates until five days after the period ends"),
   sim: simSettings.optional(),
 });
 
 type SettingsInput = z.infer<typeof settingsInput>;
+
+/** Only an Azure pay-as-you-go subscription has a billing period of its own. */
+export function billingPeriodRefusal(provider: CloudProvider, settings: SettingsInput | undefined): string | undefined {
+  if (provider === 'AZURE' || settings?.billing_period_start_day === undefined) return undefined;
+  return `only an Azure pay-as-you-go subscription has a billing period of its own (${provider} bills calendar months)`;
+}
 
 /** cloud_accounts.settings as this module writes it. */
 export type AccountSettings = SettingsInput & { adapter: AdapterKind; sync_interval_minutes: number };
@@ -64,6 +76,9 @@ function linkBodyOf<P extends CloudProvider>(provider: P) {
       .describe('"sim" reads the simulated cloud, "live" the provider\'s API; the server\'s STRATUS_CLOUD when absent'),
     credentials: credentialsInput.optional().describe(`required for adapter "live", refused for "sim". ${credentialsInput.description}`),
     settings: settingsInput.optional(),
+  }).superRefine(({ settings }, ctx) => {
+    const refusal = billingPeriodRefusal(provider, settings);
+    if (refusal) ctx.addIssue({ code: 'custom', path: ['settings', 'billing_period_start_day'], message: refusal });
   });
 }
 

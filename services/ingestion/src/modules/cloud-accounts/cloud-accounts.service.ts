@@ -27,6 +27,7 @@ import {
   type CloudAccount,
   type LinkInput,
   type UpdateInput,
+  billingPeriodRefusal,
 } from './cloud-accounts.schemas.ts';
 import { credentialSummarySchema, describeCredentials, parseCredentials } from './credentials.schemas.ts';
 
@@ -174,6 +175,8 @@ export async function updateCloudAccount(
   if (account.status === 'unlinked') {
     throw new AppError('conflict', `cloud account ${id} is unlinked: link it again with POST /v1/cloud-accounts`);
   }
+  const refusal = billingPeriodRefusal(account.provider, input.settings);
+  if (refusal) throw new AppError('invalid', `body.settings.billing_period_start_day: ${refusal}`);
   const credentials = acceptCredentials(adapterKindOf(account.settings), account.provider, input.credentials);
   const changes: AccountChanges = { name: input.name, status: input.status };
   if (input.settings) changes.settings = { ...account.settings, ...input.settings } as AccountSettings;
