@@ -57,37 +57,29 @@ describe('Azure Cost Management, published answers (2023-11-01)', () => {
     expect(rows[0]).not.toHaveProperty('provider_resource_id');
   });
 
-  it('marks the lines of a billing month estimated until its fifth day after, then final', async () => {
+  /** Whether each line of BillingAccountQuery (31 March 2018) is an estimate when pulled at `now`, for an account of these settings. */
+  async function estimatedAt(now: string, settings: Record<string, unknown> = {}) {
     const body = exampleBody<{ properties: object }>(published('BillingAccountQuery.json'));
-    const estimatedAt = async (now: string) => {
-      // Without its nextLink: the one page holds the day.
-      costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
-      const rows = await collect(azureAdapter({}, { ...FAST, now: () => new Date(now) }).fetchCosts(day));
-      nock.cleanAll();
-      grantTokens();
-      return rows.map((row) => row.estimated ?? false);
-    };
+    // Without its nextLink: the one page holds the day.
+    costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
+    const rows = await collect(azureAdapter({ settings }, { ...FAST, now: () => new Date(now) }).fetchCosts(day));
+    nock.cleanAll();
+    grantTokens();
+    return rows.map((row) => row.estimated ?? false);
+  }
 
+  it('marks the lines of a billing month estimated until its fifth day after, then final', async () => {
     expect(await estimatedAt('2018-03-31T12:00:00Z')).toEqual([true]);
     expect(await estimatedAt('2018-04-05T23:59:59Z')).toEqual([true]);
     expect(await estimatedAt('2018-04-06T00:00:00Z')).toEqual([false]);
   });
 
   it("marks them estimated until the fifth day after a pay-as-you-go subscription's own billing period", async () => {
-    const body = exampleBody<{ properties: object }>(published('BillingAccountQuery.json'));
-    const estimatedAt = async (now: string) => {
-      costManagement({ ActualCost: { ...body, properties: { ...body.properties, nextLink: null } } });
-      // Signed up on the 15th: 31 March is billed in the period from 15 March to 14 April.
-      const adapter = azureAdapter({ settings: { billing_period_start_day: 15 } }, { ...FAST, now: () => new Date(now) });
-      const rows = await collect(adapter.fetchCosts(day));
-      nock.cleanAll();
-      grantTokens();
-      return rows.map((row) => row.estimated ?? false);
-    };
-
-    expect(await estimatedAt('2018-04-10T00:00:00Z')).toEqual([true]);
-    expect(await estimatedAt('2018-04-19T23:59:59Z')).toEqual([true]);
-    expect(await estimatedAt('2018-04-20T00:00:00Z')).toEqual([false]);
+    // Signed up on the 15th: 31 March is billed in the period from 15 March to 14 April.
+    const payAsYouGo = { billing_period_start_day: 15 };
+    expect(await estimatedAt('2018-04-10T00:00:00Z', payAsYouGo)).toEqual([true]);
+    expect(await estimatedAt('2018-04-19T23:59:59Z', payAsYouGo)).toEqual([true]);
+    expect(await estimatedAt('2018-04-20T00:00:00Z', payAsYouGo)).toEqual([false]);
   });
 
   it('says which column is missing when an answer has no UsageDate (SubscriptionQueryGrouping)', async () => {
