@@ -88,13 +88,6 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** A service's peak resident set (VmHWM) since it started, in MiB. */
-export function peakRssMiB(service: ServiceProcess): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.child.pid}/status`, 'utf8'))?.[1];
-  if (kib === undefined) throw new Error(`no VmHWM in /proc/${service.child.pid}/status`);
-  return Number(kib) / 1024;
-}
-
 /** The V8 flags each service is deployed with, from the list the dev launcher starts them from. */
 function deployedNodeOptions(main: URL): Record<string, string> {
   const name = /\/services\/([^/]+)\/src\/main\.ts$/.exec(main.pathname)?.[1];
@@ -171,3 +164,4 @@ export async function copyOut(databaseUrl: string, query: string): Promise<{ byt
 export { testEnv, testRateLimits };
 export { createTestObjectStore } from './object-store.ts';
 export { deleteKeysUnder } from './redis.ts';
+export { peakRssMiB } from './memory.ts';

@@ -104,8 +104,8 @@ try {
     await sleep(25);
   }
   const appliedMs = performance.now() - started;
-  const ingestionPeak = peakRssMiB(ingestion);
-  const costPeak = peakRssMiB(costService);
+  const ingestionPeak = peakRssMiB(ingestion.child.pid!);
+  const costPeak = peakRssMiB(costService.child.pid!);
   const rolled = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_rollups where granularity = 'month'`.execute(owner);
   if (rolled.rows[0]!.amount !== copied.rows[0]!.amount) {
     throw new Error(`rollups hold ${rolled.rows[0]!.amount}, the COPY baseline ${copied.rows[0]!.amount}`);

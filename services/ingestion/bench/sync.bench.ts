@@ -152,7 +152,7 @@ try {
   }
   const serviceMs = performance.now() - asked;
   console.log(
-    `  in the ingestion service as deployed: ${rate(RESOURCES, serviceMs).toLocaleString('en')} resources/s delivered, peak RSS ${peakRssMiB(service).toFixed(0)} MiB  (pod limit 512 MiB)`,
+    `  in the ingestion service as deployed: ${rate(RESOURCES, serviceMs).toLocaleString('en')} resources/s delivered, peak RSS ${peakRssMiB(service.child.pid!).toFixed(0)} MiB  (pod limit 512 MiB)`,
   );
 } finally {
   await relay?.stop();

@@ -7,7 +7,7 @@
  * removes it, and stops by itself.
  */
 import { execFile } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,16 +16,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { peakRssMiB } from '@stratus/testing/memory';
 import { apiClient } from '../api-client.ts';
 
 const MB = Number(process.env.BENCH_UPLOAD_MB ?? 400);
 /** The CLI's client stays under this, whatever the file's size. */
 const TARGET_MIB = 256;
-
-function peakRssMiB(): number {
-  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-  return Number(kib) / 1024;
-}
 
 const [mode, url, file] = process.argv.slice(2);
 if (mode === 'fetch' || mode === 'cli') {

@@ -10,8 +10,8 @@ import { findSyncableAccount } from '../modules/discovery/inventory.repository.t
  * Pulls an account's costs for a period from its provider and publishes them as one import.
  * Running it again for the same period replaces that period (the cost service applies imports
  * period by period), so a retry after a failure is safe. A pull interrupted because the service
- * is stopping ends its import as failed, with that reason, and its job goes back to the queue
- * without spending an attempt.
+ * is stopping ends its import as failed, and its job goes back to the queue without spending an
+ * attempt.
  */
 export function accountCostsImportJob(deps: CostImportDependencies & Pick<SyncDependencies, 'adapterFor'>): JobHandler<'account.costs.import'> {
   return async ({ organization_id, cloud_account_id, period }, job, token, signal) => {
@@ -32,10 +32,10 @@ export function accountCostsImportJob(deps: CostImportDependencies & Pick<SyncDe
           }
         })(),
       });
-      if (report.status === 'failed' && signal?.aborted) return await putOff(job, token, 0);
       if (report.status === 'failed') throw new UnrecoverableError(report.error ?? 'cost import failed');
       return { status: 'done', cost_import_id: report.id, rows: report.rows_imported, batches: report.batches };
     } catch (error) {
+      // Whatever ended it (the import's failure, the provider's error), a stop put it short.
       if (signal?.aborted) return await putOff(job, token, 0);
       if (error instanceof CloudCredentialsError) throw new UnrecoverableError(error.message);
       throw error;

@@ -160,11 +160,12 @@ function wait(ctx: StepContext, step: Extract<WorkflowStep, { type: 'wait' }>, r
 async function notify(ctx: StepContext, step: Extract<WorkflowStep, { type: 'notify' }>, workflowId: string): Promise<StepOutcome> {
   const title = render(step.title, ctx.results);
   const message = render(step.message, ctx.results);
+  const told = { title, message, ...(step.team_id ? { team_id: step.team_id } : {}) };
   const { id } = await outbox.publish(ctx.trx, 'workflow.notification_requested', {
     tenant: ctx.organization_id,
-    data: { workflow_id: workflowId, execution_id: ctx.execution.id, step_id: step.id, title, message, ...(step.team_id ? { team_id: step.team_id } : {}) },
+    data: { workflow_id: workflowId, execution_id: ctx.execution.id, step_id: step.id, ...told },
   });
-  return { status: 'success', output: { event_id: id, title, message, ...(step.team_id ? { team_id: step.team_id } : {}) } };
+  return { status: 'success', output: { event_id: id, ...told } };
 }
 
 function branch(ctx: StepContext, step: Extract<WorkflowStep, { type: 'branch' }>): StepOutcome {
