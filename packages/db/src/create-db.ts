@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
+import { preparingStatements } from './prepared.ts';
 import { DATABASE_ROLES, type DatabaseRole } from './roles.ts';
 
 export interface CreateDbOptions {
@@ -44,6 +45,7 @@ export function createDb({ url, role, max = 10, applicationName, onIdleError }: 
   }
   const options = ['-c TimeZone=UTC', ...(role ? [`-c role=${role}`] : [])].join(' ');
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, options, types });
+  pool.on('connect', (client) => preparingStatements(client));
   pool.on('error', onIdleError ?? ((error) => process.emitWarning(`idle PostgreSQL connection lost: ${error.message}`)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

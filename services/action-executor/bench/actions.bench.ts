@@ -6,7 +6,8 @@
  * (account gate, adapter, the simulated cloud kept in PostgreSQL with its client token,
  * before/after/undo, history and action.completed in one transaction). Beside it, in the same run
  * and on the same Redis, a bare BullMQ no-op worker with the same concurrency on as many jobs.
- * Prints actions/s and p50/p99 from the request's produce to its recorded end.
+ * Prints actions/s and p50/p99 from the request's produce to its recorded end. Each path first runs
+ * BENCH_WARMUP jobs or actions (1,000) that are not measured: connections opened, code compiled.
  * Target: at least a quarter of the bare baseline's rate. `scripts/bench.sh actions`; it creates
  * and drops its own database and topics, removes its Redis keys, and stops by itself. BENCH_SIM_MEMORY=1
  * keeps the simulated cloud in memory, to tell its storage's cost from the executor's.
@@ -33,6 +34,8 @@ import { createAccountGate } from '../src/modules/operations/account-gate.ts';
 
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 10_000);
 const PAST_ACTIONS = Number(process.env.BENCH_PAST_ACTIONS ?? 100_000);
+/** Jobs, then actions, run through each path before it is measured: a service's rate is the one it keeps once its connections are open and its code compiled. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1_000);
 /** Jobs added at once to the baseline's queue. */
 const REQUEST_CONCURRENCY = 32;
 /** Jobs run at once by each worker, bare and executor alike: the executor's default (OPERATIONS_CONCURRENCY) unless BENCH_CONCURRENCY says. */
@@ -77,7 +80,7 @@ try {
   await admin.connect();
   await ensureTopics(admin, { prefix: `${prefix}.` });
   const { organization } = await bootstrapOrganization(owner, { organizationName: 'bench', adminEmail: 'admin@bench.test' });
-  const settings = { sim: { seed: 'bench', resources: ACTIONS, operation_latency_ms: 0, failure_rate: 0 } };
+  const settings = { sim: { seed: 'bench', resources: WARMUP + ACTIONS, operation_latency_ms: 0, failure_rate: 0 } };
   const account = await owner
     .insertInto('cloud_accounts')
     .values({ organization_id: organization.id, name: 'bench', provider: 'AWS', account_id: '123456789012', settings: JSON.stringify(settings) })
@@ -111,71 +114,75 @@ try {
     select ${organization.id}, action_id, status::action_status, at, status from target, unnest(array['pending', 'queued', 'running', 'success']) as status
   `.execute(owner);
   await sql`analyze`.execute(owner);
-  console.log(`${resources.length} resources of a simulated AWS account, ${PAST_ACTIONS} actions done before; ${ACTIONS} tag actions, one per resource; ${WORKER_CONCURRENCY} jobs at once per worker`);
+  console.log(`${resources.length} resources of a simulated AWS account, ${PAST_ACTIONS} actions done before; ${ACTIONS} tag actions measured after ${WARMUP} to warm up, one per resource; ${WORKER_CONCURRENCY} jobs at once per worker`);
 
   // The baseline: BullMQ alone, the same Redis, concurrency and number of jobs.
-  {
-    const queue = new Queue('bench-noop', { connection, prefix });
-    const added = new Map<string, number>();
-    const latencies: number[] = [];
-    let done = 0;
-    let finished!: () => void;
-    const all = new Promise<void>((resolve) => (finished = resolve));
-    const worker = new Worker('bench-noop', async () => ({ ok: true }), { connection, prefix, concurrency: WORKER_CONCURRENCY });
-    worker.on('completed', (job) => {
-      latencies.push(performance.now() - added.get(job.id!)!);
-      if (++done === ACTIONS) finished();
-    });
+  const queue = new Queue('bench-noop', { connection, prefix });
+  const noop = new Worker('bench-noop', async () => ({ ok: true }), { connection, prefix, concurrency: WORKER_CONCURRENCY });
+  /** When each job was added, by id; the run under way. */
+  const added = new Map<string, number>();
+  let noopRun: { latencies: number[]; left: number; done: () => void } | undefined;
+  noop.on('completed', (job) => {
+    noopRun!.latencies.push(performance.now() - added.get(job.id!)!);
+    if (--noopRun!.left === 0) noopRun!.done();
+  });
+  async function throughBullMQ(count: number, label: string) {
+    const all = new Promise<void>((done) => (noopRun = { latencies: [], left: count, done }));
     const started = performance.now();
-    await pool(ACTIONS, REQUEST_CONCURRENCY, async (index) => {
-      const id = `noop-${index}`;
+    await pool(count, REQUEST_CONCURRENCY, async (index) => {
+      const id = `${label}-${index}`;
       added.set(id, performance.now());
       await queue.add('noop', { index }, { jobId: id, removeOnComplete: true });
     });
     await all;
-    const baseline = report('bare BullMQ no-op worker', ACTIONS, performance.now() - started, latencies);
-    await worker.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
+    return { ms: performance.now() - started, latencies: noopRun!.latencies };
+  }
+  await throughBullMQ(WARMUP, 'warmup');
+  const bare = await throughBullMQ(ACTIONS, 'noop');
+  const baseline = report('bare BullMQ no-op worker', ACTIONS, bare.ms, bare.latencies);
+  await noop.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
 
-    // The executor's path.
-    if (!process.env.BENCH_SIM_MEMORY) useSimStore(pgSimStore(executorDb));
-    const queues = createQueues({ connection, prefix });
-    /** When each action's request was produced, by action id; when each operation ended, by operation id. */
-    const requested = new Map<string, number>();
-    const endedAt = new Map<string, number>();
-    let ended = 0;
-    let allEnded!: () => void;
-    const everything = new Promise<void>((resolve) => (allEnded = resolve));
-    const keyring = parseKeyring(`k1:${generateKey()}`);
-    const executor = createWorker({
-      queue: 'operations',
-      connection,
-      prefix,
-      concurrency: WORKER_CONCURRENCY,
+  // The executor's path.
+  if (!process.env.BENCH_SIM_MEMORY) useSimStore(pgSimStore(executorDb));
+  const queues = createQueues({ connection, prefix });
+  /** When each action's request was produced, by action id; the run under way. */
+  const requested = new Map<string, number>();
+  let actionRun: { endedAt: Map<string, number>; left: number; done: () => void } | undefined;
+  const keyring = parseKeyring(`k1:${generateKey()}`);
+  const executor = createWorker({
+    queue: 'operations',
+    connection,
+    prefix,
+    concurrency: WORKER_CONCURRENCY,
+    logger,
+    handlers: operationsHandlers({
+      db: executorDb,
       logger,
-      handlers: operationsHandlers({
-          db: executorDb,
-          logger,
-          gate: createAccountGate({ redis: connection, prefix, concurrency: WORKER_CONCURRENCY, perSecond: 1_000_000 }),
-          adapterFor: adapterResolver(keyring),
-      }),
-    });
-    executor.on('completed', (_job, outcome) => {
-      if (outcome.status !== 'done') return;
-      endedAt.set(outcome.operation_id as string, performance.now());
-      if (++ended === ACTIONS) allEnded();
-    });
-    executor.on('failed', (job, error) => {
-      if (error.name !== 'DelayedError') console.error(`operation ${job?.id} failed: ${error.message}`);
-    });
-    const consumer = createConsumer({ kafka, db: executorDb, groupId: `${prefix}.action-executor`, topicPrefix: `${prefix}.`, handlers: handlers(queues), logger, fromBeginning: true });
-    await consumer.start();
-    const producer = createIdempotentProducer(kafka);
-    await producer.connect();
-    const begun = performance.now();
-    for (let start = 0; start < ACTIONS; start += PRODUCE_BATCH) {
-      const events = resources.slice(start, start + PRODUCE_BATCH).map((resource, offset) =>
+      gate: createAccountGate({ redis: connection, prefix, concurrency: WORKER_CONCURRENCY, perSecond: 1_000_000 }),
+      adapterFor: adapterResolver(keyring),
+    }),
+  });
+  executor.on('completed', (_job, outcome) => {
+    if (outcome.status !== 'done') return;
+    actionRun!.endedAt.set(outcome.operation_id as string, performance.now());
+    if (--actionRun!.left === 0) actionRun!.done();
+  });
+  executor.on('failed', (job, error) => {
+    if (error.name !== 'DelayedError') console.error(`operation ${job?.id} failed: ${error.message}`);
+  });
+  const consumer = createConsumer({ kafka, db: executorDb, groupId: `${prefix}.action-executor`, topicPrefix: `${prefix}.`, handlers: handlers(queues), logger, fromBeginning: true });
+  await consumer.start();
+  const producer = createIdempotentProducer(kafka);
+  await producer.connect();
+  /** One tag action per resource, requested through Kafka; resolves once every one has ended. */
+  async function throughPipeline(targets: readonly { id: string }[]) {
+    const endedAt = new Map<string, number>();
+    const all = new Promise<void>((done) => (actionRun = { endedAt, left: targets.length, done }));
+    const started = performance.now();
+    for (let start = 0; start < targets.length; start += PRODUCE_BATCH) {
+      const events = targets.slice(start, start + PRODUCE_BATCH).map((resource, offset) =>
         buildEvent('action.requested', {
           tenant: organization.id,
           data: { action_id: randomUUID(), action_type: 'tag', resource_id: resource.id, parameters: { tags: { bench: String(start + offset) } }, requires_approval: false },
@@ -191,21 +198,23 @@ try {
         }],
       });
     }
-    await everything;
-    const elapsed = performance.now() - begun;
-    // The job knows its operation, the request its action: the database ties them.
-    const operations = await owner.selectFrom('operations').select(['id', 'action_id']).execute();
-    const actionOf = new Map(operations.map((operation) => [operation.id, operation.action_id!]));
-    const actionLatencies = [...endedAt].map(([operationId, at]) => at - requested.get(actionOf.get(operationId)!)!);
-    const pipeline = report('request -> policy -> queue -> sim -> history', ACTIONS, elapsed, actionLatencies);
-    await producer.disconnect();
-    await consumer.stop();
-    await executor.close();
-    await queues.close();
-    const histories = await owner.selectFrom('action_history').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    console.log(`${Number(histories.n) - 4 * PAST_ACTIONS} history rows of the benchmark's actions (4 per action: pending, queued, running, success)`);
-    console.log(`pipeline / baseline: ${(pipeline / baseline).toFixed(2)} (target >= 0.25)`);
+    await all;
+    return { ms: performance.now() - started, endedAt };
   }
+  await throughPipeline(resources.slice(0, WARMUP));
+  const measured = await throughPipeline(resources.slice(WARMUP));
+  // The job knows its operation, the request its action: the database ties them.
+  const operations = await owner.selectFrom('operations').select(['id', 'action_id']).where('id', 'in', [...measured.endedAt.keys()]).execute();
+  const actionOf = new Map(operations.map((operation) => [operation.id, operation.action_id!]));
+  const actionLatencies = [...measured.endedAt].map(([operationId, at]) => at - requested.get(actionOf.get(operationId)!)!);
+  const pipeline = report('request -> policy -> queue -> sim -> history', ACTIONS, measured.ms, actionLatencies);
+  await producer.disconnect();
+  await consumer.stop();
+  await executor.close();
+  await queues.close();
+  const histories = await owner.selectFrom('action_history').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  console.log(`${Number(histories.n) - 4 * (PAST_ACTIONS + WARMUP)} history rows of the measured actions (4 per action: pending, queued, running, success)`);
+  console.log(`pipeline / baseline: ${(pipeline / baseline).toFixed(2)} (target >= 0.25)`);
 } finally {
   useSimStore(undefined);
   await executorDb.destroy();
