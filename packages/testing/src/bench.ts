@@ -165,3 +165,4 @@ export { testEnv, testRateLimits };
 export { createTestObjectStore } from './object-store.ts';
 export { deleteKeysUnder } from './redis.ts';
 export { peakRssMiB } from './memory.ts';
+export { cpuPerItem, cpuSnapshot, formatCpu, type CpuSnapshot } from './cpu.ts';

@@ -39,6 +39,7 @@ import * as teamAccessForLaterTables from './1763856000156-TeamAccessForLaterTab
 import * as terraformObjectBackends from './1763856000160-TerraformObjectBackends.ts';
 import * as terraformAzurermBackend from './1763856000170-TerraformAzurermBackend.ts';
 import * as organisationWideData from './1763856000190-OrganisationWideData.ts';
+import * as leanerActionWrites from './1763856000195-LeanerActionWrites.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -85,4 +86,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000160-TerraformObjectBackends': terraformObjectBackends,
   '1763856000170-TerraformAzurermBackend': terraformAzurermBackend,
   '1763856000190-OrganisationWideData': organisationWideData,
+  '1763856000195-LeanerActionWrites': leanerActionWrites,
 };
