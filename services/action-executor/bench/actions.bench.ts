@@ -79,7 +79,7 @@ async function walWritten(db: Kysely<Database>) {
 const prefix = `bench-actions-${process.pid}`;
 const database = await createBenchDatabase('actions');
 const owner = createDb({ url: database.url, max: 2 });
-const executorDb = createDb({ url: database.url, role: 'stratus_action_executor', max: 40 });
+const executorDb = createDb({ url: database.url, role: 'stratus_action_executor' });
 const connection = createRedisConnection(testEnv.redisUrl, { forWorker: true });
 const logger = createLogger('actions-bench', 'warn', false);
 const kafka = createKafkaClient({ clientId: 'stratus-bench', brokers: testEnv.kafkaBrokers, logger });
