@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     expect(config.LOG_PRETTY).toBe(false);
     expect(config.SHUTDOWN_GRACE_MS).toBe(500);
     expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe(true);
+    expect(loadConfig(env, { ...valid, DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS).toBe(false);
   });
 
   it('names a missing DATABASE_URL and says what it should look like', () => {

@@ -65,6 +65,8 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 /** Variables every service reads; a service extends this with its own. */
 export const serviceEnv = z.object({
   DATABASE_URL: postgresUrl,
+  /** The hot statements marked `prepared` are named prepared statements; false sends every statement unnamed (a pooler that cannot keep them). */
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   KAFKA_BROKERS: hostPortList,
   KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),

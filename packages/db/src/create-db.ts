@@ -10,6 +10,8 @@ export interface CreateDbOptions {
   role?: DatabaseRole;
   /** Pool size; 10 by default. */
   max?: number;
+  /** Whether statements marked `prepared` run as named prepared statements (true by default). */
+  preparedStatements?: boolean;
   /** Shown in pg_stat_activity. */
   applicationName?: string;
   /**
@@ -39,13 +41,13 @@ const types: pg.CustomTypesConfig = {
  * connection, so there is no window in which a fresh connection runs with the login user's
  * rights, and month boundaries (costs_breakdown.month, v_costs_aggregates) are UTC months.
  */
-export function createDb({ url, role, max = 10, applicationName, onIdleError }: CreateDbOptions): Kysely<Database> {
+export function createDb({ url, role, max = 10, applicationName, onIdleError, preparedStatements = true }: CreateDbOptions): Kysely<Database> {
   if (role !== undefined && !DATABASE_ROLES.includes(role)) {
     throw new TypeError(`createDb: unknown role ${JSON.stringify(role)}; expected one of ${DATABASE_ROLES.join(', ')}`);
   }
   const options = ['-c TimeZone=UTC', ...(role ? [`-c role=${role}`] : [])].join(' ');
   const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, options, types });
-  pool.on('connect', (client) => preparingStatements(client));
+  if (preparedStatements) pool.on('connect', (client) => preparingStatements(client));
   pool.on('error', onIdleError ?? ((error) => process.emitWarning(`idle PostgreSQL connection lost: ${error.message}`)));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

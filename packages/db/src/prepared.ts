@@ -19,7 +19,8 @@ type Compilable = { compile(): CompiledQuery } | { compile(provider: QueryExecut
  * (`= any($1::uuid[])` or a JSON parameter, never an `in` list of one parameter per value), and
  * named result columns: after a migration adds a column, a prepared `select *` fails with
  * "cached plan must not change result type". A raw `sql` statement is compiled with `db`.
- * Behind PgBouncer, its transaction mode needs max_prepared_statements (1.21 or later).
+ * A pooler in transaction mode must keep them (PgBouncer 1.21 or later, max_prepared_statements),
+ * or the services run with DATABASE_PREPARED_STATEMENTS=false (createDb's preparedStatements).
  */
 export function prepared<Q extends Compilable>(query: Q, db?: QueryExecutorProvider): Q {
   const { sql } = (query.compile as (provider?: QueryExecutorProvider) => CompiledQuery).call(query, db);

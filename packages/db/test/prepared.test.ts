@@ -53,4 +53,15 @@ describe('prepared', () => {
     const other = await seedTenant(owner, 'globex');
     expect(await withTenant(executor, other.organizationId, (trx) => prepared(actionsOf(trx, ids)).execute())).toEqual([]);
   });
+
+  it('sends every statement unnamed when the pool is told not to prepare (a pooler that cannot keep them)', async () => {
+    const unprepared = createDb({ url: database.url, role: 'stratus_action_executor', max: 1, preparedStatements: false });
+    try {
+      const rows = await withTenant(unprepared, tenant.organizationId, (trx) => prepared(actionsOf(trx, [randomUUID()])).execute());
+      expect(rows).toEqual([]);
+      expect(await preparedOnConnection(unprepared)).toEqual([]);
+    } finally {
+      await unprepared.destroy();
+    }
+  });
 });

@@ -37,7 +37,7 @@ function hostOf(url: string): string {
 }
 
 export function openDependencies<C extends ServiceEnv>(service: ServiceName, config: C, logger: Logger): ServiceDeps<C> {
-  const db = createDb({ url: config.DATABASE_URL, role: SERVICE_ROLES[service], applicationName: `stratus-${service}` });
+  const db = createDb({ url: config.DATABASE_URL, role: SERVICE_ROLES[service], applicationName: `stratus-${service}`, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   const redis = createRedisConnection(config.REDIS_URL, { forWorker: true });
   const kafka = createKafkaClient({ clientId: `stratus-${service}`, brokers: config.KAFKA_BROKERS, logger });
   const queues = createQueues({ connection: redis, prefix: config.REDIS_PREFIX, logger });
