@@ -72,12 +72,21 @@ export async function checkDependencies(deps: ServiceDeps): Promise<void> {
   } finally {
     await login.destroy();
   }
+  let actingAs: string | undefined;
   try {
-    await sql`select 1`.execute(db);
+    actingAs = (await sql<{ role: string }>`select current_user as role`.execute(db)).rows[0]?.role;
   } catch (error) {
     throw new StartupError(
       `cannot act as the database role ${SERVICE_ROLES[service]} (DATABASE_URL): ${describe(error)}. ` +
         `The login user must be a member of it: GRANT ${SERVICE_ROLES[service]} TO <user>.`,
+    );
+  }
+  // The role is a startup option of each connection: a pooler that drops it (PgBouncer with
+  // options in ignore_startup_parameters) leaves the login user, whom row-level security may not bind.
+  if (actingAs !== SERVICE_ROLES[service]) {
+    throw new StartupError(
+      `connections to ${hostOf(config.DATABASE_URL)} (DATABASE_URL) act as ${actingAs}, not ${SERVICE_ROLES[service]}: something between the service ` +
+        'and PostgreSQL dropped the role startup option, and row-level security would not hold. Connect directly or through a pooler that passes startup options.',
     );
   }
   try {
