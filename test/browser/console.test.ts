@@ -155,6 +155,25 @@ describe('the console in Chromium', { timeout: 300_000 }, () => {
     expect(rules.items).toContainEqual(expect.objectContaining({ name: 'Stop running VMs at night', match: valid, status: 'disabled' }));
   });
 
+  it('shows what is still loading as a status that assistive technology reads', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const answered: Promise<void>[] = [];
+    await adminPage.route('**/cloud-accounts**', (route) => {
+      answered.push(held.then(() => route.continue()));
+    });
+    try {
+      await adminPage.goto(`${system.consoleUrl}/settings`);
+      await adminPage.getByRole('status', { name: 'Loading linked accounts' }).waitFor();
+      await checkPage(adminPage, 'settings-loading');
+    } finally {
+      release();
+      await Promise.all(answered);
+      await adminPage.unroute('**/cloud-accounts**');
+    }
+    await adminPage.getByRole('table', { name: 'Linked cloud accounts' }).waitFor();
+  });
+
   it('turns on a second factor in the settings, then signs in with password and TOTP code', async () => {
     await open(adminPage, 'Settings');
     await checkPage(adminPage, 'settings-accounts');

@@ -26,7 +26,7 @@ export function Layout() {
   if (me.isPending) {
     return (
       <Center h="100vh">
-        <Loader aria-label="Loading the console" />
+        <Loader role="status" aria-label="Loading the console" />
       </Center>
     );
   }

@@ -10,7 +10,7 @@ function page(load: () => Promise<{ default: ComponentType }>) {
     <Suspense
       fallback={
         <Center py="xl">
-          <Loader aria-label="Loading page" />
+          <Loader role="status" aria-label="Loading page" />
         </Center>
       }
     >
