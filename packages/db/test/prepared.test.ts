@@ -39,10 +39,10 @@ describe('prepared', () => {
     );
     // The same text with other values, in several transactions, under row-level security.
     for (const asked of [ids, [ids[0]!], [randomUUID()]]) {
-      const rows = await withTenant(executor, tenant.organizationId, (trx) => prepared(actionsOf(trx, asked)).execute());
+      const { rows } = await withTenant(executor, tenant.organizationId, (trx) => prepared(trx, actionsOf(trx, asked)));
       expect(rows.map((row) => row.id)).toEqual(asked.filter((id) => ids.includes(id)));
     }
-    const raw = await prepared(sql<{ n: number }>`select ${41}::int + 1 as n`, executor).execute(executor);
+    const raw = await prepared(executor, sql<{ n: number }>`select ${41}::int + 1 as n`);
     expect(raw.rows).toEqual([{ n: 42 }]);
 
     const statements = await preparedOnConnection(executor);
@@ -51,13 +51,13 @@ describe('prepared', () => {
     expect(statements.some((statement) => statement.includes('+ 1 as n'))).toBe(true);
     // Row-level security still applies to the prepared statement: another organisation sees nothing.
     const other = await seedTenant(owner, 'globex');
-    expect(await withTenant(executor, other.organizationId, (trx) => prepared(actionsOf(trx, ids)).execute())).toEqual([]);
+    expect((await withTenant(executor, other.organizationId, (trx) => prepared(trx, actionsOf(trx, ids)))).rows).toEqual([]);
   });
 
   it('sends every statement unnamed when the pool is told not to prepare (a pooler that cannot keep them)', async () => {
     const unprepared = createDb({ url: database.url, role: 'stratus_action_executor', max: 1, preparedStatements: false });
     try {
-      const rows = await withTenant(unprepared, tenant.organizationId, (trx) => prepared(actionsOf(trx, [randomUUID()])).execute());
+      const { rows } = await withTenant(unprepared, tenant.organizationId, (trx) => prepared(trx, actionsOf(trx, [randomUUID()])));
       expect(rows).toEqual([]);
       expect(await preparedOnConnection(unprepared)).toEqual([]);
     } finally {

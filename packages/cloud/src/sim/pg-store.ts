@@ -17,19 +17,19 @@ type Appended = { cloudAccountId: string; entries: readonly SimEntry[]; applied:
  */
 export function pgSimStore(db: Kysely<any>): SimStore {
   const applied = groupCommit(async (tokens: string[]) => {
-    const { rows } = await prepared(sql<{ client_token: string; result: OperationResult }>`
+    const { rows } = await prepared(db, sql<{ client_token: string; result: OperationResult }>`
       select client_token, result from sim_cloud.applied_operations where client_token = any(${tokens}::text[])
-    `, db).execute(db);
+    `);
     const results = new Map(rows.map((row) => [row.client_token, row.result]));
     return tokens.map((token) => results.get(token));
   });
   const entriesAfter = groupCommitBy(
     (ask: { cloudAccountId: string; seq: number }) => ask.cloudAccountId,
     async (cloudAccountId, asks) => {
-      const { rows } = await prepared(sql<{ seq: string; kind: SimEntry['kind']; provider_resource_id: string; at_ms: string; data: Record<string, unknown> | null }>`
+      const { rows } = await prepared(db, sql<{ seq: string; kind: SimEntry['kind']; provider_resource_id: string; at_ms: string; data: Record<string, unknown> | null }>`
         select seq, kind, provider_resource_id, at_ms, data from sim_cloud.journal
          where cloud_account_id = ${cloudAccountId}::uuid and seq > ${Math.min(...asks.map((ask) => ask.seq))} order by seq
-      `, db).execute(db);
+      `);
       const entries = rows.map((row) => ({
         seq: Number(row.seq),
         entry: { ...(row.data ?? {}), kind: row.kind, provider_resource_id: row.provider_resource_id, at: Number(row.at_ms) } as SimEntry,
@@ -59,7 +59,7 @@ async function appendAll(db: Kysely<any>, cloudAccountId: string, appends: Appen
   const entries = appends.flatMap(({ entries: own }, n) =>
     written[n] ? own.map(({ kind, provider_resource_id, at, ...data }, i) => ({ n, i, kind, provider_resource_id, at_ms: at, data })) : [],
   );
-  const { rows } = await prepared(sql<{ n: number }>`
+  const { rows } = await prepared(db, sql<{ n: number }>`
     with locked as (
       select pg_advisory_xact_lock(hashtextextended(${`sim_cloud:${cloudAccountId}`}, 0))
     ), asked as (
@@ -79,7 +79,7 @@ async function appendAll(db: Kysely<any>, cloudAccountId: string, appends: Appen
       returning seq
     )
     select go.n, (select count(*) from journal) as entries from go
-  `, db).execute(db);
+  `);
   const applied = new Set(rows.map((row) => row.n));
   return appends.map((_, n) => applied.has(n));
 }

@@ -28,7 +28,7 @@ export interface OperationTarget {
 
 /** The operations with what executing them needs, by id; an id with no row is left out. */
 export async function findOperationTargets(trx: Trx, operationIds: readonly string[]): Promise<Map<string, OperationTarget>> {
-  const rows = await prepared(trx
+  const { rows } = await prepared(trx, trx
     .selectFrom('operations as o')
     .leftJoin('actions as a', 'a.id', 'o.action_id')
     .leftJoin('resources as r', 'r.id', 'o.resource_id')
@@ -39,8 +39,7 @@ export async function findOperationTargets(trx: Trx, operationIds: readonly stri
       'r.id as resource_id', 'r.provider_resource_id', 'r.type as resource_type', 'r.region', 'r.state', 'r.tags', 'r.metadata',
       'c.id as account_ref', 'c.provider', 'c.account_id', 'c.settings',
     ])
-    .where((eb) => eb('o.id', '=', eb.fn.any(sql<string[]>`${operationIds}::uuid[]`))))
-    .execute();
+    .where((eb) => eb('o.id', '=', eb.fn.any(sql<string[]>`${operationIds}::uuid[]`))));
   return new Map(
     rows.map((row): [string, OperationTarget] => [
       row.id,
@@ -81,7 +80,7 @@ export async function findOperationTargets(trx: Trx, operationIds: readonly stri
  */
 export async function markRunning(trx: Trx, targets: readonly OperationTarget[]): Promise<Map<string, number>> {
   if (targets.length === 0) return new Map();
-  const rows = await prepared(trx
+  const { rows } = await prepared(trx, trx
     .with('operation', (db) =>
       db
         .updateTable('operations')
@@ -112,8 +111,7 @@ export async function markRunning(trx: Trx, targets: readonly OperationTarget[])
         .expression((eb) => eb.selectFrom('action').select(['organization_id', 'action_id', 'status', 'executed_at', 'details'])),
     )
     .selectFrom('operation')
-    .select(['id', 'attempts']))
-    .execute();
+    .select(['id', 'attempts']));
   return new Map(rows.map((row) => [row.id, row.attempts]));
 }
 
@@ -144,7 +142,7 @@ export async function markFinished(trx: Trx, endings: readonly { target: Operati
   // hundred rows in the JSON whatever it holds: the ids are given again as arrays, so that the
   // rows are found by key even where that guess and stale statistics would have it read every
   // operation and action of the organisation.
-  await prepared(sql`
+  await prepared(trx, sql`
     with ended as (
       select * from jsonb_to_recordset(${JSON.stringify(ended)}::jsonb)
           as e(id uuid, organization_id uuid, action_id uuid, status text, result jsonb, details text)
@@ -158,7 +156,7 @@ export async function markFinished(trx: Trx, endings: readonly { target: Operati
     insert into action_history (organization_id, action_id, status, executed_at, details, result)
     select organization_id, action_id, status::action_status, clock_timestamp(), details, jsonb_build_object('operation_id', id) || result
       from ended where action_id is not null
-  `, trx).execute(trx);
+  `);
   await publishActionEvents(
     trx,
     endings.flatMap(({ target, outcome }) =>
