@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type Transaction } from 'kysely';
-import type { Database } from '@stratus/db';
+import { withoutPlanMethods, type Database } from '@stratus/db';
 
 /**
  * Which lines of one account and period to read:
@@ -66,10 +66,7 @@ async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, 
   // 2.4 s of a 5.7 s statement) where a hash table of a few thousand tag sets takes 0.9 s in memory.
   // Sorting is off for this statement only, then as it was; hash aggregation spills to disk itself
   // should it ever need more than hash_mem.
-  const { rows } = await sql<{ previous: string }>`
-    select current_setting('enable_sort') as previous, set_config('enable_sort', 'off', true)
-  `.execute(trx);
-  await sql`
+  await withoutPlanMethods(trx, ['enable_sort'], () => sql`
     with lines as (${lines}),
     days as (
       select organization_id, ("timestamp" at time zone 'UTC')::date as day, cloud_account_id, provider,
@@ -123,8 +120,7 @@ async function addLines(trx: Transaction<Database>, lines: RawBuilder<unknown>, 
       on conflict (organization_id, month, cloud_account_id, provider_resource_id, service, region, currency) ${addToRow}
     )
     select 1
-  `.execute(trx);
-  await sql`select set_config('enable_sort', ${rows[0]!.previous}, true)`.execute(trx);
+  `.execute(trx));
 }
 
 /** Rollup rows whose every line was taken out are deleted rather than kept at zero. */
