@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { runMigrations, type Database } from '@stratus/db';
 import { databaseUrl, testEnv, testRateLimits } from './env.ts';
 
@@ -49,6 +49,12 @@ export async function createBenchAccount(owner: Kysely<Database>, options: { acc
     })
     .returning(['id', 'organization_id', 'provider', 'account_id', 'settings'])
     .executeTakeFirstOrThrow();
+}
+
+/** WAL the PostgreSQL server has written since it started (pg_stat_wal, every database's): a benchmark takes it before and after. */
+export async function walWritten(db: Kysely<Database>): Promise<{ records: number; bytes: number }> {
+  const { rows } = await sql<{ records: string; bytes: string }>`select wal_records as records, wal_bytes as bytes from pg_stat_wal`.execute(db);
+  return { records: Number(rows[0]!.records), bytes: Number(rows[0]!.bytes) };
 }
 
 export const rate = (count: number, ms: number) => Math.round(count / (ms / 1000));
@@ -165,4 +171,4 @@ export { testEnv, testRateLimits };
 export { createTestObjectStore } from './object-store.ts';
 export { deleteKeysUnder } from './redis.ts';
 export { peakRssMiB } from './memory.ts';
-export { cpuPerItem, cpuSnapshot, formatCpu, type CpuSnapshot } from './cpu.ts';
+export { cpuPerItem, cpuSnapshot, formatCpu, type CpuLabels, type CpuSnapshot } from './cpu.ts';

@@ -20,14 +20,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { bootstrapOrganization } from '@stratus/auth';
 import { adapterResolver, createSimAdapter, pgSimStore, useSimStore } from '@stratus/cloud';
-import { createDb, type Database } from '@stratus/db';
+import { createDb } from '@stratus/db';
 import { buildEvent, createConsumer, createIdempotentProducer, createKafkaClient, ensureTopics, toKafkaMessage, topicFor } from '@stratus/events';
 import { createQueues, createRedisConnection, createWorker } from '@stratus/queues';
 import { createLogger } from '@stratus/runtime';
-import { copyLines, copyText, cpuPerItem, cpuSnapshot, createBenchDatabase, deleteKeysUnder, formatCpu, rate, testEnv } from '@stratus/testing/bench';
+import { copyLines, copyText, cpuPerItem, cpuSnapshot, createBenchDatabase, deleteKeysUnder, formatCpu, rate, testEnv, walWritten } from '@stratus/testing/bench';
 import { generateKey, parseKeyring } from '@stratus/vault';
 import { handlers } from '../src/app.ts';
 import { env } from '../src/config.ts';
@@ -68,12 +68,6 @@ async function pool(count: number, concurrency: number, start: (index: number) =
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < count) await start(next++);
   }));
-}
-
-/** WAL the PostgreSQL server has written since it started (pg_stat_wal, every database's). */
-async function walWritten(db: Kysely<Database>) {
-  const { rows } = await sql<{ records: string; bytes: string }>`select wal_records as records, wal_bytes as bytes from pg_stat_wal`.execute(db);
-  return { records: Number(rows[0]!.records), bytes: Number(rows[0]!.bytes) };
 }
 
 const prefix = `bench-actions-${process.pid}`;

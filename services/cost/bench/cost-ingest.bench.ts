@@ -22,7 +22,7 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { ensureTopics } from '@stratus/events';
-import { copyLines, copyText, createBenchDatabase, peakRssMiB, rate, startServiceProcess, testEnv, time, type ServiceProcess } from '@stratus/testing/bench';
+import { copyLines, copyText, cpuPerItem, cpuSnapshot, createBenchDatabase, formatCpu, peakRssMiB, rate, startServiceProcess, testEnv, time, walWritten, type ServiceProcess } from '@stratus/testing/bench';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const prefix = `bench-cost-${process.pid}.`;
@@ -69,7 +69,9 @@ try {
     })(),
     createWriteStream(copyFile),
   );
+  const copyWalBefore = await walWritten(owner);
   const copyMs = await time(() => copyLines(url, 'cost_data', columns, createReadStream(copyFile)));
+  const copyWal = (await walWritten(owner)).bytes - copyWalBefore.bytes;
   await rm(copyFile);
   const copied = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_data`.execute(owner);
   await sql`truncate cost_data`.execute(owner);
@@ -84,6 +86,9 @@ try {
     env: { CREDENTIALS_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`, MAX_UPLOAD_BYTES: String(2 ** 40) },
   });
   services.push(ingestion);
+  const labels = new Map([[costService.child.pid!, 'cost service'], [ingestion.child.pid!, 'ingestion service']]);
+  const walBefore = await walWritten(owner);
+  const cpu = cpuSnapshot(labels);
   const started = performance.now();
   // Sent as read, as `stratus costs import` sends it (fetch would read the 3 GB file ahead of the socket).
   const response = await request(`${ingestion.address}/v1/cloud-accounts/${account.id}/cost-imports/file?file_name=focus.csv`, {
@@ -104,6 +109,8 @@ try {
     await sleep(25);
   }
   const appliedMs = performance.now() - started;
+  const cpuPerRow = cpuPerItem(cpu, ROWS, labels);
+  const walAfter = await walWritten(owner);
   const ingestionPeak = peakRssMiB(ingestion.child.pid!);
   const costPeak = peakRssMiB(costService.child.pid!);
   const rolled = await sql<{ amount: string }>`select sum(amount)::text as amount from cost_rollups where granularity = 'month'`.execute(owner);
@@ -119,6 +126,8 @@ try {
   console.log(`  upload read + batches published to the outbox   ${figure(rate(ROWS, publishedMs))} rows/s  (${publishedMs.toFixed(0)} ms)`);
   console.log(`  end to end: in cost_data + rollups, applied     ${figure(endToEnd)} rows/s  (${appliedMs.toFixed(0)} ms)`);
   console.log(`  ratio end to end / COPY                         ${(endToEnd / copyRate).toFixed(3)}  (target >= 0.333, a third; end-to-end target >= 50,000 rows/s)`);
+  console.log(`  CPU per row, end to end: ${formatCpu(cpuPerRow)}`);
+  console.log(`  PostgreSQL WAL per row:  ${Math.round((walAfter.bytes - walBefore.bytes) / ROWS)} bytes (COPY's: ${Math.round(copyWal / ROWS)})`);
   console.log(`  rollup month total = COPY total = ${rolled.rows[0]!.amount} ${'USD'}`);
   console.log(`  peak RSS: ingestion service ${ingestionPeak.toFixed(0)} MiB, cost service ${costPeak.toFixed(0)} MiB  (target < 512 MiB each)`);
 } finally {
