@@ -173,8 +173,12 @@ export class OutboxRelay {
       `.execute(trx);
       if (!lock.rows[0]?.locked) return { kind: 'locked' };
       // The chunks are locked and expanded in one statement; json_array_elements gives each
-      // envelope's own text back, so nothing is re-serialised on the way to Kafka.
-      const { rows: events } = await sql<OutgoingEvent>`
+      // envelope's own text back, so nothing is re-serialised on the way to Kafka. Each chunk's
+      // arrays are unnested beside its envelopes, so each is read once: a subscript per event
+      // (event_ids[position]) read the whole TOASTed array again for every event, n² per chunk.
+      // The events are put in order here, not by PostgreSQL: its sort carries every envelope,
+      // and a round's spilled to disk.
+      const { rows } = await sql<OutgoingEvent & { position: number }>`
         with chunk as (
           select seq, topic, type, version, headers, event_ids, keys, envelopes
             from event_outbox
@@ -184,12 +188,13 @@ export class OutboxRelay {
            limit ${chunksPerRound}
              for update
         )
-        select c.seq, c.event_ids[e.position]::text as id, c.topic, c.keys[e.position] as key, c.type, c.version,
-               c.headers, e.envelope::text as value
+        select c.seq, e.position::integer as position, e.id::text as id, c.topic, e.key, c.type, c.version, c.headers,
+               e.envelope::text as value
           from chunk c
-          cross join lateral json_array_elements(c.envelopes) with ordinality as e (envelope, position)
-         order by c.seq, e.position
+          cross join lateral rows from (json_array_elements(c.envelopes), unnest(c.event_ids), unnest(c.keys))
+                     with ordinality as e (envelope, id, key, position)
       `.execute(trx);
+      const events = rows.sort((a, b) => (a.seq === b.seq ? a.position - b.position : BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
       if (events.length === 0) {
         if (this.#after === undefined) return { kind: 'idle' };
         this.#after = undefined;
