@@ -37,14 +37,23 @@ export interface HistoryEntry {
   details?: JsonObject;
 }
 
+/**
+ * The live recommendations of these subjects, each subject one probe of the live index. A sync's
+ * events arrive faster than autovacuum analyzes what they create; told the organisation has a
+ * handful of recommendations, the planner read all of them for each run of 500 subjects (16 ms at
+ * 30k). A LATERAL subquery per subject (OFFSET 0 keeps it from being flattened into a join) is
+ * planned as the probe it is, whatever the statistics say.
+ */
 export async function liveOf(trx: Trx, subjectIds: readonly string[]): Promise<RecommendationRow[]> {
   if (subjectIds.length === 0) return [];
-  return trx
+  const live = trx
     .selectFrom('recommendations')
     .selectAll()
-    .where('subject_id', 'in', subjectIds)
+    .where('subject_id', '=', sql<string>`subject.id`)
     .where('status', 'in', LIVE_RECOMMENDATION_STATUSES)
-    .execute();
+    .offset(0);
+  const { rows } = await sql<RecommendationRow>`select live.* from unnest(${subjectIds}::uuid[]) as subject (id) cross join lateral (${live}) as live`.execute(trx);
+  return rows;
 }
 
 async function recordHistory(trx: Trx, rows: readonly { row: RecommendationRow; entry: HistoryEntry }[]): Promise<void> {
