@@ -40,6 +40,7 @@ import * as terraformObjectBackends from './1763856000160-TerraformObjectBackend
 import * as terraformAzurermBackend from './1763856000170-TerraformAzurermBackend.ts';
 import * as organisationWideData from './1763856000190-OrganisationWideData.ts';
 import * as leanerActionWrites from './1763856000195-LeanerActionWrites.ts';
+import * as outboxEventsView from './1763856000200-OutboxEventsView.ts';
 
 /**
  * Every migration in order. Names are `<epochMs>-<PascalName>`; a migration that has run in any
@@ -87,4 +88,5 @@ export const migrations: Record<string, Migration> = {
   '1763856000170-TerraformAzurermBackend': terraformAzurermBackend,
   '1763856000190-OrganisationWideData': organisationWideData,
   '1763856000195-LeanerActionWrites': leanerActionWrites,
+  '1763856000200-OutboxEventsView': outboxEventsView,
 };
