@@ -4,7 +4,7 @@
  * the change commits (outbox).
  */
 import { sql, type Transaction } from 'kysely';
-import { LIVE_RECOMMENDATION_STATUSES, type Database, type JsonObject, type RecommendationStatus } from '@stratus/db';
+import { jsonRows, LIVE_RECOMMENDATION_STATUSES, type Database, type JsonObject, type RecommendationStatus } from '@stratus/db';
 import type { PublishManyItem } from '@stratus/events';
 import { outbox, createdEvent, resolvedEvent, updatedEvent, type RecommendationRow } from './recommendation-events.ts';
 
@@ -12,6 +12,24 @@ export type Trx = Transaction<Database>;
 
 /** A recommendation no evaluation confirmed for this long expires (the daily evaluation confirms the others). */
 export const EXPIRES_AFTER_MS = 7 * 86_400_000;
+
+/** Every field of a proposal is a column it sets; a field added to Proposal must be listed here to compile. */
+const PROPOSED: Record<keyof Proposal, true> = {
+  organization_id: true,
+  subject_id: true,
+  resource_id: true,
+  cloud_account_id: true,
+  provider: true,
+  recommendation_type: true,
+  title: true,
+  reason: true,
+  priority: true,
+  estimated_savings: true,
+  currency: true,
+  details: true,
+  fingerprint: true,
+};
+const PROPOSED_COLUMNS = Object.keys(PROPOSED) as (keyof Proposal)[];
 
 /** What an evaluation computed for one subject and rule. */
 export interface Proposal {
@@ -85,15 +103,16 @@ async function announce(trx: Trx, events: readonly PublishManyItem[]): Promise<v
  */
 export async function insertProposals(trx: Trx, proposals: readonly Proposal[], now: Date): Promise<RecommendationRow[]> {
   if (proposals.length === 0) return [];
+  const expiresAt = new Date(now.getTime() + EXPIRES_AFTER_MS);
+  const columns = [...PROPOSED_COLUMNS, 'evaluated_at' as const, 'expires_at' as const];
+  // One JSON parameter for the run's proposals, not fifteen per row (jsonRows).
   const rows = await trx
     .insertInto('recommendations')
-    .values(
-      proposals.map((proposal) => ({
-        ...proposal,
-        details: JSON.stringify(proposal.details),
-        evaluated_at: now,
-        expires_at: new Date(now.getTime() + EXPIRES_AFTER_MS),
-      })),
+    .columns(columns)
+    .expression((eb) =>
+      eb
+        .selectFrom(jsonRows('recommendations', proposals.map((proposal) => ({ ...proposal, evaluated_at: now, expires_at: expiresAt }))).as('p'))
+        .select(columns.map((column) => `p.${column}` as const)),
     )
     .onConflict((conflict) =>
       conflict.columns(['organization_id', 'subject_id', 'recommendation_type']).where('status', 'in', LIVE_RECOMMENDATION_STATUSES).doNothing(),
