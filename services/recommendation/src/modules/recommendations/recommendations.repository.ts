@@ -76,20 +76,21 @@ export async function liveOf(trx: Trx, subjectIds: readonly string[]): Promise<R
 
 async function recordHistory(trx: Trx, rows: readonly { row: RecommendationRow; entry: HistoryEntry }[]): Promise<void> {
   if (rows.length === 0) return;
+  const history = rows.map(({ row, entry }) => ({
+    organization_id: row.organization_id,
+    recommendation_id: row.id,
+    change: entry.change,
+    from_status: entry.from,
+    to_status: row.status,
+    version: row.version,
+    user_id: entry.userId ?? null,
+    details: entry.details ?? {},
+  }));
+  const columns = ['organization_id', 'recommendation_id', 'change', 'from_status', 'to_status', 'version', 'user_id', 'details'] as const;
   await trx
     .insertInto('recommendation_history')
-    .values(
-      rows.map(({ row, entry }) => ({
-        organization_id: row.organization_id,
-        recommendation_id: row.id,
-        change: entry.change,
-        from_status: entry.from,
-        to_status: row.status,
-        version: row.version,
-        user_id: entry.userId ?? null,
-        details: JSON.stringify(entry.details ?? {}),
-      })),
-    )
+    .columns(columns)
+    .expression((eb) => eb.selectFrom(jsonRows('recommendation_history', history).as('h')).select(columns.map((column) => `h.${column}` as const)))
     .execute();
 }
 
