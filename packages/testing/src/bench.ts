@@ -169,6 +169,6 @@ export async function copyOut(databaseUrl: string, query: string): Promise<{ byt
 
 export { testEnv, testRateLimits };
 export { createTestObjectStore } from './object-store.ts';
-export { deleteKeysUnder } from './redis.ts';
+export { deleteKeysUnder, deleteSharedKeysUnder } from './redis.ts';
 export { peakRssMiB } from './memory.ts';
 export { cpuPerItem, cpuSnapshot, formatCpu, type CpuLabels, type CpuSnapshot } from './cpu.ts';

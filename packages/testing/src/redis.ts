@@ -23,21 +23,20 @@ export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<voi
   } while (cursor !== '0');
 }
 
+/** deleteKeysUnder on the shared Redis, through a connection of its own: for work that held none, or whose services did. */
+export async function deleteSharedKeysUnder(prefix: string): Promise<void> {
+  const redis = new Redis(testEnv.redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    await deleteKeysUnder(redis, prefix);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function createTestRedis(): TestRedis {
   const prefix = `test:${randomBytes(4).toString('hex')}`;
-  return {
-    url: testEnv.redisUrl,
-    prefix,
-    async cleanup() {
-      const redis = new Redis(testEnv.redisUrl, { lazyConnect: true });
-      await redis.connect();
-      try {
-        await deleteKeysUnder(redis, prefix);
-      } finally {
-        redis.disconnect();
-      }
-    },
-  };
+  return { url: testEnv.redisUrl, prefix, cleanup: () => deleteSharedKeysUnder(prefix) };
 }
 
 export interface OwnRedis {

@@ -23,7 +23,7 @@ import { createDb, hashOf, withTenant, type ChainRow } from '@stratus/db';
 import { samples } from '@stratus/events/samples';
 import { OutboxRelayThread, createConsumer, createKafkaClient, ensureTopics, outboxOf, type PublishManyItem } from '@stratus/events';
 import { createQueues, createRedisConnection } from '@stratus/queues';
-import { createBenchDatabase, rate, testEnv, time } from '@stratus/testing/bench';
+import { createBenchDatabase, deleteKeysUnder, rate, testEnv, time } from '@stratus/testing/bench';
 import { handlers } from '../src/app.ts';
 import { verifyOrganization } from '../src/modules/audit/audit-chain.service.ts';
 
@@ -38,7 +38,8 @@ const admin = kafka.admin();
 const owner = createDb({ url: database.url, max: 4 });
 const auditDb = createDb({ url: database.url, role: 'stratus_audit', max: 4 });
 const redis = createRedisConnection(testEnv.redisUrl, { forWorker: true });
-const queues = createQueues({ connection: redis, prefix: `${prefix}redis` });
+const queuePrefix = `${prefix}redis`;
+const queues = createQueues({ connection: redis, prefix: queuePrefix });
 const relay = new OutboxRelayThread({
   databaseUrl: database.url,
   role: 'stratus_ingestion',
@@ -150,6 +151,7 @@ try {
   await consumer.stop().catch(() => undefined);
   await relay.stop().catch(() => undefined);
   await queues.close();
+  await deleteKeysUnder(redis, queuePrefix);
   redis.disconnect();
   await auditDb.destroy();
   await owner.destroy();

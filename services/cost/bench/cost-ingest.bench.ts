@@ -22,7 +22,7 @@ import { bootstrapOrganization } from '@stratus/auth';
 import { readFocusCsv, writeSampleFocusCsv } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { ensureTopics } from '@stratus/events';
-import { copyLines, copyText, cpuPerItem, cpuSnapshot, createBenchDatabase, formatCpu, peakRssMiB, rate, startServiceProcess, testEnv, time, walWritten, type ServiceProcess } from '@stratus/testing/bench';
+import { copyLines, copyText, cpuPerItem, cpuSnapshot, createBenchDatabase, deleteSharedKeysUnder, formatCpu, peakRssMiB, rate, startServiceProcess, testEnv, time, walWritten, type ServiceProcess } from '@stratus/testing/bench';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const prefix = `bench-cost-${process.pid}.`;
@@ -132,6 +132,7 @@ try {
   console.log(`  peak RSS: ingestion service ${ingestionPeak.toFixed(0)} MiB, cost service ${costPeak.toFixed(0)} MiB  (target < 512 MiB each)`);
 } finally {
   for (const service of services) await service.stop();
+  await deleteSharedKeysUnder(prefix);
   await owner.destroy();
   await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
   await kafkaAdmin.disconnect();

@@ -16,7 +16,7 @@ import { createSimAdapter } from '@stratus/cloud';
 import { createDb } from '@stratus/db';
 import { createLogger } from '@stratus/runtime';
 import { ensureTopics, outboxOf, topicFor } from '@stratus/events';
-import { createBenchAccount, createBenchDatabase, rate, startServiceProcess, testEnv, type ServiceProcess } from '@stratus/testing/bench';
+import { createBenchAccount, createBenchDatabase, deleteSharedKeysUnder, rate, startServiceProcess, testEnv, type ServiceProcess } from '@stratus/testing/bench';
 import { ingestionRelay } from '../../ingestion/bench/ingestion-relay.ts';
 import { syncAccount } from '../../ingestion/src/modules/discovery/discovery.service.ts';
 
@@ -99,6 +99,7 @@ try {
   await reader.disconnect().catch(() => undefined);
   await relay.stop();
   await recommendationService?.stop();
+  await deleteSharedKeysUnder(prefix);
   await Promise.all([owner.destroy(), ingestionDb.destroy()]);
   await kafkaAdmin.deleteTopics({ topics: (await kafkaAdmin.listTopics()).filter((topic) => topic.startsWith(prefix)) }).catch(() => undefined);
   await kafkaAdmin.disconnect();
