@@ -4,7 +4,7 @@ export { lookUpByKey, teamAllows, teamRestricted, withTenant } from './tenant.ts
 export { groupCommit, groupCommitBy } from './group-commit.ts';
 export { jsonRows } from './json-rows.ts';
 export { prepared } from './prepared.ts';
-export { withoutPlanMethods, type PlanMethod } from './planner.ts';
+export { probeEach, withoutPlanMethods, type PlanMethod } from './planner.ts';
 export { keysetPage, newestFirst, type KeysetCursor, type KeysetOrder } from './keyset.ts';
 export { managingInstances, RESOURCE_IS_INSTANCE, terraformMatches, type ManagingInstance } from './terraform-match.ts';
 export {

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Compilable, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 
 /** Plan methods a statement may be run without (PostgreSQL's enable_* settings). */
@@ -18,4 +18,21 @@ export async function withoutPlanMethods<T>(trx: Transaction<Database>, methods:
   const result = await fn();
   await sql`select ${sql.join(methods.map((method) => sql`set_config(${method}, ${rows[0]![method]}, true)`))}`.execute(trx);
   return result;
+}
+
+/**
+ * The rows `query` finds for each key, each key its own index probe whatever the statistics say.
+ * `query` names the key `key.id`. Rows that arrive faster than autovacuum analyzes them (a sync,
+ * a burst of events) leave the planner thinking an organisation has a handful: it answered an IN
+ * list of 500 keys by reading the organisation's whole range, in a row-level-security index or a
+ * bitmap ANDed with it, for every batch. A LATERAL subquery per key is planned as the probe it is;
+ * its OFFSET 0 keeps the planner from flattening it back into that join.
+ */
+export async function probeEach<R>(trx: Transaction<Database>, keys: readonly string[], query: (key: RawBuilder<string>) => Compilable<R> | RawBuilder<R>): Promise<R[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await sql<R>`
+    select found.* from unnest(${keys}::uuid[]) as key (id)
+     cross join lateral (select * from (${query(sql<string>`key.id`)}) as probe offset 0) as found
+  `.execute(trx);
+  return rows;
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { withTenant, type Database, type JsonObject } from '@stratus/db';
+import { probeEach, withTenant, type Database, type JsonObject } from '@stratus/db';
 import { ACCOUNT_RULES, RESOURCE_RULES, type AccountSpend, type Finding, type ResourceCost, type RuleResource } from '../../rules/index.ts';
 import type { RecommendationRow } from './recommendation-events.ts';
 import { nextStatus } from './lifecycle.ts';
@@ -155,9 +155,7 @@ async function evaluateBatch(trx: Trx, resources: readonly ResourceRow[], costs:
  */
 export async function evaluateResources(trx: Trx, ids: readonly string[], now: Date): Promise<EvaluationCounts> {
   if (ids.length === 0) return none();
-  // One probe of the primary key per resource, whatever the statistics say (see liveOf).
-  const byId = selectResources(trx).where('id', '=', sql<string>`resource.id`).offset(0);
-  const { rows: resources } = await sql<ResourceRow>`select r.* from unnest(${ids}::uuid[]) as resource (id) cross join lateral (${byId}) as r`.execute(trx);
+  const resources = (await probeEach(trx, ids, (id) => selectResources(trx).where('id', '=', id))) as ResourceRow[];
   const counts = await evaluateBatch(trx, resources, await resourceCosts(trx, ids, now), now);
   const found = new Set(resources.map((resource) => resource.id));
   counts.resolved += await resolveSubjects(trx, ids.filter((id) => !found.has(id)), 'resource_removed');

@@ -4,7 +4,7 @@
  * the change commits (outbox).
  */
 import { sql, type Transaction } from 'kysely';
-import { jsonRows, LIVE_RECOMMENDATION_STATUSES, type Database, type JsonObject, type RecommendationStatus } from '@stratus/db';
+import { jsonRows, LIVE_RECOMMENDATION_STATUSES, probeEach, type Database, type JsonObject, type RecommendationStatus } from '@stratus/db';
 import type { PublishManyItem } from '@stratus/events';
 import { outbox, createdEvent, resolvedEvent, updatedEvent, type RecommendationRow } from './recommendation-events.ts';
 
@@ -55,23 +55,11 @@ export interface HistoryEntry {
   details?: JsonObject;
 }
 
-/**
- * The live recommendations of these subjects, each subject one probe of the live index. A sync's
- * events arrive faster than autovacuum analyzes what they create; told the organisation has a
- * handful of recommendations, the planner read all of them for each run of 500 subjects (16 ms at
- * 30k). A LATERAL subquery per subject (OFFSET 0 keeps it from being flattened into a join) is
- * planned as the probe it is, whatever the statistics say.
- */
+/** The live recommendations of these subjects, each subject one probe of the live index (probeEach). */
 export async function liveOf(trx: Trx, subjectIds: readonly string[]): Promise<RecommendationRow[]> {
-  if (subjectIds.length === 0) return [];
-  const live = trx
-    .selectFrom('recommendations')
-    .selectAll()
-    .where('subject_id', '=', sql<string>`subject.id`)
-    .where('status', 'in', LIVE_RECOMMENDATION_STATUSES)
-    .offset(0);
-  const { rows } = await sql<RecommendationRow>`select live.* from unnest(${subjectIds}::uuid[]) as subject (id) cross join lateral (${live}) as live`.execute(trx);
-  return rows;
+  return probeEach(trx, subjectIds, (subject) =>
+    trx.selectFrom('recommendations').selectAll().where('subject_id', '=', subject).where('status', 'in', LIVE_RECOMMENDATION_STATUSES),
+  );
 }
 
 async function recordHistory(trx: Trx, rows: readonly { row: RecommendationRow; entry: HistoryEntry }[]): Promise<void> {
