@@ -3,19 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@stratus/testing';
 import { createDb, probeEach, withoutPlanMethods, type Database } from '../src/index.ts';
 
+let database: TestDatabase;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDb({ url: database.url, max: 1 });
+});
+afterAll(async () => {
+  await db.destroy();
+  await database.drop();
+});
+
 describe('withoutPlanMethods', () => {
-  let database: TestDatabase;
-  let db: Kysely<Database>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = createDb({ url: database.url, max: 1 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
-
   const settings = async (trx: Kysely<Database>) =>
     (await sql<{ sort: string; nestloop: string }>`select current_setting('enable_sort') as sort, current_setting('enable_nestloop') as nestloop`.execute(trx)).rows[0]!;
 
@@ -50,18 +50,6 @@ describe('withoutPlanMethods', () => {
 });
 
 describe('probeEach', () => {
-  let database: TestDatabase;
-  let db: Kysely<Database>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    db = createDb({ url: database.url, max: 1 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await database.drop();
-  });
-
   it('returns every row each key finds, each key its own probe of the index', async () => {
     await db.transaction().execute(async (trx) => {
       await sql`create temporary table notes on commit drop as select gen_random_uuid() as owner, n from generate_series(1, 2000) n`.execute(trx);
